@@ -1,0 +1,209 @@
+package dev.auditflow.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The JSON form of {@link AuditEvent}: snake_case fields, UTC microsecond timestamps, nulls
+ * omitted.
+ *
+ * <p>Writing uses Jackson data binding. Reading is deliberately tolerant: instead of failing on
+ * the first field of the wrong type, {@link #read(JsonNode)} reports each one as a {@link
+ * Violation} so a client learns every problem with its event in one answer. Fields the server
+ * adds ({@code event_date}, {@code received_at}, hash-chain fields) and unknown fields are ignored
+ * on input.
+ */
+public final class AuditEventJson {
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .build();
+
+  private AuditEventJson() {}
+
+  /** The shared, configured mapper. Do not reconfigure it. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  public static String toJson(AuditEvent event) {
+    try {
+      return MAPPER.writeValueAsString(event);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an AuditEvent is always serialisable", e);
+    }
+  }
+
+  public static JsonNode toTree(AuditEvent event) {
+    return MAPPER.valueToTree(event);
+  }
+
+  /** Reads an event; see the class comment for how wrongly typed fields are reported. */
+  public static ParsedEvent read(JsonNode json) {
+    if (json == null || !json.isObject()) {
+      String kind = json == null ? "nothing" : json.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+      return new ParsedEvent(null, List.of(new Violation("$", "an event must be a JSON object, was " + kind)));
+    }
+    Reader r = new Reader(json);
+    AuditEvent.Builder b =
+        AuditEvent.builder()
+            .eventId(r.uuid("event_id"))
+            .version(r.text("version"))
+            .eventType(r.text("event_type"))
+            .eventTimestamp(r.timestamp("event_timestamp"))
+            .eventCategory(r.text("event_category"))
+            .eventAction(r.text("event_action"))
+            .eventOutcome(r.choice("event_outcome", EventOutcome.class, EventOutcome::fromWireName))
+            .correlationId(r.text("correlation_id"))
+            .actorType(r.text("actor_type"))
+            .actorId(r.text("actor_id"))
+            .resourceType(r.text("resource_type"))
+            .resourceId(r.text("resource_id"))
+            .resourceName(r.text("resource_name"))
+            .parentEventId(r.uuid("parent_event_id"))
+            .namespace(r.text("namespace"))
+            .clusterName(r.text("cluster_name"))
+            .severity(r.choice("severity", Severity.class, Severity::fromWireName))
+            .durationMs(r.integer("duration_ms"))
+            .errorCode(r.text("error_code"))
+            .errorMessage(r.text("error_message"))
+            .retentionDays(r.int32("retention_days"))
+            .sensitive(Boolean.TRUE.equals(r.bool("is_sensitive")));
+    JsonNode data = json.get("event_data");
+    if (data != null && !data.isNull()) {
+      b.eventData(data);
+    }
+    return new ParsedEvent(b.build(), r.violations);
+  }
+
+  /** The size of the node as compact UTF-8 JSON, without keeping the bytes. */
+  public static long serializedSize(JsonNode node) {
+    CountingStream counter = new CountingStream();
+    try {
+      MAPPER.writeValue(counter, node);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return counter.count;
+  }
+
+  private static final class CountingStream extends OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
+  }
+
+  /** Reads typed fields from one JSON object, collecting a violation per wrongly typed field. */
+  private static final class Reader {
+    private final JsonNode json;
+    private final List<Violation> violations = new ArrayList<>();
+
+    Reader(JsonNode json) {
+      this.json = json;
+    }
+
+    private JsonNode present(String field) {
+      JsonNode node = json.get(field);
+      return node == null || node.isNull() ? null : node;
+    }
+
+    private <T> T invalid(String field, String message) {
+      violations.add(new Violation(field, message));
+      return null;
+    }
+
+    String text(String field) {
+      JsonNode node = present(field);
+      if (node == null) {
+        return null;
+      }
+      return node.isTextual() ? node.textValue() : invalid(field, "must be a string");
+    }
+
+    UUID uuid(String field) {
+      String text = text(field);
+      if (text == null) {
+        return null;
+      }
+      try {
+        // UUID.fromString accepts short forms like "1-2-3-4-5"; require the canonical 36 chars.
+        if (text.length() != 36) {
+          throw new IllegalArgumentException();
+        }
+        return UUID.fromString(text);
+      } catch (IllegalArgumentException e) {
+        return invalid(field, "must be a UUID (8-4-4-4-12 hex digits), was \"" + text + "\"");
+      }
+    }
+
+    Instant timestamp(String field) {
+      String text = text(field);
+      if (text == null) {
+        return null;
+      }
+      try {
+        return Timestamps.parse(text);
+      } catch (IllegalArgumentException e) {
+        return invalid(field, e.getMessage());
+      }
+    }
+
+    <E extends Enum<E>> E choice(String field, Class<E> type, Function<String, Optional<E>> parser) {
+      String text = text(field);
+      if (text == null) {
+        return null;
+      }
+      return parser
+          .apply(text)
+          .orElseGet(() -> invalid(field, "must be one of " + WireNames.allowed(type) + ", was \"" + text + "\""));
+    }
+
+    Long integer(String field) {
+      JsonNode node = present(field);
+      if (node == null) {
+        return null;
+      }
+      return node.isIntegralNumber() && node.canConvertToLong()
+          ? node.longValue()
+          : invalid(field, "must be an integer");
+    }
+
+    Integer int32(String field) {
+      JsonNode node = present(field);
+      if (node == null) {
+        return null;
+      }
+      return node.isIntegralNumber() && node.canConvertToInt()
+          ? node.intValue()
+          : invalid(field, "must be an integer");
+    }
+
+    Boolean bool(String field) {
+      JsonNode node = present(field);
+      if (node == null) {
+        return null;
+      }
+      return node.isBoolean() ? node.booleanValue() : invalid(field, "must be true or false");
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.auditflow.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Checks an event against the rules of the event model and reports <em>every</em> violation, so
+ * a caller fixes its event once instead of once per rule. The same rules run in the client (so a
+ * bad event never enters the buffer) and in the server (which never trusts the client).
+ *
+ * <p>Lengths are counted in Unicode code points, as PostgreSQL counts them.
+ */
+public final class EventValidator {
+  /** The largest {@code event_data} accepted, measured as compact UTF-8 JSON. */
+  public static final int MAX_EVENT_DATA_BYTES = 64 * 1024;
+
+  public static final int MAX_RETENTION_DAYS = 2555;
+
+  private record TextRule(String field, Function<AuditEvent, String> value, boolean required, int max) {}
+
+  private static final List<TextRule> TEXT_RULES =
+      List.of(
+          new TextRule("version", AuditEvent::version, true, 20),
+          new TextRule("event_type", AuditEvent::eventType, true, 100),
+          new TextRule("event_category", AuditEvent::eventCategory, true, 50),
+          new TextRule("event_action", AuditEvent::eventAction, true, 50),
+          new TextRule("correlation_id", AuditEvent::correlationId, true, 255),
+          new TextRule("actor_type", AuditEvent::actorType, false, 50),
+          new TextRule("actor_id", AuditEvent::actorId, false, 255),
+          new TextRule("resource_type", AuditEvent::resourceType, false, 100),
+          new TextRule("resource_id", AuditEvent::resourceId, false, 255),
+          new TextRule("resource_name", AuditEvent::resourceName, false, 255),
+          new TextRule("namespace", AuditEvent::namespace, false, 253),
+          new TextRule("cluster_name", AuditEvent::clusterName, false, 255),
+          new TextRule("error_code", AuditEvent::errorCode, false, 100),
+          new TextRule("error_message", AuditEvent::errorMessage, false, 4096));
+
+  private final ValidationRules rules;
+
+  public EventValidator(ValidationRules rules) {
+    this.rules = Objects.requireNonNull(rules, "rules");
+  }
+
+  public ValidationRules rules() {
+    return rules;
+  }
+
+  /** Every rule the event breaks; empty when it is valid. */
+  public List<Violation> validate(AuditEvent event) {
+    List<Violation> violations = new ArrayList<>();
+    for (TextRule rule : TEXT_RULES) {
+      checkText(rule, rule.value().apply(event), violations);
+    }
+    if (event.eventId() == null) {
+      violations.add(new Violation("event_id", "is required"));
+    }
+    if (event.eventOutcome() == null) {
+      violations.add(
+          new Violation("event_outcome", "is required; one of " + WireNames.allowed(EventOutcome.class)));
+    }
+    checkTimestamp(event.eventTimestamp(), violations);
+    checkEventData(event.eventData(), violations);
+    if (event.durationMs() != null && event.durationMs() < 0) {
+      violations.add(new Violation("duration_ms", "must be >= 0, was " + event.durationMs()));
+    }
+    Integer retention = event.retentionDays();
+    if (retention == null || retention < 1 || retention > MAX_RETENTION_DAYS) {
+      violations.add(
+          new Violation("retention_days", "must be between 1 and " + MAX_RETENTION_DAYS + ", was " + retention));
+    }
+    return violations;
+  }
+
+  /**
+   * Reads an event from JSON and validates it. Type errors (a number where a string belongs, an
+   * unparseable timestamp) are reported as violations of their field alongside the rule
+   * violations, never as an exception.
+   */
+  public ParsedEvent validate(JsonNode json) {
+    ParsedEvent parsed = AuditEventJson.read(json);
+    if (parsed.event() == null) {
+      return parsed;
+    }
+    List<Violation> all = new ArrayList<>(parsed.violations());
+    for (Violation v : validate(parsed.event())) {
+      // A field that could not be read is already reported; "is required" on top would mislead.
+      if (all.stream().noneMatch(known -> known.field().equals(v.field()))) {
+        all.add(v);
+      }
+    }
+    return new ParsedEvent(parsed.event(), List.copyOf(all));
+  }
+
+  private static void checkText(TextRule rule, String value, List<Violation> violations) {
+    if (value == null) {
+      if (rule.required()) {
+        violations.add(new Violation(rule.field(), "is required"));
+      }
+      return;
+    }
+    int length = value.codePointCount(0, value.length());
+    if (rule.required() && value.isBlank()) {
+      violations.add(new Violation(rule.field(), "must not be blank"));
+    } else if (length < 1) {
+      violations.add(new Violation(rule.field(), "must not be empty when present"));
+    } else if (length > rule.max()) {
+      violations.add(
+          new Violation(rule.field(), "must be at most " + rule.max() + " characters, was " + length));
+    }
+  }
+
+  private void checkTimestamp(Instant timestamp, List<Violation> violations) {
+    if (timestamp == null) {
+      violations.add(new Violation("event_timestamp", "is required (RFC 3339, any offset)"));
+      return;
+    }
+    Instant now = rules.clock().instant();
+    Instant latest = now.plus(rules.maxFutureSkew());
+    Instant earliest = now.minus(rules.maxAge());
+    if (timestamp.isAfter(latest)) {
+      violations.add(
+          new Violation(
+              "event_timestamp",
+              "is " + Timestamps.format(timestamp) + ", more than " + rules.maxFutureSkew()
+                  + " in the future of the validating clock (" + Timestamps.format(now)
+                  + "); check the emitting host's clock or raise the skew window"));
+    } else if (timestamp.isBefore(earliest)) {
+      violations.add(
+          new Violation(
+              "event_timestamp",
+              "is " + Timestamps.format(timestamp) + ", older than the maximum age "
+                  + rules.maxAge() + " (earliest accepted " + Timestamps.format(earliest) + ")"));
+    }
+  }
+
+  private static void checkEventData(JsonNode data, List<Violation> violations) {
+    if (data == null || data.isNull() || data.isMissingNode()) {
+      violations.add(new Violation("event_data", "is required (a JSON object, {} if empty)"));
+    } else if (!data.isObject()) {
+      violations.add(
+          new Violation("event_data", "must be a JSON object, was " + data.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+    } else {
+      long size = AuditEventJson.serializedSize(data);
+      if (size > MAX_EVENT_DATA_BYTES) {
+        violations.add(
+            new Violation(
+                "event_data", "must be at most " + MAX_EVENT_DATA_BYTES + " bytes serialised, was " + size));
+      }
+    }
+  }
+}

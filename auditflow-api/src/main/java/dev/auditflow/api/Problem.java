@@ -1,0 +1,53 @@
+package dev.auditflow.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An RFC 7807 problem detail, the body of every auditflow error ({@code
+ * application/problem+json}). Validation problems list every violation in {@code errors}.
+ *
+ * @param type a {@link ProblemType#uri()}
+ * @param title short, fixed per type
+ * @param status the HTTP status code
+ * @param detail what went wrong with this request, for a human
+ * @param errors the individual violations, empty unless {@code validation-error}
+ */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Problem(String type, String title, int status, String detail, List<Violation> errors) {
+  public static final String MEDIA_TYPE = "application/problem+json";
+
+  public Problem {
+    Objects.requireNonNull(type, "type");
+    errors = errors == null ? List.of() : List.copyOf(errors);
+  }
+
+  public static Problem of(ProblemType type, String detail) {
+    return new Problem(type.uri(), type.title(), type.status(), detail, List.of());
+  }
+
+  public static Problem validation(String detail, List<Violation> errors) {
+    ProblemType t = ProblemType.VALIDATION_ERROR;
+    return new Problem(t.uri(), t.title(), t.status(), detail, errors);
+  }
+
+  /** The slug of {@link #type()}, e.g. {@code validation-error}. */
+  public String slug() {
+    return type.startsWith(ProblemType.TYPE_PREFIX) ? type.substring(ProblemType.TYPE_PREFIX.length()) : type;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder().append(status).append(' ').append(slug());
+    if (detail != null) {
+      sb.append(": ").append(detail);
+    }
+    if (!errors.isEmpty()) {
+      sb.append(' ').append(errors);
+    }
+    return sb.toString();
+  }
+}

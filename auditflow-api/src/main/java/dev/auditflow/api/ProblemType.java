@@ -1,0 +1,48 @@
+package dev.auditflow.api;
+
+/**
+ * The kinds of error auditflow answers with, each an RFC 7807 {@code type} URI of the form
+ * {@code https://auditflow.dev/problems/<slug>} with its HTTP status and a fixed title.
+ */
+public enum ProblemType {
+  VALIDATION_ERROR("validation-error", "Validation failed", 400),
+  MALFORMED_JSON("malformed-json", "Malformed JSON", 400),
+  BAD_REQUEST("bad-request", "Bad request", 400),
+  UNAUTHORIZED("unauthorized", "Unauthorized", 401),
+  FORBIDDEN("forbidden", "Forbidden", 403),
+  NOT_FOUND("not-found", "Not found", 404),
+  METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
+  CONFLICT("conflict", "Conflict", 409),
+  PAYLOAD_TOO_LARGE("payload-too-large", "Payload too large", 413),
+  UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
+  INTERNAL_ERROR("internal-error", "Internal error", 500),
+  SERVICE_UNAVAILABLE("service-unavailable", "Service unavailable", 503);
+
+  public static final String TYPE_PREFIX = "https://auditflow.dev/problems/";
+
+  private final String slug;
+  private final String title;
+  private final int status;
+
+  ProblemType(String slug, String title, int status) {
+    this.slug = slug;
+    this.title = title;
+    this.status = status;
+  }
+
+  public String slug() {
+    return slug;
+  }
+
+  public String uri() {
+    return TYPE_PREFIX + slug;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public int status() {
+    return status;
+  }
+}

@@ -1,0 +1,170 @@
+package dev.auditflow.client;
+
+import dev.auditflow.api.ValidationRules;
+import dev.auditflow.client.http.HttpBatchTransport;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configures and builds an {@link AuditStore}. Unset values take the defaults of {@link
+ * AuditStoreConfig#DEFAULTS}; {@link #build()} rejects invalid combinations with a message that
+ * names the setting. Exactly one of {@link #endpoint(URI)} and {@link #transport(BatchTransport)}
+ * is required.
+ */
+public final class AuditStoreBuilder {
+  private int bufferSize = AuditStoreConfig.DEFAULTS.bufferSize();
+  private int batchSize = AuditStoreConfig.DEFAULTS.batchSize();
+  private Duration flushInterval = AuditStoreConfig.DEFAULTS.flushInterval();
+  private OverflowPolicy overflowPolicy = AuditStoreConfig.DEFAULTS.overflowPolicy();
+  private Duration overflowTimeout = AuditStoreConfig.DEFAULTS.overflowTimeout();
+  private Duration requestTimeout = AuditStoreConfig.DEFAULTS.requestTimeout();
+  private Duration deliveryTimeout = AuditStoreConfig.DEFAULTS.deliveryTimeout();
+  private RetryPolicy retryPolicy = AuditStoreConfig.DEFAULTS.retryPolicy();
+  private int maxInFlightBatches = AuditStoreConfig.DEFAULTS.maxInFlightBatches();
+  private Duration slowWriteThreshold = AuditStoreConfig.DEFAULTS.slowWriteThreshold();
+  private Duration schedulerDriftThreshold = AuditStoreConfig.DEFAULTS.schedulerDriftThreshold();
+  private Duration closeTimeout = AuditStoreConfig.DEFAULTS.closeTimeout();
+  private URI endpoint;
+  private BatchTransport transport;
+  private MeterRegistry meterRegistry;
+  private ValidationRules validationRules = ValidationRules.defaults();
+  private Duration shutdownHookTimeout;
+
+  AuditStoreBuilder() {}
+
+  /** The auditflow server's base URL, e.g. {@code http://localhost:8080}. */
+  public AuditStoreBuilder endpoint(URI endpoint) {
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    return this;
+  }
+
+  /** A custom transport instead of HTTP to {@link #endpoint(URI)}; the store closes it. */
+  public AuditStoreBuilder transport(BatchTransport transport) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    return this;
+  }
+
+  public AuditStoreBuilder bufferSize(int bufferSize) {
+    this.bufferSize = bufferSize;
+    return this;
+  }
+
+  public AuditStoreBuilder batchSize(int batchSize) {
+    this.batchSize = batchSize;
+    return this;
+  }
+
+  public AuditStoreBuilder flushInterval(Duration flushInterval) {
+    this.flushInterval = flushInterval;
+    return this;
+  }
+
+  public AuditStoreBuilder overflowPolicy(OverflowPolicy overflowPolicy) {
+    this.overflowPolicy = overflowPolicy;
+    return this;
+  }
+
+  public AuditStoreBuilder overflowTimeout(Duration overflowTimeout) {
+    this.overflowTimeout = overflowTimeout;
+    return this;
+  }
+
+  public AuditStoreBuilder requestTimeout(Duration requestTimeout) {
+    this.requestTimeout = requestTimeout;
+    return this;
+  }
+
+  public AuditStoreBuilder deliveryTimeout(Duration deliveryTimeout) {
+    this.deliveryTimeout = deliveryTimeout;
+    return this;
+  }
+
+  public AuditStoreBuilder retryPolicy(RetryPolicy retryPolicy) {
+    this.retryPolicy = retryPolicy;
+    return this;
+  }
+
+  public AuditStoreBuilder maxInFlightBatches(int maxInFlightBatches) {
+    this.maxInFlightBatches = maxInFlightBatches;
+    return this;
+  }
+
+  public AuditStoreBuilder slowWriteThreshold(Duration slowWriteThreshold) {
+    this.slowWriteThreshold = slowWriteThreshold;
+    return this;
+  }
+
+  public AuditStoreBuilder schedulerDriftThreshold(Duration schedulerDriftThreshold) {
+    this.schedulerDriftThreshold = schedulerDriftThreshold;
+    return this;
+  }
+
+  public AuditStoreBuilder closeTimeout(Duration closeTimeout) {
+    this.closeTimeout = closeTimeout;
+    return this;
+  }
+
+  /** Exports the store's metrics (see the README's metrics table) to this registry. */
+  public AuditStoreBuilder meterRegistry(MeterRegistry meterRegistry) {
+    this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+    return this;
+  }
+
+  /** The timestamp window events are checked against before buffering; match the server's. */
+  public AuditStoreBuilder validationRules(ValidationRules validationRules) {
+    this.validationRules = Objects.requireNonNull(validationRules, "validationRules");
+    return this;
+  }
+
+  /**
+   * Closes the store from a JVM shutdown hook, waiting at most {@code timeout}, so events
+   * buffered when the process is asked to stop (SIGTERM) are still delivered.
+   */
+  public AuditStoreBuilder closeOnShutdown(Duration timeout) {
+    this.shutdownHookTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /** The validated configuration these settings make. */
+  public AuditStoreConfig config() {
+    return new AuditStoreConfig(
+        bufferSize,
+        batchSize,
+        flushInterval,
+        overflowPolicy,
+        overflowTimeout,
+        requestTimeout,
+        deliveryTimeout,
+        retryPolicy,
+        maxInFlightBatches,
+        slowWriteThreshold,
+        schedulerDriftThreshold,
+        closeTimeout);
+  }
+
+  /**
+   * Validates the configuration and starts the store's threads.
+   *
+   * @throws IllegalArgumentException naming the first invalid setting
+   * @throws IllegalStateException if neither or both of endpoint and transport are set
+   */
+  public AuditStore build() {
+    AuditStoreConfig config = config();
+    if ((endpoint == null) == (transport == null)) {
+      throw new IllegalStateException("set exactly one of endpoint(URI) and transport(BatchTransport)");
+    }
+    BatchTransport effective = transport != null ? transport : new HttpBatchTransport(endpoint);
+    BufferedAuditStore store = new BufferedAuditStore(config, effective, validationRules);
+    if (meterRegistry != null) {
+      new MicrometerStoreMetrics(meterRegistry).bindTo(store);
+    }
+    store.start();
+    if (shutdownHookTimeout != null) {
+      Duration timeout = shutdownHookTimeout;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> store.close(timeout), "auditflow-shutdown"));
+    }
+    return store;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.auditflow.client;
+
+import java.time.Duration;
+
+/**
+ * A snapshot of a store's counters. Every event given to {@link AuditStore#store} ends in exactly
+ * one of: {@code invalid} (thrown back), {@code rejectedAfterClose} (thrown back), {@code dropped}
+ * (handle failed, never buffered), or {@code enqueued}; every enqueued event then ends in exactly
+ * one of {@code acknowledged} or {@code failed}, or is still in the buffer or in flight.
+ *
+ * @param enqueued events accepted into the buffer
+ * @param acknowledged events the server confirmed
+ * @param dropped events refused because the buffer was full
+ * @param failed enqueued events that were lost (see their handles for the reason)
+ * @param invalid events refused by validation
+ * @param rejectedAfterClose {@code store} calls after close began
+ * @param queueDepth events in the buffer, not yet in a request
+ * @param inFlightBatches batches being sent or waiting to retry
+ * @param inFlightEvents events in those batches
+ * @param oldestUnacknowledgedAge age of the oldest event enqueued and not yet acknowledged or
+ *     failed; zero when there is none. The one number that says "events are late" and how late.
+ */
+public record AuditStoreStats(
+    long enqueued,
+    long acknowledged,
+    long dropped,
+    long failed,
+    long invalid,
+    long rejectedAfterClose,
+    int queueDepth,
+    int inFlightBatches,
+    int inFlightEvents,
+    Duration oldestUnacknowledgedAge) {
+
+  /** Events enqueued and not yet acknowledged or failed. */
+  public long outstanding() {
+    return enqueued - acknowledged - failed;
+  }
+}

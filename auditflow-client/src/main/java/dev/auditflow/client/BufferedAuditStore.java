@@ -1,0 +1,606 @@
+package dev.auditflow.client;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventValidator;
+import dev.auditflow.api.ValidationRules;
+import dev.auditflow.api.Violation;
+import dev.auditflow.client.AuditDeliveryException.Reason;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link AuditStore}: a bounded FIFO buffer, one dispatcher thread that decides when a batch
+ * leaves, and {@code maxInFlightBatches} sender threads that deliver batches and retry them.
+ *
+ * <p>The split is the point. The dispatcher never performs I/O or sleeps for back-off, so its
+ * flush deadlines — taken from each batch's oldest event — hold however slow a write is; a slow
+ * or failing batch occupies one sender while the next batch goes out on another. When every
+ * sender is busy the dispatcher waits for one, and that wait is logged as the cause of any lag.
+ *
+ * <p>One lock guards the buffer, the in-flight set and the state flags; it is never held during
+ * I/O, logging or handle completion.
+ */
+final class BufferedAuditStore implements AuditStore {
+  private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
+  private static final long DROP_WARNING_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final AuditStoreConfig config;
+  private final BatchTransport transport;
+  private final EventValidator validator;
+  private final long flushIntervalNanos;
+  private volatile StoreMetrics metrics = StoreMetrics.NONE;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when the dispatcher may have something to do: first event, full batch, flush, close, a sender freed. */
+  private final Condition dispatcherWake = lock.newCondition();
+  /** Signalled when the buffer has space or the store starts closing. */
+  private final Condition spaceAvailable = lock.newCondition();
+  /** Signalled when the last batch completes after the dispatcher has finished. */
+  private final Condition drained = lock.newCondition();
+  private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
+  private final Set<Batch> inFlight = new HashSet<>();
+  private long nextSeq;
+  private long flushUpToSeq = -1;
+  private boolean closing;
+  private boolean dispatcherDone;
+  private int inFlightEvents;
+
+  private final LongAdder enqueued = new LongAdder();
+  private final LongAdder acknowledged = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder invalid = new LongAdder();
+  private final LongAdder rejectedAfterClose = new LongAdder();
+  private final RateLimitedWarning dropWarning =
+      new RateLimitedWarning(log, "audit events dropped: buffer full", DROP_WARNING_PERIOD_NANOS);
+
+  private final Thread dispatcher;
+  private final ExecutorService senders;
+  private final CompletableFuture<CloseReport> closed = new CompletableFuture<>();
+  private final AtomicInteger closeCalls = new AtomicInteger();
+
+  BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules) {
+    this.config = config;
+    this.transport = transport;
+    this.validator = new EventValidator(rules);
+    this.flushIntervalNanos = config.flushInterval().toNanos();
+    this.dispatcher = new Thread(this::dispatchLoop, "auditflow-dispatcher");
+    this.dispatcher.setDaemon(true);
+    AtomicInteger senderIds = new AtomicInteger();
+    this.senders =
+        Executors.newFixedThreadPool(
+            config.maxInFlightBatches(),
+            r -> {
+              Thread t = new Thread(r, "auditflow-sender-" + senderIds.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  void metrics(StoreMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  AuditStoreConfig config() {
+    return config;
+  }
+
+  void start() {
+    log.info(
+        "audit store started buffer_size={} batch_size={} flush_interval_ms={} overflow={} overflow_timeout_ms={}"
+            + " request_timeout_ms={} delivery_timeout_ms={} max_in_flight_batches={} max_attempts={}"
+            + " backoff_initial_ms={} backoff_max_ms={} jitter={} transport={}",
+        config.bufferSize(), config.batchSize(), config.flushInterval().toMillis(),
+        config.overflowPolicy(), config.overflowTimeout().toMillis(), config.requestTimeout().toMillis(),
+        config.deliveryTimeout().toMillis(), config.maxInFlightBatches(), config.retryPolicy().maxAttempts(),
+        config.retryPolicy().initialBackoff().toMillis(), config.retryPolicy().maxBackoff().toMillis(),
+        config.retryPolicy().jitter(), transport);
+    dispatcher.start();
+  }
+
+  // ---------------------------------------------------------------- store
+
+  @Override
+  public DeliveryHandle store(AuditEvent event) {
+    List<Violation> violations = validator.validate(event);
+    if (!violations.isEmpty()) {
+      invalid.increment();
+      throw new InvalidAuditEventException(violations);
+    }
+    Pending pending;
+    lock.lock();
+    try {
+      if (buffer.size() >= config.bufferSize() && !awaitSpace()) {
+        if (closing) {
+          throw rejectClosed();
+        }
+        return drop(event);
+      }
+      if (closing) {
+        throw rejectClosed();
+      }
+      pending = new Pending(event, nextSeq++, System.nanoTime());
+      buffer.addLast(pending);
+      int size = buffer.size();
+      // The dispatcher only cares about a new head (new deadline) or a batch becoming full.
+      if (size == 1 || size == config.batchSize()) {
+        dispatcherWake.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+    enqueued.increment();
+    return pending.handle;
+  }
+
+  /** With the lock held and the buffer full: waits per the overflow policy; true if space appeared. */
+  private boolean awaitSpace() {
+    if (config.overflowPolicy() == OverflowPolicy.DROP || closing) {
+      return false;
+    }
+    long remaining = config.overflowTimeout().toNanos();
+    try {
+      while (buffer.size() >= config.bufferSize() && !closing) {
+        if (remaining <= 0) {
+          return false;
+        }
+        remaining = spaceAvailable.awaitNanos(remaining);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return !closing;
+  }
+
+  private AuditStoreClosedException rejectClosed() {
+    rejectedAfterClose.increment();
+    return new AuditStoreClosedException(
+        "audit store is closed; event not accepted (rejected after close so far: "
+            + rejectedAfterClose.sum() + ")");
+  }
+
+  private DeliveryHandle drop(AuditEvent event) {
+    dropped.increment();
+    dropWarning.occurred(dropped.sum());
+    String message =
+        config.overflowPolicy() == OverflowPolicy.BLOCK
+            ? "buffer full (" + config.bufferSize() + " events) for the overflow timeout " + config.overflowTimeout()
+            : "buffer full (" + config.bufferSize() + " events), overflow policy DROP";
+    return DeliveryHandle.failed(
+        event.eventId(), new AuditDeliveryException(event.eventId(), Reason.BUFFER_FULL, message, null, 0, null));
+  }
+
+  // ---------------------------------------------------------------- dispatcher
+
+  private void dispatchLoop() {
+    try {
+      while (true) {
+        Dispatch next = nextBatch();
+        if (next == null) {
+          return;
+        }
+        logDispatch(next);
+        metrics.batchSent(next.batch.size());
+        try {
+          senders.execute(() -> deliver(next.batch));
+        } catch (RejectedExecutionException e) {
+          // close() is abandoning delivery and has stopped the senders.
+          fail(next.batch.entries, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
+          finish(next.batch);
+        }
+      }
+    } catch (InterruptedException e) {
+      // close() ran out of time and is abandoning what is left.
+    } finally {
+      lock.lock();
+      try {
+        dispatcherDone = true;
+        drained.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** What the dispatcher hands to a sender, with what the diagnostics need to explain it. */
+  private record Dispatch(Batch batch, int queueDepthAfter, long oldestAgeNanos, long waitedForSenderNanos, long lastDriftNanos) {}
+
+  /** Blocks until a batch should leave and a sender is free; null once closing has drained the buffer. */
+  private Dispatch nextBatch() throws InterruptedException {
+    lock.lock();
+    try {
+      long waitForSenderSince = -1;
+      long lastDrift = 0;
+      while (true) {
+        if (buffer.isEmpty()) {
+          if (closing) {
+            return null;
+          }
+          dispatcherWake.await();
+          continue;
+        }
+        Pending head = buffer.peekFirst();
+        long now = System.nanoTime();
+        long deadline = head.enqueuedAtNanos + flushIntervalNanos;
+        SendTrigger trigger = triggerFor(head, now, deadline);
+        if (trigger == null) {
+          long remaining = dispatcherWake.awaitNanos(deadline - now);
+          if (remaining <= 0) {
+            lastDrift = Math.max(0, System.nanoTime() - deadline);
+            recordDrift(lastDrift, deadline);
+          }
+          continue;
+        }
+        if (inFlight.size() >= config.maxInFlightBatches()) {
+          if (waitForSenderSince < 0) {
+            waitForSenderSince = now;
+          }
+          dispatcherWake.await();
+          continue;
+        }
+        int n = Math.min(config.batchSize(), buffer.size());
+        List<Pending> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          entries.add(buffer.pollFirst());
+        }
+        Batch batch = new Batch(entries, trigger);
+        inFlight.add(batch);
+        inFlightEvents += n;
+        spaceAvailable.signalAll();
+        long waited = waitForSenderSince < 0 ? 0 : now - waitForSenderSince;
+        return new Dispatch(batch, buffer.size(), now - head.enqueuedAtNanos, waited, lastDrift);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private SendTrigger triggerFor(Pending head, long now, long deadline) {
+    if (buffer.size() >= config.batchSize()) {
+      return SendTrigger.SIZE;
+    }
+    if (head.seq <= flushUpToSeq) {
+      return SendTrigger.FLUSH;
+    }
+    if (closing) {
+      return SendTrigger.CLOSE;
+    }
+    return now - deadline >= 0 ? SendTrigger.TIME : null;
+  }
+
+  /** Drift is measured against the timer's own deadline, so a slow write can never look like one. */
+  private void recordDrift(long driftNanos, long deadline) {
+    metrics.schedulerDrift(driftNanos);
+    if (driftNanos > config.schedulerDriftThreshold().toNanos()) {
+      log.warn(
+          "flush scheduler woke late drift_ms={} threshold_ms={} cause=scheduler"
+              + " (the dispatcher thread was not run on time: CPU starvation, GC pause or a suspended host)",
+          TimeUnit.NANOSECONDS.toMillis(driftNanos), config.schedulerDriftThreshold().toMillis());
+    }
+  }
+
+  private void logDispatch(Dispatch d) {
+    long lagThreshold = 2 * flushIntervalNanos;
+    if (d.oldestAgeNanos > lagThreshold) {
+      log.warn(
+          "flush lag oldest_event_age_ms={} flush_interval_ms={} trigger={} batch_size={} queue_depth={} cause={}",
+          TimeUnit.NANOSECONDS.toMillis(d.oldestAgeNanos), config.flushInterval().toMillis(),
+          d.batch.trigger.label(), d.batch.size(), d.queueDepthAfter, lagCause(d));
+    }
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "batch dispatched trigger={} batch_size={} queue_depth={} oldest_event_age_ms={} waited_for_sender_ms={}",
+          d.batch.trigger.label(), d.batch.size(), d.queueDepthAfter,
+          TimeUnit.NANOSECONDS.toMillis(d.oldestAgeNanos), TimeUnit.NANOSECONDS.toMillis(d.waitedForSenderNanos));
+    }
+  }
+
+  private String lagCause(Dispatch d) {
+    if (d.waitedForSenderNanos > 0) {
+      return "all " + config.maxInFlightBatches() + " senders busy for "
+          + TimeUnit.NANOSECONDS.toMillis(d.waitedForSenderNanos) + " ms (slow writes or retries in flight)";
+    }
+    if (d.lastDriftNanos > config.schedulerDriftThreshold().toNanos()) {
+      return "scheduler woke " + TimeUnit.NANOSECONDS.toMillis(d.lastDriftNanos) + " ms late";
+    }
+    return "dispatcher delayed (lock contention or CPU starvation)";
+  }
+
+  // ---------------------------------------------------------------- senders
+
+  private void deliver(Batch batch) {
+    long deadline = batch.oldestEnqueuedAtNanos + config.deliveryTimeout().toNanos();
+    List<AuditEvent> events = batch.events();
+    RetryPolicy retry = config.retryPolicy();
+    TransportException last = null;
+    AuditDeliveryException.Reason failure = null;
+    int attempt = 0;
+    try {
+      while (true) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          failure = Reason.DELIVERY_TIMEOUT;
+          break;
+        }
+        attempt++;
+        Duration timeout = Duration.ofNanos(Math.min(config.requestTimeout().toNanos(), remaining));
+        long start = System.nanoTime();
+        try {
+          BatchAck ack = transport.send(events, timeout);
+          afterAttempt(batch, attempt, System.nanoTime() - start, null);
+          if (log.isDebugEnabled()) {
+            log.debug("batch acknowledged batch_size={} created={} duplicates={} queued={}",
+                batch.size(), ack.created(), ack.duplicates(), ack.queued());
+          }
+          acknowledge(batch);
+          finish(batch);
+          return;
+        } catch (TransportException e) {
+          afterAttempt(batch, attempt, System.nanoTime() - start, e);
+          last = e;
+          if (!e.retryable()) {
+            failure = Reason.REJECTED;
+            break;
+          }
+          if (attempt >= retry.maxAttempts()) {
+            failure = Reason.RETRIES_EXHAUSTED;
+            break;
+          }
+          long backoff = retry.backoffNanos(attempt);
+          if (e.retryAfter().isPresent()) {
+            backoff = Math.max(backoff, e.retryAfter().get().toNanos());
+          }
+          if (System.nanoTime() + backoff - deadline >= 0) {
+            failure = Reason.DELIVERY_TIMEOUT;
+            break;
+          }
+          TimeUnit.NANOSECONDS.sleep(backoff);
+        } catch (RuntimeException e) {
+          // A transport bug must not kill the sender thread nor lose the batch silently.
+          last = TransportException.network("transport threw " + e, e);
+          afterAttempt(batch, attempt, System.nanoTime() - start, last);
+          failure = Reason.REJECTED;
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      failure = Reason.CLOSED_BEFORE_DELIVERY;
+    }
+    fail(batch.entries, failure, attempt, last);
+    finish(batch);
+  }
+
+  private void afterAttempt(Batch batch, int attempt, long tookNanos, TransportException error) {
+    metrics.writeDuration(tookNanos, error == null);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(tookNanos);
+    if (tookNanos > config.slowWriteThreshold().toNanos()) {
+      log.warn(
+          "slow write duration_ms={} threshold_ms={} batch_size={} attempt={} result={} cause=server",
+          tookMs, config.slowWriteThreshold().toMillis(), batch.size(), attempt,
+          error == null ? "ok" : error.getMessage());
+    }
+    if (error != null) {
+      log.info(
+          "write attempt failed batch_size={} attempt={} duration_ms={} retryable={} error=\"{}\"",
+          batch.size(), attempt, tookMs, error.retryable(), error.getMessage());
+    } else if (log.isDebugEnabled()) {
+      log.debug(
+          "batch written trigger={} batch_size={} attempt={} write_duration_ms={} oldest_event_age_ms={}",
+          batch.trigger.label(), batch.size(), attempt, tookMs,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - batch.oldestEnqueuedAtNanos));
+    }
+  }
+
+  /**
+   * Counters move before handles complete, so a caller woken by a handle sees its event counted;
+   * handles complete before the batch leaves the in-flight set, so {@link #flush} never misses an
+   * event that is neither buffered nor in flight but not yet completed.
+   */
+  private void acknowledge(Batch batch) {
+    acknowledged.add(batch.size());
+    long now = System.nanoTime();
+    for (Pending p : batch.entries) {
+      metrics.ackLatency(now - p.enqueuedAtNanos);
+      p.handle.acknowledge();
+    }
+  }
+
+  private void fail(List<Pending> entries, Reason reason, int attempts, TransportException last) {
+    String message =
+        switch (reason) {
+          case REJECTED -> "server rejected the batch: " + (last == null ? "?" : last.getMessage());
+          case DELIVERY_TIMEOUT -> "not acknowledged within the delivery timeout " + config.deliveryTimeout()
+              + (last == null ? "" : "; last error: " + last.getMessage());
+          case RETRIES_EXHAUSTED -> "not acknowledged after " + attempts + " attempts; last error: "
+              + (last == null ? "?" : last.getMessage());
+          default -> "store closed before the event was acknowledged";
+        };
+    log.error(
+        "audit events lost count={} reason={} attempts={} detail=\"{}\"", entries.size(), reason, attempts, message);
+    failed.add(entries.size());
+    for (Pending p : entries) {
+      p.handle.fail(
+          new AuditDeliveryException(
+              p.event.eventId(), reason, message, last == null ? null : last.problem().orElse(null), attempts, last));
+    }
+  }
+
+  /** The batch leaves the in-flight set; a sender slot is free. */
+  private void finish(Batch batch) {
+    lock.lock();
+    try {
+      inFlight.remove(batch);
+      inFlightEvents -= batch.size();
+      dispatcherWake.signal();
+      if (inFlight.isEmpty() && dispatcherDone) {
+        drained.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- flush, stats, close
+
+  @Override
+  public void flush(Duration timeout) throws AuditFlushException, InterruptedException {
+    List<CompletableFuture<Void>> covered = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Pending p : buffer) {
+        covered.add(p.handle.future());
+      }
+      for (Batch b : inFlight) {
+        for (Pending p : b.entries) {
+          covered.add(p.handle.future());
+        }
+      }
+      flushUpToSeq = nextSeq - 1;
+      dispatcherWake.signal();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      CompletableFuture.allOf(covered.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return;
+    } catch (ExecutionException | TimeoutException e) {
+      // Counted below: one failure or a timeout says nothing about the others.
+    }
+    long failedCount = covered.stream().filter(CompletableFuture::isCompletedExceptionally).count();
+    long unacknowledged = covered.stream().filter(f -> !f.isDone()).count();
+    throw new AuditFlushException(covered.size(), failedCount, unacknowledged);
+  }
+
+  @Override
+  public AuditStoreStats stats() {
+    int depth;
+    int batches;
+    int events;
+    long oldest = Long.MAX_VALUE;
+    lock.lock();
+    try {
+      depth = buffer.size();
+      batches = inFlight.size();
+      events = inFlightEvents;
+      if (!buffer.isEmpty()) {
+        oldest = buffer.peekFirst().enqueuedAtNanos;
+      }
+      for (Batch b : inFlight) {
+        oldest = b.oldestEnqueuedAtNanos - oldest < 0 ? b.oldestEnqueuedAtNanos : oldest;
+      }
+    } finally {
+      lock.unlock();
+    }
+    Duration age = oldest == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
+    return new AuditStoreStats(
+        enqueued.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), invalid.sum(), rejectedAfterClose.sum(),
+        depth, batches, events, age);
+  }
+
+  @Override
+  public void close() {
+    CloseReport report = close(config.closeTimeout());
+    if (report.lost() > 0 || !report.completed()) {
+      log.error("audit store closed with losses {}", report);
+    }
+  }
+
+  @Override
+  public CloseReport close(Duration timeout) {
+    if (closeCalls.getAndIncrement() > 0) {
+      return closed.join();
+    }
+    try {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      lock.lock();
+      try {
+        closing = true;
+        dispatcherWake.signal();
+        spaceAvailable.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      boolean completed = awaitDrained(deadline);
+      if (!completed) {
+        abandon();
+      }
+      senders.shutdown();
+      transport.close();
+      CloseReport report =
+          new CloseReport(enqueued.sum(), acknowledged.sum(), failed.sum(), dropped.sum(), rejectedAfterClose.sum(), completed);
+      log.info(
+          "audit store closed enqueued={} acknowledged={} failed={} dropped={} rejected_after_close={} drained={}",
+          report.enqueued(), report.acknowledged(), report.failed(), report.dropped(), report.rejectedAfterClose(),
+          completed);
+      closed.complete(report);
+      return report;
+    } catch (RuntimeException | Error e) {
+      closed.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  /** Waits until the dispatcher has emptied the buffer and every batch has completed. */
+  private boolean awaitDrained(long deadline) {
+    lock.lock();
+    try {
+      while (!(dispatcherDone && inFlight.isEmpty())) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        drained.awaitNanos(remaining);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Close ran out of time: stop the threads and fail everything not yet acknowledged. */
+  private void abandon() {
+    dispatcher.interrupt();
+    senders.shutdownNow();
+    try {
+      // Senders fail their own batches when interrupted; give them a moment to do so.
+      if (!senders.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.error("audit sender threads did not stop within 5 s after interruption");
+      }
+      dispatcher.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<Pending> left;
+    lock.lock();
+    try {
+      left = new ArrayList<>(buffer);
+      buffer.clear();
+    } finally {
+      lock.unlock();
+    }
+    if (!left.isEmpty()) {
+      fail(left, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
+    }
+  }
+}
