@@ -1,0 +1,201 @@
+package dev.auditflow.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EventValidatorTest {
+  private final EventValidator validator =
+      new EventValidator(
+          new ValidationRules(
+              Duration.ofMinutes(10), Duration.ofDays(7), Clock.fixed(TestEvents.NOW, ZoneOffset.UTC)));
+
+  private List<String> fields(AuditEvent event) {
+    return validator.validate(event).stream().map(Violation::field).toList();
+  }
+
+  @Test
+  void validEventHasNoViolations() {
+    assertThat(validator.validate(TestEvents.valid().build())).isEmpty();
+  }
+
+  @Test
+  void reportsEveryMissingRequiredFieldAtOnce() {
+    AuditEvent empty = AuditEvent.builder().build();
+    assertThat(fields(empty))
+        .containsExactlyInAnyOrder(
+            "event_type", "event_category", "event_action", "correlation_id", "event_outcome",
+            "event_timestamp", "event_data");
+  }
+
+  /** field, max length, setter. */
+  static Stream<Arguments> textLimits() {
+    return Stream.of(
+        Arguments.of("version", 20, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::version),
+        Arguments.of("event_type", 100, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::eventType),
+        Arguments.of("event_category", 50, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::eventCategory),
+        Arguments.of("event_action", 50, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::eventAction),
+        Arguments.of("correlation_id", 255, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::correlationId),
+        Arguments.of("actor_type", 50, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::actorType),
+        Arguments.of("actor_id", 255, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::actorId),
+        Arguments.of("resource_type", 100, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::resourceType),
+        Arguments.of("resource_id", 255, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::resourceId),
+        Arguments.of("resource_name", 255, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::resourceName),
+        Arguments.of("namespace", 253, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::namespace),
+        Arguments.of("cluster_name", 255, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::clusterName),
+        Arguments.of("error_code", 100, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::errorCode),
+        Arguments.of("error_message", 4096, (BiFunction<AuditEvent.Builder, String, AuditEvent.Builder>) AuditEvent.Builder::errorMessage));
+  }
+
+  @ParameterizedTest(name = "{0} accepts 1..{1} characters")
+  @MethodSource("textLimits")
+  void textFieldBoundaries(String field, int max, BiFunction<AuditEvent.Builder, String, AuditEvent.Builder> set) {
+    assertThat(fields(set.apply(base(), "a").build())).isEmpty();
+    assertThat(fields(set.apply(base(), "a".repeat(max)).build())).isEmpty();
+    assertThat(fields(set.apply(base(), "a".repeat(max + 1)).build())).containsExactly(field);
+    assertThat(fields(set.apply(base(), "").build())).containsExactly(field);
+  }
+
+  /** Resource fields set explicitly, so they do not inherit a bad category or correlation id. */
+  private static AuditEvent.Builder base() {
+    return TestEvents.valid().resourceType("signal").resourceId("sig-1").actorId("gw");
+  }
+
+  @Test
+  void defaultsDerivedFromABadValueAreReportedToo() {
+    // The stored resource_id would be the over-long correlation id: say so rather than hide it.
+    assertThat(fields(TestEvents.valid().correlationId("c".repeat(256)).build()))
+        .containsExactlyInAnyOrder("correlation_id", "resource_id");
+  }
+
+  @Test
+  void lengthsCountCodePointsNotUtf16Units() {
+    String hundredEmoji = "\uD83D\uDE00".repeat(100); // 100 code points, 200 chars
+    assertThat(fields(TestEvents.valid().eventType(hundredEmoji).build())).isEmpty();
+  }
+
+  @Test
+  void requiredTextMustNotBeBlank() {
+    assertThat(fields(TestEvents.valid().eventType("   ").build())).containsExactly("event_type");
+  }
+
+  @Test
+  void eventDataMustBeAnObject() {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    for (JsonNode notObject : List.<JsonNode>of(f.arrayNode().add(1), f.textNode("x"), f.numberNode(3), f.booleanNode(true))) {
+      List<Violation> v = validator.validate(TestEvents.valid().eventData(notObject).build());
+      assertThat(v).singleElement().satisfies(x -> {
+        assertThat(x.field()).isEqualTo("event_data");
+        assertThat(x.message()).contains("must be a JSON object");
+      });
+    }
+    assertThat(fields(TestEvents.valid().eventData(f.objectNode()).build())).isEmpty();
+  }
+
+  @Test
+  void eventDataSizeLimitIsExact() {
+    // {"k":"…"} is 8 bytes of framing around the value.
+    int framing = "{\"k\":\"\"}".length();
+    ObjectNode atLimit = JsonNodeFactory.instance.objectNode().put("k", "x".repeat(EventValidator.MAX_EVENT_DATA_BYTES - framing));
+    ObjectNode overLimit = JsonNodeFactory.instance.objectNode().put("k", "x".repeat(EventValidator.MAX_EVENT_DATA_BYTES - framing + 1));
+    assertThat(AuditEventJson.serializedSize(atLimit)).isEqualTo(EventValidator.MAX_EVENT_DATA_BYTES);
+    assertThat(fields(TestEvents.valid().eventData(atLimit).build())).isEmpty();
+    assertThat(validator.validate(TestEvents.valid().eventData(overLimit).build()))
+        .singleElement()
+        .satisfies(v -> assertThat(v.message()).contains("65537"));
+  }
+
+  @Test
+  void timestampWindowIsSkewAheadAndMaxAgeBehind() {
+    assertThat(fields(TestEvents.valid().eventTimestamp(TestEvents.NOW.plus(Duration.ofMinutes(10))).build())).isEmpty();
+    assertThat(validator.validate(TestEvents.valid().eventTimestamp(TestEvents.NOW.plus(Duration.ofMinutes(10)).plusNanos(1000)).build()))
+        .singleElement()
+        .satisfies(v -> {
+          assertThat(v.field()).isEqualTo("event_timestamp");
+          assertThat(v.message()).contains("in the future");
+        });
+    assertThat(fields(TestEvents.valid().eventTimestamp(TestEvents.NOW.minus(Duration.ofDays(7))).build())).isEmpty();
+    assertThat(validator.validate(TestEvents.valid().eventTimestamp(TestEvents.NOW.minus(Duration.ofDays(7)).minusSeconds(1)).build()))
+        .singleElement()
+        .satisfies(v -> assertThat(v.message()).contains("older than"));
+  }
+
+  @Test
+  void localTimeWithOffsetIsNotInTheFuture() {
+    // Lesson 4 of the incident: 13:00+01:00 is 12:00Z, "now", not an hour ahead.
+    JsonNode json = AuditEventJson.toTree(TestEvents.valid().build());
+    ((ObjectNode) json).put("event_timestamp", "2026-11-26T13:00:00+01:00");
+    ParsedEvent parsed = validator.validate(json);
+    assertThat(parsed.violations()).isEmpty();
+    assertThat(parsed.event().eventTimestamp()).isEqualTo(TestEvents.NOW);
+  }
+
+  @Test
+  void numericRanges() {
+    assertThat(fields(TestEvents.valid().durationMs(0L).build())).isEmpty();
+    assertThat(fields(TestEvents.valid().durationMs(-1L).build())).containsExactly("duration_ms");
+    assertThat(fields(TestEvents.valid().retentionDays(1).build())).isEmpty();
+    assertThat(fields(TestEvents.valid().retentionDays(2555).build())).isEmpty();
+    assertThat(fields(TestEvents.valid().retentionDays(0).build())).containsExactly("retention_days");
+    assertThat(fields(TestEvents.valid().retentionDays(2556).build())).containsExactly("retention_days");
+  }
+
+  @Test
+  void enumValuesAreExactLowerCase() {
+    for (String outcome : List.of("success", "failure", "pending")) {
+      assertThat(EventOutcome.fromWireName(outcome)).isPresent();
+    }
+    for (String severity : List.of("debug", "info", "warning", "error", "critical")) {
+      assertThat(Severity.fromWireName(severity)).isPresent();
+    }
+    ObjectNode json = (ObjectNode) AuditEventJson.toTree(TestEvents.valid().build());
+    json.put("event_outcome", "SUCCESS").put("severity", "fatal");
+    assertThat(validator.validate(json).violations())
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder("event_outcome", "severity");
+  }
+
+  @Test
+  void wronglyTypedFieldsAreViolationsNotExceptions() {
+    ObjectNode json = (ObjectNode) AuditEventJson.toTree(TestEvents.valid().build());
+    json.put("event_type", 42)
+        .put("event_id", "not-a-uuid")
+        .put("event_timestamp", "yesterday")
+        .put("duration_ms", "fast")
+        .put("is_sensitive", "yes")
+        .put("retention_days", 1.5);
+    ParsedEvent parsed = validator.validate(json);
+    assertThat(parsed.violations())
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder("event_type", "event_id", "event_timestamp", "duration_ms", "is_sensitive", "retention_days");
+  }
+
+  @Test
+  void nonObjectEventJsonIsOneViolation() {
+    ParsedEvent parsed = validator.validate(JsonNodeFactory.instance.arrayNode());
+    assertThat(parsed.event()).isNull();
+    assertThat(parsed.isValid()).isFalse();
+    assertThat(parsed.violations()).singleElement().extracting(Violation::field).isEqualTo("$");
+  }
+
+  @Test
+  void rulesRejectNonsenseConfiguration() {
+    Clock clock = Clock.systemUTC();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ValidationRules(Duration.ofSeconds(-1), Duration.ofDays(1), clock))
+        .hasMessageContaining("maxFutureSkew");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ValidationRules(Duration.ZERO, Duration.ZERO, clock))
+        .hasMessageContaining("maxAge");
+  }
+}

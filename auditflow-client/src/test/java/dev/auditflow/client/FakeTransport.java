@@ -1,0 +1,67 @@
+package dev.auditflow.client;
+
+import dev.auditflow.api.AuditEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A transport that records what it is sent and answers as the test scripts it to. */
+final class FakeTransport implements BatchTransport {
+  /** What one call does: return an ack or throw. */
+  @FunctionalInterface
+  interface Behaviour {
+    BatchAck answer(int call, List<AuditEvent> batch) throws TransportException, InterruptedException;
+  }
+
+  /** One call as the transport saw it. */
+  record Call(int number, List<AuditEvent> batch, long startNanos, boolean succeeded) {}
+
+  static final Behaviour ACK = (call, batch) -> new BatchAck(batch.size(), 0, false);
+
+  private final Behaviour behaviour;
+  private final AtomicInteger calls = new AtomicInteger();
+  final List<Call> log = new CopyOnWriteArrayList<>();
+  final AtomicInteger concurrent = new AtomicInteger();
+  final AtomicInteger maxConcurrent = new AtomicInteger();
+
+  FakeTransport(Behaviour behaviour) {
+    this.behaviour = behaviour;
+  }
+
+  static FakeTransport acking() {
+    return new FakeTransport(ACK);
+  }
+
+  /** Acknowledges after sleeping {@code delay}, as a slow server would. */
+  static FakeTransport slow(Duration delay) {
+    return new FakeTransport((call, batch) -> {
+      Thread.sleep(delay.toMillis());
+      return new BatchAck(batch.size(), 0, false);
+    });
+  }
+
+  @Override
+  public BatchAck send(List<AuditEvent> batch, Duration timeout) throws TransportException, InterruptedException {
+    int n = calls.incrementAndGet();
+    long start = System.nanoTime();
+    maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+    boolean ok = false;
+    try {
+      BatchAck ack = behaviour.answer(n, batch);
+      ok = true;
+      return ack;
+    } finally {
+      concurrent.decrementAndGet();
+      log.add(new Call(n, List.copyOf(batch), start, ok));
+    }
+  }
+
+  int calls() {
+    return calls.get();
+  }
+
+  long eventsDelivered() {
+    return log.stream().filter(Call::succeeded).mapToLong(c -> c.batch().size()).sum();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.auditflow.client.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.client.BatchAck;
+import dev.auditflow.client.TransportException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The HTTP transport against a real (JDK) HTTP server answering as the auditflow server would. */
+class HttpBatchTransportTest {
+  private HttpServer server;
+  private final AtomicReference<Answer> answer = new AtomicReference<>();
+  private final AtomicReference<String> received = new AtomicReference<>();
+  private final AtomicReference<String> contentType = new AtomicReference<>();
+
+  private record Answer(int status, String contentType, String body, String retryAfter) {}
+
+  @BeforeEach
+  void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/v1/audit/events/batch", exchange -> {
+      received.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      contentType.set(exchange.getRequestHeaders().getFirst("Content-Type"));
+      Answer a = answer.get();
+      byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", a.contentType());
+      if (a.retryAfter() != null) {
+        exchange.getResponseHeaders().set("Retry-After", a.retryAfter());
+      }
+      exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  private HttpBatchTransport transport() {
+    return new HttpBatchTransport(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"));
+  }
+
+  private static AuditEvent event() {
+    return AuditEvent.builder().eventType("t.e").eventTimestamp(Instant.now()).eventCategory("c").eventAction("a")
+        .eventOutcome(EventOutcome.SUCCESS).correlationId("x").eventData(Map.of("a", 1)).build();
+  }
+
+  @Test
+  void postsAJsonArrayAndReadsTheCounts() throws Exception {
+    answer.set(new Answer(201, "application/json", "{\"event_ids\":[],\"created\":1,\"duplicates\":1}", null));
+    AuditEvent a = event();
+    AuditEvent b = event();
+    BatchAck ack = transport().send(List.of(a, b), Duration.ofSeconds(5));
+    assertThat(ack).isEqualTo(new BatchAck(1, 1, false));
+    JsonNode sent = AuditEventJson.mapper().readTree(received.get());
+    assertThat(sent.isArray()).isTrue();
+    assertThat(sent.get(0).get("event_id").asText()).isEqualTo(a.eventId().toString());
+    assertThat(sent.get(1).get("event_id").asText()).isEqualTo(b.eventId().toString());
+    assertThat(contentType.get()).isEqualTo("application/json");
+  }
+
+  @Test
+  void acceptedIntoTheDeadLetterQueueIsAnAcknowledgement() throws Exception {
+    answer.set(new Answer(202, "application/json", "{\"status\":\"queued\",\"queued\":1}", null));
+    assertThat(transport().send(List.of(event()), Duration.ofSeconds(5)).queued()).isTrue();
+  }
+
+  @ParameterizedTest(name = "HTTP {0} retryable={1}")
+  @CsvSource({"400,false", "404,false", "409,false", "413,false", "422,false", "401,true", "403,true",
+      "408,true", "429,true", "500,true", "502,true", "503,true"})
+  void errorStatusesAreClassified(int status, boolean retryable) {
+    answer.set(new Answer(status, "application/problem+json",
+        "{\"type\":\"https://auditflow.dev/problems/x\",\"title\":\"X\",\"status\":" + status + ",\"detail\":\"why\"}", null));
+    assertThatThrownBy(() -> transport().send(List.of(event()), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(TransportException.class, e -> {
+          assertThat(e.status()).isEqualTo(status);
+          assertThat(e.retryable()).isEqualTo(retryable);
+          assertThat(e.problem()).get().satisfies(p -> assertThat(p.detail()).isEqualTo("why"));
+        });
+  }
+
+  @Test
+  void retryAfterIsRead() {
+    answer.set(new Answer(503, "application/problem+json", "{\"type\":\"t\",\"status\":503}", "7"));
+    assertThatThrownBy(() -> transport().send(List.of(event()), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(7)));
+  }
+
+  @Test
+  void nonProblemErrorBodyStillClassifies() {
+    answer.set(new Answer(502, "text/html", "<html>bad gateway</html>", null));
+    assertThatThrownBy(() -> transport().send(List.of(event()), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(TransportException.class, e -> {
+          assertThat(e.retryable()).isTrue();
+          assertThat(e.problem()).isEmpty();
+        });
+  }
+
+  @Test
+  void connectionRefusedIsARetryableNetworkError() {
+    int port = server.getAddress().getPort();
+    server.stop(0);
+    HttpBatchTransport t = new HttpBatchTransport(URI.create("http://127.0.0.1:" + port));
+    assertThatThrownBy(() -> t.send(List.of(event()), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(TransportException.class, e -> {
+          assertThat(e.retryable()).isTrue();
+          assertThat(e.status()).isZero();
+        });
+  }
+}
