@@ -145,15 +145,8 @@ public final class AuditEventJson {
       if (text == null) {
         return null;
       }
-      try {
-        // UUID.fromString accepts short forms like "1-2-3-4-5"; require the canonical 36 chars.
-        if (text.length() != 36) {
-          throw new IllegalArgumentException();
-        }
-        return UUID.fromString(text);
-      } catch (IllegalArgumentException e) {
-        return invalid(field, "must be a UUID (8-4-4-4-12 hex digits), was \"" + text + "\"");
-      }
+      return StrictUuid.parse(text)
+          .orElseGet(() -> invalid(field, "must be a UUID (8-4-4-4-12 hex digits), was \"" + text + "\""));
     }
 
     Instant timestamp(String field) {

@@ -1,0 +1,100 @@
+package dev.auditflow.cli;
+
+import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code auditflow serve}: the Data Storage service, on an embedded or external PostgreSQL. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the Data Storage service. Without --database-url it runs its own PostgreSQL in --data-dir.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--database-url", defaultValue = "${env:AUDITFLOW_DATABASE_URL}",
+      description = "External PostgreSQL, jdbc:postgresql://host:port/db?user=…&password=… (env AUDITFLOW_DATABASE_URL). "
+          + "Absent: an embedded PostgreSQL is started.")
+  String databaseUrl;
+
+  @Option(names = "--data-dir", defaultValue = "./auditflow-data",
+      description = "Where the embedded PostgreSQL keeps its data (default: ${DEFAULT-VALUE}); survives restarts.")
+  Path dataDir;
+
+  @Option(names = "--embedded-port", defaultValue = "0",
+      description = "Port of the embedded PostgreSQL (default: a free one).")
+  int embeddedPort;
+
+  @Option(names = "--max-body-bytes", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY_BYTES,
+      description = "Largest request body accepted (default: ${DEFAULT-VALUE} = 16 MiB).")
+  long maxBodyBytes;
+
+  @Option(names = "--max-batch-size", defaultValue = "" + ServerConfig.DEFAULT_MAX_BATCH_SIZE,
+      description = "Most events per batch request (default: ${DEFAULT-VALUE}).")
+  int maxBatchSize;
+
+  @Option(names = "--max-future-skew", defaultValue = "10m",
+      description = "Reject events stamped further in the future than this (default: ${DEFAULT-VALUE}).")
+  Duration maxFutureSkew;
+
+  @Option(names = "--max-event-age", defaultValue = "7d",
+      description = "Reject events older than this (default: ${DEFAULT-VALUE}).")
+  Duration maxEventAge;
+
+  @Option(names = "--pool-size", defaultValue = "10", description = "Database connections (default: ${DEFAULT-VALUE}).")
+  int poolSize;
+
+  @Option(names = "--statement-timeout", defaultValue = "15s",
+      description = "Longest a database statement may run (default: ${DEFAULT-VALUE}).")
+  Duration statementTimeout;
+
+  @Option(names = "--drain-timeout", defaultValue = "10s",
+      description = "On SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE}).")
+  Duration drainTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    EmbeddedDatabase embedded = null;
+    String url = databaseUrl;
+    if (url == null || url.isBlank()) {
+      embedded = EmbeddedDatabase.start(dataDir, embeddedPort);
+      url = embedded.jdbcUrl();
+    }
+    AuditServer server;
+    try {
+      server = AuditServer.start(ServerConfig.builder()
+          .host(host).port(port).jdbcUrl(url).maxBodyBytes(maxBodyBytes).maxBatchSize(maxBatchSize)
+          .maxFutureSkew(maxFutureSkew).maxEventAge(maxEventAge).poolSize(poolSize)
+          .statementTimeout(statementTimeout).drainTimeout(drainTimeout).build());
+    } catch (RuntimeException e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    EmbeddedDatabase toStop = embedded;
+    // SIGTERM/SIGINT: stop taking requests, finish those in flight, then stop the database.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutdown requested");
+      server.close();
+      if (toStop != null) {
+        toStop.close();
+      }
+      stopped.countDown();
+    }, "auditflow-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

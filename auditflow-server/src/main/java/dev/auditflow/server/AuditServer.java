@@ -1,0 +1,138 @@
+package dev.auditflow.server;
+
+import dev.auditflow.api.EventValidator;
+import dev.auditflow.api.ValidationRules;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.http.ErrorHandling;
+import dev.auditflow.server.http.RequestTracking;
+import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.ingest.IngestRoutes;
+import dev.auditflow.server.ingest.IngestService;
+import dev.auditflow.server.ingest.PartitionManager;
+import dev.auditflow.server.ops.OpsRoutes;
+import dev.auditflow.server.query.EventReader;
+import dev.auditflow.server.query.QueryParameters;
+import dev.auditflow.server.query.QueryRoutes;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Data Storage service: wires the database, the feature routes and the HTTP server, and
+ * stops them in the order that loses nothing — refuse new requests, let in-flight ones finish,
+ * stop HTTP, close the pool.
+ */
+public final class AuditServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AuditServer.class);
+
+  private final ServerConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final Database database;
+  private final RequestTracking requests;
+  private final Javalin app;
+  private boolean stopped;
+
+  private AuditServer(ServerConfig config, Clock clock) {
+    this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    this.database = Database.open(config, registry);
+    PartitionManager partitions = new PartitionManager();
+    try (Connection c = database.connection()) {
+      partitions.ensureAround(c, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+    } catch (SQLException e) {
+      database.close();
+      throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
+    }
+    EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
+    IngestService ingest = new IngestService(validator, new EventWriter(database, partitions), config.maxBatchSize(), registry);
+    this.requests = new RequestTracking(registry, config.retryAfter());
+    IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
+    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
+    OpsRoutes ops = new OpsRoutes(database, registry, requests::draining);
+    this.app = Javalin.create(javalin -> {
+      javalin.startup.showJavalinBanner = false;
+      javalin.startup.showOldJavalinVersionWarning = false;
+      javalin.http.maxRequestSize = config.maxBodyBytes();
+      javalin.jetty.host = config.host();
+      javalin.jetty.port = config.port();
+      requests.install(javalin);
+      ErrorHandling.install(javalin, config.retryAfter());
+      // The count route is registered before {event_id} so "count" is never read as an id.
+      queryRoutes.register(javalin);
+      ingestRoutes.register(javalin);
+      ops.register(javalin);
+    });
+  }
+
+  /** Opens the database (migrating it), then starts serving HTTP. */
+  public static AuditServer start(ServerConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(ServerConfig)}, with the clock that validation and relative times use. */
+  public static AuditServer start(ServerConfig config, Clock clock) {
+    AuditServer server = new AuditServer(config, clock);
+    try {
+      server.app.start();
+    } catch (RuntimeException e) {
+      server.database.close();
+      throw e;
+    }
+    log.info("auditflow server listening port={} max_body_bytes={} max_batch_size={} pool_size={}",
+        server.port(), config.maxBodyBytes(), config.maxBatchSize(), config.poolSize());
+    return server;
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Stops gracefully: readiness turns 503 and new API requests are refused with {@code
+   * Retry-After}, in-flight requests get up to the drain timeout, then HTTP and the pool stop.
+   */
+  @Override
+  public synchronized void close() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    try {
+      if (!requests.drain(config.drainTimeout())) {
+        log.warn("stopping with requests still in flight in_flight={} drain_timeout_ms={}",
+            requests.inFlight(), config.drainTimeout().toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    app.stop();
+    database.close();
+    log.info("auditflow server stopped");
+  }
+}

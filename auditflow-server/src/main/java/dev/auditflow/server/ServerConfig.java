@@ -1,0 +1,178 @@
+package dev.auditflow.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the service is told at start. Built with {@link #builder()}; {@link Builder#build()}
+ * rejects an invalid value with a message that names it.
+ *
+ * @param host interface to listen on (default {@code 0.0.0.0})
+ * @param port HTTP port (default 8080; 0 picks a free one)
+ * @param jdbcUrl the PostgreSQL JDBC URL (required)
+ * @param dbUser database user, or null when the URL carries it
+ * @param dbPassword database password, or null
+ * @param maxBodyBytes largest request body accepted (default 16 MiB); larger → 413
+ * @param maxBatchSize most events in one batch request (default 5 000); more → 413
+ * @param maxFutureSkew events stamped further ahead of the server clock are rejected (default 10 min)
+ * @param maxEventAge events older than this are rejected (default 7 days)
+ * @param poolSize most database connections (default 10)
+ * @param connectionTimeout longest wait for a database connection before answering 503 (default 3 s)
+ * @param statementTimeout longest a database statement may run (default 15 s)
+ * @param retryAfter the {@code Retry-After} sent with 503 answers (default 2 s)
+ * @param drainTimeout on stop, how long in-flight requests may take to finish (default 10 s)
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    String jdbcUrl,
+    String dbUser,
+    String dbPassword,
+    long maxBodyBytes,
+    int maxBatchSize,
+    Duration maxFutureSkew,
+    Duration maxEventAge,
+    int poolSize,
+    Duration connectionTimeout,
+    Duration statementTimeout,
+    Duration retryAfter,
+    Duration drainTimeout) {
+
+  public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+  public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
+
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException("database URL must start with jdbc:postgresql:, was " + jdbcUrl);
+    }
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be 0..65535, was " + port);
+    }
+    if (maxBodyBytes < 1024) {
+      throw new IllegalArgumentException("maxBodyBytes must be >= 1024, was " + maxBodyBytes);
+    }
+    if (maxBatchSize < 1) {
+      throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
+    }
+    if (poolSize < 1) {
+      throw new IllegalArgumentException("poolSize must be >= 1, was " + poolSize);
+    }
+    requireNonNegative("maxFutureSkew", maxFutureSkew);
+    requireNonNegative("maxEventAge", maxEventAge);
+    requireNonNegative("connectionTimeout", connectionTimeout);
+    requireNonNegative("statementTimeout", statementTimeout);
+    requireNonNegative("retryAfter", retryAfter);
+    requireNonNegative("drainTimeout", drainTimeout);
+    if (connectionTimeout.toMillis() < 250) {
+      throw new IllegalArgumentException("connectionTimeout must be >= 250 ms (HikariCP's minimum), was " + connectionTimeout);
+    }
+  }
+
+  private static void requireNonNegative(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(name + " must be >= 0, was " + value);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link ServerConfig}; unset values take the documented defaults. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private String jdbcUrl;
+    private String dbUser;
+    private String dbPassword;
+    private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    private Duration maxFutureSkew = Duration.ofMinutes(10);
+    private Duration maxEventAge = Duration.ofDays(7);
+    private int poolSize = 10;
+    private Duration connectionTimeout = Duration.ofSeconds(3);
+    private Duration statementTimeout = Duration.ofSeconds(15);
+    private Duration retryAfter = Duration.ofSeconds(2);
+    private Duration drainTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder jdbcUrl(String jdbcUrl) {
+      this.jdbcUrl = jdbcUrl;
+      return this;
+    }
+
+    public Builder credentials(String user, String password) {
+      this.dbUser = user;
+      this.dbPassword = password;
+      return this;
+    }
+
+    public Builder maxBodyBytes(long maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public Builder maxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
+    public Builder maxFutureSkew(Duration maxFutureSkew) {
+      this.maxFutureSkew = maxFutureSkew;
+      return this;
+    }
+
+    public Builder maxEventAge(Duration maxEventAge) {
+      this.maxEventAge = maxEventAge;
+      return this;
+    }
+
+    public Builder poolSize(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    public Builder connectionTimeout(Duration connectionTimeout) {
+      this.connectionTimeout = connectionTimeout;
+      return this;
+    }
+
+    public Builder statementTimeout(Duration statementTimeout) {
+      this.statementTimeout = statementTimeout;
+      return this;
+    }
+
+    public Builder retryAfter(Duration retryAfter) {
+      this.retryAfter = retryAfter;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration drainTimeout) {
+      this.drainTimeout = drainTimeout;
+      return this;
+    }
+
+    public ServerConfig build() {
+      if (jdbcUrl == null) {
+        throw new IllegalArgumentException("a database URL is required (jdbc:postgresql://host:port/db)");
+      }
+      return new ServerConfig(
+          host, port, jdbcUrl, dbUser, dbPassword, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge,
+          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout);
+    }
+  }
+}

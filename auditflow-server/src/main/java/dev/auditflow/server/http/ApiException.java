@@ -1,0 +1,28 @@
+package dev.auditflow.server.http;
+
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.api.Violation;
+import java.util.List;
+
+/** A request the service refuses, with the RFC 7807 problem to answer it with. */
+public final class ApiException extends RuntimeException {
+  private final transient Problem problem;
+
+  public ApiException(Problem problem) {
+    super(problem.toString(), null, false, false);
+    this.problem = problem;
+  }
+
+  public static ApiException of(ProblemType type, String detail) {
+    return new ApiException(Problem.of(type, detail));
+  }
+
+  public static ApiException validation(String detail, List<Violation> violations) {
+    return new ApiException(Problem.validation(detail, violations));
+  }
+
+  public Problem problem() {
+    return problem;
+  }
+}

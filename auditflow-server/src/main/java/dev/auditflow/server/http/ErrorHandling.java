@@ -1,0 +1,60 @@
+package dev.auditflow.server.http;
+
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.db.DatabaseUnavailableException;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpResponseException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every failure into an RFC 7807 answer: the request's own problems as 4xx with the
+ * offending field, an unavailable database as 503 with {@code Retry-After}, and anything else as
+ * a 500 that is logged in full here and never leaks a stack trace to the caller.
+ */
+public final class ErrorHandling {
+  private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
+
+  private ErrorHandling() {}
+
+  public static void install(JavalinConfig config, Duration retryAfter) {
+    String retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
+    config.routes.exception(ApiException.class, (e, ctx) -> Json.problem(ctx, e.problem()));
+    config.routes.exception(DatabaseUnavailableException.class, (e, ctx) -> {
+      log.warn("database unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
+      ctx.header("Retry-After", retryAfterSeconds);
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
+          "the database is unavailable; nothing was stored — retry after " + retryAfterSeconds + " s"));
+    });
+    config.routes.exception(HttpResponseException.class, (e, ctx) -> Json.problem(ctx, fromStatus(e.getStatus(), e.getMessage())));
+    config.routes.exception(Exception.class, (e, ctx) -> {
+      log.error("internal error method={} path={}", ctx.method(), ctx.path(), e);
+      Json.problem(ctx, Problem.of(ProblemType.INTERNAL_ERROR, "an internal error occurred; it has been logged"));
+    });
+    config.routes.error(404, ctx -> {
+      if (!isProblem(ctx.contentType())) {
+        Json.problem(ctx, Problem.of(ProblemType.NOT_FOUND, "no such resource: " + ctx.method() + " " + ctx.path()));
+      }
+    });
+    config.routes.error(405, ctx -> {
+      if (!isProblem(ctx.contentType())) {
+        Json.problem(ctx, Problem.of(ProblemType.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path()));
+      }
+    });
+  }
+
+  private static boolean isProblem(String contentType) {
+    return contentType != null && contentType.startsWith(Problem.MEDIA_TYPE);
+  }
+
+  private static Problem fromStatus(int status, String message) {
+    for (ProblemType type : ProblemType.values()) {
+      if (type.status() == status && type != ProblemType.VALIDATION_ERROR && type != ProblemType.MALFORMED_JSON) {
+        return Problem.of(type, message);
+      }
+    }
+    return new Problem(ProblemType.TYPE_PREFIX + "http-" + status, "HTTP " + status, status, message, null);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.auditflow.server.http;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.Locale;
+
+/** Reading JSON request bodies strictly, and writing JSON and problem answers. */
+public final class Json {
+  private static final ObjectMapper MAPPER = AuditEventJson.mapper();
+
+  private Json() {}
+
+  /**
+   * The request body as JSON, after checking its media type and size.
+   *
+   * @throws ApiException 415 for a non-JSON content type, 413 above {@code maxBytes}, 400 for
+   *     malformed JSON (with line and column)
+   */
+  public static JsonNode readBody(Context ctx, long maxBytes) {
+    String type = ctx.contentType();
+    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+      throw ApiException.of(
+          ProblemType.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be application/json, was " + (type == null ? "absent" : "\"" + type + "\""));
+    }
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBytes) {
+      throw tooLarge(declared, maxBytes);
+    }
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > maxBytes) {
+      throw tooLarge(body.length, maxBytes);
+    }
+    if (body.length == 0) {
+      throw ApiException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
+    }
+    try {
+      JsonNode node = MAPPER.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw ApiException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
+      }
+      return node;
+    } catch (JsonParseException e) {
+      var where = e.getLocation();
+      throw ApiException.of(
+          ProblemType.MALFORMED_JSON,
+          "malformed JSON at line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ApiException.of(ProblemType.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  static ApiException tooLarge(long size, long maxBytes) {
+    return ApiException.of(
+        ProblemType.PAYLOAD_TOO_LARGE, "request body is " + size + " bytes; the limit is " + maxBytes + " bytes");
+  }
+
+  /** Answers with {@code body} as JSON. */
+  public static void write(Context ctx, int status, Object body) {
+    ctx.status(status).contentType("application/json").result(bytes(body));
+  }
+
+  /** Answers with an RFC 7807 problem. */
+  public static void problem(Context ctx, Problem problem) {
+    ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(bytes(problem));
+  }
+
+  private static byte[] bytes(Object body) {
+    try {
+      return MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("response not serialisable", e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.auditflow.server.http;
+
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One log line and one timer sample per request, and the in-flight count that a graceful stop
+ * waits on. Once draining, new API requests are answered 503 with {@code Retry-After} — the
+ * client retries them against the next instance or after the restart — while requests already
+ * inside finish.
+ */
+public final class RequestTracking {
+  private static final Logger log = LoggerFactory.getLogger("dev.auditflow.server.requests");
+
+  private final MeterRegistry registry;
+  private final String retryAfterSeconds;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+
+  public RequestTracking(MeterRegistry registry, Duration retryAfter) {
+    this.registry = registry;
+    this.retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
+  }
+
+  public void install(JavalinConfig config) {
+    config.routes.before(this::enter);
+    config.requestLogger.http(this::done);
+  }
+
+  private void enter(Context ctx) {
+    if (draining && ctx.path().startsWith("/api/")) {
+      ctx.header("Retry-After", retryAfterSeconds);
+      throw new ApiException(Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the server is shutting down; retry"));
+    }
+    inFlight.incrementAndGet();
+    ctx.attribute("auditflow.counted", Boolean.TRUE);
+  }
+
+  private void done(Context ctx, Float millis) {
+    if (ctx.attribute("auditflow.counted") != null) {
+      inFlight.decrementAndGet();
+    }
+    String route = routeOf(ctx);
+    int status = ctx.statusCode();
+    Timer.builder("http.server.requests")
+        .tag("method", ctx.method().name())
+        .tag("uri", route)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
+    log.info("request method={} path={} route={} status={} duration_ms={}",
+        ctx.method(), ctx.path(), route, status, String.format(java.util.Locale.ROOT, "%.1f", millis));
+  }
+
+  /** The matched route template, e.g. {@code /api/v1/audit/events/{event_id}}, or NOT_FOUND. */
+  static String routeOf(Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      return "NOT_FOUND";
+    }
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Refuses new API requests and waits up to {@code timeout} for those in flight; true if none remain. */
+  public boolean drain(Duration timeout) throws InterruptedException {
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return inFlight.get() == 0;
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.auditflow.server.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventValidator;
+import dev.auditflow.api.ParsedEvent;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.api.Violation;
+import dev.auditflow.server.http.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Validates and stores events. A request is validated whole before anything is written, and
+ * written in one transaction: all of it is stored or none.
+ */
+public final class IngestService {
+  private final EventValidator validator;
+  private final EventWriter writer;
+  private final int maxBatchSize;
+  private final Counter created;
+  private final Counter duplicates;
+  private final Counter rejected;
+  private final DistributionSummary batchSizes;
+  private final Timer writeDuration;
+
+  public IngestService(EventValidator validator, EventWriter writer, int maxBatchSize, MeterRegistry registry) {
+    this.validator = validator;
+    this.writer = writer;
+    this.maxBatchSize = maxBatchSize;
+    this.created = events(registry, "created");
+    this.duplicates = events(registry, "duplicate");
+    this.rejected = events(registry, "rejected");
+    this.batchSizes = DistributionSummary.builder("auditflow.server.batch.size")
+        .description("Events per ingest request").baseUnit("events").register(registry);
+    this.writeDuration = Timer.builder("auditflow.server.write.duration")
+        .description("Database write per ingest request").publishPercentileHistogram().register(registry);
+  }
+
+  private static Counter events(MeterRegistry registry, String result) {
+    return Counter.builder("auditflow.server.events").description("Events received, by result")
+        .tag("result", result).register(registry);
+  }
+
+  /** What one request stored. {@code eventIds} are in request order. */
+  public record Stored(List<UUID> eventIds, List<AuditEvent> events, int created, int duplicates, Set<UUID> createdIds) {}
+
+  /** Validates one event, or throws the validation problem listing every violation. */
+  public Stored storeOne(JsonNode json) {
+    ParsedEvent parsed = validator.validate(json);
+    if (!parsed.isValid()) {
+      rejected.increment();
+      throw ApiException.validation("the event is invalid", parsed.violations());
+    }
+    return store(List.of(parsed.event()));
+  }
+
+  /** Validates every event of a batch, or throws one problem listing the violations of each bad index. */
+  public Stored storeBatch(JsonNode json) {
+    if (!json.isArray()) {
+      throw ApiException.validation("a batch must be a JSON array of events",
+          List.of(new Violation("$", "must be a JSON array, was " + json.getNodeType().name().toLowerCase(java.util.Locale.ROOT))));
+    }
+    if (json.isEmpty()) {
+      throw ApiException.validation("a batch must hold at least one event",
+          List.of(new Violation("$", "must contain 1.." + maxBatchSize + " events, was empty")));
+    }
+    if (json.size() > maxBatchSize) {
+      throw ApiException.of(ProblemType.PAYLOAD_TOO_LARGE,
+          "a batch may hold at most " + maxBatchSize + " events, this one holds " + json.size() + "; split it");
+    }
+    List<AuditEvent> events = new ArrayList<>(json.size());
+    List<Violation> violations = new ArrayList<>();
+    int badEvents = 0;
+    for (int i = 0; i < json.size(); i++) {
+      ParsedEvent parsed = validator.validate(json.get(i));
+      if (parsed.isValid()) {
+        events.add(parsed.event());
+      } else {
+        badEvents++;
+        for (Violation v : parsed.violations()) {
+          violations.add(v.atIndex(i));
+        }
+      }
+    }
+    if (!violations.isEmpty()) {
+      rejected.increment(json.size());
+      throw ApiException.validation(
+          badEvents + " of " + json.size() + " events are invalid; nothing was stored", violations);
+    }
+    return store(events);
+  }
+
+  private Stored store(List<AuditEvent> events) {
+    batchSizes.record(events.size());
+    Set<UUID> createdIds = writeDuration.record(() -> writer.insert(events));
+    List<UUID> ids = events.stream().map(AuditEvent::eventId).toList();
+    int dup = events.size() - createdIds.size();
+    created.increment(createdIds.size());
+    duplicates.increment(dup);
+    return new Stored(ids, events, createdIds.size(), dup, createdIds);
+  }
+}
