@@ -70,6 +70,7 @@ public final class AuditServer implements AutoCloseable {
       javalin.startup.showJavalinBanner = false;
       javalin.startup.showOldJavalinVersionWarning = false;
       javalin.http.maxRequestSize = config.maxBodyBytes();
+      javalin.http.prefer405over404 = true;
       javalin.jetty.host = config.host();
       javalin.jetty.port = config.port();
       requests.install(javalin);
@@ -103,6 +104,15 @@ public final class AuditServer implements AutoCloseable {
   /** The port actually bound (useful with port 0). */
   public int port() {
     return app.port();
+  }
+
+  /** Every HTTP route served, as {@code "GET /path/{param}"}, for checking against the OpenAPI document. */
+  public java.util.List<String> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(parsed -> parsed.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> e.method.name() + " " + e.path)
+        .toList();
   }
 
   public Database database() {

@@ -1,0 +1,232 @@
+package dev.auditflow.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.ServerFixture;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ingest endpoints against a real server and a real PostgreSQL. */
+class IngestTest {
+  private static ServerFixture fx;
+
+  @BeforeAll
+  static void start() {
+    fx = ServerFixture.start(b -> b.maxBatchSize(50).maxBodyBytes(64 * 1024 + 8 * 1024));
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  private static long count(String correlationId) {
+    return fx.get("/api/v1/audit/events/count?correlation_id=" + correlationId).json().get("count").asLong();
+  }
+
+  @Test
+  void singleEventIsCreatedThenADuplicate() {
+    ObjectNode event = EventJson.valid("single-1");
+    var first = fx.postJson("/api/v1/audit/events", event.toString());
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(first.json().get("event_id").asText()).isEqualTo(event.get("event_id").asText());
+    assertThat(first.json().get("duplicate").asBoolean()).isFalse();
+    var again = fx.postJson("/api/v1/audit/events", event.toString());
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+    assertThat(count("single-1")).isEqualTo(1);
+  }
+
+  @Test
+  void storedEventReadsBackWithEveryFieldAndServerFields() {
+    ObjectNode event = EventJson.valid("roundtrip-1");
+    event.put("actor_type", "user").put("actor_id", "alice").put("resource_type", "order").put("resource_id", "o-1")
+        .put("resource_name", "Order 1").put("parent_event_id", "01890a5d-ac96-774b-bcce-b302099a8057")
+        .put("namespace", "prod").put("cluster_name", "eu-1").put("severity", "critical").put("duration_ms", 12)
+        .put("error_code", "E1").put("error_message", "boom").put("retention_days", 30).put("is_sensitive", true)
+        .put("version", "2.0").put("event_timestamp", "2026-01-01T00:00:00.1234567+01:00");
+    ServerFixture wide = ServerFixture.start(b -> b.maxEventAge(java.time.Duration.ofDays(3650)));
+    try (wide) {
+      assertThat(wide.postJson("/api/v1/audit/events", event.toString()).status()).isEqualTo(201);
+      JsonNode stored = wide.get("/api/v1/audit/events/" + event.get("event_id").asText()).json();
+      event.fieldNames().forEachRemaining(name -> {
+        if (!name.equals("event_timestamp")) {
+          assertThat(stored.get(name)).as(name).isEqualTo(event.get(name));
+        }
+      });
+      assertThat(stored.get("event_timestamp").asText()).isEqualTo("2025-12-31T23:00:00.123456Z");
+      assertThat(stored.get("event_date").asText()).isEqualTo("2025-12-31");
+      assertThat(stored.get("received_at").asText()).endsWith("Z");
+    }
+  }
+
+  @Test
+  void batchStoresAllAndAnswersIdsInRequestOrder() {
+    ArrayNode batch = AuditEventJson.mapper().createArrayNode();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ObjectNode e = EventJson.valid("batch-order");
+      ids.add(e.get("event_id").asText());
+      batch.add(e);
+    }
+    var r = fx.postJson("/api/v1/audit/events/batch", batch.toString());
+    assertThat(r.status()).isEqualTo(201);
+    List<String> answered = new ArrayList<>();
+    r.json().get("event_ids").forEach(n -> answered.add(n.asText()));
+    assertThat(answered).containsExactlyElementsOf(ids);
+    assertThat(r.json().get("created").asInt()).isEqualTo(20);
+    assertThat(r.json().get("duplicates").asInt()).isZero();
+    // A replay of the same batch plus one new event: duplicates counted, not errors.
+    batch.add(EventJson.valid("batch-order"));
+    var replay = fx.postJson("/api/v1/audit/events/batch", batch.toString());
+    assertThat(replay.status()).isEqualTo(201);
+    assertThat(replay.json().get("created").asInt()).isEqualTo(1);
+    assertThat(replay.json().get("duplicates").asInt()).isEqualTo(20);
+    assertThat(count("batch-order")).isEqualTo(21);
+  }
+
+  @Test
+  void batchWithOneBadEventStoresNothingAndNamesTheIndex() {
+    ObjectNode bad = EventJson.valid("atomic-1");
+    bad.remove("event_type");
+    bad.put("event_outcome", "maybe");
+    ArrayNode batch = EventJson.array(EventJson.valid("atomic-1"), EventJson.valid("atomic-1"), bad, EventJson.valid("atomic-1"));
+    var r = fx.postJson("/api/v1/audit/events/batch", batch.toString());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    JsonNode problem = r.json();
+    assertThat(problem.get("type").asText()).isEqualTo("https://auditflow.dev/problems/validation-error");
+    assertThat(problem.get("errors")).hasSize(2);
+    problem.get("errors").forEach(e -> assertThat(e.get("index").asInt()).isEqualTo(2));
+    assertThat(problem.get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("event_type", "event_outcome");
+    assertThat(count("atomic-1")).isZero();
+  }
+
+  @Test
+  void nonArrayAndEmptyBatchesAreValidationErrors() {
+    var object = fx.postJson("/api/v1/audit/events/batch", EventJson.valid("x").toString());
+    assertThat(object.status()).isEqualTo(400);
+    assertThat(object.json().get("errors").get(0).get("field").asText()).isEqualTo("$");
+    var empty = fx.postJson("/api/v1/audit/events/batch", "[]");
+    assertThat(empty.status()).isEqualTo(400);
+    assertThat(empty.json().get("errors").get(0).get("message").asText()).contains("empty");
+  }
+
+  @Test
+  void tooManyEventsIs413AndStoresNothing() {
+    ArrayNode batch = AuditEventJson.mapper().createArrayNode();
+    for (int i = 0; i < 51; i++) {
+      batch.add(EventJson.valid("too-many"));
+    }
+    var r = fx.postJson("/api/v1/audit/events/batch", batch.toString());
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().get("type").asText()).endsWith("/payload-too-large");
+    assertThat(r.json().get("detail").asText()).contains("at most 50");
+    assertThat(count("too-many")).isZero();
+  }
+
+  @Test
+  void oversizedBodyIs413() {
+    ObjectNode event = EventJson.valid("too-big");
+    ((ObjectNode) event.get("event_data")).put("blob", "x".repeat(80 * 1024));
+    var r = fx.postJson("/api/v1/audit/events", event.toString());
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().get("type").asText()).endsWith("/payload-too-large");
+    assertThat(count("too-big")).isZero();
+  }
+
+  @Test
+  void oversizedEventDataIsAValidationErrorOnTheField() {
+    ObjectNode event = EventJson.valid("big-data");
+    ((ObjectNode) event.get("event_data")).put("blob", "x".repeat(65 * 1024));
+    var r = fx.postJson("/api/v1/audit/events", event.toString());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo("event_data");
+  }
+
+  @Test
+  void wrongContentTypeIs415() {
+    var r = fx.post("/api/v1/audit/events", "text/plain", EventJson.valid("ct").toString());
+    assertThat(r.status()).isEqualTo(415);
+    assertThat(r.json().get("type").asText()).endsWith("/unsupported-media-type");
+    var charset = fx.post("/api/v1/audit/events", "application/json; charset=utf-8", EventJson.valid("ct").toString());
+    assertThat(charset.status()).isEqualTo(201);
+  }
+
+  @Test
+  void malformedJsonIs400WithWhere() {
+    var r = fx.postJson("/api/v1/audit/events/batch", "[{\"event_type\": }]");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("type").asText()).endsWith("/malformed-json");
+    assertThat(r.json().get("detail").asText()).contains("line 1");
+    assertThat(fx.postJson("/api/v1/audit/events", "").status()).isEqualTo(400);
+  }
+
+  @Test
+  void futureAndAncientTimestampsAreRejectedLoudly() {
+    var future = fx.postJson("/api/v1/audit/events", EventJson.valid("ts", Instant.now().plusSeconds(3600)).toString());
+    assertThat(future.status()).isEqualTo(400);
+    assertThat(future.json().get("errors").get(0).get("message").asText()).contains("in the future");
+    var ancient = fx.postJson("/api/v1/audit/events", EventJson.valid("ts", Instant.now().minusSeconds(8 * 86400)).toString());
+    assertThat(ancient.status()).isEqualTo(400);
+    assertThat(ancient.json().get("errors").get(0).get("message").asText()).contains("older than");
+  }
+
+  @Test
+  void localTimeWithOffsetIsAcceptedAndStoredInUtc() {
+    ObjectNode e = EventJson.valid("offset-1");
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    e.put("event_timestamp", now.atOffset(java.time.ZoneOffset.ofHours(-5)).toString());
+    var r = fx.postJson("/api/v1/audit/events", e.toString());
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().get("event_timestamp").asText()).isEqualTo(dev.auditflow.api.Timestamps.format(now));
+  }
+
+  @Test
+  void missingEventIdIsGeneratedByTheServer() {
+    ObjectNode e = EventJson.valid("gen-id");
+    e.remove("event_id");
+    var r = fx.postJson("/api/v1/audit/events", e.toString());
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().get("event_id").asText()).hasSize(36);
+  }
+
+  @Test
+  void getByIdAnswers404And400() {
+    var missing = fx.get("/api/v1/audit/events/01890a5d-ac96-774b-bcce-b302099a8057");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().get("type").asText()).endsWith("/not-found");
+    var bad = fx.get("/api/v1/audit/events/not-a-uuid");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().get("errors").get(0).get("field").asText()).isEqualTo("event_id");
+  }
+
+  @Test
+  void unknownRouteAndMethodAreProblems() {
+    var unknown = fx.get("/api/v1/nothing-here");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.contentType()).startsWith("application/problem+json");
+    var method = fx.send(java.net.http.HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/audit/events")).DELETE());
+    assertThat(method.status()).isEqualTo(405);
+    assertThat(method.contentType()).startsWith("application/problem+json");
+  }
+
+  @Test
+  void metricsCountWhatHappened() {
+    fx.postJson("/api/v1/audit/events", EventJson.valid("metrics-1").toString());
+    String metrics = fx.get("/metrics").body();
+    assertThat(metrics).contains("auditflow_server_events_total{result=\"created\"}")
+        .contains("http_server_requests_seconds_count")
+        .contains("hikaricp_connections")
+        .contains("jvm_memory_used_bytes");
+  }
+}
