@@ -109,7 +109,7 @@ public final class EventWriter {
       columns[22][i] = e.retentionDays();
       columns[23][i] = e.sensitive();
     }
-    boolean autoCommit = c.getAutoCommit();
+    // No need to restore auto-commit afterwards: HikariCP resets it when the connection returns.
     c.setAutoCommit(false);
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
       for (int col = 0; col < 24; col++) {
@@ -126,8 +126,6 @@ public final class EventWriter {
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly(c, e);
       throw e;
-    } finally {
-      c.setAutoCommit(autoCommit);
     }
   }
 

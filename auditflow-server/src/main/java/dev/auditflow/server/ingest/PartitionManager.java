@@ -31,22 +31,21 @@ public final class PartitionManager {
     ensure(connection, java.util.List.of(now.minusMonths(1), now, now.plusMonths(1), now.plusMonths(2), now.plusMonths(3)));
   }
 
-  /** Ensures each month's partition exists; each runs in its own short transaction. */
+  /**
+   * Ensures each month's partition exists. Call it on a connection in auto-commit mode, outside
+   * the insert's transaction: each creation then commits at once and holds its lock only briefly.
+   */
   public void ensure(Connection connection, Collection<YearMonth> months) throws SQLException {
     for (YearMonth month : months) {
       if (known.contains(month)) {
         continue;
       }
-      boolean autoCommit = connection.getAutoCommit();
-      connection.setAutoCommit(true);
       try (PreparedStatement ps = connection.prepareStatement("SELECT auditflow_ensure_month_partition(?)")) {
         ps.setObject(1, month.atDay(1));
         try (var rs = ps.executeQuery()) {
           rs.next();
           log.debug("partition ensured month={} table={}", month, rs.getString(1));
         }
-      } finally {
-        connection.setAutoCommit(autoCommit);
       }
       known.add(month);
     }

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
@@ -30,9 +31,14 @@ public final class ServerFixture implements AutoCloseable {
 
   /** Starts on port 0 with a fresh database; {@code customise} may change any other setting. */
   public static ServerFixture start(UnaryOperator<ServerConfig.Builder> customise) {
+    return start(customise, Clock.systemUTC());
+  }
+
+  /** As {@link #start(UnaryOperator)}, with the clock the server validates against. */
+  public static ServerFixture start(UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
     String url = TestDatabase.create();
     ServerConfig.Builder builder = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(url).poolSize(4);
-    return new ServerFixture(AuditServer.start(customise.apply(builder).build()), url);
+    return new ServerFixture(AuditServer.start(customise.apply(builder).build(), clock), url);
   }
 
   public AuditServer server() {
@@ -91,5 +97,6 @@ public final class ServerFixture implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    TestDatabase.drop(jdbcUrl);
   }
 }

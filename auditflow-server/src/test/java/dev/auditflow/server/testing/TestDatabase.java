@@ -34,6 +34,20 @@ public final class TestDatabase {
     return withDatabase(admin, name);
   }
 
+  /** Drops a database made by {@link #create()}, once nothing is connected to it. */
+  public static synchronized void drop(String jdbcUrl) {
+    String path = jdbcUrl.contains("?") ? jdbcUrl.substring(0, jdbcUrl.indexOf('?')) : jdbcUrl;
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    if (!name.startsWith("auditflow_test_")) {
+      throw new IllegalArgumentException("not a test database: " + name);
+    }
+    try (Connection c = DriverManager.getConnection(adminUrl()); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop test database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Where tests run: "external …" or "embedded …", for test output. */
   public static String describe() {
     return System.getenv(ENV) != null ? "external PostgreSQL " + System.getenv(ENV) : "embedded PostgreSQL";

@@ -1,0 +1,131 @@
+package dev.auditflow.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.TestDatabase;
+import io.micrometer.core.instrument.Meter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The served OpenAPI document against the running server: every route it serves is described,
+ * every status it answered during this test is described for that route, and every example
+ * request in the document is accepted. The server's clock is pinned to the examples' day so the
+ * examples' fixed timestamps stay inside the accepted window.
+ */
+class OpenApiTest {
+  private static final Instant EXAMPLE_DAY = Instant.parse("2026-01-31T12:05:00Z");
+  private static ServerFixture fx;
+  private static JsonNode doc;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fx = ServerFixture.start(b -> b.maxBodyBytes(16 * 1024).maxBatchSize(5), Clock.fixed(EXAMPLE_DAY, ZoneOffset.UTC));
+    var served = fx.get("/openapi.yaml");
+    assertThat(served.status()).isEqualTo(200);
+    doc = new ObjectMapper(new YAMLFactory()).readTree(served.body());
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  private static JsonNode operation(String method, String path) {
+    return doc.path("paths").path(path).path(method.toLowerCase(Locale.ROOT));
+  }
+
+  @Test
+  void everyServedRouteIsDescribed() {
+    List<String> routes = fx.server().routes();
+    assertThat(routes).hasSizeGreaterThanOrEqualTo(9);
+    for (String route : routes) {
+      String[] parts = route.split(" ", 2);
+      assertThat(operation(parts[0], parts[1]).isMissingNode()).as(route + " is in openapi.yaml").isFalse();
+    }
+  }
+
+  @Test
+  void everyExampleRequestIsAccepted() {
+    int examples = 0;
+    for (var path : iterable(doc.path("paths").fieldNames())) {
+      JsonNode content = doc.path("paths").path(path).path("post").path("requestBody").path("content").path("application/json");
+      for (JsonNode example : content.path("examples")) {
+        var answer = fx.postJson(path, example.path("value").toString());
+        assertThat(answer.status()).as(path + " example: " + answer.body()).isEqualTo(201);
+        examples++;
+      }
+    }
+    assertThat(examples).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void everyStatusTheServerAnsweredIsDescribed() {
+    exerciseEveryOutcome();
+    List<String> undocumented = new ArrayList<>();
+    int checked = 0;
+    for (Meter meter : fx.server().registry().find("http.server.requests").meters()) {
+      String uri = meter.getId().getTag("uri");
+      if ("NOT_FOUND".equals(uri)) {
+        continue; // not a route of ours
+      }
+      String method = meter.getId().getTag("method");
+      String status = meter.getId().getTag("status");
+      checked++;
+      if (operation(method, uri).path("responses").path(status).isMissingNode()) {
+        undocumented.add(method + " " + uri + " -> " + status);
+      }
+    }
+    assertThat(checked).isGreaterThanOrEqualTo(20);
+    assertThat(undocumented).isEmpty();
+  }
+
+  /** One request for each answer the routes can give, short of a database outage (DatabaseOutageTest). */
+  private static void exerciseEveryOutcome() {
+    var event = EventJson.valid("openapi", EXAMPLE_DAY);
+    fx.postJson("/api/v1/audit/events", event.toString());                      // 201
+    fx.postJson("/api/v1/audit/events", event.toString());                      // 200 duplicate
+    fx.postJson("/api/v1/audit/events", "{}");                                  // 400
+    fx.postJson("/api/v1/audit/events", "{\"x\":\"" + "y".repeat(20_000) + "\"}"); // 413
+    fx.post("/api/v1/audit/events", "text/plain", "{}");                       // 415
+    fx.postJson("/api/v1/audit/events/batch", EventJson.array(EventJson.valid("openapi", EXAMPLE_DAY)).toString()); // 201
+    fx.postJson("/api/v1/audit/events/batch", "[]");                           // 400
+    fx.postJson("/api/v1/audit/events/batch", "[{},{},{},{},{},{}]");          // 413
+    fx.post("/api/v1/audit/events/batch", "text/plain", "[]");                 // 415
+    fx.get("/api/v1/audit/events?correlation_id=openapi");                      // 200
+    fx.get("/api/v1/audit/events?limit=0");                                     // 400
+    fx.get("/api/v1/audit/events/count");                                       // 200
+    fx.get("/api/v1/audit/events/count?nope=1");                                // 400
+    fx.get("/api/v1/audit/events/" + event.get("event_id").asText());           // 200
+    fx.get("/api/v1/audit/events/01890a5d-ac96-774b-bcce-b302099a8057");        // 404
+    fx.get("/api/v1/audit/events/xyz");                                         // 400
+    fx.get("/health/live");
+    fx.get("/health/ready");
+    fx.get("/metrics");
+    fx.get("/openapi.yaml");
+  }
+
+  private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+    List<T> list = new ArrayList<>();
+    it.forEachRemaining(list::add);
+    return list;
+  }
+
+  @Test
+  void testsRunOnARealDatabase() {
+    assertThat(TestDatabase.describe()).contains("PostgreSQL");
+    assertThat(fx.get("/health/ready").status()).isEqualTo(200);
+  }
+}
