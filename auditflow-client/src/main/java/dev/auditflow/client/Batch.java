@@ -10,6 +10,11 @@ final class Batch {
   final SendTrigger trigger;
   /** Enqueue time of the first, and so oldest, entry: the buffer is FIFO. */
   final long oldestEnqueuedAtNanos;
+  /**
+   * Set once the outcome is known, before the handles complete. The batch stays in the in-flight
+   * set until its handles are complete (so flush cannot miss it), but stats no longer count it.
+   */
+  volatile boolean settled;
 
   Batch(List<Pending> entries, SendTrigger trigger) {
     this.entries = entries;

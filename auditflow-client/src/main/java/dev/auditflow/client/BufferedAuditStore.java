@@ -60,7 +60,6 @@ final class BufferedAuditStore implements AuditStore {
   private long flushUpToSeq = -1;
   private boolean closing;
   private boolean dispatcherDone;
-  private int inFlightEvents;
 
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
@@ -203,6 +202,7 @@ final class BufferedAuditStore implements AuditStore {
           senders.execute(() -> deliver(next.batch));
         } catch (RejectedExecutionException e) {
           // close() is abandoning delivery and has stopped the senders.
+          next.batch.settled = true;
           fail(next.batch.entries, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
           finish(next.batch);
         }
@@ -263,7 +263,6 @@ final class BufferedAuditStore implements AuditStore {
         }
         Batch batch = new Batch(entries, trigger);
         inFlight.add(batch);
-        inFlightEvents += n;
         spaceAvailable.signalAll();
         long waited = waitForSenderSince < 0 ? 0 : now - waitForSenderSince;
         return new Dispatch(batch, buffer.size(), now - head.enqueuedAtNanos, waited, lastDrift);
@@ -384,6 +383,7 @@ final class BufferedAuditStore implements AuditStore {
     } catch (InterruptedException e) {
       failure = Reason.CLOSED_BEFORE_DELIVERY;
     }
+    batch.settled = true;
     fail(batch.entries, failure, attempt, last);
     finish(batch);
   }
@@ -415,6 +415,7 @@ final class BufferedAuditStore implements AuditStore {
    * event that is neither buffered nor in flight but not yet completed.
    */
   private void acknowledge(Batch batch) {
+    batch.settled = true;
     acknowledged.add(batch.size());
     long now = System.nanoTime();
     for (Pending p : batch.entries) {
@@ -448,7 +449,6 @@ final class BufferedAuditStore implements AuditStore {
     lock.lock();
     try {
       inFlight.remove(batch);
-      inFlightEvents -= batch.size();
       dispatcherWake.signal();
       if (inFlight.isEmpty() && dispatcherDone) {
         drained.signalAll();
@@ -492,24 +492,33 @@ final class BufferedAuditStore implements AuditStore {
   @Override
   public AuditStoreStats stats() {
     int depth;
-    int batches;
-    int events;
-    long oldest = Long.MAX_VALUE;
+    int batches = 0;
+    int events = 0;
+    long oldest = 0;
+    boolean any;
     lock.lock();
     try {
       depth = buffer.size();
-      batches = inFlight.size();
-      events = inFlightEvents;
-      if (!buffer.isEmpty()) {
+      any = !buffer.isEmpty();
+      if (any) {
         oldest = buffer.peekFirst().enqueuedAtNanos;
       }
       for (Batch b : inFlight) {
-        oldest = b.oldestEnqueuedAtNanos - oldest < 0 ? b.oldestEnqueuedAtNanos : oldest;
+        if (b.settled) {
+          continue;
+        }
+        batches++;
+        events += b.size();
+        // nanoTime values are compared by difference: they may wrap.
+        if (!any || b.oldestEnqueuedAtNanos - oldest < 0) {
+          oldest = b.oldestEnqueuedAtNanos;
+          any = true;
+        }
       }
     } finally {
       lock.unlock();
     }
-    Duration age = oldest == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
+    Duration age = !any ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
     return new AuditStoreStats(
         enqueued.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), invalid.sum(), rejectedAfterClose.sum(),
         depth, batches, events, age);
