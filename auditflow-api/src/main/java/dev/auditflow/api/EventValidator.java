@@ -103,7 +103,9 @@ public final class EventValidator {
       return;
     }
     int length = value.codePointCount(0, value.length());
-    if (rule.required() && value.isBlank()) {
+    if (value.indexOf('\u0000') >= 0) {
+      violations.add(new Violation(rule.field(), "must not contain the NUL character (U+0000)"));
+    } else if (rule.required() && value.isBlank()) {
       violations.add(new Violation(rule.field(), "must not be blank"));
     } else if (length < 1) {
       violations.add(new Violation(rule.field(), "must not be empty when present"));
@@ -137,12 +139,39 @@ public final class EventValidator {
     }
   }
 
+  private static boolean containsNul(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue().indexOf('\u0000') >= 0;
+    }
+    if (node.isObject()) {
+      var fields = node.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        if (field.getKey().indexOf('\u0000') >= 0 || containsNul(field.getValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (containsNul(element)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private static void checkEventData(JsonNode data, List<Violation> violations) {
     if (data == null || data.isNull() || data.isMissingNode()) {
       violations.add(new Violation("event_data", "is required (a JSON object, {} if empty)"));
     } else if (!data.isObject()) {
       violations.add(
           new Violation("event_data", "must be a JSON object, was " + data.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+    } else if (containsNul(data)) {
+      // PostgreSQL's jsonb cannot store U+0000; refusing it here keeps it a 400, not a failed write.
+      violations.add(new Violation("event_data", "must not contain the NUL character (U+0000) in keys or strings"));
     } else {
       long size = AuditEventJson.serializedSize(data);
       if (size > MAX_EVENT_DATA_BYTES) {

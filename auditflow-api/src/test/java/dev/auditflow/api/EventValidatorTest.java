@@ -87,6 +87,14 @@ class EventValidatorTest {
   }
 
   @Test
+  void nulCharactersAreRefusedBecausePostgresCannotStoreThem() {
+    assertThat(fields(TestEvents.valid().eventType("a\u0000b").build())).containsExactly("event_type");
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    data.putArray("list").add("ok").addObject().put("deep", "x\u0000");
+    assertThat(fields(TestEvents.valid().eventData(data).build())).containsExactly("event_data");
+  }
+
+  @Test
   void requiredTextMustNotBeBlank() {
     assertThat(fields(TestEvents.valid().eventType("   ").build())).containsExactly("event_type");
   }
