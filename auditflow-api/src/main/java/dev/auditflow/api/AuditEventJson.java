@@ -26,9 +26,16 @@ import java.util.function.Function;
  * on input.
  */
 public final class AuditEventJson {
+  /**
+   * Numbers in {@code event_data} are kept exactly as sent: decimals as {@code BigDecimal}
+   * (never rounded through {@code double}), trailing zeros included — an audit record must not
+   * change the figures it records.
+   */
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .build();
 
   private AuditEventJson() {}

@@ -51,6 +51,13 @@ class AuditEventJsonTest {
   }
 
   @Test
+  void numbersInEventDataAreKeptExactly() throws Exception {
+    String data = "{\"amount\":12345678901234567890.10,\"rate\":0.1,\"big\":123456789012345678901234567890}";
+    JsonNode parsed = AuditEventJson.mapper().readTree(data);
+    assertThat(AuditEventJson.mapper().writeValueAsString(parsed)).isEqualTo(data);
+  }
+
+  @Test
   void defaultsAreAppliedAtBuild() {
     AuditEvent e = TestEvents.valid().build();
     assertThat(e.eventId()).isNotNull();

@@ -63,8 +63,13 @@ final class ServeCommand implements Callable<Integer> {
       description = "On SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
+  @Option(names = "--chain-key-file",
+      description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
+  Path chainKeyFile;
+
   @Override
   public Integer call() throws Exception {
+    byte[] chainKey = chainKeyFile == null ? null : java.nio.file.Files.readAllBytes(chainKeyFile);
     EmbeddedDatabase embedded = null;
     String url = databaseUrl;
     if (url == null || url.isBlank()) {
@@ -76,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
       server = AuditServer.start(ServerConfig.builder()
           .host(host).port(port).jdbcUrl(url).maxBodyBytes(maxBodyBytes).maxBatchSize(maxBatchSize)
           .maxFutureSkew(maxFutureSkew).maxEventAge(maxEventAge).poolSize(poolSize)
-          .statementTimeout(statementTimeout).drainTimeout(drainTimeout).build());
+          .statementTimeout(statementTimeout).drainTimeout(drainTimeout).chainKey(chainKey).build());
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();

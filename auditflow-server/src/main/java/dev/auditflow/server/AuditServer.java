@@ -2,6 +2,10 @@ package dev.auditflow.server;
 
 import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.ValidationRules;
+import dev.auditflow.server.chain.ChainHasher;
+import dev.auditflow.server.chain.ChainLinker;
+import dev.auditflow.server.chain.ChainVerifier;
+import dev.auditflow.server.chain.VerifyRoutes;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.http.ErrorHandling;
 import dev.auditflow.server.http.RequestTracking;
@@ -61,7 +65,10 @@ public final class AuditServer implements AutoCloseable {
       throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
     }
     EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
-    IngestService ingest = new IngestService(validator, new EventWriter(database, partitions), config.maxBatchSize(), registry);
+    ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
+    EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), clock);
+    IngestService ingest = new IngestService(validator, writer, config.maxBatchSize(), registry);
+    VerifyRoutes verifyRoutes = new VerifyRoutes(new ChainVerifier(database, hasher));
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
     QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
@@ -78,6 +85,7 @@ public final class AuditServer implements AutoCloseable {
       // The count route is registered before {event_id} so "count" is never read as an id.
       queryRoutes.register(javalin);
       ingestRoutes.register(javalin);
+      verifyRoutes.register(javalin);
       ops.register(javalin);
     });
   }

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param statementTimeout longest a database statement may run (default 15 s)
  * @param retryAfter the {@code Retry-After} sent with 503 answers (default 2 s)
  * @param drainTimeout on stop, how long in-flight requests may take to finish (default 10 s)
+ * @param chainKey the HMAC key for the hash chain (≥ 32 bytes), or null for plain SHA-256
  */
 public record ServerConfig(
     String host,
@@ -36,7 +37,8 @@ public record ServerConfig(
     Duration connectionTimeout,
     Duration statementTimeout,
     Duration retryAfter,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    byte[] chainKey) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -65,6 +67,10 @@ public record ServerConfig(
     requireNonNegative("statementTimeout", statementTimeout);
     requireNonNegative("retryAfter", retryAfter);
     requireNonNegative("drainTimeout", drainTimeout);
+    if (chainKey != null && chainKey.length < 32) {
+      throw new IllegalArgumentException("the chain key must be at least 32 bytes, was " + chainKey.length);
+    }
+    chainKey = chainKey == null ? null : chainKey.clone();
     if (connectionTimeout.toMillis() < 250) {
       throw new IllegalArgumentException("connectionTimeout must be >= 250 ms (HikariCP's minimum), was " + connectionTimeout);
     }
@@ -75,6 +81,18 @@ public record ServerConfig(
     if (value.isNegative()) {
       throw new IllegalArgumentException(name + " must be >= 0, was " + value);
     }
+  }
+
+  @Override
+  public byte[] chainKey() {
+    return chainKey == null ? null : chainKey.clone();
+  }
+
+  @Override
+  public String toString() {
+    // Never print the key.
+    return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + jdbcUrl + ", maxBodyBytes=" + maxBodyBytes
+        + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256") + "]";
   }
 
   public static Builder builder() {
@@ -97,8 +115,15 @@ public record ServerConfig(
     private Duration statementTimeout = Duration.ofSeconds(15);
     private Duration retryAfter = Duration.ofSeconds(2);
     private Duration drainTimeout = Duration.ofSeconds(10);
+    private byte[] chainKey;
 
     private Builder() {}
+
+    /** Hash chains with HMAC-SHA256 under this key instead of plain SHA-256. */
+    public Builder chainKey(byte[] chainKey) {
+      this.chainKey = chainKey;
+      return this;
+    }
 
     public Builder host(String host) {
       this.host = host;
@@ -172,7 +197,7 @@ public record ServerConfig(
       }
       return new ServerConfig(
           host, port, jdbcUrl, dbUser, dbPassword, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge,
-          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout);
+          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout, chainKey);
     }
   }
 }

@@ -1,6 +1,10 @@
 package dev.auditflow.server.ingest;
 
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.server.chain.ChainLinker;
+import dev.auditflow.server.chain.ChainLinker.Head;
+import dev.auditflow.server.chain.ChainLinker.Link;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import java.sql.Array;
@@ -8,46 +12,72 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.ZoneOffset;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Stores events idempotently, all of a request in one transaction.
+ * Stores events idempotently and links each new one into its correlation's hash chain, all of a
+ * request in one transaction.
  *
- * <p>One statement per request, whatever its size: every column travels as one array parameter
- * and {@code unnest} turns the arrays back into rows. That is a single round trip and a single
- * plan for 1 or 5 000 events, and it sidesteps PostgreSQL's 65 535-parameter limit that a
- * multi-row {@code VALUES} list of 24 columns would hit at 2 730 rows. {@code ON CONFLICT DO
- * NOTHING} on {@code (event_id, event_date)} makes a retried event a duplicate, not an error;
- * {@code RETURNING} tells which rows were new.
+ * <p>The transaction, in order: lock the request's chains (advisory locks in key order — writers
+ * of the same correlation queue, others do not wait); find which events are already stored (a
+ * retry's duplicates take no chain position); read all the chains' heads in one query; compute
+ * positions and hashes here; insert; move the heads. Every step is one statement whatever the
+ * request's size: each column travels as an array parameter and {@code unnest} turns the arrays
+ * back into rows, which also sidesteps PostgreSQL's 65 535-parameter limit.
  */
 public final class EventWriter {
   static final String INSERT =
       """
       INSERT INTO audit_events (
-          event_id, event_date, event_timestamp, version, event_type, event_category, event_action,
+          event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action,
           event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
           parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message,
-          event_data, retention_days, is_sensitive)
+          event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm)
       SELECT * FROM unnest(
-          ?::uuid[], ?::date[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
+          ?::uuid[], ?::date[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-          ?::jsonb[], ?::integer[], ?::boolean[])
+          ?::jsonb[], ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[])
       ON CONFLICT (event_id, event_date) DO NOTHING
       RETURNING event_id
       """;
 
+  private static final String EXISTING =
+      "SELECT event_id FROM audit_events WHERE (event_id, event_date) IN (SELECT * FROM unnest(?::uuid[], ?::date[]))";
+
+  private static final String HEADS =
+      "SELECT correlation_id, last_position, last_hash FROM audit_chain_heads WHERE correlation_id = ANY(?::text[])";
+
+  private static final String MOVE_HEADS =
+      """
+      INSERT INTO audit_chain_heads (correlation_id, last_position, last_hash)
+      SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[])
+      ON CONFLICT (correlation_id) DO UPDATE SET last_position = EXCLUDED.last_position, last_hash = EXCLUDED.last_hash
+      """;
+
+  private static final int COLUMNS = 29;
+
   private final Database database;
   private final PartitionManager partitions;
+  private final ChainLinker linker;
+  private final Clock clock;
 
-  public EventWriter(Database database, PartitionManager partitions) {
+  public EventWriter(Database database, PartitionManager partitions, ChainLinker linker, Clock clock) {
     this.database = database;
     this.partitions = partitions;
+    this.linker = linker;
+    this.clock = clock;
   }
 
   /**
@@ -58,9 +88,9 @@ public final class EventWriter {
    */
   public Set<UUID> insert(List<AuditEvent> events) {
     try (Connection c = database.connection()) {
-      Set<java.time.YearMonth> months = new TreeSet<>();
+      Set<YearMonth> months = new TreeSet<>();
       for (AuditEvent e : events) {
-        months.add(PartitionManager.monthOf(e.eventTimestamp()));
+        months.add(YearMonth.from(ChainLinker.eventDate(e)));
       }
       partitions.ensure(c, months);
       try {
@@ -79,47 +109,27 @@ public final class EventWriter {
     }
   }
 
-  private static Set<UUID> insert(Connection c, List<AuditEvent> events) throws SQLException {
-    int n = events.size();
-    Object[][] columns = new Object[24][n];
-    for (int i = 0; i < n; i++) {
-      AuditEvent e = events.get(i);
-      columns[0][i] = e.eventId().toString();
-      columns[1][i] = e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate().toString();
-      columns[2][i] = dev.auditflow.api.Timestamps.format(e.eventTimestamp());
-      columns[3][i] = e.version();
-      columns[4][i] = e.eventType();
-      columns[5][i] = e.eventCategory();
-      columns[6][i] = e.eventAction();
-      columns[7][i] = e.eventOutcome().wireName();
-      columns[8][i] = e.correlationId();
-      columns[9][i] = e.actorType();
-      columns[10][i] = e.actorId();
-      columns[11][i] = e.resourceType();
-      columns[12][i] = e.resourceId();
-      columns[13][i] = e.resourceName();
-      columns[14][i] = e.parentEventId() == null ? null : e.parentEventId().toString();
-      columns[15][i] = e.namespace();
-      columns[16][i] = e.clusterName();
-      columns[17][i] = e.severity().wireName();
-      columns[18][i] = e.durationMs();
-      columns[19][i] = e.errorCode();
-      columns[20][i] = e.errorMessage();
-      columns[21][i] = e.eventData().toString();
-      columns[22][i] = e.retentionDays();
-      columns[23][i] = e.sensitive();
-    }
+  private Set<UUID> insert(Connection c, List<AuditEvent> events) throws SQLException {
     // No need to restore auto-commit afterwards: HikariCP resets it when the connection returns.
     c.setAutoCommit(false);
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      for (int col = 0; col < 24; col++) {
-        ps.setArray(col + 1, array(c, col, columns[col]));
+    try {
+      Set<String> correlations = new LinkedHashSet<>();
+      events.forEach(e -> correlations.add(e.correlationId()));
+      String[] correlationIds = correlations.toArray(String[]::new);
+      try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
+        lock.setArray(1, c.createArrayOf("text", correlationIds));
+        lock.execute();
       }
-      Set<UUID> created = new HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          created.add(rs.getObject(1, UUID.class));
-        }
+      List<AuditEvent> fresh = withoutStored(c, events);
+      Instant receivedAt = Timestamps.normalize(clock.instant());
+      ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt);
+      Set<UUID> created = insertRows(c, linked.links(), receivedAt);
+      if (created.size() != fresh.size()) {
+        // Cannot happen while the chain locks are held; refuse rather than leave a gap in a chain.
+        throw new SQLException("expected to insert " + fresh.size() + " events, inserted " + created.size(), "40001");
+      }
+      if (!linked.movedHeads().isEmpty()) {
+        moveHeads(c, linked.movedHeads());
       }
       c.commit();
       return created;
@@ -129,13 +139,122 @@ public final class EventWriter {
     }
   }
 
+  /** The events not stored yet, without repeats within the request, in request order. */
+  private static List<AuditEvent> withoutStored(Connection c, List<AuditEvent> events) throws SQLException {
+    Set<UUID> stored = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
+      ps.setArray(1, c.createArrayOf("text", events.stream().map(e -> e.eventId().toString()).toArray()));
+      ps.setArray(2, c.createArrayOf("text", events.stream().map(e -> ChainLinker.eventDate(e).toString()).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          stored.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    List<AuditEvent> fresh = new ArrayList<>(events.size());
+    for (AuditEvent e : events) {
+      if (stored.add(e.eventId())) {
+        fresh.add(e);
+      }
+    }
+    return fresh;
+  }
+
+  private static Map<String, Head> heads(Connection c, String[] correlationIds) throws SQLException {
+    Map<String, Head> heads = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(HEADS)) {
+      ps.setArray(1, c.createArrayOf("text", correlationIds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          heads.put(rs.getString(1), new Head(rs.getLong(2), rs.getString(3)));
+        }
+      }
+    }
+    return heads;
+  }
+
+  private Set<UUID> insertRows(Connection c, List<Link> links, Instant receivedAt) throws SQLException {
+    Set<UUID> created = new HashSet<>();
+    if (links.isEmpty()) {
+      return created;
+    }
+    int n = links.size();
+    Object[][] columns = new Object[COLUMNS][n];
+    String algorithm = linker.algorithm().columnValue();
+    String received = Timestamps.format(receivedAt);
+    for (int i = 0; i < n; i++) {
+      Link link = links.get(i);
+      AuditEvent e = link.event();
+      columns[0][i] = e.eventId().toString();
+      columns[1][i] = link.eventDate().toString();
+      columns[2][i] = Timestamps.format(e.eventTimestamp());
+      columns[3][i] = received;
+      columns[4][i] = e.version();
+      columns[5][i] = e.eventType();
+      columns[6][i] = e.eventCategory();
+      columns[7][i] = e.eventAction();
+      columns[8][i] = e.eventOutcome().wireName();
+      columns[9][i] = e.correlationId();
+      columns[10][i] = e.actorType();
+      columns[11][i] = e.actorId();
+      columns[12][i] = e.resourceType();
+      columns[13][i] = e.resourceId();
+      columns[14][i] = e.resourceName();
+      columns[15][i] = e.parentEventId() == null ? null : e.parentEventId().toString();
+      columns[16][i] = e.namespace();
+      columns[17][i] = e.clusterName();
+      columns[18][i] = e.severity().wireName();
+      columns[19][i] = e.durationMs();
+      columns[20][i] = e.errorCode();
+      columns[21][i] = e.errorMessage();
+      columns[22][i] = e.eventData().toString();
+      columns[23][i] = e.retentionDays();
+      columns[24][i] = e.sensitive();
+      columns[25][i] = link.position();
+      columns[26][i] = link.previousHash();
+      columns[27][i] = link.hash();
+      columns[28][i] = algorithm;
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      for (int col = 0; col < COLUMNS; col++) {
+        ps.setArray(col + 1, array(c, col, columns[col]));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          created.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    return created;
+  }
+
   private static Array array(Connection c, int column, Object[] values) throws SQLException {
     return switch (column) {
-      case 18 -> c.createArrayOf("int8", values);
-      case 22 -> c.createArrayOf("int4", values);
-      case 23 -> c.createArrayOf("bool", values);
+      case 19, 25 -> c.createArrayOf("int8", values);
+      case 23 -> c.createArrayOf("int4", values);
+      case 24 -> c.createArrayOf("bool", values);
       default -> c.createArrayOf("text", values);
     };
+  }
+
+  private static void moveHeads(Connection c, Map<String, Head> heads) throws SQLException {
+    int n = heads.size();
+    String[] ids = new String[n];
+    Long[] positions = new Long[n];
+    String[] hashes = new String[n];
+    int i = 0;
+    for (var entry : heads.entrySet()) {
+      ids[i] = entry.getKey();
+      positions[i] = entry.getValue().position();
+      hashes[i] = entry.getValue().hash();
+      i++;
+    }
+    try (PreparedStatement ps = c.prepareStatement(MOVE_HEADS)) {
+      ps.setArray(1, c.createArrayOf("text", ids));
+      ps.setArray(2, c.createArrayOf("int8", positions));
+      ps.setArray(3, c.createArrayOf("text", hashes));
+      ps.executeUpdate();
+    }
   }
 
   private static void rollbackQuietly(Connection c, Exception cause) {

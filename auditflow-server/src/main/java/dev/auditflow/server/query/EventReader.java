@@ -1,14 +1,8 @@
 package dev.auditflow.server.query;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.auditflow.api.AuditEvent;
-import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.api.EventOutcome;
-import dev.auditflow.api.Severity;
-import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,11 +22,7 @@ import java.util.UUID;
  * outside them.
  */
 public final class EventReader {
-  private static final String COLUMNS =
-      "event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action, "
-          + "event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name, "
-          + "parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, "
-          + "event_data, retention_days, is_sensitive";
+  private static final String COLUMNS = StoredEvent.COLUMNS;
 
   private final Database database;
 
@@ -56,7 +46,7 @@ public final class EventReader {
           more = true;
           break;
         }
-        rows.add(toJson(rs));
+        rows.add(StoredEvent.read(rs).toJson());
         next = new Cursor(rs.getObject("event_timestamp", OffsetDateTime.class).toInstant(),
             rs.getObject("event_id", UUID.class), page.descending());
       }
@@ -83,7 +73,7 @@ public final class EventReader {
         PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_events WHERE event_id = ?")) {
       ps.setObject(1, eventId);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(toJson(rs)) : Optional.empty();
+        return rs.next() ? Optional.of(StoredEvent.read(rs).toJson()) : Optional.empty();
       }
     } catch (SQLException e) {
       throw SqlFailures.translate("reading event " + eventId, e);
@@ -153,43 +143,5 @@ public final class EventReader {
       }
       return ps;
     }
-  }
-
-  /** A row as the API shows it: the event's own fields, then what the server added. */
-  private static ObjectNode toJson(ResultSet rs) throws SQLException {
-    AuditEvent event;
-    try {
-      event = AuditEvent.builder()
-          .eventId(rs.getObject("event_id", UUID.class))
-          .eventTimestamp(rs.getObject("event_timestamp", OffsetDateTime.class).toInstant())
-          .version(rs.getString("version"))
-          .eventType(rs.getString("event_type"))
-          .eventCategory(rs.getString("event_category"))
-          .eventAction(rs.getString("event_action"))
-          .eventOutcome(EventOutcome.fromWireName(rs.getString("event_outcome")).orElseThrow())
-          .correlationId(rs.getString("correlation_id"))
-          .actorType(rs.getString("actor_type"))
-          .actorId(rs.getString("actor_id"))
-          .resourceType(rs.getString("resource_type"))
-          .resourceId(rs.getString("resource_id"))
-          .resourceName(rs.getString("resource_name"))
-          .parentEventId(rs.getObject("parent_event_id", UUID.class))
-          .namespace(rs.getString("namespace"))
-          .clusterName(rs.getString("cluster_name"))
-          .severity(Severity.fromWireName(rs.getString("severity")).orElseThrow())
-          .durationMs((Long) rs.getObject("duration_ms"))
-          .errorCode(rs.getString("error_code"))
-          .errorMessage(rs.getString("error_message"))
-          .eventData(AuditEventJson.mapper().readTree(rs.getString("event_data")))
-          .retentionDays(rs.getInt("retention_days"))
-          .sensitive(rs.getBoolean("is_sensitive"))
-          .build();
-    } catch (IOException e) {
-      throw new SQLException("stored event_data is not JSON", e);
-    }
-    ObjectNode json = (ObjectNode) AuditEventJson.toTree(event);
-    json.put("event_date", rs.getObject("event_date", java.time.LocalDate.class).toString());
-    json.put("received_at", Timestamps.format(rs.getObject("received_at", OffsetDateTime.class).toInstant()));
-    return json;
   }
 }

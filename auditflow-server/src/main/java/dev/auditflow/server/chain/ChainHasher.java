@@ -1,0 +1,72 @@
+package dev.auditflow.server.chain;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code event_hash = H(previous_event_hash ‖ canonical form)}, hex encoded, where H is SHA-256 or,
+ * with a chain key, HMAC-SHA256. The previous hash enters as its 64 hex characters (ASCII); the
+ * first event of a chain uses {@link #GENESIS}. See docs/CHAIN.md.
+ */
+public final class ChainHasher {
+  /** The "previous hash" of a chain's first event. */
+  public static final String GENESIS = "0".repeat(64);
+
+  private final byte[] key;
+
+  private ChainHasher(byte[] key) {
+    this.key = key;
+  }
+
+  /** Unkeyed: SHA-256. */
+  public static ChainHasher sha256() {
+    return new ChainHasher(null);
+  }
+
+  /** Keyed: HMAC-SHA256. */
+  public static ChainHasher hmac(byte[] key) {
+    if (key.length < 32) {
+      throw new IllegalArgumentException("a chain key must be at least 32 bytes, was " + key.length);
+    }
+    return new ChainHasher(key.clone());
+  }
+
+  /** The algorithm new events are hashed with. */
+  public HashAlgorithm algorithm() {
+    return key == null ? HashAlgorithm.SHA256 : HashAlgorithm.HMAC_SHA256;
+  }
+
+  /** Hashes with this hasher's algorithm. */
+  public String hash(String previousHash, byte[] canonical) {
+    return hash(algorithm(), previousHash, canonical).orElseThrow();
+  }
+
+  /**
+   * Hashes with the given algorithm, as verification must for rows written under another
+   * setting; empty if that needs a key this hasher does not have.
+   */
+  public Optional<String> hash(HashAlgorithm algorithm, String previousHash, byte[] canonical) {
+    byte[] prefix = previousHash.getBytes(StandardCharsets.US_ASCII);
+    try {
+      if (algorithm == HashAlgorithm.SHA256) {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(prefix);
+        return Optional.of(HexFormat.of().formatHex(digest.digest(canonical)));
+      }
+      if (key == null) {
+        return Optional.empty();
+      }
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.update(prefix);
+      return Optional.of(HexFormat.of().formatHex(mac.doFinal(canonical)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 and HmacSHA256 are required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.auditflow.server.chain;
+
+import dev.auditflow.api.AuditEvent;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Appends new events to their chains, in the order given: each gets the next position of its
+ * correlation's chain and a hash over the previous one. Pure computation; the caller holds the
+ * chains' locks and supplies their current heads.
+ */
+public final class ChainLinker {
+  private final ChainHasher hasher;
+
+  public ChainLinker(ChainHasher hasher) {
+    this.hasher = hasher;
+  }
+
+  public HashAlgorithm algorithm() {
+    return hasher.algorithm();
+  }
+
+  /** Where a chain ends: the last position and its hash. */
+  public record Head(long position, String hash) {
+    public static final Head EMPTY = new Head(0, ChainHasher.GENESIS);
+  }
+
+  /** One event's place in its chain. */
+  public record Link(AuditEvent event, LocalDate eventDate, long position, String previousHash, String hash) {}
+
+  /** The links of the new events, and the new heads of the chains they extended. */
+  public record Result(List<Link> links, Map<String, Head> movedHeads) {}
+
+  /**
+   * @param events new events only (duplicates already removed), in the order they are stored
+   * @param heads the current head of every chain involved; absent means a new chain
+   */
+  public Result link(List<AuditEvent> events, Map<String, Head> heads, Instant receivedAt) {
+    Map<String, Head> moved = new LinkedHashMap<>();
+    List<Link> links = new ArrayList<>(events.size());
+    for (AuditEvent e : events) {
+      Head head = moved.getOrDefault(e.correlationId(), heads.getOrDefault(e.correlationId(), Head.EMPTY));
+      long position = head.position() + 1;
+      LocalDate date = eventDate(e);
+      String hash = hasher.hash(head.hash(), CanonicalForm.of(e, position, date, receivedAt));
+      links.add(new Link(e, date, position, head.hash(), hash));
+      moved.put(e.correlationId(), new Head(position, hash));
+    }
+    return new Result(links, moved);
+  }
+
+  /** The partition key: the UTC date of the event's timestamp. */
+  public static LocalDate eventDate(AuditEvent e) {
+    return e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate();
+  }
+}

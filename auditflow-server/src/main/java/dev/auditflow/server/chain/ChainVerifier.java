@@ -1,0 +1,196 @@
+package dev.auditflow.server.chain;
+
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.query.StoredEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Recomputes hash chains from the stored rows and reports the first place where one does not
+ * hold, and why. Checks per row, in chain-position order:
+ *
+ * <ol>
+ *   <li>{@code inserted_row}: a second row at the same position, a row beyond the chain's
+ *       recorded head, or rows of a chain with no head at all;
+ *   <li>{@code missing_position}: a position skipped, or fewer rows than the head records — rows
+ *       were deleted;
+ *   <li>{@code broken_link}: the row's {@code previous_event_hash} is not the previous row's hash —
+ *       rows were reordered or re-linked;
+ *   <li>{@code modified_content}: the hash recomputed from the row's content differs from its
+ *       {@code event_hash}, the last row's hash differs from the head's, or an unkeyed row
+ *       follows a keyed one (a forger without the key re-hashing with plain SHA-256).
+ * </ol>
+ */
+public final class ChainVerifier {
+  /** The most chains one time-range verification walks. */
+  public static final int MAX_CHAINS_PER_RANGE = 10_000;
+
+  private final Database database;
+  private final ChainHasher hasher;
+
+  public ChainVerifier(Database database, ChainHasher hasher) {
+    this.database = database;
+    this.hasher = hasher;
+  }
+
+  /** Where a chain first fails to hold. */
+  public record Break(String correlationId, UUID eventId, long position, String reason, String detail) {}
+
+  /** The outcome of a verification. */
+  public record Result(boolean verified, long eventsChecked, long chainsChecked, Break firstBreak) {}
+
+  public Result verifyCorrelation(String correlationId) {
+    try (Connection c = database.connection()) {
+      return verifyChains(c, List.of(correlationId));
+    } catch (SQLException e) {
+      throw SqlFailures.translate("verifying chain " + correlationId, e);
+    }
+  }
+
+  /** Verifies, whole, every chain that has an event in {@code [since, until)}. */
+  public Result verifyRange(Instant since, Instant until) {
+    try (Connection c = database.connection()) {
+      List<String> chains = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT DISTINCT correlation_id FROM audit_events WHERE event_timestamp >= ? AND event_timestamp < ?"
+              + " AND event_date BETWEEN ? AND ? ORDER BY 1 LIMIT " + (MAX_CHAINS_PER_RANGE + 1))) {
+        ps.setObject(1, since.atOffset(ZoneOffset.UTC));
+        ps.setObject(2, until.atOffset(ZoneOffset.UTC));
+        ps.setObject(3, since.atOffset(ZoneOffset.UTC).toLocalDate());
+        ps.setObject(4, until.atOffset(ZoneOffset.UTC).toLocalDate());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            chains.add(rs.getString(1));
+          }
+        }
+      }
+      if (chains.size() > MAX_CHAINS_PER_RANGE) {
+        throw new IllegalArgumentException("the range holds more than " + MAX_CHAINS_PER_RANGE
+            + " chains; verify a shorter range");
+      }
+      return verifyChains(c, chains);
+    } catch (SQLException e) {
+      throw SqlFailures.translate("verifying a time range", e);
+    }
+  }
+
+  private Result verifyChains(Connection c, List<String> correlationIds) throws SQLException {
+    long events = 0;
+    for (String correlationId : correlationIds) {
+      ChainWalk walk = new ChainWalk(correlationId, head(c, correlationId));
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS
+          + " FROM audit_events WHERE correlation_id = ? ORDER BY chain_position, event_id")) {
+        ps.setString(1, correlationId);
+        ps.setFetchSize(1_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next() && walk.accept(StoredEvent.read(rs))) {
+            // accept() stops the walk at the first break
+          }
+        }
+      }
+      walk.finish();
+      events += walk.checked;
+      if (walk.broken != null) {
+        return new Result(false, events, correlationIds.indexOf(correlationId) + 1L, walk.broken);
+      }
+    }
+    return new Result(true, events, correlationIds.size(), null);
+  }
+
+  private static Optional<ChainLinker.Head> head(Connection c, String correlationId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT last_position, last_hash FROM audit_chain_heads WHERE correlation_id = ?")) {
+      ps.setString(1, correlationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new ChainLinker.Head(rs.getLong(1), rs.getString(2))) : Optional.empty();
+      }
+    }
+  }
+
+  /** The state of one chain's walk. */
+  private final class ChainWalk {
+    final String correlationId;
+    final Optional<ChainLinker.Head> head;
+    long expectedPosition = 1;
+    String expectedPrevious = ChainHasher.GENESIS;
+    StoredEvent last;
+    boolean keyed;
+    long checked;
+    Break broken;
+
+    ChainWalk(String correlationId, Optional<ChainLinker.Head> head) {
+      this.correlationId = correlationId;
+      this.head = head;
+    }
+
+    /** Checks the next row; false once the chain is broken. */
+    boolean accept(StoredEvent row) {
+      checked++;
+      long position = row.chainPosition() == null ? -1 : row.chainPosition();
+      if (head.isEmpty()) {
+        return fail(row, position, "inserted_row", "the chain has no recorded head: its rows were not written by auditflow");
+      }
+      if (last != null && position == last.chainPosition()) {
+        return fail(row, position, "inserted_row", "a second row at position " + position);
+      }
+      if (position > head.get().position()) {
+        return fail(row, position, "inserted_row",
+            "position " + position + " is beyond the chain's head at " + head.get().position());
+      }
+      if (position != expectedPosition) {
+        return fail(row, expectedPosition, "missing_position",
+            "position " + expectedPosition + " is missing (next row found is at " + position + ")");
+      }
+      if (!expectedPrevious.equals(row.previousEventHash())) {
+        return fail(row, position, "broken_link",
+            "previous_event_hash does not match the hash of the event at position " + (position - 1));
+      }
+      HashAlgorithm algorithm = HashAlgorithm.fromColumn(row.hashAlgorithm());
+      if (keyed && algorithm == HashAlgorithm.SHA256) {
+        return fail(row, position, "modified_content",
+            "the chain was HMAC-keyed before this row; an unkeyed row after it is a downgrade");
+      }
+      keyed |= algorithm == HashAlgorithm.HMAC_SHA256;
+      Optional<String> recomputed = hasher.hash(algorithm, row.previousEventHash(),
+          CanonicalForm.of(row.event(), position, row.eventDate(), row.receivedAt()));
+      if (recomputed.isEmpty()) {
+        return fail(row, position, "unverifiable", "the row is HMAC-keyed and this server has no chain key");
+      }
+      if (!recomputed.get().equals(row.eventHash())) {
+        return fail(row, position, "modified_content", "the event's content does not match its event_hash");
+      }
+      last = row;
+      expectedPosition++;
+      expectedPrevious = row.eventHash();
+      return true;
+    }
+
+    void finish() {
+      if (broken != null || head.isEmpty()) {
+        return;
+      }
+      long recorded = head.get().position();
+      if (expectedPosition - 1 < recorded) {
+        broken = new Break(correlationId, null, expectedPosition, "missing_position",
+            "the chain's head records " + recorded + " events, only " + (expectedPosition - 1) + " are stored");
+      } else if (last != null && !last.eventHash().equals(head.get().hash())) {
+        broken = new Break(correlationId, last.event().eventId(), last.chainPosition(), "modified_content",
+            "the last event's hash differs from the chain's recorded head");
+      }
+    }
+
+    private boolean fail(StoredEvent row, long position, String reason, String detail) {
+      broken = new Break(correlationId, row.event().eventId(), position, reason, detail);
+      return false;
+    }
+  }
+}

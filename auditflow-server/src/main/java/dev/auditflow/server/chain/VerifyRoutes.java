@@ -1,0 +1,91 @@
+package dev.auditflow.server.chain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.Violation;
+import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.http.Json;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /api/v1/audit/verify}: {@code {correlation_id}} or {@code {since, until}}. */
+public final class VerifyRoutes {
+  public static final String VERIFY = "/api/v1/audit/verify";
+  private static final long MAX_BODY = 64 * 1024;
+
+  private final ChainVerifier verifier;
+
+  public VerifyRoutes(ChainVerifier verifier) {
+    this.verifier = verifier;
+  }
+
+  public void register(JavalinConfig config) {
+    config.routes.post(VERIFY, this::verify);
+  }
+
+  private void verify(Context ctx) {
+    JsonNode body = Json.readBody(ctx, MAX_BODY);
+    if (!body.isObject()) {
+      throw ApiException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
+    }
+    JsonNode correlation = body.get("correlation_id");
+    ChainVerifier.Result result;
+    if (correlation != null && !correlation.isNull()) {
+      if (!correlation.isTextual() || correlation.asText().isEmpty()) {
+        throw ApiException.validation("invalid verification request",
+            List.of(new Violation("correlation_id", "must be a non-empty string")));
+      }
+      result = verifier.verifyCorrelation(correlation.asText());
+    } else {
+      List<Violation> violations = new ArrayList<>();
+      Instant since = time(body, "since", violations);
+      Instant until = time(body, "until", violations);
+      if (violations.isEmpty() && !since.isBefore(until)) {
+        violations.add(new Violation("until", "must be after since"));
+      }
+      if (!violations.isEmpty()) {
+        throw ApiException.validation("give correlation_id, or since and until", violations);
+      }
+      try {
+        result = verifier.verifyRange(since, until);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.validation("range too large", List.of(new Violation("since", e.getMessage())));
+      }
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("verified", result.verified());
+    answer.put("events_checked", result.eventsChecked());
+    answer.put("chains_checked", result.chainsChecked());
+    answer.put("first_break", result.firstBreak() == null ? null : breakJson(result.firstBreak()));
+    Json.write(ctx, 200, answer);
+  }
+
+  private static Map<String, Object> breakJson(ChainVerifier.Break b) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("correlation_id", b.correlationId());
+    json.put("event_id", b.eventId());
+    json.put("position", b.position());
+    json.put("reason", b.reason());
+    json.put("detail", b.detail());
+    return json;
+  }
+
+  private static Instant time(JsonNode body, String field, List<Violation> violations) {
+    JsonNode node = body.get(field);
+    if (node == null || !node.isTextual()) {
+      violations.add(new Violation(field, "is required (RFC 3339) when correlation_id is absent"));
+      return null;
+    }
+    try {
+      return Timestamps.parse(node.asText());
+    } catch (IllegalArgumentException e) {
+      violations.add(new Violation(field, e.getMessage()));
+      return null;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.auditflow.server.query;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.Severity;
+import dev.auditflow.api.Timestamps;
+import java.io.IOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** A row of {@code audit_events}: the event as sent, plus what the server added. */
+public record StoredEvent(
+    AuditEvent event,
+    LocalDate eventDate,
+    Instant receivedAt,
+    Long chainPosition,
+    String previousEventHash,
+    String eventHash,
+    String hashAlgorithm) {
+
+  /** The columns {@link #read(ResultSet)} expects, for SELECT lists. */
+  public static final String COLUMNS =
+      "event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action, "
+          + "event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name, "
+          + "parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, "
+          + "event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm";
+
+  public static StoredEvent read(ResultSet rs) throws SQLException {
+    AuditEvent event;
+    try {
+      event = AuditEvent.builder()
+          .eventId(rs.getObject("event_id", UUID.class))
+          .eventTimestamp(rs.getObject("event_timestamp", OffsetDateTime.class).toInstant())
+          .version(rs.getString("version"))
+          .eventType(rs.getString("event_type"))
+          .eventCategory(rs.getString("event_category"))
+          .eventAction(rs.getString("event_action"))
+          .eventOutcome(EventOutcome.fromWireName(rs.getString("event_outcome")).orElseThrow())
+          .correlationId(rs.getString("correlation_id"))
+          .actorType(rs.getString("actor_type"))
+          .actorId(rs.getString("actor_id"))
+          .resourceType(rs.getString("resource_type"))
+          .resourceId(rs.getString("resource_id"))
+          .resourceName(rs.getString("resource_name"))
+          .parentEventId(rs.getObject("parent_event_id", UUID.class))
+          .namespace(rs.getString("namespace"))
+          .clusterName(rs.getString("cluster_name"))
+          .severity(Severity.fromWireName(rs.getString("severity")).orElseThrow())
+          .durationMs((Long) rs.getObject("duration_ms"))
+          .errorCode(rs.getString("error_code"))
+          .errorMessage(rs.getString("error_message"))
+          .eventData(AuditEventJson.mapper().readTree(rs.getString("event_data")))
+          .retentionDays(rs.getInt("retention_days"))
+          .sensitive(rs.getBoolean("is_sensitive"))
+          .build();
+    } catch (IOException e) {
+      throw new SQLException("stored event_data is not JSON", e);
+    }
+    return new StoredEvent(
+        event,
+        rs.getObject("event_date", LocalDate.class),
+        rs.getObject("received_at", OffsetDateTime.class).toInstant(),
+        (Long) rs.getObject("chain_position"),
+        rs.getString("previous_event_hash"),
+        rs.getString("event_hash"),
+        rs.getString("hash_algorithm"));
+  }
+
+  /** As the API shows it: the event's own fields, then the server's. */
+  public ObjectNode toJson() {
+    ObjectNode json = (ObjectNode) AuditEventJson.toTree(event);
+    json.put("event_date", eventDate.toString());
+    json.put("received_at", Timestamps.format(receivedAt));
+    if (chainPosition != null) {
+      json.put("chain_position", chainPosition);
+      json.put("previous_event_hash", previousEventHash);
+      json.put("event_hash", eventHash);
+      json.put("hash_algorithm", hashAlgorithm);
+    }
+    return json;
+  }
+}

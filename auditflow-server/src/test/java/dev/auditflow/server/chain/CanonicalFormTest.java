@@ -1,0 +1,64 @@
+package dev.auditflow.server.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.EventOutcome;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The canonical form and hash of a fixed event: the worked example of docs/CHAIN.md. */
+class CanonicalFormTest {
+  static final String EXPECTED_CANONICAL =
+      "{\"actor_id\":\"payment-service\",\"actor_type\":\"service\",\"chain_position\":1,"
+          + "\"correlation_id\":\"order-4711\",\"event_action\":\"authorise\",\"event_category\":\"payment\","
+          + "\"event_data\":{\"amount\":42.5,\"currency\":\"EUR\",\"lines\":[1,100]},\"event_date\":\"2026-01-31\","
+          + "\"event_id\":\"01890a5d-ac96-774b-bcce-b302099a8057\",\"event_outcome\":\"success\","
+          + "\"event_timestamp\":\"2026-01-31T12:00:00.000000Z\",\"event_type\":\"payment.authorised\","
+          + "\"is_sensitive\":false,\"received_at\":\"2026-01-31T12:00:00.250000Z\",\"resource_id\":\"order-4711\","
+          + "\"resource_type\":\"payment\",\"severity\":\"info\",\"version\":\"1.0\"}";
+
+  static AuditEvent example() throws Exception {
+    return AuditEvent.builder()
+        .eventId(UUID.fromString("01890a5d-ac96-774b-bcce-b302099a8057"))
+        .eventType("payment.authorised")
+        .eventTimestamp(Instant.parse("2026-01-31T12:00:00Z"))
+        .eventCategory("payment")
+        .eventAction("authorise")
+        .eventOutcome(EventOutcome.SUCCESS)
+        .correlationId("order-4711")
+        .eventData(AuditEventJson.mapper().readTree("{\"lines\":[1.0,1e2],\"currency\":\"EUR\",\"amount\":42.50}"))
+        .build();
+  }
+
+  @Test
+  void canonicalFormOfTheDocumentedExample() throws Exception {
+    byte[] canonical = CanonicalForm.of(example(), 1, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00.25Z"));
+    assertThat(new String(canonical, StandardCharsets.UTF_8)).isEqualTo(EXPECTED_CANONICAL);
+  }
+
+  @Test
+  void theDocumentShowsTheSameFormAndHash() throws Exception {
+    byte[] canonical = EXPECTED_CANONICAL.getBytes(StandardCharsets.UTF_8);
+    String hash = ChainHasher.sha256().hash(ChainHasher.GENESIS, canonical);
+    String doc = Files.readString(Path.of("../docs/CHAIN.md"));
+    assertThat(doc).contains(EXPECTED_CANONICAL).contains(hash);
+  }
+
+  @Test
+  void topLevelKeysAreInSortedOrder() throws Exception {
+    var node = AuditEventJson.mapper().readTree(
+        CanonicalForm.of(example(), 7, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00Z")));
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).isSorted();
+  }
+}
