@@ -7,16 +7,26 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Captures what the store logs, to assert that diagnostics name causes. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
   private final Logger logger = (Logger) LoggerFactory.getLogger(AuditStore.class);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final ch.qos.logback.classic.Level previous;
 
-  LogCapture() {
+  public LogCapture() {
+    this(null);
+  }
+
+  /** Also lowers the store logger to {@code level} while capturing (e.g. DEBUG for per-batch lines). */
+  public LogCapture(ch.qos.logback.classic.Level level) {
+    previous = logger.getLevel();
+    if (level != null) {
+      logger.setLevel(level);
+    }
     appender.start();
     logger.addAppender(appender);
   }
 
-  List<String> messages(ch.qos.logback.classic.Level level) {
+  public List<String> messages(ch.qos.logback.classic.Level level) {
     synchronized (appender) {
       return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
     }
@@ -25,5 +35,6 @@ final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     logger.detachAppender(appender);
+    logger.setLevel(previous);
   }
 }
