@@ -1,0 +1,171 @@
+package dev.auditflow.cli.load;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.client.AuditStore;
+import dev.auditflow.client.AuditStoreClosedException;
+import dev.auditflow.client.CloseReport;
+import dev.auditflow.client.DeliveryHandle;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Drives the real client from many threads into a server, then accounts for every event: what
+ * the client reported (acknowledged, dropped, failed) and, with verification, what the server
+ * has.
+ */
+public final class LoadRun {
+  private static final Duration CLOSE_TIMEOUT = Duration.ofMinutes(3);
+
+  private final LoadPlan plan;
+  private final String runId = UUID.randomUUID().toString().substring(0, 8);
+  private final LongAdder attempted = new LongAdder();
+  private final LongAdder acknowledged = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final Histogram enqueueToAck = new ConcurrentHistogram(3_600_000_000L, 3);
+  private final AtomicLong lastAckNanos = new AtomicLong();
+  private final String payload;
+  private Histogram emitToQueryable;
+
+  public LoadRun(LoadPlan plan) {
+    this.plan = plan;
+    this.payload = "x".repeat(Math.max(0, plan.payloadBytes() - 20));
+  }
+
+  private String correlationId(int thread) {
+    return "load-" + runId + "-t" + thread;
+  }
+
+  public LoadReport run(PrintStream progress) throws IOException, InterruptedException {
+    AuditStore store = AuditStore.builder()
+        .endpoint(plan.url())
+        .bufferSize(plan.bufferSize())
+        .batchSize(plan.batchSize())
+        .flushInterval(plan.flushInterval())
+        .overflowPolicy(plan.overflow())
+        .overflowTimeout(plan.overflowTimeout())
+        .build();
+    long start = System.nanoTime();
+    try (ProgressBar bar = new ProgressBar(progress, plan.plannedEvents(), attempted::sum, acknowledged::sum)) {
+      emitAll(store, start);
+      CloseReport closed = store.close(CLOSE_TIMEOUT);
+      if (!closed.completed()) {
+        progress.println("warning: the client did not drain within " + CLOSE_TIMEOUT + "; undelivered events are counted as failed");
+      }
+    }
+    // Handles of events lost at close complete before close returns, so the counters are final.
+    double elapsed = Math.max(1e-9, (Math.max(lastAckNanos.get(), start) - start) / 1e9);
+    Long stored = null;
+    Long duplicates = null;
+    LatencySummary queryable = null;
+    if (plan.verify()) {
+      List<String> ids = new ArrayList<>();
+      for (int t = 0; t < plan.threads(); t++) {
+        ids.add(correlationId(t));
+      }
+      StoredEvents.Found found = new StoredEvents(plan.url()).count(ids);
+      stored = found.distinct();
+      duplicates = found.duplicates();
+      emitToQueryable = found.emitToQueryableMicros();
+      queryable = LatencySummary.of(emitToQueryable);
+    }
+    return new LoadReport(attempted.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), stored, duplicates,
+        elapsed, acknowledged.sum() / elapsed, LatencySummary.of(enqueueToAck), queryable, store.stats());
+  }
+
+  /** The latency histograms of the last run, for plotting. */
+  public Map<String, Histogram> histograms() {
+    Map<String, Histogram> h = new java.util.LinkedHashMap<>();
+    h.put("enqueue -> ack", enqueueToAck);
+    if (emitToQueryable != null) {
+      h.put("emit -> queryable", emitToQueryable);
+    }
+    return h;
+  }
+
+  private void emitAll(AuditStore store, long start) throws InterruptedException {
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    long deadline = plan.duration() == null ? Long.MAX_VALUE : start + plan.duration().toNanos();
+    double perThreadRate = plan.ratePerSecond() / plan.threads();
+    for (int t = 0; t < plan.threads(); t++) {
+      String correlationId = correlationId(t);
+      Thread thread = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        long threadStart = System.nanoTime();
+        for (long i = 0; plan.duration() != null || i < plan.eventsPerThread(); i++) {
+          if (perThreadRate > 0) {
+            long due = threadStart + (long) (i * 1e9 / perThreadRate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              LockSupport.parkNanos(wait);
+            }
+          }
+          if (System.nanoTime() - deadline >= 0) {
+            return;
+          }
+          if (!emit(store, correlationId, i)) {
+            return;
+          }
+        }
+      }, "load-" + t);
+      thread.start();
+      threads.add(thread);
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+  }
+
+  private boolean emit(AuditStore store, String correlationId, long sequence) {
+    AuditEvent event = AuditEvent.builder()
+        .eventType("load.event.emitted")
+        .eventTimestamp(Instant.now())
+        .eventCategory("load")
+        .eventAction("emit")
+        .eventOutcome(EventOutcome.SUCCESS)
+        .correlationId(correlationId)
+        .eventData(Map.of("sequence", sequence, "payload", payload))
+        .build();
+    long enqueued = System.nanoTime();
+    DeliveryHandle handle;
+    try {
+      handle = store.store(event);
+    } catch (AuditStoreClosedException e) {
+      return false;
+    }
+    attempted.increment();
+    handle.completion().whenComplete((ok, error) -> {
+      long now = System.nanoTime();
+      if (error == null) {
+        acknowledged.increment();
+        enqueueToAck.recordValue(TimeUnit.NANOSECONDS.toMicros(now - enqueued));
+        lastAckNanos.accumulateAndGet(now, Math::max);
+      } else if (handle.failure().map(f -> f.reason() == dev.auditflow.client.AuditDeliveryException.Reason.BUFFER_FULL).orElse(false)) {
+        dropped.increment();
+      } else {
+        failed.increment();
+      }
+    });
+    return true;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.auditflow.cli.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.Timestamps;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Counts what the server actually stored for a run, by paging through the query API for each
+ * of the run's correlation ids — every page, never just the first (the incident's "90 % loss"
+ * was one page of 50). Emit → queryable latency per event is {@code received_at − event_timestamp}:
+ * the load tool stamps each event as it emits it, and the server stamps it in the transaction
+ * that makes it queryable (same machine, same clock).
+ */
+final class StoredEvents {
+  /** What was found. */
+  record Found(long distinct, long duplicates, Histogram emitToQueryableMicros) {}
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final URI base;
+
+  StoredEvents(URI base) {
+    this.base = URI.create(base.toString().replaceAll("/+$", ""));
+  }
+
+  Found count(Collection<String> correlationIds) throws IOException, InterruptedException {
+    Set<String> seen = new HashSet<>();
+    long duplicates = 0;
+    Histogram latency = new Histogram(3_600_000_000L, 3);
+    for (String correlationId : correlationIds) {
+      String cursor = null;
+      do {
+        String query = "/api/v1/audit/events?order=asc&limit=1000&correlation_id="
+            + URLEncoder.encode(correlationId, StandardCharsets.UTF_8)
+            + (cursor == null ? "" : "&cursor=" + cursor);
+        JsonNode page = get(query);
+        for (JsonNode e : page.get("data")) {
+          if (!seen.add(e.get("event_id").asText())) {
+            duplicates++;
+            continue;
+          }
+          Instant emitted = Timestamps.parse(e.get("event_timestamp").asText());
+          Instant received = Timestamps.parse(e.get("received_at").asText());
+          latency.recordValue(Math.max(0, Duration.between(emitted, received).toNanos() / 1_000));
+        }
+        JsonNode pagination = page.get("pagination");
+        cursor = pagination.get("has_more").asBoolean() ? pagination.get("next_cursor").asText() : null;
+      } while (cursor != null);
+    }
+    return new Found(seen.size(), duplicates, latency);
+  }
+
+  private JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException("query failed: HTTP " + r.statusCode() + " " + r.body());
+    }
+    return AuditEventJson.mapper().readTree(r.body());
+  }
+}
