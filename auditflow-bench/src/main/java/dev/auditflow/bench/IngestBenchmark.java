@@ -1,0 +1,162 @@
+package dev.auditflow.bench;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.client.http.HttpBatchTransport;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.postgresql.PGConnection;
+
+/**
+ * Rows per second into {@code audit_events} on a durable PostgreSQL, two writers at a time (two
+ * connections — the physical limit on two cores):
+ *
+ * <ul>
+ *   <li>{@code http}: the client library's HTTP transport → the server's batch endpoint (validate,
+ *       lock chains, dedupe, hash, insert, move heads, commit), batches of 1 000;
+ *   <li>{@code plainInsert}: the same single {@code unnest} INSERT without the chain work and
+ *       without HTTP — what ingest would cost with no tamper evidence;
+ *   <li>{@code rawCopy}: PgJDBC {@code COPY} of the same rows — the floor no ingest path beats.
+ * </ul>
+ *
+ * Each event: 300-byte {@code event_data}, 100 correlations per batch.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Threads(2)
+public class IngestBenchmark {
+  static final int BATCH = 1_000;
+  static final String PAYLOAD = "x".repeat(270);
+
+  @State(Scope.Benchmark)
+  public static class Server {
+    BenchServer server;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+      server = new BenchServer(4);
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+      server.close();
+    }
+  }
+
+  @State(Scope.Thread)
+  public static class Writer {
+    HttpBatchTransport http;
+    Connection connection;
+    final String prefix = "bench-" + UuidV7.generate().toString().substring(24);
+
+    @Setup(Level.Trial)
+    public void open(Server s) throws Exception {
+      http = new HttpBatchTransport(s.server.uri());
+      connection = DriverManager.getConnection(s.server.jdbcUrl());
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws Exception {
+      connection.close();
+    }
+
+    List<AuditEvent> batch() {
+      List<AuditEvent> events = new ArrayList<>(BATCH);
+      Instant now = Instant.now();
+      for (int i = 0; i < BATCH; i++) {
+        events.add(AuditEvent.builder().eventType("bench.ingest").eventTimestamp(now).eventCategory("bench")
+            .eventAction("ingest").eventOutcome(EventOutcome.SUCCESS)
+            .correlationId(prefix + "-" + ThreadLocalRandom.current().nextInt(100))
+            .eventData(Map.of("payload", PAYLOAD, "n", i)).build());
+      }
+      return events;
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void http(Writer w) throws Exception {
+    w.http.send(w.batch(), Duration.ofSeconds(60));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void plainInsert(Writer w) throws Exception {
+    List<AuditEvent> events = w.batch();
+    Connection c = w.connection;
+    c.setAutoCommit(false);
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO audit_events (event_id, event_date, event_timestamp, version, event_type, event_category,"
+            + " event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id,"
+            + " severity, event_data, retention_days, is_sensitive)"
+            + " SELECT * FROM unnest(?::uuid[], ?::date[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::int[], ?::bool[])"
+            + " ON CONFLICT (event_id, event_date) DO NOTHING")) {
+      Object[][] cols = new Object[17][BATCH];
+      for (int i = 0; i < BATCH; i++) {
+        AuditEvent e = events.get(i);
+        Object[] row = {e.eventId().toString(), e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate().toString(),
+            Timestamps.format(e.eventTimestamp()), e.version(), e.eventType(), e.eventCategory(), e.eventAction(),
+            e.eventOutcome().wireName(), e.correlationId(), e.actorType(), e.actorId(), e.resourceType(),
+            e.resourceId(), e.severity().wireName(), e.eventData().toString(), e.retentionDays(), e.sensitive()};
+        for (int col = 0; col < 17; col++) {
+          cols[col][i] = row[col];
+        }
+      }
+      for (int col = 0; col < 17; col++) {
+        String type = col == 15 ? "int4" : col == 16 ? "bool" : "text";
+        ps.setArray(col + 1, c.createArrayOf(type, cols[col]));
+      }
+      ps.executeUpdate();
+    }
+    c.commit();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void rawCopy(Writer w) throws Exception {
+    List<AuditEvent> events = w.batch();
+    StringBuilder rows = new StringBuilder(BATCH * 512);
+    for (AuditEvent e : events) {
+      rows.append(e.eventId()).append('\t')
+          .append(e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate()).append('\t')
+          .append(Timestamps.format(e.eventTimestamp())).append('\t')
+          .append(e.version()).append('\t').append(e.eventType()).append('\t').append(e.eventCategory()).append('\t')
+          .append(e.eventAction()).append('\t').append(e.eventOutcome().wireName()).append('\t')
+          .append(e.correlationId()).append('\t').append(e.actorType()).append('\t').append(e.actorId()).append('\t')
+          .append(e.resourceType()).append('\t').append(e.resourceId()).append('\t').append(e.severity().wireName())
+          .append('\t').append(e.eventData().toString().replace("\\", "\\\\")).append('\t')
+          .append(e.retentionDays()).append('\t').append(e.sensitive() ? 't' : 'f').append('\n');
+    }
+    Connection c = w.connection;
+    c.setAutoCommit(false);
+    c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+        "COPY audit_events (event_id, event_date, event_timestamp, version, event_type, event_category, event_action,"
+            + " event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, severity, event_data,"
+            + " retention_days, is_sensitive) FROM STDIN", new StringReader(rows.toString()));
+    c.commit();
+  }
+}
