@@ -30,7 +30,8 @@ public final class HeapPerEvent {
         return new BatchAck(batch.size(), 0, false);
       }
     };
-    // Batches larger than the test keep every event in the buffer rather than in flight.
+    // One batch of all N: the last store fills it and it goes "in flight" to the stuck transport,
+    // which holds it as the buffer would — the event, its handle, its slot.
     AuditStore store = AuditStore.builder().transport(stuck).bufferSize(n).batchSize(n)
         .flushInterval(Duration.ofHours(1)).build();
     String payload = "p".repeat(270);
@@ -42,8 +43,10 @@ public final class HeapPerEvent {
           .correlationId("corr-" + (i % 1000)).eventData(Map.of("payload", payload, "n", i)).build());
     }
     long after = usedAfterGc();
-    System.out.printf("buffered %d events; heap per buffered event: %.0f bytes (event_data ~300 bytes as JSON)%n",
-        store.stats().queueDepth(), (after - before) / (double) n);
+    var stats = store.stats();
+    System.out.printf("held %d events (%d in the buffer, %d in a batch the stuck transport holds);"
+            + " heap per held event: %.0f bytes (event_data ~300 bytes as JSON)%n",
+        stats.queueDepth() + stats.inFlightEvents(), stats.queueDepth(), stats.inFlightEvents(), (after - before) / (double) n);
     System.out.println("(handles held by the caller are included: " + handles.length + ")");
     never.countDown();
     store.close(Duration.ofSeconds(5));

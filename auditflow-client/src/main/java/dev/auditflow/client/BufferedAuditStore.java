@@ -263,7 +263,11 @@ final class BufferedAuditStore implements AuditStore {
         }
         Batch batch = new Batch(entries, trigger);
         inFlight.add(batch);
-        spaceAvailable.signalAll();
+        // Wake one blocked producer per freed slot, not all of them: with 50 producers blocked on a
+        // 100-slot buffer, signalAll would have 40 of them wake, contend for the lock, and sleep again.
+        for (int i = 0; i < n; i++) {
+          spaceAvailable.signal();
+        }
         long waited = waitForSenderSince < 0 ? 0 : now - waitForSenderSince;
         return new Dispatch(batch, buffer.size(), now - head.enqueuedAtNanos, waited, lastDrift);
       }

@@ -7,6 +7,8 @@ import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.chain.VerifyRoutes;
 import dev.auditflow.server.db.Database;
+import dev.auditflow.server.dlq.DeadLetterQueue;
+import dev.auditflow.server.dlq.ReplayWorker;
 import dev.auditflow.server.http.ErrorHandling;
 import dev.auditflow.server.http.RequestTracking;
 import dev.auditflow.server.ingest.EventWriter;
@@ -17,6 +19,8 @@ import dev.auditflow.server.ops.OpsRoutes;
 import dev.auditflow.server.query.EventReader;
 import dev.auditflow.server.query.QueryParameters;
 import dev.auditflow.server.query.QueryRoutes;
+import dev.auditflow.server.workflow.WorkflowRoutes;
+import dev.auditflow.server.workflow.WorkflowService;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -46,6 +50,8 @@ public final class AuditServer implements AutoCloseable {
   private final Database database;
   private final RequestTracking requests;
   private final Javalin app;
+  private final DeadLetterQueue dlq;
+  private final ReplayWorker replay;
   private boolean stopped;
 
   private AuditServer(ServerConfig config, Clock clock) {
@@ -67,12 +73,15 @@ public final class AuditServer implements AutoCloseable {
     EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
     ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
     EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), clock);
-    IngestService ingest = new IngestService(validator, writer, config.maxBatchSize(), registry);
+    this.dlq = config.redisUrl() == null ? null : connectDlq(config, clock);
+    this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
+    IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
     VerifyRoutes verifyRoutes = new VerifyRoutes(new ChainVerifier(database, hasher));
+    WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
     QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
-    OpsRoutes ops = new OpsRoutes(database, registry, requests::draining);
+    OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining);
     this.app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.startup.showOldJavalinVersionWarning = false;
@@ -86,6 +95,7 @@ public final class AuditServer implements AutoCloseable {
       queryRoutes.register(javalin);
       ingestRoutes.register(javalin);
       verifyRoutes.register(javalin);
+      workflowRoutes.register(javalin);
       ops.register(javalin);
     });
   }
@@ -101,8 +111,11 @@ public final class AuditServer implements AutoCloseable {
     try {
       server.app.start();
     } catch (RuntimeException e) {
-      server.database.close();
+      server.closeStores();
       throw e;
+    }
+    if (server.replay != null) {
+      server.replay.start();
     }
     log.info("auditflow server listening port={} max_body_bytes={} max_batch_size={} pool_size={}",
         server.port(), config.maxBodyBytes(), config.maxBatchSize(), config.poolSize());
@@ -150,7 +163,35 @@ public final class AuditServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     app.stop();
-    database.close();
+    if (replay != null) {
+      // Events parked while the database was down go in now, if it is back: no accepted event
+      // waits in Redis for a server that is not coming back soon.
+      boolean empty = replay.drain(config.drainTimeout());
+      log.info("dlq drained on stop empty={}", empty);
+      replay.close();
+    }
+    closeStores();
     log.info("auditflow server stopped");
+  }
+
+  private void closeStores() {
+    if (dlq != null) {
+      dlq.close();
+    }
+    database.close();
+  }
+
+  private DeadLetterQueue connectDlq(ServerConfig config, Clock clock) {
+    try {
+      return DeadLetterQueue.connect(config.redisUrl(), config.connectionTimeout(), clock);
+    } catch (RuntimeException e) {
+      database.close();
+      throw new IllegalStateException("cannot reach the dead-letter queue at " + config.redisUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The DLQ replay worker, or null without a DLQ. */
+  public ReplayWorker replayWorker() {
+    return replay;
   }
 }

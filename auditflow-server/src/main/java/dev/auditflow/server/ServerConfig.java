@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param retryAfter the {@code Retry-After} sent with 503 answers (default 2 s)
  * @param drainTimeout on stop, how long in-flight requests may take to finish (default 10 s)
  * @param chainKey the HMAC key for the hash chain (≥ 32 bytes), or null for plain SHA-256
+ * @param redisUrl the Redis of the dead-letter queue ({@code redis://host:port}), or null for none
+ * @param dlqMaxAttempts replays of a DLQ entry before it is dead-lettered (default 5)
  */
 public record ServerConfig(
     String host,
@@ -38,7 +40,9 @@ public record ServerConfig(
     Duration statementTimeout,
     Duration retryAfter,
     Duration drainTimeout,
-    byte[] chainKey) {
+    byte[] chainKey,
+    String redisUrl,
+    int dlqMaxAttempts) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -67,6 +71,12 @@ public record ServerConfig(
     requireNonNegative("statementTimeout", statementTimeout);
     requireNonNegative("retryAfter", retryAfter);
     requireNonNegative("drainTimeout", drainTimeout);
+    if (dlqMaxAttempts < 1) {
+      throw new IllegalArgumentException("dlqMaxAttempts must be >= 1, was " + dlqMaxAttempts);
+    }
+    if (redisUrl != null && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+      throw new IllegalArgumentException("the Redis URL must start with redis:// or rediss://, was " + redisUrl);
+    }
     if (chainKey != null && chainKey.length < 32) {
       throw new IllegalArgumentException("the chain key must be at least 32 bytes, was " + chainKey.length);
     }
@@ -92,7 +102,8 @@ public record ServerConfig(
   public String toString() {
     // Never print the key.
     return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + jdbcUrl + ", maxBodyBytes=" + maxBodyBytes
-        + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256") + "]";
+        + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256")
+        + ", dlq=" + (redisUrl == null ? "none" : "redis") + "]";
   }
 
   public static Builder builder() {
@@ -116,8 +127,21 @@ public record ServerConfig(
     private Duration retryAfter = Duration.ofSeconds(2);
     private Duration drainTimeout = Duration.ofSeconds(10);
     private byte[] chainKey;
+    private String redisUrl;
+    private int dlqMaxAttempts = 5;
 
     private Builder() {}
+
+    /** Queue events in Redis when PostgreSQL is unavailable, instead of answering 503. */
+    public Builder redisUrl(String redisUrl) {
+      this.redisUrl = redisUrl;
+      return this;
+    }
+
+    public Builder dlqMaxAttempts(int dlqMaxAttempts) {
+      this.dlqMaxAttempts = dlqMaxAttempts;
+      return this;
+    }
 
     /** Hash chains with HMAC-SHA256 under this key instead of plain SHA-256. */
     public Builder chainKey(byte[] chainKey) {
@@ -197,7 +221,7 @@ public record ServerConfig(
       }
       return new ServerConfig(
           host, port, jdbcUrl, dbUser, dbPassword, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge,
-          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout, chainKey);
+          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, dlqMaxAttempts);
     }
   }
 }

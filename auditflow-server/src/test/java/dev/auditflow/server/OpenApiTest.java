@@ -64,6 +64,9 @@ class OpenApiTest {
       JsonNode content = doc.path("paths").path(path).path("post").path("requestBody").path("content").path("application/json");
       for (JsonNode example : content.path("examples")) {
         var answer = fx.postJson(path, example.path("value").toString());
+        if (path.equals("/api/v1/workflows")) {
+          assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+        }
         assertThat(answer.status()).as(path + " example: " + answer.body()).isIn(200, 201);
         examples++;
       }
@@ -113,10 +116,30 @@ class OpenApiTest {
     fx.get("/api/v1/audit/events/xyz");                                         // 400
     fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"openapi\"}");   // 200
     fx.postJson("/api/v1/audit/verify", "{}");                                  // 400
+    String wf = fx.postJson("/api/v1/workflows", dev.auditflow.server.workflow.WorkflowTestSupport.workflow("openapi-wf", "1")).json()
+        .get("workflow_id").asText();                                           // 201
+    fx.postJson("/api/v1/workflows", dev.auditflow.server.workflow.WorkflowTestSupport.workflow("openapi-wf", "1")); // 409
+    fx.postJson("/api/v1/workflows", "{}");                                     // 400
+    fx.post("/api/v1/workflows", "text/plain", "{}");                          // 415
+    fx.get("/api/v1/workflows");                                                // 200
+    fx.get("/api/v1/workflows?latest_only=maybe");                              // 400
+    fx.get("/api/v1/workflows/" + wf);                                          // 200
+    fx.get("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057");           // 404
+    fx.get("/api/v1/workflows/nope");                                           // 400
+    fx.get("/api/v1/workflows/by-name/openapi-wf/versions");                    // 200
+    fx.get("/api/v1/workflows/by-name/none/versions");                          // 404
+    patch("/api/v1/workflows/" + wf, "{\"status\":\"disabled\"}");             // 200
+    patch("/api/v1/workflows/" + wf, "{\"content\":\"x\"}");                   // 400
+    patch("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057", "{\"status\":\"disabled\"}"); // 404
     fx.get("/health/live");
     fx.get("/health/ready");
     fx.get("/metrics");
     fx.get("/openapi.yaml");
+  }
+
+  private static void patch(String path, String body) {
+    fx.send(java.net.http.HttpRequest.newBuilder(fx.baseUri().resolve(path)).header("Content-Type", "application/json")
+        .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(body)));
   }
 
   private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {

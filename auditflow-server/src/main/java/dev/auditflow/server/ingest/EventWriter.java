@@ -88,55 +88,80 @@ public final class EventWriter {
    */
   public Set<UUID> insert(List<AuditEvent> events) {
     try (Connection c = database.connection()) {
-      Set<YearMonth> months = new TreeSet<>();
-      for (AuditEvent e : events) {
-        months.add(YearMonth.from(ChainLinker.eventDate(e)));
-      }
-      partitions.ensure(c, months);
       try {
-        return insert(c, events);
+        return insertAndCommit(c, events);
       } catch (SQLException e) {
         if (!"23514".equals(e.getSQLState())) {
           throw e;
         }
         // "no partition of relation found": a partition we believed in was dropped. Once more.
         partitions.forget();
-        partitions.ensure(c, months);
-        return insert(c, events);
+        return insertAndCommit(c, events);
       }
     } catch (SQLException e) {
       throw SqlFailures.translate("storing " + events.size() + " events", e);
     }
   }
 
-  private Set<UUID> insert(Connection c, List<AuditEvent> events) throws SQLException {
+  private Set<UUID> insertAndCommit(Connection c, List<AuditEvent> events) throws SQLException {
+    ensurePartitions(c, events);
     // No need to restore auto-commit afterwards: HikariCP resets it when the connection returns.
     c.setAutoCommit(false);
     try {
-      Set<String> correlations = new LinkedHashSet<>();
-      events.forEach(e -> correlations.add(e.correlationId()));
-      String[] correlationIds = correlations.toArray(String[]::new);
-      try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
-        lock.setArray(1, c.createArrayOf("text", correlationIds));
-        lock.execute();
-      }
-      List<AuditEvent> fresh = withoutStored(c, events);
-      Instant receivedAt = Timestamps.normalize(clock.instant());
-      ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt);
-      Set<UUID> created = insertRows(c, linked.links(), receivedAt);
-      if (created.size() != fresh.size()) {
-        // Cannot happen while the chain locks are held; refuse rather than leave a gap in a chain.
-        throw new SQLException("expected to insert " + fresh.size() + " events, inserted " + created.size(), "40001");
-      }
-      if (!linked.movedHeads().isEmpty()) {
-        moveHeads(c, linked.movedHeads());
-      }
+      Set<UUID> created = write(c, events);
       c.commit();
       return created;
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly(c, e);
       throw e;
     }
+  }
+
+  /** Creates any missing month partition for the events (auto-commit mode, before the transaction). */
+  private void ensurePartitions(Connection c, List<AuditEvent> events) throws SQLException {
+    Set<YearMonth> months = new TreeSet<>();
+    for (AuditEvent e : events) {
+      months.add(YearMonth.from(ChainLinker.eventDate(e)));
+    }
+    partitions.ensure(c, months);
+  }
+
+  /**
+   * Creates the month partition for an event timestamp if missing. Call it in auto-commit mode,
+   * before the transaction that {@link #write} joins: a creation then commits at once and holds
+   * its lock only briefly.
+   */
+  public void ensurePartition(Connection c, Instant eventTimestamp) throws SQLException {
+    partitions.ensure(c, List.of(YearMonth.from(eventTimestamp.atOffset(java.time.ZoneOffset.UTC))));
+  }
+
+  /**
+   * Links and inserts the events as part of the caller's open transaction, so that they commit —
+   * or roll back — together with whatever else it writes (a workflow and the audit event that
+   * records its creation). The caller commits.
+   *
+   * @return the ids that were new
+   */
+  public Set<UUID> write(Connection c, List<AuditEvent> events) throws SQLException {
+    Set<String> correlations = new LinkedHashSet<>();
+    events.forEach(e -> correlations.add(e.correlationId()));
+    String[] correlationIds = correlations.toArray(String[]::new);
+    try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
+      lock.setArray(1, c.createArrayOf("text", correlationIds));
+      lock.execute();
+    }
+    List<AuditEvent> fresh = withoutStored(c, events);
+    Instant receivedAt = Timestamps.normalize(clock.instant());
+    ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt);
+    Set<UUID> created = insertRows(c, linked.links(), receivedAt);
+    if (created.size() != fresh.size()) {
+      // Cannot happen while the chain locks are held; refuse rather than leave a gap in a chain.
+      throw new SQLException("expected to insert " + fresh.size() + " events, inserted " + created.size(), "40001");
+    }
+    if (!linked.movedHeads().isEmpty()) {
+      moveHeads(c, linked.movedHeads());
+    }
+    return created;
   }
 
   /** The events not stored yet, without repeats within the request, in request order. */

@@ -28,6 +28,10 @@ public final class IngestRoutes {
   private void single(Context ctx) {
     IngestService.Stored stored = ingest.storeOne(Json.readBody(ctx, maxBodyBytes));
     var event = stored.events().get(0);
+    if (stored.queued()) {
+      queued(ctx, stored);
+      return;
+    }
     boolean duplicate = stored.created() == 0;
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_id", event.eventId());
@@ -36,8 +40,21 @@ public final class IngestRoutes {
     Json.write(ctx, duplicate ? 200 : 201, body);
   }
 
+  /** 202: durably queued in the dead-letter queue; the replay worker stores it when the database is back. */
+  private static void queued(Context ctx, IngestService.Stored stored) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "queued");
+    body.put("queued", stored.events().size());
+    body.put("event_ids", stored.eventIds());
+    Json.write(ctx, 202, body);
+  }
+
   private void batch(Context ctx) {
     IngestService.Stored stored = ingest.storeBatch(Json.readBody(ctx, maxBodyBytes));
+    if (stored.queued()) {
+      queued(ctx, stored);
+      return;
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_ids", stored.eventIds());
     body.put("created", stored.created());

@@ -6,6 +6,8 @@ import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.db.DatabaseUnavailableException;
+import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.http.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -23,16 +25,21 @@ import java.util.UUID;
 public final class IngestService {
   private final EventValidator validator;
   private final EventWriter writer;
+  private final DeadLetterQueue dlq;
   private final int maxBatchSize;
+  private final Counter queued;
   private final Counter created;
   private final Counter duplicates;
   private final Counter rejected;
   private final DistributionSummary batchSizes;
   private final Timer writeDuration;
 
-  public IngestService(EventValidator validator, EventWriter writer, int maxBatchSize, MeterRegistry registry) {
+  public IngestService(EventValidator validator, EventWriter writer, DeadLetterQueue dlq, int maxBatchSize,
+      MeterRegistry registry) {
     this.validator = validator;
     this.writer = writer;
+    this.dlq = dlq;
+    this.queued = events(registry, "queued");
     this.maxBatchSize = maxBatchSize;
     this.created = events(registry, "created");
     this.duplicates = events(registry, "duplicate");
@@ -48,8 +55,11 @@ public final class IngestService {
         .tag("result", result).register(registry);
   }
 
-  /** What one request stored. {@code eventIds} are in request order. */
-  public record Stored(List<UUID> eventIds, List<AuditEvent> events, int created, int duplicates, Set<UUID> createdIds) {}
+  /**
+   * What one request stored. {@code eventIds} are in request order. {@code queued} means the
+   * database was unavailable and the events went to the dead-letter queue instead.
+   */
+  public record Stored(List<UUID> eventIds, List<AuditEvent> events, int created, int duplicates, boolean queued) {}
 
   /** Validates one event, or throws the validation problem listing every violation. */
   public Stored storeOne(JsonNode json) {
@@ -99,11 +109,26 @@ public final class IngestService {
 
   private Stored store(List<AuditEvent> events) {
     batchSizes.record(events.size());
-    Set<UUID> createdIds = writeDuration.record(() -> writer.insert(events));
     List<UUID> ids = events.stream().map(AuditEvent::eventId).toList();
+    Set<UUID> createdIds;
+    try {
+      createdIds = writeDuration.record(() -> writer.insert(events));
+    } catch (DatabaseUnavailableException e) {
+      if (dlq == null) {
+        throw e;
+      }
+      try {
+        dlq.append(events);
+      } catch (RuntimeException redisDown) {
+        e.addSuppressed(redisDown);
+        throw e;
+      }
+      queued.increment(events.size());
+      return new Stored(ids, events, 0, 0, true);
+    }
     int dup = events.size() - createdIds.size();
     created.increment(createdIds.size());
     duplicates.increment(dup);
-    return new Stored(ids, events, createdIds.size(), dup, createdIds);
+    return new Stored(ids, events, createdIds.size(), dup, false);
   }
 }

@@ -1,6 +1,8 @@
 package dev.auditflow.server.ops;
 
 import dev.auditflow.server.db.Database;
+import dev.auditflow.server.dlq.DeadLetterQueue;
+import dev.auditflow.server.dlq.ReplayWorker;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -17,12 +19,17 @@ public final class OpsRoutes {
   public static final String OPENAPI_RESOURCE = "/openapi.yaml";
 
   private final Database database;
+  private final DeadLetterQueue dlq;
+  private final ReplayWorker replay;
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
   private final byte[] openApi;
 
-  public OpsRoutes(Database database, PrometheusMeterRegistry registry, BooleanSupplier draining) {
+  public OpsRoutes(Database database, DeadLetterQueue dlq, ReplayWorker replay, PrometheusMeterRegistry registry,
+      BooleanSupplier draining) {
     this.database = database;
+    this.dlq = dlq;
+    this.replay = replay;
     this.registry = registry;
     this.draining = draining;
     this.openApi = loadOpenApi();
@@ -45,14 +52,45 @@ public final class OpsRoutes {
     config.routes.get("/health/ready", this::ready);
     config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
     config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
+    config.routes.get("/api/v1/admin/dlq", this::dlqSummary);
   }
 
+  /**
+   * Ready when events can be accepted durably: the database is up, or it is down but the
+   * dead-letter queue takes them (200, {@code DEGRADED}). Not ready while stopping.
+   */
   private void ready(Context ctx) {
-    boolean stopping = draining.getAsBoolean();
-    boolean db = !stopping && database.isReachable();
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", stopping ? "STOPPING" : db ? "UP" : "DOWN");
-    body.put("database", db ? "up" : stopping ? "not checked" : "down");
-    Json.write(ctx, db ? 200 : 503, body);
+    if (draining.getAsBoolean()) {
+      body.put("status", "STOPPING");
+      Json.write(ctx, 503, body);
+      return;
+    }
+    boolean db = database.isReachable();
+    Boolean queue = dlq == null ? null : dlq.isReachable();
+    boolean accepting = db || Boolean.TRUE.equals(queue);
+    boolean degraded = accepting && (!db || Boolean.FALSE.equals(queue));
+    body.put("status", !accepting ? "DOWN" : degraded ? "DEGRADED" : "UP");
+    body.put("database", db ? "up" : "down");
+    if (queue != null) {
+      body.put("dlq", queue ? "up" : "down");
+    }
+    Json.write(ctx, accepting ? 200 : 503, body);
+  }
+
+  private void dlqSummary(Context ctx) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("configured", dlq != null);
+    if (dlq != null) {
+      DeadLetterQueue.Summary s = dlq.summary();
+      body.put("depth", s.depth());
+      body.put("pending", s.pending());
+      body.put("oldest_queued_at", s.oldestQueuedAt().orElse(null));
+      body.put("dead_lettered", s.dead());
+      body.put("replayed_events", (long) replay.replayedCount());
+      body.put("replay_worker_running", replay.isRunning());
+      body.put("recent_dead", dlq.recentDead(20));
+    }
+    Json.write(ctx, 200, body);
   }
 }

@@ -23,16 +23,12 @@ import java.util.regex.Pattern;
  * how one page of 50 was once mistaken for "90 % lost".
  */
 public final class QueryParameters {
-  public static final int DEFAULT_LIMIT = 100;
-  public static final int MAX_LIMIT = 1000;
-
   /** The equality filters; each parameter is named as its column. */
   private static final List<String> EQUALITY =
       List.of("correlation_id", "event_type", "event_category", "event_outcome", "actor_id", "resource_type",
           "resource_id", "severity");
 
   private static final Set<String> FILTERS = new TreeSet<>(EQUALITY);
-  private static final Set<String> PAGING = Set.of("limit", "order", "cursor");
   private static final Pattern RELATIVE = Pattern.compile("(\\d{1,9})([smhd])");
 
   private final Clock clock;
@@ -54,43 +50,10 @@ public final class QueryParameters {
 
   public ListRequest list(Map<String, List<String>> params) {
     List<Violation> violations = new ArrayList<>();
-    EventFilter filter = filter(params, violations, PAGING);
-    int limit = DEFAULT_LIMIT;
-    String limitText = single(params, "limit", violations);
-    if (limitText != null) {
-      try {
-        limit = Integer.parseInt(limitText);
-        if (limit < 1 || limit > MAX_LIMIT) {
-          violations.add(new Violation("limit", "must be between 1 and " + MAX_LIMIT + ", was " + limit));
-        }
-      } catch (NumberFormatException e) {
-        violations.add(new Violation("limit", "must be an integer between 1 and " + MAX_LIMIT + ", was \"" + limitText + "\""));
-      }
-    }
-    boolean descending = true;
-    String order = single(params, "order", violations);
-    if (order != null) {
-      if (order.equals("asc") || order.equals("desc")) {
-        descending = order.equals("desc");
-      } else {
-        violations.add(new Violation("order", "must be asc or desc, was \"" + order + "\""));
-      }
-    }
-    Cursor cursor = null;
-    String cursorText = single(params, "cursor", violations);
-    if (cursorText != null) {
-      try {
-        cursor = Cursor.decode(cursorText);
-        if (cursor.descending() != descending) {
-          violations.add(new Violation("cursor", "was issued for order=" + (cursor.descending() ? "desc" : "asc")
-              + "; pass the same order with it"));
-        }
-      } catch (IllegalArgumentException e) {
-        violations.add(new Violation("cursor", e.getMessage()));
-      }
-    }
+    EventFilter filter = filter(params, violations, PageParameters.NAMES);
+    Page page = PageParameters.read(params, violations);
     throwIfAny(violations);
-    return new ListRequest(filter, new Page(limit, descending, cursor));
+    return new ListRequest(filter, page);
   }
 
   private EventFilter filter(Map<String, List<String>> params, List<Violation> violations, Set<String> alsoAllowed) {
@@ -131,14 +94,7 @@ public final class QueryParameters {
   }
 
   private static String single(Map<String, List<String>> params, String name, List<Violation> violations) {
-    List<String> values = params.get(name);
-    if (values == null || values.isEmpty()) {
-      return null;
-    }
-    if (values.size() > 1) {
-      violations.add(new Violation(name, "given " + values.size() + " times; give it once"));
-    }
-    return values.get(0);
+    return PageParameters.single(params, name, violations);
   }
 
   /** RFC 3339, or relative to now: {@code 30s}, {@code 15m}, {@code 24h}, {@code 7d}. */
@@ -166,7 +122,7 @@ public final class QueryParameters {
     }
   }
 
-  private static void throwIfAny(List<Violation> violations) {
+  static void throwIfAny(List<Violation> violations) {
     if (!violations.isEmpty()) {
       throw ApiException.validation("invalid query parameters", violations);
     }

@@ -1,0 +1,214 @@
+package dev.auditflow.server.dlq;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.ParsedEvent;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.DatabaseUnavailableException;
+import dev.auditflow.server.ingest.EventWriter;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves queued events from the dead-letter queue into PostgreSQL once it takes writes again.
+ * Started and stopped with the server (lesson 6: the old replay worker was never started).
+ *
+ * <p>Each entry is inserted with the same idempotent, chain-linking write path as live ingest, so
+ * replaying an entry twice — or replaying events the client also retried — stores each event
+ * once; the entry is acknowledged only after the commit. An entry that fails for a reason other
+ * than an unavailable database is retried up to {@code maxAttempts} times, then moved to the
+ * dead stream, logged and counted.
+ */
+public final class ReplayWorker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReplayWorker.class);
+  private static final Duration IDLE_BLOCK = Duration.ofSeconds(1);
+  private static final Duration BACKOFF = Duration.ofSeconds(1);
+
+  private final DeadLetterQueue queue;
+  private final EventWriter writer;
+  private final Database database;
+  private final int maxAttempts;
+  private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
+  private final Counter replayed;
+  private final Counter deadLettered;
+  private final AtomicLong depth = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean draining;
+
+  public ReplayWorker(DeadLetterQueue queue, EventWriter writer, Database database, int maxAttempts, MeterRegistry registry) {
+    this.queue = queue;
+    this.writer = writer;
+    this.database = database;
+    this.maxAttempts = maxAttempts;
+    this.replayed = Counter.builder("auditflow.dlq.replayed").description("Events written from the DLQ to the database")
+        .baseUnit("events").register(registry);
+    this.deadLettered = Counter.builder("auditflow.dlq.dead.lettered")
+        .description("DLQ entries given up on after the maximum attempts").register(registry);
+    Gauge.builder("auditflow.dlq.depth", depth, AtomicLong::get).description("Entries waiting in the DLQ")
+        .register(registry);
+    this.thread = new Thread(this::loop, "auditflow-dlq-replay");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+    log.info("dlq replay worker started max_attempts={}", maxAttempts);
+  }
+
+  public boolean isRunning() {
+    return thread.isAlive();
+  }
+
+  public double replayedCount() {
+    return replayed.count();
+  }
+
+  public double deadLetteredCount() {
+    return deadLettered.count();
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        refreshDepth();
+        if (!database.isReachable()) {
+          sleep(BACKOFF);
+          continue;
+        }
+        if (!replay(queue.readPending(50)) && running) {
+          replay(queue.readNew(50, IDLE_BLOCK));
+        }
+      } catch (RedisException e) {
+        if (running) {
+          log.warn("dlq unreachable error=\"{}\"", e.getMessage());
+          sleep(BACKOFF);
+        }
+      } catch (RuntimeException e) {
+        log.error("dlq replay loop error", e);
+        sleep(BACKOFF);
+      }
+    }
+  }
+
+  private void refreshDepth() {
+    depth.set(queue.commands().xlen(DeadLetterQueue.STREAM));
+  }
+
+  /** Replays the messages in order; false if there were none. Stops at a database outage. */
+  private boolean replay(List<StreamMessage<String, String>> messages) {
+    if (messages == null || messages.isEmpty()) {
+      return false;
+    }
+    for (StreamMessage<String, String> m : messages) {
+      if (!running && !draining) {
+        return true;
+      }
+      try {
+        List<AuditEvent> events = parse(m);
+        writer.insert(events);
+        queue.acknowledge(m.getId());
+        attempts.remove(m.getId());
+        replayed.increment(events.size());
+        log.info("dlq entry replayed id={} events={}", m.getId(), events.size());
+      } catch (DatabaseUnavailableException e) {
+        log.info("dlq replay paused: database unavailable error=\"{}\"", e.getMessage());
+        sleep(BACKOFF);
+        return true;
+      } catch (RuntimeException | IOException e) {
+        int n = attempts.merge(m.getId(), 1, Integer::sum);
+        if (n >= maxAttempts) {
+          queue.deadLetter(m, e.getMessage(), n);
+          attempts.remove(m.getId());
+          deadLettered.increment();
+          log.error("dlq entry dead-lettered id={} attempts={} reason=\"{}\"", m.getId(), n, e.getMessage());
+        } else {
+          log.warn("dlq entry failed id={} attempt={} of {} reason=\"{}\"", m.getId(), n, maxAttempts, e.getMessage());
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Every field back, exactly as queued; an entry that does not read as valid events is poison. */
+  static List<AuditEvent> parse(StreamMessage<String, String> m) throws IOException {
+    String json = m.getBody().get("events");
+    if (json == null) {
+      throw new IOException("entry has no events field");
+    }
+    JsonNode array = AuditEventJson.mapper().readTree(json);
+    if (!array.isArray() || array.isEmpty()) {
+      throw new IOException("entry's events are not a non-empty JSON array");
+    }
+    List<AuditEvent> events = new ArrayList<>(array.size());
+    for (JsonNode node : array) {
+      ParsedEvent parsed = AuditEventJson.read(node);
+      if (parsed.event() == null || !parsed.violations().isEmpty()) {
+        throw new IOException("entry holds an unreadable event: " + parsed.violations());
+      }
+      events.add(parsed.event());
+    }
+    return events;
+  }
+
+  /**
+   * Replays until the queue is empty, the database is unreachable, or the timeout passes — for a
+   * graceful stop. Called after the loop is stopped. True if the queue is empty.
+   */
+  public boolean drain(Duration timeout) {
+    stopLoop();
+    draining = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      while (System.nanoTime() < deadline && database.isReachable()) {
+        boolean any = replay(queue.readPending(50));
+        any |= replay(queue.readNew(50, Duration.ofMillis(100)));
+        if (!any) {
+          return queue.summary().depth() == 0;
+        }
+      }
+      return queue.summary().depth() == 0;
+    } catch (RedisException e) {
+      log.warn("dlq not drained: redis unreachable error=\"{}\"", e.getMessage());
+      return false;
+    } finally {
+      draining = false;
+    }
+  }
+
+  private void stopLoop() {
+    running = false;
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    stopLoop();
+  }
+}

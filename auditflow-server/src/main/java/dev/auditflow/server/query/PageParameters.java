@@ -1,0 +1,66 @@
+package dev.auditflow.server.query;
+
+import dev.auditflow.api.Violation;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The paging parameters every list endpoint shares: {@code limit}, {@code order}, {@code cursor}. */
+public final class PageParameters {
+  public static final int DEFAULT_LIMIT = 100;
+  public static final int MAX_LIMIT = 1000;
+  public static final Set<String> NAMES = Set.of("limit", "order", "cursor");
+
+  private PageParameters() {}
+
+  /** Reads the page, adding a violation for each bad parameter. */
+  public static Page read(Map<String, List<String>> params, List<Violation> violations) {
+    int limit = DEFAULT_LIMIT;
+    String limitText = single(params, "limit", violations);
+    if (limitText != null) {
+      try {
+        limit = Integer.parseInt(limitText);
+        if (limit < 1 || limit > MAX_LIMIT) {
+          violations.add(new Violation("limit", "must be between 1 and " + MAX_LIMIT + ", was " + limit));
+        }
+      } catch (NumberFormatException e) {
+        violations.add(new Violation("limit", "must be an integer between 1 and " + MAX_LIMIT + ", was \"" + limitText + "\""));
+      }
+    }
+    boolean descending = true;
+    String order = single(params, "order", violations);
+    if (order != null) {
+      if (order.equals("asc") || order.equals("desc")) {
+        descending = order.equals("desc");
+      } else {
+        violations.add(new Violation("order", "must be asc or desc, was \"" + order + "\""));
+      }
+    }
+    Cursor cursor = null;
+    String cursorText = single(params, "cursor", violations);
+    if (cursorText != null) {
+      try {
+        cursor = Cursor.decode(cursorText);
+        if (cursor.descending() != descending) {
+          violations.add(new Violation("cursor", "was issued for order=" + (cursor.descending() ? "desc" : "asc")
+              + "; pass the same order with it"));
+        }
+      } catch (IllegalArgumentException e) {
+        violations.add(new Violation("cursor", e.getMessage()));
+      }
+    }
+    return new Page(limit, descending, cursor);
+  }
+
+  /** A parameter given at most once; a repeat is a violation. */
+  public static String single(Map<String, List<String>> params, String name, List<Violation> violations) {
+    List<String> values = params.get(name);
+    if (values == null || values.isEmpty()) {
+      return null;
+    }
+    if (values.size() > 1) {
+      violations.add(new Violation(name, "given " + values.size() + " times; give it once"));
+    }
+    return values.get(0);
+  }
+}

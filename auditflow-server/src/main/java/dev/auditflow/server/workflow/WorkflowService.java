@@ -1,0 +1,309 @@
+package dev.auditflow.server.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.query.Cursor;
+import dev.auditflow.server.query.Page;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workflow catalog. Every create and status change is written together with its audit event
+ * — through the audit store's own write path, in the same transaction — so the catalog never
+ * changes without a record of it, and a failed audit write undoes the change.
+ */
+public final class WorkflowService {
+  private static final Logger log = LoggerFactory.getLogger(WorkflowService.class);
+  static final String UNIQUE_NAME_VERSION = "workflows_name_version_key";
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String COLUMNS =
+      "workflow_id, workflow_name, version, name, description, content, content_hash, labels, execution_engine, owner,"
+          + " maintainer, container_image, parameters, status, status_reason, updated_by, is_latest_version, created_at,"
+          + " updated_at";
+
+  private final Database database;
+  private final EventWriter events;
+  private final Clock clock;
+
+  public WorkflowService(Database database, EventWriter events, Clock clock) {
+    this.database = database;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /**
+   * Stores a new workflow version as the latest of its name.
+   *
+   * @throws ApiException 409 if that (workflow_name, version) exists — detected from the unique
+   *     constraint, so two concurrent creates cannot both succeed
+   */
+  public Workflow create(NewWorkflow w) {
+    UUID id = UuidV7.generate();
+    Instant now = Timestamps.normalize(clock.instant());
+    AuditEvent audit = auditEvent("datastorage.workflow.created", "create", id, w, now,
+        Map.of("workflow_name", w.workflowName(), "version", w.version(), "content_hash", w.contentHash(), "status", w.status()),
+        w.owner());
+    try (Connection c = database.connection()) {
+      events.ensurePartition(c, now);
+      c.setAutoCommit(false);
+      try {
+        lockName(c, w.workflowName());
+        insert(c, id, w, now);
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE workflows SET is_latest_version = false, updated_at = ? WHERE workflow_name = ? AND workflow_id <> ? AND is_latest_version")) {
+          ps.setObject(1, now.atOffset(ZoneOffset.UTC));
+          ps.setString(2, w.workflowName());
+          ps.setObject(3, id);
+          ps.executeUpdate();
+        }
+        events.write(c, List.of(audit));
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+      return new Workflow(id, w, w.status(), null, null, true, now, now);
+    } catch (SQLException e) {
+      if (isDuplicateNameVersion(e)) {
+        // A client error, not ours: INFO, not ERROR.
+        log.info("workflow already exists workflow_name={} version={}", w.workflowName(), w.version());
+        throw ApiException.of(ProblemType.CONFLICT,
+            "workflow \"" + w.workflowName() + "\" version \"" + w.version() + "\" already exists");
+      }
+      throw SqlFailures.translate("creating workflow " + w.workflowName(), e);
+    }
+  }
+
+  private static boolean isDuplicateNameVersion(SQLException e) {
+    return UNIQUE_VIOLATION.equals(e.getSQLState())
+        && e instanceof PSQLException psql
+        && psql.getServerErrorMessage() != null
+        && UNIQUE_NAME_VERSION.equals(psql.getServerErrorMessage().getConstraint());
+  }
+
+  /** Writers of one workflow name queue here, so exactly one version ends up latest. */
+  private static void lockName(Connection c, String workflowName) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended('workflow:' || ?, 0))")) {
+      ps.setString(1, workflowName);
+      ps.execute();
+    }
+  }
+
+  private static void insert(Connection c, UUID id, NewWorkflow w, Instant now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO workflows (" + COLUMNS + ", signal_type, severity,"
+        + " component, environment, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?, NULL, NULL,"
+        + " true, ?, ?, ?, ?, ?, ?, ?)")) {
+      int i = 1;
+      ps.setObject(i++, id);
+      ps.setString(i++, w.workflowName());
+      ps.setString(i++, w.version());
+      ps.setString(i++, w.name());
+      ps.setString(i++, w.description());
+      ps.setString(i++, w.content());
+      ps.setString(i++, w.contentHash());
+      ps.setString(i++, w.labels().toString());
+      ps.setString(i++, w.executionEngine());
+      ps.setString(i++, w.owner());
+      ps.setString(i++, w.maintainer());
+      ps.setString(i++, w.containerImage());
+      ps.setString(i++, w.parameters() == null ? null : w.parameters().toString());
+      ps.setString(i++, w.status());
+      ps.setObject(i++, now.atOffset(ZoneOffset.UTC));
+      ps.setObject(i++, now.atOffset(ZoneOffset.UTC));
+      for (String label : List.of("signal_type", "severity", "component", "environment", "priority")) {
+        ps.setString(i++, Workflow.label(w.labels(), label));
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  public Optional<Workflow> get(UUID id) {
+    try (Connection c = database.connection()) {
+      return get(c, id, false);
+    } catch (SQLException e) {
+      throw SqlFailures.translate("reading workflow " + id, e);
+    }
+  }
+
+  private static Optional<Workflow> get(Connection c, UUID id, boolean forUpdate) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM workflows WHERE workflow_id = ?"
+        + (forUpdate ? " FOR UPDATE" : ""))) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Changes status, and records the change as an audit event in the same transaction. */
+  public Workflow changeStatus(UUID id, WorkflowRequests.StatusChange change) {
+    Instant now = Timestamps.normalize(clock.instant());
+    try (Connection c = database.connection()) {
+      events.ensurePartition(c, now);
+      c.setAutoCommit(false);
+      try {
+        Workflow before = get(c, id, true)
+            .orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no workflow with id " + id));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("workflow_name", before.definition().workflowName());
+        data.put("version", before.definition().version());
+        data.put("from_status", before.status());
+        data.put("to_status", change.status());
+        if (change.reason() != null) {
+          data.put("status_reason", change.reason());
+        }
+        AuditEvent audit = auditEvent("datastorage.workflow.status_changed", "change_status", id, before.definition(),
+            now, data, change.updatedBy());
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE workflows SET status = ?, status_reason = ?, updated_by = ?, updated_at = ? WHERE workflow_id = ?")) {
+          ps.setString(1, change.status());
+          ps.setString(2, change.reason());
+          ps.setString(3, change.updatedBy());
+          ps.setObject(4, now.atOffset(ZoneOffset.UTC));
+          ps.setObject(5, id);
+          ps.executeUpdate();
+        }
+        events.write(c, List.of(audit));
+        c.commit();
+        return new Workflow(id, before.definition(), change.status(), change.reason(), change.updatedBy(),
+            before.latestVersion(), before.createdAt(), now);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("changing the status of workflow " + id, e);
+    }
+  }
+
+  /** Filters of the list endpoint; null means "any". */
+  public record Filter(String status, String environment, String priority, String component, String workflowName,
+      boolean latestOnly) {}
+
+  /** A page of workflows, newest first by default, and where the next page starts. */
+  public record Result(List<Workflow> workflows, boolean hasMore, Cursor next) {}
+
+  public Result list(Filter f, Page page) {
+    List<String> where = new ArrayList<>();
+    List<Object> params = new ArrayList<>();
+    addEquals(where, params, "status", f.status());
+    addEquals(where, params, "environment", f.environment());
+    addEquals(where, params, "priority", f.priority());
+    addEquals(where, params, "component", f.component());
+    addEquals(where, params, "workflow_name", f.workflowName());
+    if (f.latestOnly()) {
+      where.add("is_latest_version");
+    }
+    if (page.after() != null) {
+      where.add("(created_at, workflow_id) " + (page.descending() ? "<" : ">") + " (?, ?)");
+      params.add(page.after().timestamp().atOffset(ZoneOffset.UTC));
+      params.add(page.after().eventId());
+    }
+    String direction = page.descending() ? "DESC" : "ASC";
+    String sql = "SELECT " + COLUMNS + " FROM workflows" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+        + " ORDER BY created_at " + direction + ", workflow_id " + direction + " LIMIT " + (page.limit() + 1);
+    return query(sql, params, page);
+  }
+
+  /** Every version of a name, oldest first. */
+  public List<Workflow> versions(String workflowName) {
+    return query("SELECT " + COLUMNS + " FROM workflows WHERE workflow_name = ? ORDER BY created_at, workflow_id LIMIT 1001",
+        List.of(workflowName), new Page(1000, false, null)).workflows();
+  }
+
+  private Result query(String sql, List<Object> params, Page page) {
+    List<Workflow> rows = new ArrayList<>();
+    boolean more = false;
+    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setObject(i + 1, params.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rows.size() == page.limit()) {
+            more = true;
+            break;
+          }
+          rows.add(read(rs));
+        }
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("listing workflows", e);
+    }
+    Cursor next = null;
+    if (more) {
+      Workflow last = rows.get(rows.size() - 1);
+      next = new Cursor(last.createdAt(), last.workflowId(), page.descending());
+    }
+    return new Result(rows, more, next);
+  }
+
+  private static void addEquals(List<String> where, List<Object> params, String column, String value) {
+    if (value != null) {
+      where.add(column + " = ?");
+      params.add(value);
+    }
+  }
+
+  private static Workflow read(ResultSet rs) throws SQLException {
+    try {
+      String parameters = rs.getString("parameters");
+      NewWorkflow d = new NewWorkflow(rs.getString("workflow_name"), rs.getString("version"), rs.getString("name"),
+          rs.getString("description"), rs.getString("content"), rs.getString("content_hash"),
+          (ObjectNode) AuditEventJson.mapper().readTree(rs.getString("labels")), rs.getString("execution_engine"),
+          rs.getString("owner"), rs.getString("maintainer"), rs.getString("container_image"),
+          parameters == null ? null : AuditEventJson.mapper().readTree(parameters), rs.getString("status"));
+      return new Workflow(rs.getObject("workflow_id", UUID.class), d, rs.getString("status"),
+          rs.getString("status_reason"), rs.getString("updated_by"), rs.getBoolean("is_latest_version"),
+          rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+          rs.getObject("updated_at", OffsetDateTime.class).toInstant());
+    } catch (IOException e) {
+      throw new SQLException("stored workflow JSON unreadable", e);
+    }
+  }
+
+  private AuditEvent auditEvent(String type, String action, UUID workflowId, NewWorkflow w, Instant now,
+      Map<String, ?> data, String actor) {
+    JsonNode eventData = AuditEventJson.mapper().valueToTree(data);
+    return AuditEvent.builder()
+        .eventType(type)
+        .eventTimestamp(now)
+        .eventCategory("datastorage")
+        .eventAction(action)
+        .eventOutcome(EventOutcome.SUCCESS)
+        .correlationId("workflow-" + workflowId)
+        .actorType(actor == null ? "service" : "user")
+        .actorId(actor == null ? "datastorage-service" : actor)
+        .resourceType("workflow")
+        .resourceId(workflowId.toString())
+        .resourceName(w.workflowName() + "@" + w.version())
+        .eventData(eventData)
+        .build();
+  }
+}

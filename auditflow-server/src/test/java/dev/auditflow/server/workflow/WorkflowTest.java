@@ -1,0 +1,217 @@
+package dev.auditflow.server.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.server.testing.ServerFixture;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The workflow catalog against a real server and PostgreSQL; DS-BUG-001 is the first test. */
+class WorkflowTest {
+  private static ServerFixture fx;
+
+  @BeforeAll
+  static void start() {
+    fx = ServerFixture.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  static ObjectNode workflow(String name, String version) {
+    String content = "steps:\n  - restart: " + name + "@" + version;
+    ObjectNode w = AuditEventJson.mapper().createObjectNode();
+    w.put("workflow_name", name).put("version", version).put("name", "Restart " + name)
+        .put("description", "Restarts it.").put("content", content).put("content_hash", WorkflowRequests.sha256(content))
+        .put("execution_engine", "tekton").put("owner", "sre");
+    w.putObject("labels").put("signal_type", "crashloop").put("severity", "high").put("component", "k8s")
+        .put("environment", "production").put("priority", "P1");
+    w.putObject("parameters").put("namespace", "default");
+    return w;
+  }
+
+  private static long rows(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(fx.jdbcUrl()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void twentyConcurrentCreatesOfOneVersionGiveOne201AndNineteen409() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(WorkflowService.class);
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    Logger errors = (Logger) LoggerFactory.getLogger("dev.auditflow.server.http.ErrorHandling");
+    ListAppender<ILoggingEvent> errorLogs = new ListAppender<>();
+    errorLogs.start();
+    errors.addAppender(errorLogs);
+    try {
+      String body = workflow("race", "1.0.0").toString();
+      ExecutorService pool = Executors.newFixedThreadPool(20);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+      HttpClient http = HttpClient.newHttpClient();
+      for (int i = 0; i < 20; i++) {
+        answers.add(pool.submit(() -> {
+          go.await();
+          return http.send(HttpRequest.newBuilder(URI.create(fx.baseUri() + "/api/v1/workflows"))
+              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+              HttpResponse.BodyHandlers.ofString());
+        }));
+      }
+      go.countDown();
+      int created = 0;
+      int conflicts = 0;
+      for (var a : answers) {
+        HttpResponse<String> r = a.get(60, TimeUnit.SECONDS);
+        if (r.statusCode() == 201) {
+          created++;
+        } else {
+          assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+          assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+          JsonNode problem = AuditEventJson.mapper().readTree(r.body());
+          assertThat(problem.get("type").asText()).isEqualTo("https://auditflow.dev/problems/conflict");
+          assertThat(problem.get("detail").asText()).contains("race").contains("1.0.0");
+          conflicts++;
+        }
+      }
+      pool.shutdown();
+      assertThat(created).isEqualTo(1);
+      assertThat(conflicts).isEqualTo(19);
+      assertThat(rows("SELECT count(*) FROM workflows WHERE workflow_name = 'race'")).isEqualTo(1);
+      assertThat(logs.list).filteredOn(e -> e.getFormattedMessage().contains("already exists"))
+          .hasSize(19).allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(Level.INFO));
+      assertThat(errorLogs.list).noneMatch(e -> e.getLevel() == Level.ERROR);
+    } finally {
+      logger.detachAppender(logs);
+      errors.detachAppender(errorLogs);
+    }
+  }
+
+  @Test
+  void createReturnsTheStoredWorkflowAndRecordsAnAuditEvent() throws Exception {
+    var r = fx.postJson("/api/v1/workflows", workflow("audited", "1").toString());
+    assertThat(r.status()).isEqualTo(201);
+    JsonNode w = r.json();
+    assertThat(w.get("workflow_id").asText()).hasSize(36);
+    assertThat(w.get("is_latest_version").asBoolean()).isTrue();
+    assertThat(w.get("status").asText()).isEqualTo("active");
+    assertThat(w.get("created_at").asText()).endsWith("Z");
+    assertThat(fx.get("/api/v1/workflows/" + w.get("workflow_id").asText()).json()).isEqualTo(w);
+    String correlation = "workflow-" + w.get("workflow_id").asText();
+    JsonNode events = fx.get("/api/v1/audit/events?correlation_id=" + correlation).json().get("data");
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).get("event_type").asText()).isEqualTo("datastorage.workflow.created");
+    assertThat(events.get(0).get("resource_id").asText()).isEqualTo(w.get("workflow_id").asText());
+    assertThat(events.get(0).get("event_data").get("version").asText()).isEqualTo("1");
+
+    var patched = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/" + w.get("workflow_id").asText()))
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":\"disabled\",\"status_reason\":\"flaky\",\"updated_by\":\"bob\"}")));
+    assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+    assertThat(patched.json().get("status").asText()).isEqualTo("disabled");
+    JsonNode after = fx.get("/api/v1/audit/events?correlation_id=" + correlation + "&order=asc").json().get("data");
+    assertThat(after).hasSize(2);
+    assertThat(after.get(1).get("event_type").asText()).isEqualTo("datastorage.workflow.status_changed");
+    assertThat(after.get(1).get("actor_id").asText()).isEqualTo("bob");
+    assertThat(after.get(1).get("event_data").get("to_status").asText()).isEqualTo("disabled");
+    var verified = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"" + correlation + "\"}").json();
+    assertThat(verified.get("verified").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aNewVersionBecomesTheOnlyLatest() throws Exception {
+    for (String v : List.of("1.0", "1.1", "2.0")) {
+      assertThat(fx.postJson("/api/v1/workflows", workflow("versioned", v).toString()).status()).isEqualTo(201);
+    }
+    JsonNode versions = fx.get("/api/v1/workflows/by-name/versioned/versions").json().get("data");
+    assertThat(versions).hasSize(3);
+    assertThat(versions.get(0).get("version").asText()).isEqualTo("1.0");
+    assertThat(versions.findValues("is_latest_version").stream().map(JsonNode::asBoolean).toList())
+        .containsExactly(false, false, true);
+    JsonNode latest = fx.get("/api/v1/workflows?workflow_name=versioned&latest_only=true").json().get("data");
+    assertThat(latest).hasSize(1);
+    assertThat(latest.get(0).get("version").asText()).isEqualTo("2.0");
+    assertThat(fx.get("/api/v1/workflows/by-name/nothing-like-it/versions").status()).isEqualTo(404);
+  }
+
+  @Test
+  void listFiltersAndPages() {
+    for (int i = 0; i < 5; i++) {
+      ObjectNode w = workflow("listed-" + i, "1");
+      ((ObjectNode) w.get("labels")).put("environment", i % 2 == 0 ? "staging" : "production").put("priority", "P" + (i % 4));
+      assertThat(fx.postJson("/api/v1/workflows", w.toString()).status()).isEqualTo(201);
+    }
+    assertThat(fx.get("/api/v1/workflows?environment=staging&component=k8s").json().get("data").findValuesAsText("workflow_name"))
+        .contains("listed-0", "listed-2", "listed-4").doesNotContain("listed-1");
+    assertThat(fx.get("/api/v1/workflows?priority=P3").json().get("data").findValuesAsText("workflow_name")).contains("listed-3");
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonNode page = fx.get("/api/v1/workflows?limit=2&order=asc" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+      page.get("data").forEach(x -> seen.add(x.get("workflow_id").asText()));
+      cursor = page.get("pagination").get("has_more").asBoolean() ? page.get("pagination").get("next_cursor").asText() : null;
+    } while (cursor != null);
+    assertThat(seen).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(5);
+    assertThat(fx.get("/api/v1/workflows?priority=P9&colour=red").json().get("errors").findValuesAsText("field"))
+        .containsExactlyInAnyOrder("priority", "colour");
+  }
+
+  @Test
+  void everyValidationErrorIsReported() {
+    ObjectNode bad = workflow("bad", "1");
+    bad.put("content_hash", "0".repeat(64)).put("status", "retired").put("version", "v".repeat(51)).remove("name");
+    bad.put("parameters", "not-an-object");
+    ((ObjectNode) bad.get("labels")).put("severity", "catastrophic").put("priority", "P7").put("colour", "red").remove("component");
+    var r = fx.postJson("/api/v1/workflows", bad.toString());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder(
+        "content_hash", "status", "version", "name", "parameters", "labels.severity", "labels.priority",
+        "labels.colour", "labels.component");
+    assertThat(fx.postJson("/api/v1/workflows", "{}").json().get("errors").findValuesAsText("field")).contains(
+        "workflow_name", "version", "name", "description", "content", "content_hash", "labels", "execution_engine");
+  }
+
+  @Test
+  void patchMayChangeOnlyTheStatus() {
+    String id = fx.postJson("/api/v1/workflows", workflow("immutable", "1").toString()).json().get("workflow_id").asText();
+    var r = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/" + id))
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":\"archived\",\"content\":\"x\",\"version\":\"2\"}")));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("content", "version");
+    assertThat(fx.get("/api/v1/workflows/" + id).json().get("status").asText()).isEqualTo("active");
+    var missing = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057"))
+        .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":\"archived\"}")));
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(fx.get("/api/v1/workflows/not-a-uuid").status()).isEqualTo(400);
+  }
+}
