@@ -139,28 +139,45 @@ public final class EventValidator {
     }
   }
 
-  private static boolean containsNul(JsonNode node) {
+  /**
+   * One walk over {@code event_data}: whether any key or string holds U+0000, and an upper bound
+   * on its serialised size (every character counted as a six-byte escape). Exact serialisation is
+   * needed only when the bound exceeds the limit, which keeps validation cheap on the hot path.
+   */
+  private record Scan(boolean nul, long sizeBound) {}
+
+  private static Scan scan(JsonNode node) {
     if (node.isTextual()) {
-      return node.textValue().indexOf('\u0000') >= 0;
+      String text = node.textValue();
+      return new Scan(text.indexOf('\u0000') >= 0, 2 + 6L * text.length());
     }
-    if (node.isObject()) {
-      var fields = node.fields();
-      while (fields.hasNext()) {
-        var field = fields.next();
-        if (field.getKey().indexOf('\u0000') >= 0 || containsNul(field.getValue())) {
-          return true;
+    if (node.isObject() || node.isArray()) {
+      boolean nul = false;
+      long size = 2 + Math.max(0, node.size() - 1);
+      if (node.isObject()) {
+        var fields = node.fields();
+        while (fields.hasNext()) {
+          var field = fields.next();
+          Scan value = scan(field.getValue());
+          nul |= value.nul() || field.getKey().indexOf('\u0000') >= 0;
+          size += 3 + 6L * field.getKey().length() + value.sizeBound();
+        }
+      } else {
+        for (JsonNode element : node) {
+          Scan value = scan(element);
+          nul |= value.nul();
+          size += value.sizeBound();
         }
       }
-      return false;
+      return new Scan(nul, size);
     }
-    if (node.isArray()) {
-      for (JsonNode element : node) {
-        if (containsNul(element)) {
-          return true;
-        }
-      }
+    if (node.isBigDecimal()) {
+      return new Scan(false, node.decimalValue().precision() + 12L);
     }
-    return false;
+    if (node.isBigInteger()) {
+      return new Scan(false, node.bigIntegerValue().bitLength() / 3L + 2);
+    }
+    return new Scan(false, 25); // other numbers, booleans, null
   }
 
   private static void checkEventData(JsonNode data, List<Violation> violations) {
@@ -169,15 +186,17 @@ public final class EventValidator {
     } else if (!data.isObject()) {
       violations.add(
           new Violation("event_data", "must be a JSON object, was " + data.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
-    } else if (containsNul(data)) {
-      // PostgreSQL's jsonb cannot store U+0000; refusing it here keeps it a 400, not a failed write.
-      violations.add(new Violation("event_data", "must not contain the NUL character (U+0000) in keys or strings"));
     } else {
-      long size = AuditEventJson.serializedSize(data);
-      if (size > MAX_EVENT_DATA_BYTES) {
-        violations.add(
-            new Violation(
-                "event_data", "must be at most " + MAX_EVENT_DATA_BYTES + " bytes serialised, was " + size));
+      Scan scan = scan(data);
+      if (scan.nul()) {
+        // PostgreSQL's jsonb cannot store U+0000; refusing it here keeps it a 400, not a failed write.
+        violations.add(new Violation("event_data", "must not contain the NUL character (U+0000) in keys or strings"));
+      } else if (scan.sizeBound() > MAX_EVENT_DATA_BYTES) {
+        long size = AuditEventJson.serializedSize(data);
+        if (size > MAX_EVENT_DATA_BYTES) {
+          violations.add(new Violation(
+              "event_data", "must be at most " + MAX_EVENT_DATA_BYTES + " bytes serialised, was " + size));
+        }
       }
     }
   }

@@ -126,6 +126,19 @@ class EventValidatorTest {
   }
 
   @Test
+  void sizeLimitHoldsForDataThatExpandsWhenEscaped() {
+    // Control characters serialise as six-byte escapes: the cheap bound and the exact size meet here.
+    int framing = "{\"k\":\"\"}".length();
+    int chars = (EventValidator.MAX_EVENT_DATA_BYTES - framing) / 6;
+    ObjectNode escaped = JsonNodeFactory.instance.objectNode().put("k", "\u0001".repeat(chars));
+    assertThat(AuditEventJson.serializedSize(escaped)).isLessThanOrEqualTo(EventValidator.MAX_EVENT_DATA_BYTES);
+    assertThat(fields(TestEvents.valid().eventData(escaped).build())).isEmpty();
+    ObjectNode over = JsonNodeFactory.instance.objectNode().put("k", "\u0001".repeat(chars + 1));
+    assertThat(AuditEventJson.serializedSize(over)).isGreaterThan(EventValidator.MAX_EVENT_DATA_BYTES);
+    assertThat(fields(TestEvents.valid().eventData(over).build())).containsExactly("event_data");
+  }
+
+  @Test
   void timestampWindowIsSkewAheadAndMaxAgeBehind() {
     assertThat(fields(TestEvents.valid().eventTimestamp(TestEvents.NOW.plus(Duration.ofMinutes(10))).build())).isEmpty();
     assertThat(validator.validate(TestEvents.valid().eventTimestamp(TestEvents.NOW.plus(Duration.ofMinutes(10)).plusNanos(1000)).build()))
