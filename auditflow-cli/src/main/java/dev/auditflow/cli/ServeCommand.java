@@ -63,6 +63,18 @@ final class ServeCommand implements Callable<Integer> {
       description = "On SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE}).")
   Duration drainTimeout;
 
+  @Option(names = "--redis-url", defaultValue = "${env:AUDITFLOW_REDIS_URL}",
+      description = "Redis for the dead-letter queue, redis://host:port (env AUDITFLOW_REDIS_URL). With it, events"
+          + " arriving while PostgreSQL is down are queued (202) and replayed; without it they get 503 + Retry-After.")
+  String redisUrl;
+
+  @Option(names = "--dlq-key", defaultValue = "auditflow:dlq", description = "Redis stream of the DLQ (default: ${DEFAULT-VALUE}).")
+  String dlqKey;
+
+  @Option(names = "--dlq-max-attempts", defaultValue = "5",
+      description = "Replays of a DLQ entry before it is dead-lettered (default: ${DEFAULT-VALUE}).")
+  int dlqMaxAttempts;
+
   @Option(names = "--chain-key-file",
       description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
   Path chainKeyFile;
@@ -81,7 +93,9 @@ final class ServeCommand implements Callable<Integer> {
       server = AuditServer.start(ServerConfig.builder()
           .host(host).port(port).jdbcUrl(url).maxBodyBytes(maxBodyBytes).maxBatchSize(maxBatchSize)
           .maxFutureSkew(maxFutureSkew).maxEventAge(maxEventAge).poolSize(poolSize)
-          .statementTimeout(statementTimeout).drainTimeout(drainTimeout).chainKey(chainKey).build());
+          .statementTimeout(statementTimeout).drainTimeout(drainTimeout).chainKey(chainKey)
+          .redisUrl(redisUrl == null || redisUrl.isBlank() ? null : redisUrl).dlqKey(dlqKey).dlqMaxAttempts(dlqMaxAttempts)
+          .build());
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();

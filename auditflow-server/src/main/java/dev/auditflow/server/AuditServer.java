@@ -183,7 +183,7 @@ public final class AuditServer implements AutoCloseable {
 
   private DeadLetterQueue connectDlq(ServerConfig config, Clock clock) {
     try {
-      return DeadLetterQueue.connect(config.redisUrl(), config.connectionTimeout(), clock);
+      return DeadLetterQueue.connect(config.redisUrl(), config.dlqKey(), config.connectionTimeout(), clock);
     } catch (RuntimeException e) {
       database.close();
       throw new IllegalStateException("cannot reach the dead-letter queue at " + config.redisUrl() + ": " + e.getMessage(), e);

@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param chainKey the HMAC key for the hash chain (≥ 32 bytes), or null for plain SHA-256
  * @param redisUrl the Redis of the dead-letter queue ({@code redis://host:port}), or null for none
  * @param dlqMaxAttempts replays of a DLQ entry before it is dead-lettered (default 5)
+ * @param dlqKey the Redis stream of the DLQ (default {@code auditflow:dlq}; dead letters go to
+ *     {@code <dlqKey>:dead})
  */
 public record ServerConfig(
     String host,
@@ -42,7 +44,8 @@ public record ServerConfig(
     Duration drainTimeout,
     byte[] chainKey,
     String redisUrl,
-    int dlqMaxAttempts) {
+    int dlqMaxAttempts,
+    String dlqKey) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -71,6 +74,7 @@ public record ServerConfig(
     requireNonNegative("statementTimeout", statementTimeout);
     requireNonNegative("retryAfter", retryAfter);
     requireNonNegative("drainTimeout", drainTimeout);
+    Objects.requireNonNull(dlqKey, "dlqKey");
     if (dlqMaxAttempts < 1) {
       throw new IllegalArgumentException("dlqMaxAttempts must be >= 1, was " + dlqMaxAttempts);
     }
@@ -129,6 +133,13 @@ public record ServerConfig(
     private byte[] chainKey;
     private String redisUrl;
     private int dlqMaxAttempts = 5;
+    private String dlqKey = "auditflow:dlq";
+
+    /** The Redis stream the DLQ uses; servers sharing one queue must share the key. */
+    public Builder dlqKey(String dlqKey) {
+      this.dlqKey = dlqKey;
+      return this;
+    }
 
     private Builder() {}
 
@@ -221,7 +232,8 @@ public record ServerConfig(
       }
       return new ServerConfig(
           host, port, jdbcUrl, dbUser, dbPassword, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge,
-          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, dlqMaxAttempts);
+          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, dlqMaxAttempts,
+          dlqKey);
     }
   }
 }

@@ -24,18 +24,22 @@ import org.HdrHistogram.Histogram;
  * the load tool stamps each event as it emits it, and the server stamps it in the transaction
  * that makes it queryable (same machine, same clock).
  */
-final class StoredEvents {
-  /** What was found. */
-  record Found(long distinct, long duplicates, Histogram emitToQueryableMicros) {}
+public final class StoredEvents {
+  /** What was found: the distinct event ids, how many rows repeated one, and the latencies. */
+  public record Found(Set<String> ids, long duplicates, Histogram emitToQueryableMicros) {
+    public long distinct() {
+      return ids.size();
+    }
+  }
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
 
-  StoredEvents(URI base) {
+  public StoredEvents(URI base) {
     this.base = URI.create(base.toString().replaceAll("/+$", ""));
   }
 
-  Found count(Collection<String> correlationIds) throws IOException, InterruptedException {
+  public Found count(Collection<String> correlationIds) throws IOException, InterruptedException {
     Set<String> seen = new HashSet<>();
     long duplicates = 0;
     Histogram latency = new Histogram(3_600_000_000L, 3);
@@ -59,7 +63,7 @@ final class StoredEvents {
         cursor = pagination.get("has_more").asBoolean() ? pagination.get("next_cursor").asText() : null;
       } while (cursor != null);
     }
-    return new Found(seen.size(), duplicates, latency);
+    return new Found(seen, duplicates, latency);
   }
 
   private JsonNode get(String pathAndQuery) throws IOException, InterruptedException {

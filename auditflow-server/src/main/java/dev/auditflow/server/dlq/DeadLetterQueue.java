@@ -32,23 +32,29 @@ import java.util.Optional;
  * Redis restart.
  */
 public final class DeadLetterQueue implements AutoCloseable {
-  public static final String STREAM = "auditflow:dlq";
-  public static final String DEAD_STREAM = "auditflow:dlq:dead";
   static final String GROUP = "auditflow-replay";
   static final String CONSUMER = "replay";
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
+  /** The replay worker's own connection: its blocking reads must not hold up appends. */
+  private final StatefulRedisConnection<String, String> replayConnection;
   private final Clock clock;
+  private final String stream;
+  private final String deadStream;
 
-  private DeadLetterQueue(RedisClient client, StatefulRedisConnection<String, String> connection, Clock clock) {
+  private DeadLetterQueue(RedisClient client, StatefulRedisConnection<String, String> connection, Clock clock,
+      String stream) {
     this.client = client;
     this.connection = connection;
+    this.replayConnection = client.connect();
     this.clock = clock;
+    this.stream = stream;
+    this.deadStream = stream + ":dead";
   }
 
   /** Connects (bounded waits) and makes sure the stream and its consumer group exist. */
-  public static DeadLetterQueue connect(String redisUrl, Duration timeout, Clock clock) {
+  public static DeadLetterQueue connect(String redisUrl, String stream, Duration timeout, Clock clock) {
     RedisURI uri = RedisURI.create(redisUrl);
     uri.setTimeout(timeout);
     RedisClient client = RedisClient.create(uri);
@@ -56,14 +62,18 @@ public final class DeadLetterQueue implements AutoCloseable {
         .socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(timeout).build())
         .build());
     StatefulRedisConnection<String, String> connection = client.connect();
-    DeadLetterQueue queue = new DeadLetterQueue(client, connection, clock);
+    DeadLetterQueue queue = new DeadLetterQueue(client, connection, clock, stream);
     queue.ensureGroup();
     return queue;
   }
 
+  public String stream() {
+    return stream;
+  }
+
   void ensureGroup() {
     try {
-      commands().xgroupCreate(XReadArgs.StreamOffset.from(STREAM, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
+      commands().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), GROUP, XGroupCreateArgs.Builder.mkstream());
     } catch (RedisBusyException e) {
       // BUSYGROUP: it exists.
     }
@@ -85,24 +95,25 @@ public final class DeadLetterQueue implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("events are always serialisable", e);
     }
-    return commands().xadd(STREAM, Map.of("events", json, "queued_at", Timestamps.format(clock.instant()),
+    return commands().xadd(stream, Map.of("events", json, "queued_at", Timestamps.format(clock.instant()),
         "count", Integer.toString(events.size())));
   }
 
   List<StreamMessage<String, String>> readPending(int count) {
-    return commands().xreadgroup(Consumer.from(GROUP, CONSUMER), XReadArgs.Builder.count(count),
-        XReadArgs.StreamOffset.from(STREAM, "0"));
+    return replayConnection.sync().xreadgroup(Consumer.from(GROUP, CONSUMER), XReadArgs.Builder.count(count),
+        XReadArgs.StreamOffset.from(stream, "0"));
   }
 
   List<StreamMessage<String, String>> readNew(int count, Duration block) {
-    return commands().xreadgroup(Consumer.from(GROUP, CONSUMER), XReadArgs.Builder.count(count).block(block),
-        XReadArgs.StreamOffset.lastConsumed(STREAM));
+    return replayConnection.sync().xreadgroup(Consumer.from(GROUP, CONSUMER), XReadArgs.Builder.count(count).block(block),
+        XReadArgs.StreamOffset.lastConsumed(stream));
   }
 
   /** Removes an entry once its events are committed to the database. */
   void acknowledge(String id) {
-    commands().xack(STREAM, GROUP, id);
-    commands().xdel(STREAM, id);
+    RedisCommands<String, String> redis = replayConnection.sync();
+    redis.xack(stream, GROUP, id);
+    redis.xdel(stream, id);
   }
 
   /** Moves a poison entry to the dead stream, with why. */
@@ -111,7 +122,7 @@ public final class DeadLetterQueue implements AutoCloseable {
     body.put("reason", reason);
     body.put("attempts", Integer.toString(attempts));
     body.put("original_id", message.getId());
-    commands().xadd(DEAD_STREAM, body);
+    replayConnection.sync().xadd(deadStream, body);
     acknowledge(message.getId());
   }
 
@@ -120,17 +131,17 @@ public final class DeadLetterQueue implements AutoCloseable {
 
   public Summary summary() {
     RedisCommands<String, String> redis = commands();
-    long depth = redis.xlen(STREAM);
-    long pending = redis.xpending(STREAM, GROUP).getCount();
-    long dead = redis.xlen(DEAD_STREAM);
-    List<StreamMessage<String, String>> first = redis.xrange(STREAM, Range.create("-", "+"), Limit.from(1));
+    long depth = redis.xlen(stream);
+    long pending = redis.xpending(stream, GROUP).getCount();
+    long dead = redis.xlen(deadStream);
+    List<StreamMessage<String, String>> first = redis.xrange(stream, Range.create("-", "+"), Limit.from(1));
     Optional<String> oldest = first.isEmpty() ? Optional.empty() : Optional.ofNullable(first.get(0).getBody().get("queued_at"));
     return new Summary(depth, pending, dead, oldest);
   }
 
   /** The most recent dead-lettered entries, without their events. */
   public List<Map<String, String>> recentDead(int count) {
-    return commands().xrevrange(DEAD_STREAM, Range.create("-", "+"), Limit.from(count)).stream()
+    return commands().xrevrange(deadStream, Range.create("-", "+"), Limit.from(count)).stream()
         .map(m -> Map.of("id", m.getId(), "original_id", m.getBody().getOrDefault("original_id", ""),
             "reason", m.getBody().getOrDefault("reason", ""), "attempts", m.getBody().getOrDefault("attempts", ""),
             "count", m.getBody().getOrDefault("count", ""), "queued_at", m.getBody().getOrDefault("queued_at", "")))
@@ -147,6 +158,7 @@ public final class DeadLetterQueue implements AutoCloseable {
 
   @Override
   public void close() {
+    replayConnection.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }

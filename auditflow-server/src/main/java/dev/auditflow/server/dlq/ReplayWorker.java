@@ -54,7 +54,7 @@ public final class ReplayWorker implements AutoCloseable {
     this.writer = writer;
     this.database = database;
     this.maxAttempts = maxAttempts;
-    this.replayed = Counter.builder("auditflow.dlq.replayed").description("Events written from the DLQ to the database")
+    this.replayed = Counter.builder("auditflow.dlq.replayed").description("Events replayed from the DLQ into the database (duplicates of stored events included)")
         .baseUnit("events").register(registry);
     this.deadLettered = Counter.builder("auditflow.dlq.dead.lettered")
         .description("DLQ entries given up on after the maximum attempts").register(registry);
@@ -105,7 +105,7 @@ public final class ReplayWorker implements AutoCloseable {
   }
 
   private void refreshDepth() {
-    depth.set(queue.commands().xlen(DeadLetterQueue.STREAM));
+    depth.set(queue.commands().xlen(queue.stream()));
   }
 
   /** Replays the messages in order; false if there were none. Stops at a database outage. */

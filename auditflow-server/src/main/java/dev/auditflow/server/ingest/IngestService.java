@@ -107,12 +107,33 @@ public final class IngestService {
     return store(events);
   }
 
+  /**
+   * After the database fails for an infrastructure reason, requests skip it for this long and go
+   * straight to the DLQ (or a 503): otherwise each would first wait out the connection timeout
+   * against a database that is known to be down. The first request after the pause probes it.
+   */
+  static final long DATABASE_PROBE_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+  private volatile long skipDatabaseUntilNanos = System.nanoTime();
+
+  private Set<UUID> insert(List<AuditEvent> events) {
+    if (System.nanoTime() - skipDatabaseUntilNanos < 0) {
+      throw new DatabaseUnavailableException("the database failed moments ago; not waiting for it again yet", null);
+    }
+    try {
+      return writeDuration.record(() -> writer.insert(events));
+    } catch (DatabaseUnavailableException e) {
+      skipDatabaseUntilNanos = System.nanoTime() + DATABASE_PROBE_INTERVAL_NANOS;
+      throw e;
+    }
+  }
+
   private Stored store(List<AuditEvent> events) {
     batchSizes.record(events.size());
     List<UUID> ids = events.stream().map(AuditEvent::eventId).toList();
     Set<UUID> createdIds;
     try {
-      createdIds = writeDuration.record(() -> writer.insert(events));
+      createdIds = insert(events);
     } catch (DatabaseUnavailableException e) {
       if (dlq == null) {
         throw e;

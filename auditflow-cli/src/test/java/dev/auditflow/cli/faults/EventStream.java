@@ -1,0 +1,117 @@
+package dev.auditflow.cli.faults;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.client.AuditDeliveryException;
+import dev.auditflow.client.AuditStore;
+import dev.auditflow.client.CloseReport;
+import dev.auditflow.client.DeliveryHandle;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * A steady stream of events through the real client, from {@code threads} threads at {@code
+ * perSecond} each, remembering every handle.
+ */
+final class EventStream implements AutoCloseable {
+  final String correlationPrefix;
+  final AuditStore store;
+  private final List<DeliveryHandle> handles = new CopyOnWriteArrayList<>();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  private volatile boolean running = true;
+
+  EventStream(URI server, String correlationPrefix, Duration deliveryTimeout) {
+    this.correlationPrefix = correlationPrefix;
+    this.store = AuditStore.builder().endpoint(server).batchSize(50).flushInterval(Duration.ofMillis(200))
+        .requestTimeout(Duration.ofSeconds(3)).deliveryTimeout(deliveryTimeout)
+        .overflowTimeout(Duration.ofSeconds(30)).build();
+  }
+
+  void start(int threadCount, int perSecond) {
+    for (int t = 0; t < threadCount; t++) {
+      String correlationId = correlationPrefix + "-" + t;
+      Thread thread = new Thread(() -> {
+        long start = System.nanoTime();
+        for (long i = 0; running; i++) {
+          long due = start + i * 1_000_000_000L / perSecond;
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          }
+          handles.add(store.store(event(correlationId, i)));
+        }
+      }, "stream-" + t);
+      thread.start();
+      threads.add(thread);
+    }
+  }
+
+  /** Emits {@code count} events per thread as fast as possible (a burst), then returns. */
+  void burst(int threadCount, int count) throws InterruptedException {
+    List<Thread> burst = new CopyOnWriteArrayList<>();
+    for (int t = 0; t < threadCount; t++) {
+      String correlationId = correlationPrefix + "-b" + t;
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < count; i++) {
+          handles.add(store.store(event(correlationId, i)));
+        }
+      });
+      thread.start();
+      burst.add(thread);
+    }
+    for (Thread t : burst) {
+      t.join();
+    }
+  }
+
+  private static AuditEvent event(String correlationId, long i) {
+    return AuditEvent.builder().eventType("fault.event.emitted").eventTimestamp(Instant.now()).eventCategory("fault")
+        .eventAction("emit").eventOutcome(EventOutcome.SUCCESS).correlationId(correlationId)
+        .eventData(Map.of("i", i)).build();
+  }
+
+  void stopEmitting() throws InterruptedException {
+    running = false;
+    for (Thread t : threads) {
+      t.join();
+    }
+  }
+
+  /** Stops, drains the client, and says what happened to every event. */
+  Outcome finish(Duration closeTimeout) throws InterruptedException {
+    stopEmitting();
+    CloseReport report = store.close(closeTimeout);
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    Set<String> lost = ConcurrentHashMap.newKeySet();
+    long unreported = 0;
+    for (DeliveryHandle h : handles) {
+      if (h.isAcknowledged()) {
+        acked.add(h.eventId().toString());
+      } else if (h.failure().isPresent()) {
+        lost.add(h.eventId().toString());
+      } else {
+        unreported++;
+      }
+    }
+    Map<AuditDeliveryException.Reason, Long> reasons = handles.stream().flatMap(h -> h.failure().stream())
+        .collect(Collectors.groupingBy(AuditDeliveryException::reason, Collectors.counting()));
+    return new Outcome(handles.size(), acked, lost, unreported, reasons, report);
+  }
+
+  record Outcome(int sent, Set<String> acked, Set<String> reportedLost, long unreported,
+      Map<AuditDeliveryException.Reason, Long> reasons, CloseReport report) {}
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    stopEmitting();
+    store.close(Duration.ofSeconds(5));
+  }
+}
