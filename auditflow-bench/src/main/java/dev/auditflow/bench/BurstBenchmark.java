@@ -3,19 +3,14 @@ package dev.auditflow.bench;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditStore;
-import dev.auditflow.client.BatchAck;
 import dev.auditflow.client.BatchTransport;
 import dev.auditflow.client.OverflowPolicy;
 import io.opentelemetry.api.logs.Logger;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -82,40 +77,13 @@ public class BurstBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     driver = new BurstDriver(producers);
-    BatchTransport counting = new BatchTransport() {
-      @Override
-      public BatchAck send(List<AuditEvent> events, Duration timeout) {
-        sink.add(events.size());
-        return new BatchAck(events.size(), 0, false);
-      }
-
-      @Override
-      public String toString() {
-        return "counting no-op";
-      }
-    };
+    BatchTransport counting = CountingSinks.transport(sink);
     store = AuditStore.builder().transport(counting).bufferSize(buffer).batchSize(Math.min(batch, buffer))
         .overflowPolicy(OverflowPolicy.BLOCK).overflowTimeout(Duration.ofMinutes(1)).build();
     event = AuditEvent.builder().eventType("bench.event.emitted").eventTimestamp(Instant.now())
         .eventCategory("bench").eventAction("emit").eventOutcome(EventOutcome.SUCCESS).correlationId("bench")
         .eventData(Map.of("k", "v", "n", 42)).build();
-    LogRecordExporter exporter = new LogRecordExporter() {
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> logs) {
-        sink.add(logs.size());
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+    LogRecordExporter exporter = CountingSinks.exporter(sink);
     processor = BatchLogRecordProcessor.builder(exporter).setMaxQueueSize(otelQueue)
         .setMaxExportBatchSize(Math.min(512, otelQueue)).build();
     otel = SdkLoggerProvider.builder().addLogRecordProcessor(processor).build();

@@ -3,19 +3,14 @@ package dev.auditflow.bench;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditStore;
-import dev.auditflow.client.BatchAck;
 import dev.auditflow.client.BatchTransport;
 import dev.auditflow.client.OverflowPolicy;
 import io.opentelemetry.api.logs.Logger;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -56,35 +51,13 @@ public class ThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      BatchTransport counting = new BatchTransport() {
-        @Override
-        public BatchAck send(List<AuditEvent> events, Duration timeout) {
-          auditflowSink.add(events.size());
-          return new BatchAck(events.size(), 0, false);
-        }
-      };
+      BatchTransport counting = CountingSinks.transport(auditflowSink);
       store = AuditStore.builder().transport(counting).overflowPolicy(OverflowPolicy.BLOCK)
           .overflowTimeout(Duration.ofMinutes(1)).build();
       event = AuditEvent.builder().eventType("bench.event.emitted").eventTimestamp(Instant.now())
           .eventCategory("bench").eventAction("emit").eventOutcome(EventOutcome.SUCCESS).correlationId("bench")
           .eventData(Map.of("k", "v", "n", 42)).build();
-      LogRecordExporter exporter = new LogRecordExporter() {
-        @Override
-        public CompletableResultCode export(Collection<LogRecordData> logs) {
-          otelSink.add(logs.size());
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-          return CompletableResultCode.ofSuccess();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-          return CompletableResultCode.ofSuccess();
-        }
-      };
+      LogRecordExporter exporter = CountingSinks.exporter(otelSink);
       otel = SdkLoggerProvider.builder().addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter).build()).build();
       logger = otel.get("bench");
     }
