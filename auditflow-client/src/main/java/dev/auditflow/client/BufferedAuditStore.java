@@ -123,7 +123,9 @@ final class BufferedAuditStore implements AuditStore {
       invalid.increment();
       throw new InvalidAuditEventException(violations);
     }
-    Pending pending;
+    // Allocate and read the clock before taking the lock: every producer contends for it.
+    DeliveryHandle handle = new DeliveryHandle(event.eventId());
+    long now = System.nanoTime();
     lock.lock();
     try {
       if (buffer.size() >= config.bufferSize() && !awaitSpace()) {
@@ -135,8 +137,7 @@ final class BufferedAuditStore implements AuditStore {
       if (closing) {
         throw rejectClosed();
       }
-      pending = new Pending(event, nextSeq++, System.nanoTime());
-      buffer.addLast(pending);
+      buffer.addLast(new Pending(event, nextSeq++, now, handle));
       int size = buffer.size();
       // The dispatcher only cares about a new head (new deadline) or a batch becoming full.
       if (size == 1 || size == config.batchSize()) {
@@ -146,7 +147,7 @@ final class BufferedAuditStore implements AuditStore {
       lock.unlock();
     }
     enqueued.increment();
-    return pending.handle;
+    return handle;
   }
 
   /** With the lock held and the buffer full: waits per the overflow policy; true if space appeared. */

@@ -9,10 +9,10 @@ final class Pending {
   final long enqueuedAtNanos;
   final DeliveryHandle handle;
 
-  Pending(AuditEvent event, long seq, long enqueuedAtNanos) {
+  Pending(AuditEvent event, long seq, long enqueuedAtNanos, DeliveryHandle handle) {
     this.event = event;
     this.seq = seq;
     this.enqueuedAtNanos = enqueuedAtNanos;
-    this.handle = new DeliveryHandle(event.eventId());
+    this.handle = handle;
   }
 }
