@@ -5,6 +5,11 @@ import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.client.http.HttpBatchTransport;
+import dev.auditflow.server.chain.ChainHasher;
+import dev.auditflow.server.chain.ChainLinker;
+import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.ingest.PartitionManager;
+import java.time.Clock;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,8 +42,12 @@ import org.postgresql.PGConnection;
  * <ul>
  *   <li>{@code http}: the client library's HTTP transport → the server's batch endpoint (validate,
  *       lock chains, dedupe, hash, insert, move heads, commit), batches of 1 000;
+ *   <li>{@code chainedWrite}: the server's {@code EventWriter} called in-process — the whole write
+ *       path with the hash chain (lock chains, dedupe, read heads, hash, insert, move heads) but
+ *       no HTTP and no JSON;
  *   <li>{@code plainInsert}: the same single {@code unnest} INSERT without the chain work and
- *       without HTTP — what ingest would cost with no tamper evidence;
+ *       without HTTP — what ingest would cost with no tamper evidence; {@code chainedWrite} over
+ *       {@code plainInsert} is the chain's cost alone;
  *   <li>{@code rawCopy}: PgJDBC {@code COPY} of the same rows — the floor no ingest path beats.
  * </ul>
  *
@@ -54,10 +63,13 @@ public class IngestBenchmark {
   @State(Scope.Benchmark)
   public static class Server {
     BenchServer server;
+    EventWriter writer;
 
     @Setup(Level.Trial)
     public void start() throws Exception {
       server = new BenchServer(4);
+      writer = new EventWriter(server.server().database(), new PartitionManager(),
+          new ChainLinker(ChainHasher.sha256()), Clock.systemUTC());
     }
 
     @TearDown(Level.Trial)
@@ -100,6 +112,12 @@ public class IngestBenchmark {
   @OperationsPerInvocation(BATCH)
   public void http(Writer w) throws Exception {
     w.http.send(w.batch(), Duration.ofSeconds(60));
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void chainedWrite(Server s, Writer w) {
+    s.writer.insert(w.batch());
   }
 
   @Benchmark
