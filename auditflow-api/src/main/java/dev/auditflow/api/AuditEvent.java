@@ -236,6 +236,12 @@ public record AuditEvent(
       return this;
     }
 
+    /** Takes a node nobody else holds, without the defensive copy: for freshly parsed JSON. */
+    Builder eventDataOwned(JsonNode eventData) {
+      this.eventData = eventData;
+      return this;
+    }
+
     /** The event's payload as a map of JSON-compatible values (strings, numbers, maps, lists…). */
     public Builder eventData(Map<String, ?> eventData) {
       this.eventData = eventData == null ? null : AuditEventJson.mapper().valueToTree(eventData);

@@ -57,7 +57,10 @@ public final class AuditEventJson {
     return MAPPER.valueToTree(event);
   }
 
-  /** Reads an event; see the class comment for how wrongly typed fields are reported. */
+  /**
+   * Reads an event; see the class comment for how wrongly typed fields are reported. The event
+   * shares {@code event_data} with {@code json}: do not change the tree afterwards.
+   */
   public static ParsedEvent read(JsonNode json) {
     if (json == null || !json.isObject()) {
       String kind = json == null ? "nothing" : json.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
@@ -90,7 +93,9 @@ public final class AuditEventJson {
             .sensitive(Boolean.TRUE.equals(r.bool("is_sensitive")));
     JsonNode data = json.get("event_data");
     if (data != null && !data.isNull()) {
-      b.eventData(data);
+      // The caller's tree is shared, not copied: reading is on the server's hot path, and the
+      // event is the node's only user after this (callers must not change the tree afterwards).
+      b.eventDataOwned(data);
     }
     return new ParsedEvent(b.build(), r.violations);
   }
