@@ -126,28 +126,39 @@ public class IngestBenchmark {
     List<AuditEvent> events = w.batch();
     Connection c = w.connection;
     c.setAutoCommit(false);
+    // The server's INSERT shape (arrays plus one JSON array for event_data), minus the chain.
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO audit_events (event_id, event_date, event_timestamp, version, event_type, event_category,"
             + " event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id,"
-            + " severity, event_data, retention_days, is_sensitive)"
-            + " SELECT * FROM unnest(?::uuid[], ?::date[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],"
-            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::int[], ?::bool[])"
+            + " severity, retention_days, is_sensitive, event_data)"
+            + " SELECT u.event_id, u.event_date, u.ts, u.version, u.event_type, u.event_category, u.event_action,"
+            + " u.event_outcome, u.correlation_id, u.actor_type, u.actor_id, u.resource_type, u.resource_id, u.severity,"
+            + " u.retention_days, u.is_sensitive, d.event_data"
+            + " FROM unnest(?::uuid[], ?::date[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::bool[])"
+            + " WITH ORDINALITY AS u(event_id, event_date, ts, version, event_type, event_category, event_action,"
+            + " event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, severity,"
+            + " retention_days, is_sensitive, n)"
+            + " JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS d(event_data, n) ON d.n = u.n"
             + " ON CONFLICT (event_id, event_date) DO NOTHING")) {
-      Object[][] cols = new Object[17][BATCH];
+      Object[][] cols = new Object[16][BATCH];
+      StringBuilder data = new StringBuilder(BATCH * 320).append('[');
       for (int i = 0; i < BATCH; i++) {
         AuditEvent e = events.get(i);
         Object[] row = {e.eventId().toString(), e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate().toString(),
             Timestamps.format(e.eventTimestamp()), e.version(), e.eventType(), e.eventCategory(), e.eventAction(),
             e.eventOutcome().wireName(), e.correlationId(), e.actorType(), e.actorId(), e.resourceType(),
-            e.resourceId(), e.severity().wireName(), e.eventData().toString(), e.retentionDays(), e.sensitive()};
-        for (int col = 0; col < 17; col++) {
+            e.resourceId(), e.severity().wireName(), e.retentionDays(), e.sensitive()};
+        for (int col = 0; col < 16; col++) {
           cols[col][i] = row[col];
         }
+        data.append(i == 0 ? "" : ",").append(e.eventData().toString());
       }
-      for (int col = 0; col < 17; col++) {
-        String type = col == 15 ? "int4" : col == 16 ? "bool" : "text";
+      for (int col = 0; col < 16; col++) {
+        String type = col == 14 ? "int4" : col == 15 ? "bool" : "text";
         ps.setArray(col + 1, c.createArrayOf(type, cols[col]));
       }
+      ps.setString(17, data.append(']').toString());
       ps.executeUpdate();
     }
     c.commit();

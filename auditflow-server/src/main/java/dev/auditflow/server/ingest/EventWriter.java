@@ -37,6 +37,11 @@ import java.util.UUID;
  * back into rows, which also sidesteps PostgreSQL's 65 535-parameter limit.
  */
 public final class EventWriter {
+  /**
+   * Every column but {@code event_data} travels as an array parameter; {@code event_data} travels
+   * as one JSON array, joined back by position — sending it as a {@code jsonb[]} would make the
+   * driver escape every character of every payload into an array literal.
+   */
   static final String INSERT =
       """
       INSERT INTO audit_events (
@@ -44,11 +49,21 @@ public final class EventWriter {
           event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
           parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message,
           event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm)
-      SELECT * FROM unnest(
+      SELECT u.event_id, u.event_date, u.event_timestamp, u.received_at, u.version, u.event_type, u.event_category,
+          u.event_action, u.event_outcome, u.correlation_id, u.actor_type, u.actor_id, u.resource_type, u.resource_id,
+          u.resource_name, u.parent_event_id, u.namespace, u.cluster_name, u.severity, u.duration_ms, u.error_code,
+          u.error_message, d.event_data, u.retention_days, u.is_sensitive, u.chain_position, u.previous_event_hash,
+          u.event_hash, u.hash_algorithm
+      FROM unnest(
           ?::uuid[], ?::date[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-          ?::jsonb[], ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+          ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+        WITH ORDINALITY AS u(event_id, event_date, event_timestamp, received_at, version, event_type, event_category,
+          event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
+          parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, retention_days,
+          is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, n)
+      JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS d(event_data, n) ON d.n = u.n
       ON CONFLICT (event_id, event_date) DO NOTHING
       RETURNING event_id
       """;
@@ -66,7 +81,8 @@ public final class EventWriter {
       ON CONFLICT (correlation_id) DO UPDATE SET last_position = EXCLUDED.last_position, last_hash = EXCLUDED.last_hash
       """;
 
-  private static final int COLUMNS = 29;
+  /** Array parameters of {@link #INSERT}; {@code event_data} follows them as one JSON array. */
+  private static final int COLUMNS = 28;
 
   private final Database database;
   private final PartitionManager partitions;
@@ -207,6 +223,7 @@ public final class EventWriter {
     Object[][] columns = new Object[COLUMNS][n];
     String algorithm = linker.algorithm().columnValue();
     String received = Timestamps.format(receivedAt);
+    StringBuilder eventData = new StringBuilder(n * 256).append('[');
     for (int i = 0; i < n; i++) {
       Link link = links.get(i);
       AuditEvent e = link.event();
@@ -232,18 +249,19 @@ public final class EventWriter {
       columns[19][i] = e.durationMs();
       columns[20][i] = e.errorCode();
       columns[21][i] = e.errorMessage();
-      columns[22][i] = e.eventData().toString();
-      columns[23][i] = e.retentionDays();
-      columns[24][i] = e.sensitive();
-      columns[25][i] = link.position();
-      columns[26][i] = link.previousHash();
-      columns[27][i] = link.hash();
-      columns[28][i] = algorithm;
+      columns[22][i] = e.retentionDays();
+      columns[23][i] = e.sensitive();
+      columns[24][i] = link.position();
+      columns[25][i] = link.previousHash();
+      columns[26][i] = link.hash();
+      columns[27][i] = algorithm;
+      eventData.append(i == 0 ? "" : ",").append(e.eventData().toString());
     }
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
       for (int col = 0; col < COLUMNS; col++) {
         ps.setArray(col + 1, array(c, col, columns[col]));
       }
+      ps.setString(COLUMNS + 1, eventData.append(']').toString());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           created.add(rs.getObject(1, UUID.class));
@@ -255,9 +273,9 @@ public final class EventWriter {
 
   private static Array array(Connection c, int column, Object[] values) throws SQLException {
     return switch (column) {
-      case 19, 25 -> c.createArrayOf("int8", values);
-      case 23 -> c.createArrayOf("int4", values);
-      case 24 -> c.createArrayOf("bool", values);
+      case 19, 24 -> c.createArrayOf("int8", values);
+      case 22 -> c.createArrayOf("int4", values);
+      case 23 -> c.createArrayOf("bool", values);
       default -> c.createArrayOf("text", values);
     };
   }
