@@ -33,6 +33,7 @@ public final class Json {
     }
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBytes) {
+      discard(ctx, declared);
       throw tooLarge(declared, maxBytes);
     }
     byte[] body = ctx.bodyAsBytes();
@@ -55,6 +56,25 @@ public final class Json {
           "malformed JSON at line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw ApiException.of(ProblemType.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  /** Bodies up to this size are read and dropped before a 413, so the client can read the answer. */
+  private static final long MAX_DISCARD_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * Reads and drops a refused body. Answering 413 and closing while the client is still sending
+   * makes many clients (the JDK's among them) report a reset instead of the 413; reading on costs
+   * little up to a bound. Beyond it the connection is closed, and the client sees that.
+   */
+  private static void discard(Context ctx, long declared) {
+    if (declared > MAX_DISCARD_BYTES) {
+      return;
+    }
+    try {
+      ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+    } catch (IOException e) {
+      // The client went away; the 413 will not be read either way.
     }
   }
 
