@@ -1,5 +1,7 @@
 package dev.auditflow.server.query;
 
+import static dev.auditflow.server.query.PageParameters.single;
+
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Severity;
 import dev.auditflow.api.Timestamps;
@@ -91,10 +93,6 @@ public final class QueryParameters {
     all.add("until");
     all.addAll(alsoAllowed);
     return String.join(", ", all);
-  }
-
-  private static String single(Map<String, List<String>> params, String name, List<Violation> violations) {
-    return PageParameters.single(params, name, violations);
   }
 
   /** RFC 3339, or relative to now: {@code 30s}, {@code 15m}, {@code 24h}, {@code 7d}. */
