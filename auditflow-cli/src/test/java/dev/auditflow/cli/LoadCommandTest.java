@@ -9,24 +9,15 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** {@code auditflow load} against a real server with the seed burst: 50 threads × 10, buffer 100, batch 10. */
 class LoadCommandTest {
-  private static ServerFixture fx;
 
-  @BeforeAll
-  static void start() {
-    fx = ServerFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass();
 
   private static JsonNode load(String... extra) throws Exception {
     String[] base = {"load", "--url", fx.baseUri().toString(), "--threads", "50", "--events-per-thread", "10",

@@ -11,23 +11,14 @@ import dev.auditflow.server.testing.ServerFixture;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ingest endpoints against a real server and a real PostgreSQL. */
 class IngestTest {
-  private static ServerFixture fx;
 
-  @BeforeAll
-  static void start() {
-    fx = ServerFixture.start(b -> b.maxBatchSize(50).maxBodyBytes(64 * 1024 + 8 * 1024));
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass(b -> b.maxBatchSize(50).maxBodyBytes(64 * 1024 + 8 * 1024));
 
   private static long count(String correlationId) {
     return fx.get("/api/v1/audit/events/count?correlation_id=" + correlationId).json().get("count").asLong();

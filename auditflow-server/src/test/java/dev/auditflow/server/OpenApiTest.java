@@ -15,9 +15,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The served OpenAPI document against the running server: every route it serves is described,
@@ -27,20 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class OpenApiTest {
   private static final Instant EXAMPLE_DAY = Instant.parse("2026-01-31T12:05:00Z");
-  private static ServerFixture fx;
   private static JsonNode doc;
+
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass(b -> b.maxBodyBytes(16 * 1024).maxBatchSize(5), Clock.fixed(EXAMPLE_DAY, ZoneOffset.UTC));
 
   @BeforeAll
   static void start() throws Exception {
-    fx = ServerFixture.start(b -> b.maxBodyBytes(16 * 1024).maxBatchSize(5), Clock.fixed(EXAMPLE_DAY, ZoneOffset.UTC));
     var served = fx.get("/openapi.yaml");
     assertThat(served.status()).isEqualTo(200);
     doc = new ObjectMapper(new YAMLFactory()).readTree(served.body());
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
   }
 
   private static JsonNode operation(String method, String path) {

@@ -21,22 +21,23 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Queries against a real PostgreSQL holding 2 500 paged events plus a few shaped ones. */
 class QueryTest {
   private static final int PAGED = 2_500;
-  private static ServerFixture fx;
   private static final Set<String> pagedIds = new HashSet<>();
   private static final Instant BASE = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
 
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass();
+
   @BeforeAll
   static void load() {
-    fx = ServerFixture.start();
     ArrayNode batch = AuditEventJson.mapper().createArrayNode();
     for (int i = 0; i < PAGED; i++) {
       // Groups of five share a timestamp, so paging must break ties by event_id.
@@ -57,11 +58,6 @@ class QueryTest {
     ObjectNode c = EventJson.valid("shaped", Instant.now().minus(90, ChronoUnit.MINUTES));
     c.put("event_type", "order.created").put("event_outcome", "pending").put("actor_id", "alice").put("severity", "warning");
     assertThat(fx.postJson("/api/v1/audit/events/batch", EventJson.array(a, b, c).toString()).status()).isEqualTo(201);
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
   }
 
   private static JsonNode get(String query) {

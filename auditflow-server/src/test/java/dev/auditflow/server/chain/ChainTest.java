@@ -23,9 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tampering done directly in PostgreSQL, as a database administrator could: each kind is found,
@@ -33,17 +32,9 @@ import org.junit.jupiter.api.Test;
  * with {@code session_replication_role = replica} — which needs superuser, which is the point.
  */
 class ChainTest {
-  private static ServerFixture fx;
 
-  @BeforeAll
-  static void start() {
-    fx = ServerFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass();
 
   /** Stores {@code n} events of one chain, in batches, and returns their ids in chain order. */
   private static List<String> chain(String correlationId, int n) {

@@ -13,16 +13,25 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A running server on a fresh database, with a small HTTP client for tests. */
-public final class ServerFixture implements AutoCloseable {
-  private final AuditServer server;
-  private final String jdbcUrl;
+/**
+ * A running server on a fresh database, with a small HTTP client for tests. Either started at
+ * once ({@link #start}, for try-with-resources) or once per test class as a JUnit extension:
+ * {@code @RegisterExtension static final ServerFixture fx = ServerFixture.perClass();}.
+ */
+public final class ServerFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+  private final UnaryOperator<ServerConfig.Builder> customise;
+  private final Clock clock;
+  private AuditServer server;
+  private String jdbcUrl;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ServerFixture(AuditServer server, String jdbcUrl) {
-    this.server = server;
-    this.jdbcUrl = jdbcUrl;
+  private ServerFixture(UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
+    this.customise = customise;
+    this.clock = clock;
   }
 
   public static ServerFixture start() {
@@ -36,9 +45,38 @@ public final class ServerFixture implements AutoCloseable {
 
   /** As {@link #start(UnaryOperator)}, with the clock the server validates against. */
   public static ServerFixture start(UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
-    String url = TestDatabase.create();
-    ServerConfig.Builder builder = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(url).poolSize(4);
-    return new ServerFixture(AuditServer.start(customise.apply(builder).build(), clock), url);
+    ServerFixture fixture = new ServerFixture(customise, clock);
+    fixture.open();
+    return fixture;
+  }
+
+  /** A fixture JUnit starts before a test class's tests and stops after them. */
+  public static ServerFixture perClass() {
+    return perClass(UnaryOperator.identity(), Clock.systemUTC());
+  }
+
+  public static ServerFixture perClass(UnaryOperator<ServerConfig.Builder> customise) {
+    return perClass(customise, Clock.systemUTC());
+  }
+
+  public static ServerFixture perClass(UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
+    return new ServerFixture(customise, clock);
+  }
+
+  private void open() {
+    jdbcUrl = TestDatabase.create();
+    ServerConfig.Builder builder = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(jdbcUrl).poolSize(4);
+    server = AuditServer.start(customise.apply(builder).build(), clock);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    open();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   public AuditServer server() {

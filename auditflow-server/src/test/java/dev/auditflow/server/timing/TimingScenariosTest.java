@@ -29,9 +29,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scenarios of DESIGN.md §6 — the incident's questions — end to end: the client library →
@@ -41,17 +40,9 @@ import org.junit.jupiter.api.Test;
  */
 class TimingScenariosTest {
   private static final Duration FLUSH = Duration.ofSeconds(1);
-  private static ServerFixture fx;
 
-  @BeforeAll
-  static void start() {
-    fx = ServerFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass();
 
   /** The seed configuration of the incident's test suite. */
   private static AuditStoreBuilder seed(URI endpoint, RecordingTransport[] recorder) {

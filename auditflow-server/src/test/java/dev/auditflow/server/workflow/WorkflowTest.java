@@ -25,24 +25,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** The workflow catalog against a real server and PostgreSQL; DS-BUG-001 is the first test. */
 class WorkflowTest {
-  private static ServerFixture fx;
 
-  @BeforeAll
-  static void start() {
-    fx = ServerFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    fx.close();
-  }
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass();
 
   static ObjectNode workflow(String name, String version) {
     String content = "steps:\n  - restart: " + name + "@" + version;
