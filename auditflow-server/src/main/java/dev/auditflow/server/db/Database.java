@@ -7,7 +7,6 @@ import dev.auditflow.server.ServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,10 +61,6 @@ public final class Database implements AutoCloseable {
       throw e;
     }
     return new Database(ds);
-  }
-
-  public DataSource dataSource() {
-    return dataSource;
   }
 
   public Connection connection() throws SQLException {

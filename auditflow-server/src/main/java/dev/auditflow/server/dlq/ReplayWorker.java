@@ -77,10 +77,6 @@ public final class ReplayWorker implements AutoCloseable {
     return replayed.count();
   }
 
-  public double deadLetteredCount() {
-    return deadLettered.count();
-  }
-
   private void loop() {
     while (running) {
       try {

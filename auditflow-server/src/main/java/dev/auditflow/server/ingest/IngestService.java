@@ -59,7 +59,11 @@ public final class IngestService {
    * What one request stored. {@code eventIds} are in request order. {@code queued} means the
    * database was unavailable and the events went to the dead-letter queue instead.
    */
-  public record Stored(List<UUID> eventIds, List<AuditEvent> events, int created, int duplicates, boolean queued) {}
+  public record Stored(List<AuditEvent> events, int created, int duplicates, boolean queued) {
+    public List<UUID> eventIds() {
+      return events.stream().map(AuditEvent::eventId).toList();
+    }
+  }
 
   /** Validates one event, or throws the validation problem listing every violation. */
   public Stored storeOne(JsonNode json) {
@@ -130,7 +134,6 @@ public final class IngestService {
 
   private Stored store(List<AuditEvent> events) {
     batchSizes.record(events.size());
-    List<UUID> ids = events.stream().map(AuditEvent::eventId).toList();
     Set<UUID> createdIds;
     try {
       createdIds = insert(events);
@@ -145,11 +148,11 @@ public final class IngestService {
         throw e;
       }
       queued.increment(events.size());
-      return new Stored(ids, events, 0, 0, true);
+      return new Stored(events, 0, 0, true);
     }
     int dup = events.size() - createdIds.size();
     created.increment(createdIds.size());
     duplicates.increment(dup);
-    return new Stored(ids, events, createdIds.size(), dup, false);
+    return new Stored(events, createdIds.size(), dup, false);
   }
 }

@@ -5,7 +5,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,10 +53,5 @@ public final class PartitionManager {
   /** Forgets what it knows: after an insert found a partition missing that it believed existed. */
   public void forget() {
     known.clear();
-  }
-
-  /** The month partition key of a UTC date. */
-  static YearMonth monthOf(java.time.Instant timestamp) {
-    return YearMonth.from(timestamp.atOffset(ZoneOffset.UTC));
   }
 }

@@ -36,7 +36,7 @@ public final class OpsRoutes {
   }
 
   /** The OpenAPI document shipped in this jar. */
-  public static byte[] loadOpenApi() {
+  private static byte[] loadOpenApi() {
     try (InputStream in = OpsRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
       if (in == null) {
         throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the server jar");
