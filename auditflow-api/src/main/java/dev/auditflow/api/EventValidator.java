@@ -45,10 +45,6 @@ public final class EventValidator {
     this.rules = Objects.requireNonNull(rules, "rules");
   }
 
-  public ValidationRules rules() {
-    return rules;
-  }
-
   /** Every rule the event breaks; empty when it is valid. */
   public List<Violation> validate(AuditEvent event) {
     List<Violation> violations = new ArrayList<>();

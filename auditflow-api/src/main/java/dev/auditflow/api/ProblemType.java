@@ -16,7 +16,13 @@ public enum ProblemType {
   PAYLOAD_TOO_LARGE("payload-too-large", "Payload too large", 413),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
   INTERNAL_ERROR("internal-error", "Internal error", 500),
-  SERVICE_UNAVAILABLE("service-unavailable", "Service unavailable", 503);
+  /** Nothing was written; the same request may be retried later. */
+  SERVICE_UNAVAILABLE("service-unavailable", "Service unavailable", 503),
+  /**
+   * The write was sent to the store but its outcome is unknown (the connection broke while
+   * committing): it may have been stored. Retrying the same event ids is safe and resolves it.
+   */
+  OUTCOME_UNKNOWN("outcome-unknown", "Outcome unknown", 503);
 
   public static final String TYPE_PREFIX = "https://auditflow.dev/problems/";
 

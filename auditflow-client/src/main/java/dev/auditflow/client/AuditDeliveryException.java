@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * Why an event was not acknowledged by the server. Every event that is accepted by {@link
  * AuditStore#store} either is acknowledged or its handle completes with one of these — nothing is
- * lost without a reason.
+ * lost without a reason, and an event is reported lost only when it is known not to be stored:
+ * where that cannot be known the reason is {@link Reason#OUTCOME_UNKNOWN}.
  */
 public final class AuditDeliveryException extends RuntimeException {
   /** The reasons an event can be lost. */
@@ -21,11 +22,22 @@ public final class AuditDeliveryException extends RuntimeException {
     /** Retryable failures went on for the configured maximum number of attempts. */
     RETRIES_EXHAUSTED,
     /**
-     * {@link AuditStore#close(java.time.Duration)} ran out of time before the event was
-     * acknowledged. If a request with it was already under way the server may still have stored
-     * it; the event id lets you check.
+     * {@link AuditStore#close(java.time.Duration)} ran out of time before the event was sent:
+     * it was never stored.
      */
-    CLOSED_BEFORE_DELIVERY
+    CLOSED_BEFORE_DELIVERY,
+    /**
+     * Not lost, not confirmed: a request carrying the event may have been stored (it timed out,
+     * the connection broke, or the server could not tell whether its commit went through), and
+     * re-sending it within the outcome-resolution timeout got no definitive answer either. The
+     * server never stores an event twice, so re-emitting the same event (same id) is safe.
+     */
+    OUTCOME_UNKNOWN
+  }
+
+  /** True when the event was certainly not stored; false for {@link Reason#OUTCOME_UNKNOWN}. */
+  public boolean isLost() {
+    return reason != Reason.OUTCOME_UNKNOWN;
   }
 
   private final UUID eventId;

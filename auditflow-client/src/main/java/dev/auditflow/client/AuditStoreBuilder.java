@@ -26,6 +26,7 @@ public final class AuditStoreBuilder {
   private Duration slowWriteThreshold = AuditStoreConfig.DEFAULTS.slowWriteThreshold();
   private Duration schedulerDriftThreshold = AuditStoreConfig.DEFAULTS.schedulerDriftThreshold();
   private Duration closeTimeout = AuditStoreConfig.DEFAULTS.closeTimeout();
+  private Duration outcomeResolutionTimeout = AuditStoreConfig.DEFAULTS.outcomeResolutionTimeout();
   private URI endpoint;
   private BatchTransport transport;
   private MeterRegistry meterRegistry;
@@ -106,6 +107,15 @@ public final class AuditStoreBuilder {
     return this;
   }
 
+  /**
+   * How long to keep re-sending a batch whose delivery ended after an attempt that may have
+   * stored it, to learn whether it did (see {@link AuditStoreConfig#outcomeResolutionTimeout()}).
+   */
+  public AuditStoreBuilder outcomeResolutionTimeout(Duration outcomeResolutionTimeout) {
+    this.outcomeResolutionTimeout = outcomeResolutionTimeout;
+    return this;
+  }
+
   /** Exports the store's metrics (see the README's metrics table) to this registry. */
   public AuditStoreBuilder meterRegistry(MeterRegistry meterRegistry) {
     this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
@@ -141,7 +151,8 @@ public final class AuditStoreBuilder {
         maxInFlightBatches,
         slowWriteThreshold,
         schedulerDriftThreshold,
-        closeTimeout);
+        closeTimeout,
+        outcomeResolutionTimeout);
   }
 
   /**
@@ -156,14 +167,15 @@ public final class AuditStoreBuilder {
       throw new IllegalStateException("set exactly one of endpoint(URI) and transport(BatchTransport)");
     }
     BatchTransport effective = transport != null ? transport : new HttpBatchTransport(endpoint);
-    BufferedAuditStore store = new BufferedAuditStore(config, effective, validationRules);
-    if (meterRegistry != null) {
-      new MicrometerStoreMetrics(meterRegistry).bindTo(store);
+    MicrometerStoreMetrics micrometer = meterRegistry == null ? null : new MicrometerStoreMetrics(meterRegistry);
+    BufferedAuditStore store =
+        new BufferedAuditStore(config, effective, validationRules, micrometer == null ? StoreMetrics.NONE : micrometer);
+    if (micrometer != null) {
+      micrometer.bindTo(store);
     }
     store.start();
     if (shutdownHookTimeout != null) {
-      Duration timeout = shutdownHookTimeout;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> store.close(timeout), "auditflow-shutdown"));
+      store.closeOnShutdown(shutdownHookTimeout);
     }
     return store;
   }

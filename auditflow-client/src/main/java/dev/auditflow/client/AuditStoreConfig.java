@@ -24,6 +24,11 @@ import java.util.Objects;
  * @param schedulerDriftThreshold a flush timer that wakes later than this past its deadline is
  *     logged at WARN (default 250 ms)
  * @param closeTimeout how long {@link AuditStore#close()} drains (default 30 s)
+ * @param outcomeResolutionTimeout when delivery ends (delivery timeout, or attempts used up)
+ *     after an attempt that may have stored the batch, how long to keep re-sending it to find
+ *     out — the server deduplicates, so a re-send answers "stored" either way; if no answer
+ *     comes in this time the events end {@link AuditDeliveryException.Reason#OUTCOME_UNKNOWN}
+ *     (default 30 s; 0 = do not try)
  */
 public record AuditStoreConfig(
     int bufferSize,
@@ -37,7 +42,8 @@ public record AuditStoreConfig(
     int maxInFlightBatches,
     Duration slowWriteThreshold,
     Duration schedulerDriftThreshold,
-    Duration closeTimeout) {
+    Duration closeTimeout,
+    Duration outcomeResolutionTimeout) {
 
   public static final AuditStoreConfig DEFAULTS =
       new AuditStoreConfig(
@@ -52,6 +58,7 @@ public record AuditStoreConfig(
           2,
           Duration.ofSeconds(2),
           Duration.ofMillis(250),
+          Duration.ofSeconds(30),
           Duration.ofSeconds(30));
 
   public AuditStoreConfig {
@@ -72,6 +79,7 @@ public record AuditStoreConfig(
     requirePositive("slowWriteThreshold", slowWriteThreshold);
     requirePositive("schedulerDriftThreshold", schedulerDriftThreshold);
     requireNonNegative("closeTimeout", closeTimeout);
+    requireNonNegative("outcomeResolutionTimeout", outcomeResolutionTimeout);
     if (requestTimeout.compareTo(deliveryTimeout) > 0) {
       throw new IllegalArgumentException(
           "requestTimeout (" + requestTimeout + ") must be <= deliveryTimeout (" + deliveryTimeout + ")");

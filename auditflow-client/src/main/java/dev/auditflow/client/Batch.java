@@ -3,6 +3,7 @@ package dev.auditflow.client;
 import dev.auditflow.api.AuditEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Events taken from the buffer together, sent (and retried) as one request. */
 final class Batch {
@@ -11,10 +12,17 @@ final class Batch {
   /** Enqueue time of the first, and so oldest, entry: the buffer is FIFO. */
   final long oldestEnqueuedAtNanos;
   /**
-   * Set once the outcome is known, before the handles complete. The batch stays in the in-flight
-   * set until its handles are complete (so flush cannot miss it), but stats no longer count it.
+   * Whether a request carrying this batch may have stored it: true from the moment an attempt
+   * starts until a definitive answer says it did not, and for good once any attempt ended
+   * without one. {@code close} reads it to tell a lost batch from one whose fate is unknown.
    */
-  volatile boolean settled;
+  volatile boolean mayBeStored;
+  /**
+   * Set once the outcome is known, before the handles complete; exactly one party (the sender,
+   * or {@code close} abandoning it) gets to settle a batch. The batch stays in the in-flight set
+   * until its handles are complete (so flush cannot miss it), but stats no longer count it.
+   */
+  private final AtomicBoolean settled = new AtomicBoolean();
 
   Batch(List<Pending> entries, SendTrigger trigger) {
     this.entries = entries;
@@ -32,5 +40,14 @@ final class Batch {
 
   int size() {
     return entries.size();
+  }
+
+  /** True for the one caller that settles the batch; false if it is settled already. */
+  boolean settle() {
+    return settled.compareAndSet(false, true);
+  }
+
+  boolean isSettled() {
+    return settled.get();
   }
 }

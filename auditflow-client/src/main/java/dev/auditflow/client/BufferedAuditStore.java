@@ -40,12 +40,15 @@ import org.slf4j.LoggerFactory;
 final class BufferedAuditStore implements AuditStore {
   private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
   private static final long DROP_WARNING_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** How long an abandoning close waits for interrupted threads before settling their batches itself. */
+  static final Duration ABANDON_GRACE = Duration.ofSeconds(2);
 
   private final AuditStoreConfig config;
   private final BatchTransport transport;
   private final EventValidator validator;
   private final long flushIntervalNanos;
-  private volatile StoreMetrics metrics = StoreMetrics.NONE;
+  private final StoreMetrics metrics;
+  private final BatchSender sender;
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when the dispatcher may have something to do: first event, full batch, flush, close, a sender freed. */
@@ -65,6 +68,7 @@ final class BufferedAuditStore implements AuditStore {
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  private final LongAdder unknown = new LongAdder();
   private final LongAdder invalid = new LongAdder();
   private final LongAdder rejectedAfterClose = new LongAdder();
   private final RateLimitedWarning dropWarning =
@@ -74,12 +78,16 @@ final class BufferedAuditStore implements AuditStore {
   private final ExecutorService senders;
   private final CompletableFuture<CloseReport> closed = new CompletableFuture<>();
   private final AtomicInteger closeCalls = new AtomicInteger();
+  /** The JVM shutdown hook that closes this store, if asked for; removed again by close. */
+  private volatile Thread shutdownHook;
 
-  BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules) {
+  BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules, StoreMetrics metrics) {
     this.config = config;
     this.transport = transport;
     this.validator = new EventValidator(rules);
     this.flushIntervalNanos = config.flushInterval().toNanos();
+    this.metrics = metrics;
+    this.sender = new BatchSender(config, transport, metrics);
     this.dispatcher = new Thread(this::dispatchLoop, "auditflow-dispatcher");
     this.dispatcher.setDaemon(true);
     AtomicInteger senderIds = new AtomicInteger();
@@ -93,10 +101,6 @@ final class BufferedAuditStore implements AuditStore {
             });
   }
 
-  void metrics(StoreMetrics metrics) {
-    this.metrics = metrics;
-  }
-
   AuditStoreConfig config() {
     return config;
   }
@@ -105,13 +109,20 @@ final class BufferedAuditStore implements AuditStore {
     log.info(
         "audit store started buffer_size={} batch_size={} flush_interval_ms={} overflow={} overflow_timeout_ms={}"
             + " request_timeout_ms={} delivery_timeout_ms={} max_in_flight_batches={} max_attempts={}"
-            + " backoff_initial_ms={} backoff_max_ms={} jitter={} transport={}",
+            + " backoff_initial_ms={} backoff_max_ms={} jitter={} outcome_resolution_timeout_ms={} transport={}",
         config.bufferSize(), config.batchSize(), config.flushInterval().toMillis(),
         config.overflowPolicy(), config.overflowTimeout().toMillis(), config.requestTimeout().toMillis(),
         config.deliveryTimeout().toMillis(), config.maxInFlightBatches(), config.retryPolicy().maxAttempts(),
         config.retryPolicy().initialBackoff().toMillis(), config.retryPolicy().maxBackoff().toMillis(),
-        config.retryPolicy().jitter(), transport);
+        config.retryPolicy().jitter(), config.outcomeResolutionTimeout().toMillis(), transport);
     dispatcher.start();
+  }
+
+  /** Closes the store from a JVM shutdown hook (SIGTERM), bounded by {@code timeout}. */
+  void closeOnShutdown(Duration timeout) {
+    Thread hook = new Thread(() -> close(timeout), "auditflow-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    shutdownHook = hook;
   }
 
   // ---------------------------------------------------------------- store
@@ -202,10 +213,8 @@ final class BufferedAuditStore implements AuditStore {
         try {
           senders.execute(() -> deliver(next.batch));
         } catch (RejectedExecutionException e) {
-          // close() is abandoning delivery and has stopped the senders.
-          next.batch.settled = true;
-          fail(next.batch.entries, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
-          finish(next.batch);
+          // close() is abandoning delivery and has stopped the senders; it settles what is left.
+          return;
         }
       }
     } catch (InterruptedException e) {
@@ -331,101 +340,29 @@ final class BufferedAuditStore implements AuditStore {
   // ---------------------------------------------------------------- senders
 
   private void deliver(Batch batch) {
-    long deadline = batch.oldestEnqueuedAtNanos + config.deliveryTimeout().toNanos();
-    List<AuditEvent> events = batch.events();
-    RetryPolicy retry = config.retryPolicy();
-    TransportException last = null;
-    AuditDeliveryException.Reason failure = null;
-    int attempt = 0;
-    try {
-      while (true) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          failure = Reason.DELIVERY_TIMEOUT;
-          break;
-        }
-        attempt++;
-        Duration timeout = Duration.ofNanos(Math.min(config.requestTimeout().toNanos(), remaining));
-        long start = System.nanoTime();
-        try {
-          BatchAck ack = transport.send(events, timeout);
-          afterAttempt(batch, attempt, System.nanoTime() - start, null);
-          if (log.isDebugEnabled()) {
-            log.debug("batch acknowledged batch_size={} created={} duplicates={} queued={}",
-                batch.size(), ack.created(), ack.duplicates(), ack.queued());
-          }
-          acknowledge(batch);
-          finish(batch);
-          return;
-        } catch (TransportException e) {
-          afterAttempt(batch, attempt, System.nanoTime() - start, e);
-          last = e;
-          if (!e.retryable()) {
-            failure = Reason.REJECTED;
-            break;
-          }
-          if (attempt >= retry.maxAttempts()) {
-            failure = Reason.RETRIES_EXHAUSTED;
-            break;
-          }
-          long backoff = retry.backoffNanos(attempt);
-          if (e.retryAfter().isPresent()) {
-            backoff = Math.max(backoff, e.retryAfter().get().toNanos());
-          }
-          if (System.nanoTime() + backoff - deadline >= 0) {
-            failure = Reason.DELIVERY_TIMEOUT;
-            break;
-          }
-          TimeUnit.NANOSECONDS.sleep(backoff);
-        } catch (RuntimeException e) {
-          // A transport bug must not kill the sender thread nor lose the batch silently.
-          last = TransportException.network("transport threw " + e, e);
-          afterAttempt(batch, attempt, System.nanoTime() - start, last);
-          failure = Reason.REJECTED;
-          break;
-        }
-      }
-    } catch (InterruptedException e) {
-      failure = Reason.CLOSED_BEFORE_DELIVERY;
-    }
-    batch.settled = true;
-    fail(batch.entries, failure, attempt, last);
+    settle(batch, sender.deliver(batch));
     finish(batch);
   }
 
-  private void afterAttempt(Batch batch, int attempt, long tookNanos, TransportException error) {
-    metrics.writeDuration(tookNanos, error == null);
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(tookNanos);
-    if (tookNanos > config.slowWriteThreshold().toNanos()) {
-      log.warn(
-          "slow write duration_ms={} threshold_ms={} batch_size={} attempt={} result={} cause=server",
-          tookMs, config.slowWriteThreshold().toMillis(), batch.size(), attempt,
-          error == null ? "ok" : error.getMessage());
-    }
-    if (error != null) {
-      log.info(
-          "write attempt failed batch_size={} attempt={} duration_ms={} retryable={} error=\"{}\"",
-          batch.size(), attempt, tookMs, error.retryable(), error.getMessage());
-    } else if (log.isDebugEnabled()) {
-      log.debug(
-          "batch written trigger={} batch_size={} attempt={} write_duration_ms={} oldest_event_age_ms={}",
-          batch.trigger.label(), batch.size(), attempt, tookMs,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - batch.oldestEnqueuedAtNanos));
-    }
-  }
-
   /**
-   * Counters move before handles complete, so a caller woken by a handle sees its event counted;
-   * handles complete before the batch leaves the in-flight set, so {@link #flush} never misses an
-   * event that is neither buffered nor in flight but not yet completed.
+   * Records a batch's outcome, once: counters move before handles complete, so a caller woken by
+   * a handle sees its event counted; handles complete before the batch leaves the in-flight set,
+   * so {@link #flush} never misses an event that is neither buffered nor in flight but not yet
+   * completed.
    */
-  private void acknowledge(Batch batch) {
-    batch.settled = true;
-    acknowledged.add(batch.size());
-    long now = System.nanoTime();
-    for (Pending p : batch.entries) {
-      metrics.ackLatency(now - p.enqueuedAtNanos);
-      p.handle.acknowledge();
+  private void settle(Batch batch, BatchSender.Outcome outcome) {
+    if (!batch.settle()) {
+      return; // close() abandoned it first
+    }
+    if (outcome.acknowledged()) {
+      acknowledged.add(batch.size());
+      long now = System.nanoTime();
+      for (Pending p : batch.entries) {
+        metrics.ackLatency(now - p.enqueuedAtNanos);
+        p.handle.acknowledge();
+      }
+    } else {
+      fail(batch.entries, outcome.failure(), outcome.attempts(), outcome.last());
     }
   }
 
@@ -437,11 +374,19 @@ final class BufferedAuditStore implements AuditStore {
               + (last == null ? "" : "; last error: " + last.getMessage());
           case RETRIES_EXHAUSTED -> "not acknowledged after " + attempts + " attempts; last error: "
               + (last == null ? "?" : last.getMessage());
-          default -> "store closed before the event was acknowledged";
+          case OUTCOME_UNKNOWN -> "may or may not be stored: an attempt went unanswered and re-sending within "
+              + config.outcomeResolutionTimeout() + " brought no answer either"
+              + (last == null ? "" : "; last error: " + last.getMessage());
+          default -> "store closed before the event was sent";
         };
-    log.error(
-        "audit events lost count={} reason={} attempts={} detail=\"{}\"", entries.size(), reason, attempts, message);
-    failed.add(entries.size());
+    if (reason == Reason.OUTCOME_UNKNOWN) {
+      log.error("audit events outcome unknown count={} attempts={} detail=\"{}\"", entries.size(), attempts, message);
+      unknown.add(entries.size());
+    } else {
+      log.error("audit events lost count={} reason={} attempts={} detail=\"{}\"", entries.size(), reason, attempts,
+          message);
+      failed.add(entries.size());
+    }
     for (Pending p : entries) {
       p.handle.fail(
           new AuditDeliveryException(
@@ -509,7 +454,7 @@ final class BufferedAuditStore implements AuditStore {
         oldest = buffer.peekFirst().enqueuedAtNanos;
       }
       for (Batch b : inFlight) {
-        if (b.settled) {
+        if (b.isSettled()) {
           continue;
         }
         batches++;
@@ -525,14 +470,14 @@ final class BufferedAuditStore implements AuditStore {
     }
     Duration age = !any ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
     return new AuditStoreStats(
-        enqueued.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), invalid.sum(), rejectedAfterClose.sum(),
-        depth, batches, events, age);
+        enqueued.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), unknown.sum(), invalid.sum(),
+        rejectedAfterClose.sum(), depth, batches, events, age);
   }
 
   @Override
   public void close() {
     CloseReport report = close(config.closeTimeout());
-    if (report.lost() > 0 || !report.completed()) {
+    if (report.lost() > 0 || report.unknown() > 0 || !report.completed()) {
       log.error("audit store closed with losses {}", report);
     }
   }
@@ -558,12 +503,14 @@ final class BufferedAuditStore implements AuditStore {
       }
       senders.shutdown();
       transport.close();
-      CloseReport report =
-          new CloseReport(enqueued.sum(), acknowledged.sum(), failed.sum(), dropped.sum(), rejectedAfterClose.sum(), completed);
+      removeShutdownHook();
+      CloseReport report = new CloseReport(enqueued.sum(), acknowledged.sum(), failed.sum(), unknown.sum(),
+          dropped.sum(), rejectedAfterClose.sum(), completed);
       log.info(
-          "audit store closed enqueued={} acknowledged={} failed={} dropped={} rejected_after_close={} drained={}",
-          report.enqueued(), report.acknowledged(), report.failed(), report.dropped(), report.rejectedAfterClose(),
-          completed);
+          "audit store closed enqueued={} acknowledged={} failed={} unknown={} dropped={} rejected_after_close={}"
+              + " drained={}",
+          report.enqueued(), report.acknowledged(), report.failed(), report.unknown(), report.dropped(),
+          report.rejectedAfterClose(), completed);
       closed.complete(report);
       return report;
     } catch (RuntimeException | Error e) {
@@ -592,29 +539,58 @@ final class BufferedAuditStore implements AuditStore {
     }
   }
 
-  /** Close ran out of time: stop the threads and fail everything not yet acknowledged. */
+  /**
+   * Close ran out of time: stops the threads and settles everything not yet settled — batches
+   * in flight (also those handed to a sender that never started them) and the buffer. A batch
+   * whose request was under way ends {@code OUTCOME_UNKNOWN}, one never sent {@code
+   * CLOSED_BEFORE_DELIVERY}; every handle is complete when close returns.
+   */
   private void abandon() {
     dispatcher.interrupt();
     senders.shutdownNow();
     try {
-      // Senders fail their own batches when interrupted; give them a moment to do so.
-      if (!senders.awaitTermination(5, TimeUnit.SECONDS)) {
-        log.error("audit sender threads did not stop within 5 s after interruption");
+      // Interrupted senders settle their own batches; give them a moment to do so.
+      if (!senders.awaitTermination(ABANDON_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.error("audit sender threads did not stop within {} ms after interruption", ABANDON_GRACE.toMillis());
       }
-      dispatcher.join(TimeUnit.SECONDS.toMillis(5));
+      dispatcher.join(ABANDON_GRACE.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    List<Batch> unsettled;
     List<Pending> left;
     lock.lock();
     try {
+      unsettled = new ArrayList<>(inFlight);
       left = new ArrayList<>(buffer);
       buffer.clear();
     } finally {
       lock.unlock();
     }
+    for (Batch batch : unsettled) {
+      Reason reason = batch.mayBeStored ? Reason.OUTCOME_UNKNOWN : Reason.CLOSED_BEFORE_DELIVERY;
+      settle(batch, new BatchSender.Outcome(reason, 0, null));
+      finish(batch);
+    }
     if (!left.isEmpty()) {
       fail(left, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
+    }
+  }
+
+  /** The registered shutdown hook, or null; for tests. */
+  Thread shutdownHook() {
+    return shutdownHook;
+  }
+
+  private void removeShutdownHook() {
+    Thread hook = shutdownHook;
+    if (hook == null || Thread.currentThread() == hook) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is already shutting down; the hook runs (and finds the store closed).
     }
   }
 }

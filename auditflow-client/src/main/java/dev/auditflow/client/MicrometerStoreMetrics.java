@@ -53,6 +53,7 @@ final class MicrometerStoreMetrics implements StoreMetrics {
     outcome(store, "acknowledged", AuditStoreStats::acknowledged);
     outcome(store, "dropped", AuditStoreStats::dropped);
     outcome(store, "failed", AuditStoreStats::failed);
+    outcome(store, "unknown", AuditStoreStats::unknown);
     outcome(store, "invalid", AuditStoreStats::invalid);
     outcome(store, "rejected_closed", AuditStoreStats::rejectedAfterClose);
     gauge(store, "auditflow.client.queue.size", "Events in the buffer", s -> s.queueDepth());
@@ -65,7 +66,6 @@ final class MicrometerStoreMetrics implements StoreMetrics {
         .description("Age of the oldest event not yet acknowledged")
         .baseUnit("seconds")
         .register(registry);
-    store.metrics(this);
   }
 
   private void outcome(BufferedAuditStore store, String outcome, ToDoubleFunction<AuditStoreStats> count) {

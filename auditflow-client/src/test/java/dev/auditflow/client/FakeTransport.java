@@ -3,6 +3,9 @@ package dev.auditflow.client;
 import dev.auditflow.api.AuditEvent;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +26,8 @@ final class FakeTransport implements BatchTransport {
   private final AtomicInteger calls = new AtomicInteger();
   final List<Call> log = new CopyOnWriteArrayList<>();
   final AtomicInteger concurrent = new AtomicInteger();
+  /** The ids of every event in a call that started, whether or not it finished. */
+  private final Set<UUID> started = ConcurrentHashMap.newKeySet();
   final AtomicInteger maxConcurrent = new AtomicInteger();
 
   FakeTransport(Behaviour behaviour) {
@@ -43,6 +48,7 @@ final class FakeTransport implements BatchTransport {
 
   @Override
   public BatchAck send(List<AuditEvent> batch, Duration timeout) throws TransportException, InterruptedException {
+    batch.forEach(e -> started.add(e.eventId()));
     int n = calls.incrementAndGet();
     long start = System.nanoTime();
     maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
@@ -55,6 +61,10 @@ final class FakeTransport implements BatchTransport {
       concurrent.decrementAndGet();
       log.add(new Call(n, List.copyOf(batch), start, ok));
     }
+  }
+
+  Set<UUID> startedEventIds() {
+    return Set.copyOf(started);
   }
 
   int calls() {

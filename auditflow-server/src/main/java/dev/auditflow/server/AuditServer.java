@@ -10,6 +10,7 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.ReplayWorker;
 import dev.auditflow.server.http.ErrorHandling;
+import dev.auditflow.server.http.QueryStringGuard;
 import dev.auditflow.server.http.RequestTracking;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.ingest.IngestRoutes;
@@ -73,7 +74,8 @@ public final class AuditServer implements AutoCloseable {
     EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
     ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
     EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), clock);
-    this.dlq = config.redisUrl() == null ? null : connectDlq(config, clock);
+    this.dlq = config.redisUrl() == null ? null
+        : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), clock);
     this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
     IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
     VerifyRoutes verifyRoutes = new VerifyRoutes(new ChainVerifier(database, hasher));
@@ -90,6 +92,7 @@ public final class AuditServer implements AutoCloseable {
       javalin.jetty.host = config.host();
       javalin.jetty.port = config.port();
       requests.install(javalin);
+      QueryStringGuard.install(javalin);
       ErrorHandling.install(javalin, config.retryAfter());
       // The count route is registered before {event_id} so "count" is never read as an id.
       queryRoutes.register(javalin);
@@ -179,15 +182,6 @@ public final class AuditServer implements AutoCloseable {
       dlq.close();
     }
     database.close();
-  }
-
-  private DeadLetterQueue connectDlq(ServerConfig config, Clock clock) {
-    try {
-      return DeadLetterQueue.connect(config.redisUrl(), config.dlqKey(), config.connectionTimeout(), clock);
-    } catch (RuntimeException e) {
-      database.close();
-      throw new IllegalStateException("cannot reach the dead-letter queue at " + config.redisUrl() + ": " + e.getMessage(), e);
-    }
   }
 
   /** The DLQ replay worker, or null without a DLQ. */

@@ -10,8 +10,6 @@ import java.util.Objects;
  * @param host interface to listen on (default {@code 0.0.0.0})
  * @param port HTTP port (default 8080; 0 picks a free one)
  * @param jdbcUrl the PostgreSQL JDBC URL (required)
- * @param dbUser database user, or null when the URL carries it
- * @param dbPassword database password, or null
  * @param maxBodyBytes largest request body accepted (default 16 MiB); larger → 413
  * @param maxBatchSize most events in one batch request (default 5 000); more → 413
  * @param maxFutureSkew events stamped further ahead of the server clock are rejected (default 10 min)
@@ -23,6 +21,8 @@ import java.util.Objects;
  * @param drainTimeout on stop, how long in-flight requests may take to finish (default 10 s)
  * @param chainKey the HMAC key for the hash chain (≥ 32 bytes), or null for plain SHA-256
  * @param redisUrl the Redis of the dead-letter queue ({@code redis://host:port}), or null for none
+ * @param redisTimeout the longest one Redis command may take (default 5 s); connecting gets
+ *     twice that, and a Redis that cannot be reached is retried in the background
  * @param dlqMaxAttempts replays of a DLQ entry before it is dead-lettered (default 5)
  * @param dlqKey the Redis stream of the DLQ (default {@code auditflow:dlq}; dead letters go to
  *     {@code <dlqKey>:dead})
@@ -31,8 +31,6 @@ public record ServerConfig(
     String host,
     int port,
     String jdbcUrl,
-    String dbUser,
-    String dbPassword,
     long maxBodyBytes,
     int maxBatchSize,
     Duration maxFutureSkew,
@@ -44,6 +42,7 @@ public record ServerConfig(
     Duration drainTimeout,
     byte[] chainKey,
     String redisUrl,
+    Duration redisTimeout,
     int dlqMaxAttempts,
     String dlqKey) {
 
@@ -54,7 +53,7 @@ public record ServerConfig(
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-      throw new IllegalArgumentException("database URL must start with jdbc:postgresql:, was " + jdbcUrl);
+      throw new IllegalArgumentException("database URL must start with jdbc:postgresql:, was " + Secrets.maskUrl(jdbcUrl));
     }
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
@@ -74,6 +73,7 @@ public record ServerConfig(
     requireNonNegative("statementTimeout", statementTimeout);
     requireNonNegative("retryAfter", retryAfter);
     requireNonNegative("drainTimeout", drainTimeout);
+    requireNonNegative("redisTimeout", redisTimeout);
     Objects.requireNonNull(dlqKey, "dlqKey");
     if (dlqMaxAttempts < 1) {
       throw new IllegalArgumentException("dlqMaxAttempts must be >= 1, was " + dlqMaxAttempts);
@@ -104,8 +104,8 @@ public record ServerConfig(
 
   @Override
   public String toString() {
-    // Never print the key.
-    return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + jdbcUrl + ", maxBodyBytes=" + maxBodyBytes
+    // Never print the key, nor the passwords a URL may carry.
+    return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + Secrets.maskUrl(jdbcUrl) + ", maxBodyBytes=" + maxBodyBytes
         + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256")
         + ", dlq=" + (redisUrl == null ? "none" : "redis") + "]";
   }
@@ -119,8 +119,6 @@ public record ServerConfig(
     private String host = "0.0.0.0";
     private int port = 8080;
     private String jdbcUrl;
-    private String dbUser;
-    private String dbPassword;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
     private Duration maxFutureSkew = Duration.ofMinutes(10);
@@ -132,6 +130,7 @@ public record ServerConfig(
     private Duration drainTimeout = Duration.ofSeconds(10);
     private byte[] chainKey;
     private String redisUrl;
+    private Duration redisTimeout = Duration.ofSeconds(5);
     private int dlqMaxAttempts = 5;
     private String dlqKey = "auditflow:dlq";
 
@@ -146,6 +145,11 @@ public record ServerConfig(
     /** Queue events in Redis when PostgreSQL is unavailable, instead of answering 503. */
     public Builder redisUrl(String redisUrl) {
       this.redisUrl = redisUrl;
+      return this;
+    }
+
+    public Builder redisTimeout(Duration redisTimeout) {
+      this.redisTimeout = redisTimeout;
       return this;
     }
 
@@ -172,12 +176,6 @@ public record ServerConfig(
 
     public Builder jdbcUrl(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
-      return this;
-    }
-
-    public Builder credentials(String user, String password) {
-      this.dbUser = user;
-      this.dbPassword = password;
       return this;
     }
 
@@ -231,9 +229,8 @@ public record ServerConfig(
         throw new IllegalArgumentException("a database URL is required (jdbc:postgresql://host:port/db)");
       }
       return new ServerConfig(
-          host, port, jdbcUrl, dbUser, dbPassword, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge,
-          poolSize, connectionTimeout, statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, dlqMaxAttempts,
-          dlqKey);
+          host, port, jdbcUrl, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
+          statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey);
     }
   }
 }

@@ -94,6 +94,28 @@ class PartitionTest {
     }
   }
 
+  @Test
+  void aPartitionDroppedBehindTheServersBackIsCreatedAgainOutsideTheWriteTransaction() throws Exception {
+    // The server believes next month's partition exists (it made it at start). Someone drops it.
+    // The write must recreate it in auto-commit mode, as PartitionManager.ensure requires — the
+    // old retry ran ensure inside the failed write's transaction.
+    try (ServerFixture fx = ServerFixture.start(b -> b.maxFutureSkew(Duration.ofDays(62)))) {
+      YearMonth next = YearMonth.now(ZoneOffset.UTC).plusMonths(1);
+      Instant stamp = next.atDay(2).atStartOfDay().toInstant(ZoneOffset.UTC);
+      if (Duration.between(Instant.now(), stamp).compareTo(Duration.ofDays(61)) > 0) {
+        throw new IllegalStateException("the skew window above is too small for " + stamp);
+      }
+      try (Connection c = java.sql.DriverManager.getConnection(fx.jdbcUrl()); Statement s = c.createStatement()) {
+        s.execute("DROP TABLE " + partitionOf(next));
+      }
+      var answer = fx.postJson("/api/v1/audit/events", EventJson.valid("dropped-partition", stamp).toString());
+      assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+      assertThat(partitions(fx)).containsOnlyOnce(partitionOf(next));
+      assertThat(fx.get("/api/v1/audit/events/count?correlation_id=dropped-partition").json().get("count").asLong())
+          .isEqualTo(1);
+    }
+  }
+
   /** Mid-month, so that the month is unambiguous whatever the day today. */
   private static Instant monthsAgo(int months) {
     return YearMonth.now(ZoneOffset.UTC).minusMonths(months).atDay(15).atStartOfDay().toInstant(ZoneOffset.UTC);

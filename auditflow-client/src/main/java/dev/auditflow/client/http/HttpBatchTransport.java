@@ -9,10 +9,14 @@ import dev.auditflow.client.BatchAck;
 import dev.auditflow.client.BatchTransport;
 import dev.auditflow.client.TransportException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +58,8 @@ public final class HttpBatchTransport implements BatchTransport {
               .build();
       response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw TransportException.network(e.getClass().getSimpleName() + ": " + e.getMessage() + " (" + batchUri + ")", e);
+      String message = e.getClass().getSimpleName() + ": " + e.getMessage() + " (" + batchUri + ")";
+      throw neverSent(e) ? TransportException.notSent(message, e) : TransportException.noAnswer(message, e);
     }
     int status = response.statusCode();
     if (status == 201 || status == 200) {
@@ -65,6 +70,21 @@ public final class HttpBatchTransport implements BatchTransport {
       return new BatchAck(0, 0, true);
     }
     throw TransportException.http(status, problem(response).orElse(null), retryAfter(response).orElse(null));
+  }
+
+  /**
+   * True when the failure happened while connecting, so the request cannot have reached the
+   * server. Any other I/O failure (a timeout or reset after the request was written) leaves the
+   * outcome unknown.
+   */
+  static boolean neverSent(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
+          || t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private JsonNode readJson(byte[] body) {

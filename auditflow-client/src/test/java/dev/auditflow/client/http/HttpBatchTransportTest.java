@@ -10,7 +10,12 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.BatchAck;
 import dev.auditflow.client.TransportException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -86,16 +91,20 @@ class HttpBatchTransportTest {
     assertThat(transport().send(List.of(event()), Duration.ofSeconds(5)).queued()).isTrue();
   }
 
-  @ParameterizedTest(name = "HTTP {0} retryable={1}")
-  @CsvSource({"400,false", "404,false", "409,false", "413,false", "422,false", "401,true", "403,true",
-      "408,true", "429,true", "500,true", "502,true", "503,true"})
-  void errorStatusesAreClassified(int status, boolean retryable) {
+  @ParameterizedTest(name = "HTTP {0} {1}: retryable={2} may_have_been_stored={3}")
+  @CsvSource({"400,x,false,false", "404,x,false,false", "409,x,false,false", "413,x,false,false",
+      "422,x,false,false", "401,x,true,false", "403,x,true,false", "408,x,true,false", "429,x,true,false",
+      "500,internal-error,true,true", "502,x,true,true", "503,service-unavailable,true,false",
+      "503,outcome-unknown,true,true", "503,x,true,true", "504,x,true,true"})
+  void errorStatusesAreClassified(int status, String slug, boolean retryable, boolean mayHaveBeenStored) {
     answer.set(new Answer(status, "application/problem+json",
-        "{\"type\":\"https://auditflow.dev/problems/x\",\"title\":\"X\",\"status\":" + status + ",\"detail\":\"why\"}", null));
+        "{\"type\":\"https://auditflow.dev/problems/" + slug + "\",\"title\":\"X\",\"status\":" + status
+            + ",\"detail\":\"why\"}", null));
     assertThatThrownBy(() -> transport().send(List.of(event()), Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(TransportException.class, e -> {
           assertThat(e.status()).isEqualTo(status);
           assertThat(e.retryable()).isEqualTo(retryable);
+          assertThat(e.mayHaveBeenStored()).as("may have been stored").isEqualTo(mayHaveBeenStored);
           assertThat(e.problem()).get().satisfies(p -> assertThat(p.detail()).isEqualTo("why"));
         });
   }
@@ -109,16 +118,18 @@ class HttpBatchTransportTest {
 
   @Test
   void nonProblemErrorBodyStillClassifies() {
-    answer.set(new Answer(502, "text/html", "<html>bad gateway</html>", null));
+    answer.set(new Answer(503, "text/html", "<html>no upstream</html>", null));
     assertThatThrownBy(() -> transport().send(List.of(event()), Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(TransportException.class, e -> {
           assertThat(e.retryable()).isTrue();
           assertThat(e.problem()).isEmpty();
+          // Not auditflow's promise that nothing was written: a proxy may have forwarded it.
+          assertThat(e.mayHaveBeenStored()).isTrue();
         });
   }
 
   @Test
-  void connectionRefusedIsARetryableNetworkError() {
+  void connectionRefusedIsRetryableAndCertainlyNotStored() {
     int port = server.getAddress().getPort();
     server.stop(0);
     HttpBatchTransport t = new HttpBatchTransport(URI.create("http://127.0.0.1:" + port));
@@ -126,6 +137,68 @@ class HttpBatchTransportTest {
         .isInstanceOfSatisfying(TransportException.class, e -> {
           assertThat(e.retryable()).isTrue();
           assertThat(e.status()).isZero();
+          assertThat(e.mayHaveBeenStored()).isFalse();
         });
+  }
+
+  @Test
+  void aConnectionClosedAfterTheRequestWasReadLeavesTheOutcomeUnknown() throws Exception {
+    // A server that reads the whole request, then closes without answering: it may have stored it.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread reader = new Thread(() -> {
+        try (Socket s = silent.accept()) {
+          readRequest(s.getInputStream());
+        } catch (IOException ignored) {
+          // the test fails on the client side if this goes wrong
+        }
+      });
+      reader.start();
+      HttpBatchTransport t = new HttpBatchTransport(URI.create("http://127.0.0.1:" + silent.getLocalPort()));
+      assertThatThrownBy(() -> t.send(List.of(event()), Duration.ofSeconds(5)))
+          .isInstanceOfSatisfying(TransportException.class, e -> {
+            assertThat(e.retryable()).isTrue();
+            assertThat(e.status()).isZero();
+            assertThat(e.mayHaveBeenStored()).isTrue();
+          });
+      reader.join();
+    }
+  }
+
+  @Test
+  void aTimeoutAfterSendingLeavesTheOutcomeUnknown() throws Exception {
+    try (ServerSocket slow = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread reader = new Thread(() -> {
+        try (Socket s = slow.accept()) {
+          readRequest(s.getInputStream());
+          Thread.sleep(2_000); // never answers within the request timeout
+        } catch (IOException | InterruptedException ignored) {
+          // the client has given up by now
+        }
+      });
+      reader.start();
+      HttpBatchTransport t = new HttpBatchTransport(URI.create("http://127.0.0.1:" + slow.getLocalPort()));
+      assertThatThrownBy(() -> t.send(List.of(event()), Duration.ofMillis(300)))
+          .isInstanceOfSatisfying(TransportException.class, e -> assertThat(e.mayHaveBeenStored()).isTrue());
+      reader.join();
+    }
+  }
+
+  /** Reads one HTTP/1.1 request with a Content-Length body. */
+  private static void readRequest(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("request ended early");
+      }
+      head.append((char) b);
+    }
+    int length = 0;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    in.readNBytes(length);
   }
 }

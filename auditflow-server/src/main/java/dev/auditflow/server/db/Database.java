@@ -29,12 +29,6 @@ public final class Database implements AutoCloseable {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("auditflow");
     hikari.setJdbcUrl(config.jdbcUrl());
-    if (config.dbUser() != null) {
-      hikari.setUsername(config.dbUser());
-    }
-    if (config.dbPassword() != null) {
-      hikari.setPassword(config.dbPassword());
-    }
     hikari.setMaximumPoolSize(config.poolSize());
     hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, Math.min(config.connectionTimeout().toMillis(), 2_000)));
@@ -46,7 +40,6 @@ public final class Database implements AutoCloseable {
     // A socket read may legitimately take as long as a statement; past that the server is gone.
     hikari.addDataSourceProperty("socketTimeout", Math.max(1, config.statementTimeout().toSeconds() + 5));
     hikari.addDataSourceProperty("tcpKeepAlive", true);
-    hikari.addDataSourceProperty("reWriteBatchedInserts", true);
     hikari.addDataSourceProperty("ApplicationName", "auditflow");
     hikari.setConnectionInitSql(
         "SET statement_timeout = " + statementMs + "; SET lock_timeout = " + Math.max(1, statementMs / 2)

@@ -6,6 +6,7 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.DatabaseUnavailableException;
+import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.ingest.EventWriter;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
@@ -88,6 +89,9 @@ public final class ReplayWorker implements AutoCloseable {
         if (!replay(queue.readPending(50)) && running) {
           replay(queue.readNew(50, IDLE_BLOCK));
         }
+      } catch (DeadLetterQueueUnavailableException e) {
+        // Not connected yet, or Redis is down: the connector and Lettuce are reconnecting.
+        sleep(BACKOFF);
       } catch (RedisException e) {
         if (running) {
           log.warn("dlq unreachable error=\"{}\"", e.getMessage());
@@ -101,7 +105,7 @@ public final class ReplayWorker implements AutoCloseable {
   }
 
   private void refreshDepth() {
-    depth.set(queue.commands().xlen(queue.stream()));
+    depth.set(queue.depth());
   }
 
   /** Replays the messages in order; false if there were none. Stops at a database outage. */
@@ -120,7 +124,9 @@ public final class ReplayWorker implements AutoCloseable {
         attempts.remove(m.getId());
         replayed.increment(events.size());
         log.info("dlq entry replayed id={} events={}", m.getId(), events.size());
-      } catch (DatabaseUnavailableException e) {
+      } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
+        // Not the entry's fault. If the commit's outcome is unknown the entry stays and is
+        // replayed again: the write is idempotent, so it is stored once either way.
         log.info("dlq replay paused: database unavailable error=\"{}\"", e.getMessage());
         sleep(BACKOFF);
         return true;
@@ -173,11 +179,11 @@ public final class ReplayWorker implements AutoCloseable {
         boolean any = replay(queue.readPending(50));
         any |= replay(queue.readNew(50, Duration.ofMillis(100)));
         if (!any) {
-          return queue.summary().depth() == 0;
+          return queue.depth() == 0;
         }
       }
-      return queue.summary().depth() == 0;
-    } catch (RedisException e) {
+      return queue.depth() == 0;
+    } catch (RedisException | DeadLetterQueueUnavailableException e) {
       log.warn("dlq not drained: redis unreachable error=\"{}\"", e.getMessage());
       return false;
     } finally {

@@ -3,6 +3,8 @@ package dev.auditflow.server.http;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.server.db.DatabaseUnavailableException;
+import dev.auditflow.server.db.OutcomeUnknownException;
+import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
@@ -28,6 +30,18 @@ public final class ErrorHandling {
       Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
           "the database is unavailable; nothing was stored — retry after " + retryAfterSeconds + " s"));
     });
+    config.routes.exception(OutcomeUnknownException.class, (e, ctx) -> {
+      log.warn("write outcome unknown method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
+      ctx.header("Retry-After", retryAfterSeconds);
+      Json.problem(ctx, Problem.of(ProblemType.OUTCOME_UNKNOWN,
+          "the write may or may not have been stored (the store's connection failed while committing); retrying the"
+              + " same event ids is safe — stored ones are answered as duplicates"));
+    });
+    config.routes.exception(DeadLetterQueueUnavailableException.class, (e, ctx) -> {
+      log.warn("dead-letter queue unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
+      ctx.header("Retry-After", retryAfterSeconds);
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the dead-letter queue is unavailable: " + e.getMessage()));
+    });
     config.routes.exception(HttpResponseException.class, (e, ctx) -> Json.problem(ctx, fromStatus(e.getStatus(), e.getMessage())));
     config.routes.exception(Exception.class, (e, ctx) -> {
       log.error("internal error method={} path={}", ctx.method(), ctx.path(), e);
@@ -51,7 +65,8 @@ public final class ErrorHandling {
 
   private static Problem fromStatus(int status, String message) {
     for (ProblemType type : ProblemType.values()) {
-      if (type.status() == status && type != ProblemType.VALIDATION_ERROR && type != ProblemType.MALFORMED_JSON) {
+      if (type.status() == status && type != ProblemType.VALIDATION_ERROR && type != ProblemType.MALFORMED_JSON
+          && type != ProblemType.OUTCOME_UNKNOWN) {
         return Problem.of(type, message);
       }
     }

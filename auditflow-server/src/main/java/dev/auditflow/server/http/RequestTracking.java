@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +22,8 @@ public final class RequestTracking {
 
   private final MeterRegistry registry;
   private final String retryAfterSeconds;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private volatile boolean draining;
+  private static final String COUNTED = "auditflow.counted";
+  private final InFlightRequests inFlight = new InFlightRequests();
 
   public RequestTracking(MeterRegistry registry, Duration retryAfter) {
     this.registry = registry;
@@ -37,17 +36,16 @@ public final class RequestTracking {
   }
 
   private void enter(Context ctx) {
-    if (draining && ctx.path().startsWith("/api/")) {
+    if (!inFlight.tryEnter(ctx.path().startsWith("/api/"))) {
       ctx.header("Retry-After", retryAfterSeconds);
       throw new ApiException(Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the server is shutting down; retry"));
     }
-    inFlight.incrementAndGet();
-    ctx.attribute("auditflow.counted", Boolean.TRUE);
+    ctx.attribute(COUNTED, Boolean.TRUE);
   }
 
   private void done(Context ctx, Float millis) {
-    if (ctx.attribute("auditflow.counted") != null) {
-      inFlight.decrementAndGet();
+    if (ctx.attribute(COUNTED) != null) {
+      inFlight.exit();
     }
     String route = routeOf(ctx);
     int status = ctx.statusCode();
@@ -71,20 +69,15 @@ public final class RequestTracking {
   }
 
   public boolean draining() {
-    return draining;
+    return inFlight.draining();
   }
 
   /** Refuses new API requests and waits up to {@code timeout} for those in flight; true if none remain. */
   public boolean drain(Duration timeout) throws InterruptedException {
-    draining = true;
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    return inFlight.get() == 0;
+    return inFlight.drain(timeout);
   }
 
   public int inFlight() {
-    return inFlight.get();
+    return inFlight.count();
   }
 }

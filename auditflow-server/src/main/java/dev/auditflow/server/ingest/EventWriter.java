@@ -7,6 +7,7 @@ import dev.auditflow.server.chain.ChainLinker.Head;
 import dev.auditflow.server.chain.ChainLinker.Link;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.db.Transactions;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -107,10 +108,12 @@ public final class EventWriter {
       try {
         return insertAndCommit(c, events);
       } catch (SQLException e) {
-        if (!"23514".equals(e.getSQLState())) {
+        if (!NO_PARTITION.equals(e.getSQLState())) {
           throw e;
         }
-        // "no partition of relation found": a partition we believed in was dropped. Once more.
+        // A partition we believed in is gone (dropped behind our back). The failed transaction
+        // is rolled back; create the partition in auto-commit mode, as ensure() requires, and
+        // write once more.
         partitions.forget();
         return insertAndCommit(c, events);
       }
@@ -119,18 +122,13 @@ public final class EventWriter {
     }
   }
 
+  /** "no partition of relation … found for row" */
+  private static final String NO_PARTITION = "23514";
+
+  /** Ensures the partitions in auto-commit mode, then writes in one transaction. */
   private Set<UUID> insertAndCommit(Connection c, List<AuditEvent> events) throws SQLException {
     ensurePartitions(c, events);
-    // No need to restore auto-commit afterwards: HikariCP resets it when the connection returns.
-    c.setAutoCommit(false);
-    try {
-      Set<UUID> created = write(c, events);
-      c.commit();
-      return created;
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(c, e);
-      throw e;
-    }
+    return Transactions.inTransaction(c, events.size() + " events", tx -> write(tx, events));
   }
 
   /** Creates any missing month partition for the events (auto-commit mode, before the transaction). */
@@ -171,8 +169,12 @@ public final class EventWriter {
     ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt);
     Set<UUID> created = insertRows(c, linked.links(), receivedAt);
     if (created.size() != fresh.size()) {
-      // Cannot happen while the chain locks are held; refuse rather than leave a gap in a chain.
-      throw new SQLException("expected to insert " + fresh.size() + " events, inserted " + created.size(), "40001");
+      // An id found absent a moment ago was inserted meanwhile by a writer that does not hold
+      // these chains' locks (the same event_id sent under another correlation_id, concurrently).
+      // Refuse, loudly, rather than leave a gap in a chain: the transaction rolls back and the
+      // request is answered 500; a retry finds the event stored and answers "duplicate".
+      throw new ChainInvariantException("expected to insert " + fresh.size() + " new events, inserted "
+          + created.size() + ": an event_id was stored concurrently by a request for another correlation_id");
     }
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
@@ -300,11 +302,4 @@ public final class EventWriter {
     }
   }
 
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-    }
-  }
 }

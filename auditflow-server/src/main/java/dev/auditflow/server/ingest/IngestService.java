@@ -7,7 +7,9 @@ import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.db.DatabaseUnavailableException;
+import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.dlq.DeadLetterQueue;
+import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
 import dev.auditflow.server.http.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -126,7 +128,7 @@ public final class IngestService {
     }
     try {
       return writeDuration.record(() -> writer.insert(events));
-    } catch (DatabaseUnavailableException e) {
+    } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       skipDatabaseUntilNanos = System.nanoTime() + DATABASE_PROBE_INTERVAL_NANOS;
       throw e;
     }
@@ -137,16 +139,12 @@ public final class IngestService {
     Set<UUID> createdIds;
     try {
       createdIds = insert(events);
-    } catch (DatabaseUnavailableException e) {
+    } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       if (dlq == null) {
         throw e;
       }
-      try {
-        dlq.append(events);
-      } catch (RuntimeException redisDown) {
-        e.addSuppressed(redisDown);
-        throw e;
-      }
+      // Queueing is safe even when the commit's outcome is unknown: replay is idempotent.
+      queue(events, e);
       queued.increment(events.size());
       return new Stored(events, 0, 0, true);
     }
@@ -154,5 +152,21 @@ public final class IngestService {
     created.increment(createdIds.size());
     duplicates.increment(dup);
     return new Stored(events, createdIds.size(), dup, false);
+  }
+
+  /**
+   * Appends to the DLQ. If Redis cannot take the events either, the answer must still be true:
+   * "nothing was written" only when neither the database nor Redis may have written anything.
+   */
+  private void queue(List<AuditEvent> events, RuntimeException databaseFailure) {
+    try {
+      dlq.append(events);
+    } catch (DeadLetterQueueUnavailableException redisDown) {
+      databaseFailure.addSuppressed(redisDown);
+      throw databaseFailure;
+    } catch (OutcomeUnknownException redisUnanswered) {
+      redisUnanswered.addSuppressed(databaseFailure);
+      throw redisUnanswered;
+    }
   }
 }

@@ -35,6 +35,11 @@ public final class PartitionManager {
    * the insert's transaction: each creation then commits at once and holds its lock only briefly.
    */
   public void ensure(Connection connection, Collection<YearMonth> months) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      // Inside a transaction the creation would hold its locks, and the parent table's, until
+      // that transaction ends — and would vanish with it on a rollback while we remember it.
+      throw new IllegalStateException("partitions must be ensured in auto-commit mode, outside a transaction");
+    }
     for (YearMonth month : months) {
       if (known.contains(month)) {
         continue;

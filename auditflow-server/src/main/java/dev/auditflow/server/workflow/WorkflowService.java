@@ -10,6 +10,7 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.query.Cursor;
@@ -71,24 +72,19 @@ public final class WorkflowService {
         w.owner());
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
-      c.setAutoCommit(false);
-      try {
-        lockName(c, w.workflowName());
-        insert(c, id, w, now);
-        try (PreparedStatement ps = c.prepareStatement(
+      return Transactions.inTransaction(c, "workflow " + w.workflowName(), tx -> {
+        lockName(tx, w.workflowName());
+        insert(tx, id, w, now);
+        try (PreparedStatement ps = tx.prepareStatement(
             "UPDATE workflows SET is_latest_version = false, updated_at = ? WHERE workflow_name = ? AND workflow_id <> ? AND is_latest_version")) {
           ps.setObject(1, now.atOffset(ZoneOffset.UTC));
           ps.setString(2, w.workflowName());
           ps.setObject(3, id);
           ps.executeUpdate();
         }
-        events.write(c, List.of(audit));
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-      return new Workflow(id, w, w.status(), null, null, true, now, now);
+        events.write(tx, List.of(audit));
+        return new Workflow(id, w, w.status(), null, null, true, now, now);
+      });
     } catch (SQLException e) {
       if (isDuplicateNameVersion(e)) {
         // A client error, not ours: INFO, not ERROR.
@@ -166,9 +162,8 @@ public final class WorkflowService {
     Instant now = Timestamps.normalize(clock.instant());
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
-      c.setAutoCommit(false);
-      try {
-        Workflow before = get(c, id, true)
+      return Transactions.inTransaction(c, "workflow status " + id, tx -> {
+        Workflow before = get(tx, id, true)
             .orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no workflow with id " + id));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("workflow_name", before.definition().workflowName());
@@ -180,7 +175,7 @@ public final class WorkflowService {
         }
         AuditEvent audit = auditEvent("datastorage.workflow.status_changed", "change_status", id, before.definition(),
             now, data, change.updatedBy());
-        try (PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = tx.prepareStatement(
             "UPDATE workflows SET status = ?, status_reason = ?, updated_by = ?, updated_at = ? WHERE workflow_id = ?")) {
           ps.setString(1, change.status());
           ps.setString(2, change.reason());
@@ -189,14 +184,10 @@ public final class WorkflowService {
           ps.setObject(5, id);
           ps.executeUpdate();
         }
-        events.write(c, List.of(audit));
-        c.commit();
+        events.write(tx, List.of(audit));
         return new Workflow(id, before.definition(), change.status(), change.reason(), change.updatedBy(),
             before.latestVersion(), before.createdAt(), now);
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
+      });
     } catch (SQLException e) {
       throw SqlFailures.translate("changing the status of workflow " + id, e);
     }

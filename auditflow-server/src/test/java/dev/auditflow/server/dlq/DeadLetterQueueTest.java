@@ -9,6 +9,7 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.RedisServerProcess;
 import dev.auditflow.server.testing.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * during the outage are queued (202), replayed when the database is back, stored once, and
  * poison entries end in the dead stream.
  */
-@Tag(TestRedis.TAG)
 class DeadLetterQueueTest {
   private EmbeddedPostgres pg;
   private Path dir;
@@ -52,6 +51,13 @@ class DeadLetterQueueTest {
     server = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
         .jdbcUrl(pg.getJdbcUrl("postgres", "postgres")).poolSize(2).connectionTimeout(Duration.ofSeconds(1))
         .redisUrl(TestRedis.url()).dlqKey(key).dlqMaxAttempts(2).build());
+    awaitDlq("up");
+  }
+
+  /** The DLQ connects in the background; readiness says when it is there. */
+  private void awaitDlq(String state) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> state.equals(json(send("GET", "/health/ready", null)).path("dlq").asText()));
   }
 
   private EmbeddedPostgres postgres() throws Exception {
@@ -115,6 +121,37 @@ class DeadLetterQueueTest {
     assertThat(verify.get("verified").asBoolean()).isTrue();
     assertThat(send("GET", "/metrics", null).body()).contains("auditflow_dlq_replayed_events_total 9.0")
         .contains("auditflow_server_events_total{result=\"queued\"} 9.0");
+  }
+
+  @Test
+  void aRedisThatIsDownAtStartMakesTheQueueUnavailableUntilItComesUp() throws Exception {
+    try (RedisServerProcess redis = RedisServerProcess.ephemeral();
+        AuditServer late = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+            .jdbcUrl(pg.getJdbcUrl("postgres", "postgres")).poolSize(2).redisUrl(redis.url()).dlqKey(key).build())) {
+      // Redis is not running: the server starts anyway, and says the DLQ is down.
+      URI base = URI.create("http://127.0.0.1:" + late.port());
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(json(ready).get("status").asText()).isEqualTo("DEGRADED");
+      assertThat(json(ready).get("dlq").asText()).isEqualTo("down");
+      HttpResponse<String> summary = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/admin/dlq")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(summary.statusCode()).as(summary.body()).isEqualTo(503);
+      assertThat(summary.headers().firstValue("Content-Type")).contains("application/problem+json");
+
+      redis.start();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> json(http.send(
+          HttpRequest.newBuilder(base.resolve("/health/ready")).build(), HttpResponse.BodyHandlers.ofString()))
+          .path("status").asText().equals("UP"));
+      pg.close();
+      HttpResponse<String> queued = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/audit/events"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(EventJson.valid("dlq-late").toString())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(queued.statusCode()).as("queued once Redis came up").isEqualTo(202);
+      pg = postgres();
+    }
   }
 
   @Test

@@ -27,6 +27,7 @@ public final class ServerFixture implements AutoCloseable, BeforeAllCallback, Af
   private final Clock clock;
   private AuditServer server;
   private String jdbcUrl;
+  private boolean ownsDatabase = true;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ServerFixture(UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
@@ -63,8 +64,23 @@ public final class ServerFixture implements AutoCloseable, BeforeAllCallback, Af
     return new ServerFixture(customise, clock);
   }
 
+  /**
+   * Starts on an existing database URL (e.g. one reached through a proxy); closing the fixture
+   * stops the server but leaves that database alone.
+   */
+  public static ServerFixture onDatabase(String jdbcUrl, UnaryOperator<ServerConfig.Builder> customise) {
+    ServerFixture fixture = new ServerFixture(customise, Clock.systemUTC());
+    fixture.ownsDatabase = false;
+    fixture.start(jdbcUrl);
+    return fixture;
+  }
+
   private void open() {
-    jdbcUrl = TestDatabase.create();
+    start(TestDatabase.create());
+  }
+
+  private void start(String url) {
+    jdbcUrl = url;
     ServerConfig.Builder builder = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(jdbcUrl).poolSize(4);
     server = AuditServer.start(customise.apply(builder).build(), clock);
   }
@@ -135,6 +151,8 @@ public final class ServerFixture implements AutoCloseable, BeforeAllCallback, Af
   @Override
   public void close() {
     server.close();
-    TestDatabase.drop(jdbcUrl);
+    if (ownsDatabase) {
+      TestDatabase.drop(jdbcUrl);
+    }
   }
 }

@@ -1,18 +1,41 @@
 package dev.auditflow.server.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
 /**
- * The Redis that tests tagged {@code needs-redis} use: {@code AUDITFLOW_TEST_REDIS_URL}, else the
- * machine's on 127.0.0.1:6379 ({@code .ci/run} makes sure one runs). Each test uses its own
- * stream key, so tests and runs never see each other's entries.
+ * The Redis that tests use: the server at {@code AUDITFLOW_TEST_REDIS_URL} when it is set
+ * ({@code .ci/run} points it at the machine's), else a {@link RedisServerProcess} started once per
+ * test JVM. Either way a real Redis; each test uses its own stream key, so tests and runs never
+ * see each other's entries.
  */
 public final class TestRedis {
-  public static final String TAG = "needs-redis";
+  public static final String ENV = "AUDITFLOW_TEST_REDIS_URL";
+
+  private static RedisServerProcess shared;
 
   private TestRedis() {}
 
-  public static String url() {
-    String url = System.getenv("AUDITFLOW_TEST_REDIS_URL");
-    return url == null || url.isBlank() ? "redis://127.0.0.1:6379" : url;
+  public static synchronized String url() {
+    String url = System.getenv(ENV);
+    if (url != null && !url.isBlank()) {
+      return url;
+    }
+    if (shared == null) {
+      try {
+        shared = RedisServerProcess.ephemeral().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start a redis-server for the tests", e);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          shared.close();
+        } catch (InterruptedException ignored) {
+          // the JVM is exiting
+        }
+      }));
+    }
+    return shared.url();
   }
 
   public static String uniqueKey(String prefix) {
