@@ -3,6 +3,7 @@ package dev.auditflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,14 +54,21 @@ final class VerifyCommand implements Callable<Integer> {
     } else {
       request.put("since", target.range.since).put("until", target.range.until);
     }
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url.toString().replaceAll("/+$", "") + "/api/v1/audit/verify"))
-            .timeout(Duration.ofMinutes(10))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
-        HttpResponse.BodyHandlers.ofString());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    HttpResponse<String> response;
+    try {
+      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
+          HttpRequest.newBuilder(URI.create(url.toString().replaceAll("/+$", "") + "/api/v1/audit/verify"))
+              .timeout(Duration.ofMinutes(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      // Exit 1 means "the chain is broken"; not reaching the server is no verdict at all.
+      err.println("verification failed: cannot reach " + url + ": " + e);
+      return 2;
+    }
     if (response.statusCode() != 200) {
       err.println("verification failed: HTTP " + response.statusCode() + " " + response.body());
       return 2;

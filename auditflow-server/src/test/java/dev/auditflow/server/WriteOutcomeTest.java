@@ -109,7 +109,7 @@ class WriteOutcomeTest {
   }
 
   @Test
-  void aNulCharacterInAnyQueryParameterIsAValidationErrorNamingIt() {
+  void aNulCharacterInAQueryParameterOrAVerifyRequestIsAValidationErrorNamingIt() {
     try (ServerFixture fx = ServerFixture.start()) {
       for (String path : new String[] {"/api/v1/audit/events?event_type=%00", "/api/v1/audit/events/count?actor_id=a%00b",
           "/api/v1/workflows?status=%00", "/api/v1/audit/events?limit=1&correlation_id=x%00"}) {
@@ -119,6 +119,10 @@ class WriteOutcomeTest {
         assertThat(r.json().get("errors").get(0).get("field").asText()).isIn("event_type", "actor_id", "status",
             "correlation_id");
       }
+      // Found by HttpApiFuzzTest: the same character in the verify request's correlation id.
+      var verify = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"a\\u0000b\"}");
+      assertThat(verify.status()).as(verify.body()).isEqualTo(400);
+      assertThat(verify.json().get("errors").get(0).get("field").asText()).isEqualTo("correlation_id");
     }
   }
 }

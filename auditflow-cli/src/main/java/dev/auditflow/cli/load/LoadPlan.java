@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param ratePerSecond total events per second over all threads; 0 = as fast as possible (burst)
  * @param duration run for this long instead of a fixed count; null for a count
  * @param payloadBytes approximate size of each event's {@code event_data}
+ * @param requestTimeout the client's limit for one HTTP attempt
+ * @param deliveryTimeout the client's limit from enqueue to acknowledgement, retries included
  */
 public record LoadPlan(
     URI url,
@@ -24,6 +26,8 @@ public record LoadPlan(
     OverflowPolicy overflow,
     Duration overflowTimeout,
     int payloadBytes,
+    Duration requestTimeout,
+    Duration deliveryTimeout,
     boolean verify) {
 
   public LoadPlan {

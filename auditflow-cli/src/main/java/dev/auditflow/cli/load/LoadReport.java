@@ -5,17 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The outcome of a load run. {@code lostUnreported} is the number that must be zero: events the
- * client did not report as dropped or failed and that the server does not have (or, without
- * {@code --verify}, that ended in no state at all).
+ * The outcome of a load run. Two numbers must be zero: {@code lostUnreported}, events the client
+ * did not report as dropped, failed or unknown and that the server does not have (or, without
+ * {@code --verify}, that ended in no state at all); and {@code reportedLostButStored}, events the
+ * client reported lost that the server has after all (with {@code --verify}). {@code unknown}
+ * events may be either; the server has them at most once.
  */
 public record LoadReport(
     long attempted,
     long acknowledged,
     long dropped,
     long failed,
+    long unknown,
     Long stored,
     Long duplicates,
+    Long reportedLostButStored,
     double elapsedSeconds,
     double throughputPerSecond,
     LatencySummary enqueueToAck,
@@ -23,9 +27,14 @@ public record LoadReport(
     AuditStoreStats clientStats) {
 
   public long lostUnreported() {
-    long unaccounted = attempted - acknowledged - dropped - failed;
+    long unaccounted = attempted - acknowledged - dropped - failed - unknown;
     long ackedButMissing = stored == null ? 0 : Math.max(0, acknowledged - stored);
     return unaccounted + ackedButMissing;
+  }
+
+  /** Nothing lost without a report, and (when verified) nothing reported lost that was stored. */
+  public boolean honest() {
+    return lostUnreported() == 0 && (reportedLostButStored == null || reportedLostButStored == 0);
   }
 
   /** The machine-readable summary ({@code --json}); other tools read these keys. */
@@ -35,9 +44,11 @@ public record LoadReport(
     json.put("acknowledged", acknowledged);
     json.put("dropped", dropped);
     json.put("failed", failed);
+    json.put("unknown", unknown);
     json.put("stored", stored);
     json.put("duplicates", duplicates);
     json.put("lost_unreported", lostUnreported());
+    json.put("reported_lost_but_stored", reportedLostButStored);
     json.put("elapsed_s", round(elapsedSeconds));
     json.put("throughput_per_s", round(throughputPerSecond));
     Map<String, Object> latency = new LinkedHashMap<>();
@@ -49,6 +60,7 @@ public record LoadReport(
     client.put("acknowledged", clientStats.acknowledged());
     client.put("dropped", clientStats.dropped());
     client.put("failed", clientStats.failed());
+    client.put("unknown", clientStats.unknown());
     client.put("invalid", clientStats.invalid());
     client.put("rejected_after_close", clientStats.rejectedAfterClose());
     json.put("client", client);
@@ -73,13 +85,17 @@ public record LoadReport(
   public String toText() {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(java.util.Locale.ROOT,
-        "attempted      %d%nacknowledged   %d%ndropped        %d (reported to the caller)%nfailed         %d (reported to the caller)%n",
-        attempted, acknowledged, dropped, failed));
+        "attempted      %d%nacknowledged   %d%ndropped        %d (reported to the caller)%nfailed         %d (reported to the caller)%n"
+            + "unknown        %d (outcome unknown, reported to the caller)%n",
+        attempted, acknowledged, dropped, failed, unknown));
     sb.append("stored         ").append(stored == null ? "not verified (use --verify)" : stored + " (counted on the server)").append('\n');
     if (duplicates != null) {
       sb.append("duplicates     ").append(duplicates).append('\n');
     }
     sb.append("LOST UNREPORTED ").append(lostUnreported()).append('\n');
+    if (reportedLostButStored != null) {
+      sb.append("REPORTED LOST BUT STORED ").append(reportedLostButStored).append('\n');
+    }
     sb.append(String.format(java.util.Locale.ROOT, "elapsed        %.2f s, throughput %.0f events/s%n", elapsedSeconds, throughputPerSecond));
     sb.append("enqueue->ack      ").append(enqueueToAck).append('\n');
     if (emitToQueryable != null) {

@@ -2,6 +2,7 @@ package dev.auditflow.cli.load;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
+import dev.auditflow.client.AuditDeliveryException;
 import dev.auditflow.client.AuditStore;
 import dev.auditflow.client.AuditStoreClosedException;
 import dev.auditflow.client.CloseReport;
@@ -13,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +39,9 @@ public final class LoadRun {
   private final LongAdder acknowledged = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder failed = new LongAdder();
+  private final LongAdder unknown = new LongAdder();
+  /** Events reported lost (dropped or failed): with --verify, none of them may be stored. */
+  private final Set<String> reportedLost = ConcurrentHashMap.newKeySet();
   private final Histogram enqueueToAck = new ConcurrentHistogram(3_600_000_000L, 3);
   private final AtomicLong lastAckNanos = new AtomicLong();
   private final String payload;
@@ -58,6 +64,8 @@ public final class LoadRun {
         .flushInterval(plan.flushInterval())
         .overflowPolicy(plan.overflow())
         .overflowTimeout(plan.overflowTimeout())
+        .requestTimeout(plan.requestTimeout())
+        .deliveryTimeout(plan.deliveryTimeout())
         .build();
     long start = System.nanoTime();
     try (ProgressBar bar = new ProgressBar(progress, plan.plannedEvents(), attempted::sum, acknowledged::sum)) {
@@ -71,6 +79,7 @@ public final class LoadRun {
     double elapsed = Math.max(1e-9, (Math.max(lastAckNanos.get(), start) - start) / 1e9);
     Long stored = null;
     Long duplicates = null;
+    Long lostButStored = null;
     LatencySummary queryable = null;
     if (plan.verify()) {
       List<String> ids = new ArrayList<>();
@@ -80,11 +89,13 @@ public final class LoadRun {
       StoredEvents.Found found = new StoredEvents(plan.url()).count(ids);
       stored = found.distinct();
       duplicates = found.duplicates();
+      lostButStored = reportedLost.stream().filter(found.ids()::contains).count();
       emitToQueryable = found.emitToQueryableMicros();
       queryable = LatencySummary.of(emitToQueryable);
     }
-    return new LoadReport(attempted.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), stored, duplicates,
-        elapsed, acknowledged.sum() / elapsed, LatencySummary.of(enqueueToAck), queryable, store.stats());
+    return new LoadReport(attempted.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), unknown.sum(), stored,
+        duplicates, lostButStored, elapsed, acknowledged.sum() / elapsed, LatencySummary.of(enqueueToAck), queryable,
+        store.stats());
   }
 
   /** The latency histograms of the last run, for plotting. */
@@ -160,10 +171,18 @@ public final class LoadRun {
         acknowledged.increment();
         enqueueToAck.recordValue(TimeUnit.NANOSECONDS.toMicros(now - enqueued));
         lastAckNanos.accumulateAndGet(now, Math::max);
-      } else if (handle.failure().map(f -> f.reason() == dev.auditflow.client.AuditDeliveryException.Reason.BUFFER_FULL).orElse(false)) {
-        dropped.increment();
       } else {
-        failed.increment();
+        AuditDeliveryException failure = handle.failure().orElseThrow();
+        if (failure.reason() == AuditDeliveryException.Reason.BUFFER_FULL) {
+          dropped.increment();
+        } else if (failure.isLost()) {
+          failed.increment();
+        } else {
+          unknown.increment();
+        }
+        if (failure.isLost()) {
+          reportedLost.add(handle.eventId().toString());
+        }
       }
     });
     return true;

@@ -4,6 +4,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditDeliveryException;
 import dev.auditflow.client.AuditStore;
+import dev.auditflow.client.AuditStoreConfig;
 import dev.auditflow.client.CloseReport;
 import dev.auditflow.client.DeliveryHandle;
 import java.net.URI;
@@ -28,10 +29,14 @@ final class EventStream implements AutoCloseable {
   private volatile boolean running = true;
 
   EventStream(URI server, String correlationPrefix, Duration deliveryTimeout) {
+    this(server, correlationPrefix, deliveryTimeout, AuditStoreConfig.DEFAULTS.outcomeResolutionTimeout());
+  }
+
+  EventStream(URI server, String correlationPrefix, Duration deliveryTimeout, Duration outcomeResolutionTimeout) {
     this.correlationPrefix = correlationPrefix;
     this.store = AuditStore.builder().endpoint(server).batchSize(50).flushInterval(Duration.ofMillis(200))
         .requestTimeout(Duration.ofSeconds(3)).deliveryTimeout(deliveryTimeout)
-        .overflowTimeout(Duration.ofSeconds(30)).build();
+        .outcomeResolutionTimeout(outcomeResolutionTimeout).overflowTimeout(Duration.ofSeconds(30)).build();
   }
 
   void start(int threadCount, int perSecond) {
@@ -90,22 +95,27 @@ final class EventStream implements AutoCloseable {
     CloseReport report = store.close(closeTimeout);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     Set<String> lost = ConcurrentHashMap.newKeySet();
+    Set<String> unknown = ConcurrentHashMap.newKeySet();
     long unreported = 0;
     for (DeliveryHandle h : handles) {
       if (h.isAcknowledged()) {
         acked.add(h.eventId().toString());
       } else if (h.failure().isPresent()) {
-        lost.add(h.eventId().toString());
+        (h.failure().get().isLost() ? lost : unknown).add(h.eventId().toString());
       } else {
         unreported++;
       }
     }
     Map<AuditDeliveryException.Reason, Long> reasons = handles.stream().flatMap(h -> h.failure().stream())
         .collect(Collectors.groupingBy(AuditDeliveryException::reason, Collectors.counting()));
-    return new Outcome(handles.size(), acked, lost, unreported, reasons, report);
+    return new Outcome(handles.size(), acked, lost, unknown, unreported, reasons, report);
   }
 
-  record Outcome(int sent, Set<String> acked, Set<String> reportedLost, long unreported,
+  /**
+   * What became of every event: acknowledged, reported lost (known not stored), of unknown
+   * outcome (may be stored), or — the number that must be zero — none of these.
+   */
+  record Outcome(int sent, Set<String> acked, Set<String> reportedLost, Set<String> unknown, long unreported,
       Map<AuditDeliveryException.Reason, Long> reasons, CloseReport report) {}
 
   @Override

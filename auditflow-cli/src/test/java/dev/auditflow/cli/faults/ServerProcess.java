@@ -1,33 +1,28 @@
 package dev.auditflow.cli.faults;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.File;
+import dev.auditflow.cli.jar.JarProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code auditflow serve} as a real child process, to be killed and restarted. */
+/** {@code java -jar auditflow.jar serve} as a real child process, to be killed and restarted. */
 final class ServerProcess implements AutoCloseable {
-  private final List<String> command;
-  private final Path log;
+  private final List<String> args;
   private final int port;
-  private Process process;
+  private final Path workDir;
+  private final StringBuilder previousOutput = new StringBuilder();
+  private JarProcess process;
 
-  ServerProcess(int port, String databaseUrl, String redisUrl, String dlqKey, Path log) {
+  ServerProcess(int port, String databaseUrl, String redisUrl, String dlqKey) throws Exception {
     this.port = port;
-    this.log = log;
-    String java = ProcessHandle.current().info().command().orElse("java");
-    command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "dev.auditflow.cli.Main", "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+    this.workDir = Files.createTempDirectory("auditflow-faults");
+    args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--database-url", databaseUrl, "--pool-size", "4", "--drain-timeout", "10s"));
     if (redisUrl != null) {
-      command.addAll(List.of("--redis-url", redisUrl, "--dlq-key", dlqKey));
+      args.addAll(List.of("--redis-url", redisUrl, "--dlq-key", dlqKey));
     }
   }
 
@@ -36,41 +31,32 @@ final class ServerProcess implements AutoCloseable {
   }
 
   void start() throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().remove("AUDITFLOW_DATABASE_URL");
-    builder.environment().remove("AUDITFLOW_REDIS_URL");
-    process = builder.start();
-    HttpClient http = HttpClient.newHttpClient();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("server exited with " + process.exitValue() + "; see " + log);
-      }
-      return http.send(HttpRequest.newBuilder(uri().resolve("/health/live")).build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-    });
+    if (process != null) {
+      previousOutput.append(process.output());
+    }
+    process = JarProcess.of(workDir, args.toArray(String[]::new)).start();
+    process.awaitHttp200(uri(), "/health/live", Duration.ofSeconds(90));
   }
 
   /** SIGKILL: no shutdown hook, no draining — a crash. */
   void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor();
+    process.kill();
   }
 
   /** SIGTERM: the graceful stop. Waits for the process to exit. */
   int terminate() throws InterruptedException {
-    process.destroy();
-    return process.waitFor();
+    return process.terminate(Duration.ofSeconds(60));
+  }
+
+  /** Everything every run of the server printed. */
+  String output() {
+    return previousOutput + (process == null ? "" : process.output());
   }
 
   @Override
   public void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      terminate();
+    if (process != null) {
+      process.close();
     }
-  }
-
-  static File logFile(String name) throws java.io.IOException {
-    return java.nio.file.Files.createTempFile("auditflow-" + name, ".log").toFile();
   }
 }

@@ -40,6 +40,11 @@ public final class VerifyRoutes {
         throw ApiException.validation("invalid verification request",
             List.of(new Violation("correlation_id", "must be a non-empty string")));
       }
+      if (correlation.asText().indexOf('\u0000') >= 0) {
+        // No stored correlation id can hold it (PostgreSQL text cannot), and asking would fail.
+        throw ApiException.validation("invalid verification request",
+            List.of(new Violation("correlation_id", "must not contain the NUL character (U+0000)")));
+      }
       result = verifier.verifyCorrelation(correlation.asText());
     } else {
       List<Violation> violations = new ArrayList<>();

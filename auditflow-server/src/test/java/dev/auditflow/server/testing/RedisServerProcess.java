@@ -18,8 +18,8 @@ import java.util.List;
 /**
  * A real {@code redis-server} process of the test's own: the one on the PATH, or else the Linux
  * x86-64 binary that the {@code embedded-redis} test dependency ships, so the tests run on a
- * machine with nothing but a JDK and Maven. Tests stop it politely (SIGTERM) or crash it
- * (SIGKILL) and start it again on the same port and directory.
+ * machine with nothing but a JDK and Maven. Tests crash it (SIGKILL) and start it again on the
+ * same port and directory.
  */
 public final class RedisServerProcess implements AutoCloseable {
   /** The binary inside the embedded-redis jar (version pinned in the parent POM). */
@@ -78,12 +78,6 @@ public final class RedisServerProcess implements AutoCloseable {
     return this;
   }
 
-  /** SIGTERM: Redis finishes writing its append-only file and exits. */
-  public void stop() throws InterruptedException {
-    process.destroy();
-    process.waitFor();
-  }
-
   /** SIGKILL: a crash; no chance to flush anything that was not written already. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -95,9 +89,14 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (isAlive()) {
-      kill();
+      process.destroyForcibly();
+      try {
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -27,13 +27,7 @@ public final class TestRedis {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start a redis-server for the tests", e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          shared.close();
-        } catch (InterruptedException ignored) {
-          // the JVM is exiting
-        }
-      }));
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
     }
     return shared.url();
   }

@@ -1,0 +1,194 @@
+package dev.auditflow.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.cli.jar.JarProcess;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.RedisServerProcess;
+import dev.auditflow.server.testing.TestRedis;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Every command and option of the built {@code auditflow.jar}, run as a child process the way the
+ * README runs it, and observed only through its exit code, its output and the network.
+ */
+class JarCommandsIT {
+  private static final Duration START = Duration.ofMinutes(2);
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private HttpResponse<String> get(URI base, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(URI base, String path, String json) throws Exception {
+    return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return AuditEventJson.mapper().readTree(r.body());
+  }
+
+  private static Path workDir() throws Exception {
+    return Files.createTempDirectory("auditflow-jar-it");
+  }
+
+  @Test
+  void everyCommandPrintsHelpListingEveryOption() throws Exception {
+    CommandLine model = Main.commandLine();
+    List<String> commands = new ArrayList<>(List.of(""));
+    commands.addAll(model.getSubcommands().keySet());
+    assertThat(commands).contains("serve", "verify", "load");
+    for (String name : commands) {
+      CommandLine command = name.isEmpty() ? model : model.getSubcommands().get(name);
+      JarProcess help = name.isEmpty() ? JarProcess.of(workDir(), "--help") : JarProcess.of(workDir(), name, "--help");
+      assertThat(help.run(Duration.ofSeconds(60))).as(help.output()).isZero();
+      assertThat(help.output()).contains("Usage: auditflow" + (name.isEmpty() ? "" : " " + name));
+      for (OptionSpec option : command.getCommandSpec().options()) {
+        assertThat(help.output()).as("auditflow %s --help lists %s", name, option.longestName())
+            .contains(option.longestName());
+      }
+    }
+    JarProcess version = JarProcess.of(workDir(), "--version");
+    assertThat(version.run(Duration.ofSeconds(60))).isZero();
+    assertThat(version.output()).startsWith("auditflow ");
+  }
+
+  @Test
+  void theReadmeFlowOnTheEmbeddedDatabase() throws Exception {
+    Path dir = workDir();
+    int port = RedisServerProcess.freePort();
+    int pgPort = RedisServerProcess.freePort();
+    URI base = URI.create("http://127.0.0.1:" + port);
+    String[] serve = {"serve", "--port", Integer.toString(port), "--embedded-port", Integer.toString(pgPort)};
+    ObjectNode event = EventJson.valid("order-4711");
+    try (JarProcess server = JarProcess.of(dir, serve).start()) {
+      server.awaitHttp200(base, "/health/ready", START);
+      assertThat(dir.resolve("auditflow-data")).as("the default data directory, under the working directory").isDirectory();
+
+      HttpResponse<String> created = post(base, "/api/v1/audit/events", event.toString());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      assertThat(json(get(base, "/api/v1/audit/events/count?correlation_id=order-4711")).get("count").asLong())
+          .isEqualTo(1);
+
+      JarProcess verify = JarProcess.of(dir, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
+      assertThat(verify.run(Duration.ofSeconds(60))).as(verify.output()).isZero();
+      assertThat(verify.output()).contains("verified: 1 events in 1 chains");
+      Instant now = Instant.now();
+      JarProcess range = JarProcess.of(dir, "verify", "--url", base.toString(),
+          "--since", Timestamps.format(now.minusSeconds(3600)), "--until", Timestamps.format(now.plusSeconds(60)));
+      assertThat(range.run(Duration.ofSeconds(60))).as(range.output()).isZero();
+
+      JarProcess load = JarProcess.of(dir, "load", "--url", base.toString(), "--threads", "10", "--events-per-thread",
+          "20", "--rate", "0", "--buffer-size", "100", "--batch-size", "10", "--flush-interval", "200ms",
+          "--overflow", "block", "--overflow-timeout", "30s", "--payload-bytes", "200", "--request-timeout", "5s",
+          "--delivery-timeout", "1m", "--verify", "--json", "--histogram", dir.resolve("latency.png").toString());
+      assertThat(load.run(Duration.ofMinutes(2))).as(load.output()).isZero();
+      JsonNode report = AuditEventJson.mapper().readTree(load.output().lines()
+          .filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+      assertThat(report.get("attempted").asLong()).isEqualTo(200);
+      assertThat(report.get("stored").asLong()).isEqualTo(200);
+      assertThat(report.get("unknown").asLong()).isZero();
+      assertThat(report.get("lost_unreported").asLong()).isZero();
+      assertThat(report.get("reported_lost_but_stored").asLong()).isZero();
+      assertThat(Files.size(dir.resolve("latency.png"))).isPositive();
+
+      // Tamper as a database superuser would; the jar's verify names the break and exits 1.
+      try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/auditflow?user=postgres");
+          Statement s = c.createStatement()) {
+        s.execute("SET session_replication_role = replica");
+        s.execute("UPDATE audit_events SET event_type = 'forged' WHERE event_id = '" + event.get("event_id").asText() + "'");
+      }
+      JarProcess broken = JarProcess.of(dir, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
+      assertThat(broken.run(Duration.ofSeconds(60))).as(broken.output()).isEqualTo(1);
+      assertThat(broken.output()).contains("NOT VERIFIED: modified_content in chain order-4711 at position 1");
+
+      assertThat(server.terminate(Duration.ofSeconds(60))).as("SIGTERM is a clean exit").isIn(0, 143);
+      String log = server.output();
+      assertThat(log).containsSubsequence("shutdown requested", "auditflow server stopped", "embedded PostgreSQL stopped");
+    }
+    // The data survives a restart on the same directory.
+    try (JarProcess again = JarProcess.of(dir, serve).start()) {
+      again.awaitHttp200(base, "/health/ready", START);
+      assertThat(json(get(base, "/api/v1/audit/events/count?correlation_id=order-4711")).get("count").asLong())
+          .isEqualTo(1);
+      assertThat(again.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+    }
+    JarProcess unreachable = JarProcess.of(dir, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
+    assertThat(unreachable.run(Duration.ofSeconds(60))).as("no server: an error, not a verdict").isEqualTo(2);
+  }
+
+  @Test
+  void serveWithAnExternalDatabaseAndTheDeadLetterQueueRidesOutAnOutage() throws Exception {
+    Path pgDir = Files.createTempDirectory("auditflow-jar-pg");
+    int pgPort = RedisServerProcess.freePort();
+    EmbeddedPostgres pg = postgres(pgDir, pgPort);
+    int port = RedisServerProcess.freePort();
+    URI base = URI.create("http://127.0.0.1:" + port);
+    String secret = "s3cret-" + Long.toHexString(System.nanoTime());
+    String databaseUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres?user=postgres&password=" + secret;
+    String key = TestRedis.uniqueKey("jar-it");
+    List<ObjectNode> events = new ArrayList<>();
+    try (JarProcess server = JarProcess.of(workDir(), Map.of("AUDITFLOW_LOG_LEVEL", "DEBUG"), "serve", "--host",
+        "127.0.0.1", "--port", Integer.toString(port), "--database-url", databaseUrl, "--redis-url", TestRedis.url(),
+        "--dlq-key", key, "--dlq-max-attempts", "3", "--pool-size", "2", "--statement-timeout", "5s",
+        "--drain-timeout", "5s", "--max-body-bytes", "1048576", "--max-batch-size", "100", "--max-future-skew", "10m",
+        "--max-event-age", "7d").start()) {
+      server.awaitHttp200(base, "/health/ready", START);
+      await().atMost(START).pollInterval(Duration.ofMillis(100))
+          .until(() -> "up".equals(json(get(base, "/health/ready")).path("dlq").asText()));
+
+      pg.close();
+      for (int i = 0; i < 5; i++) {
+        ObjectNode batch = EventJson.valid("jar-dlq");
+        events.add(batch);
+        HttpResponse<String> r = post(base, "/api/v1/audit/events/batch", EventJson.array(batch).toString());
+        assertThat(r.statusCode()).as("queued while PostgreSQL is down: " + r.body()).isEqualTo(202);
+      }
+      // The same events again, as a client that never saw the 202 would: stored once all the same.
+      assertThat(post(base, "/api/v1/audit/events/batch", EventJson.array(events.get(0)).toString()).statusCode())
+          .isEqualTo(202);
+      assertThat(json(get(base, "/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
+      assertThat(json(get(base, "/api/v1/admin/dlq")).get("depth").asLong()).isEqualTo(6);
+
+      pg = postgres(pgDir, pgPort);
+      await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+          .until(() -> json(get(base, "/api/v1/admin/dlq")).get("depth").asLong() == 0);
+      assertThat(json(get(base, "/api/v1/audit/events/count?correlation_id=jar-dlq")).get("count").asLong())
+          .isEqualTo(5);
+      assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+      assertThat(server.output()).as("the database password never reaches the log").doesNotContain(secret)
+          .contains("dlq connected");
+    } finally {
+      pg.close();
+    }
+  }
+
+  private static EmbeddedPostgres postgres(Path dir, int port) throws Exception {
+    return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port).start();
+  }
+}
