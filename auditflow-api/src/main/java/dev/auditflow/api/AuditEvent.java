@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Map;
 import java.util.UUID;
 
@@ -27,15 +28,24 @@ import java.util.UUID;
  *       {@code resource_type} the category and {@code resource_id} the correlation id.
  * </ul>
  *
+ * <p>An optional text field set to the empty string means "none": it is stored as null and no
+ * default replaces it (Kubernaut's Gateway sends {@code namespace: ""} for cluster-scoped
+ * resources; refusing it would lose the whole batch).
+ *
+ * <p>{@code severity} is free text of at most 20 characters; {@link Severity} names the usual
+ * values. {@code cluster_name} is also read and written as {@code cluster_id} (Kubernaut's name
+ * for it). {@code parent_event_date} is the UTC date of the parent event: the server fills it
+ * from the parent, whatever the producer sent.
+ *
  * <p>{@code event_data} is a Jackson {@link JsonNode}; the builder stores a private copy. Treat
  * the node returned by {@link #eventData()} as read-only.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
   "event_id", "version", "event_type", "event_timestamp", "event_category", "event_action",
-  "event_outcome", "correlation_id", "actor_type", "actor_id", "resource_type", "resource_id",
-  "resource_name", "parent_event_id", "namespace", "cluster_name", "severity", "duration_ms",
-  "error_code", "error_message", "event_data", "retention_days", "is_sensitive"
+  "event_outcome", "correlation_id", "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id",
+  "resource_name", "parent_event_id", "parent_event_date", "namespace", "cluster_name", "cluster_id", "severity",
+  "duration_ms", "error_code", "error_message", "event_data", "retention_days", "is_sensitive"
 })
 public record AuditEvent(
     @JsonProperty("event_id") UUID eventId,
@@ -49,13 +59,16 @@ public record AuditEvent(
     @JsonProperty("correlation_id") String correlationId,
     @JsonProperty("actor_type") String actorType,
     @JsonProperty("actor_id") String actorId,
+    @JsonProperty("actor_ip") String actorIp,
     @JsonProperty("resource_type") String resourceType,
     @JsonProperty("resource_id") String resourceId,
     @JsonProperty("resource_name") String resourceName,
     @JsonProperty("parent_event_id") UUID parentEventId,
+    @JsonProperty("parent_event_date") @JsonSerialize(using = DateAsTimestampSerializer.class)
+        LocalDate parentEventDate,
     @JsonProperty("namespace") String namespace,
     @JsonProperty("cluster_name") String clusterName,
-    @JsonProperty("severity") Severity severity,
+    @JsonProperty("severity") String severity,
     @JsonProperty("duration_ms") Long durationMs,
     @JsonProperty("error_code") String errorCode,
     @JsonProperty("error_message") String errorMessage,
@@ -66,6 +79,12 @@ public record AuditEvent(
   public static final String DEFAULT_VERSION = "1.0";
   public static final int DEFAULT_RETENTION_DAYS = 2555;
   public static final String DEFAULT_ACTOR_TYPE = "service";
+
+  /** {@code cluster_name} under the name Kubernaut gives it; the same value. */
+  @JsonProperty("cluster_id")
+  public String clusterId() {
+    return clusterName;
+  }
 
   /** A builder with nothing set. */
   public static Builder builder() {
@@ -83,15 +102,18 @@ public record AuditEvent(
     b.eventAction = eventAction;
     b.eventOutcome = eventOutcome;
     b.correlationId = correlationId;
-    b.actorType = actorType;
-    b.actorId = actorId;
-    b.resourceType = resourceType;
-    b.resourceId = resourceId;
+    // A defaulted field that is null was set to none: keep it none, do not default it again.
+    b.actorType = noneIfNull(actorType);
+    b.actorId = noneIfNull(actorId);
+    b.actorIp = actorIp;
+    b.resourceType = noneIfNull(resourceType);
+    b.resourceId = noneIfNull(resourceId);
     b.resourceName = resourceName;
     b.parentEventId = parentEventId;
+    b.parentEventDate = parentEventDate;
     b.namespace = namespace;
     b.clusterName = clusterName;
-    b.severity = severity;
+    b.severity = noneIfNull(severity);
     b.durationMs = durationMs;
     b.errorCode = errorCode;
     b.errorMessage = errorMessage;
@@ -99,6 +121,10 @@ public record AuditEvent(
     b.retentionDays = retentionDays;
     b.sensitive = sensitive;
     return b;
+  }
+
+  private static String noneIfNull(String value) {
+    return value == null ? "" : value;
   }
 
   /** Builds {@link AuditEvent}s. Not thread-safe; every setter returns {@code this}. */
@@ -113,13 +139,15 @@ public record AuditEvent(
     private String correlationId;
     private String actorType;
     private String actorId;
+    private String actorIp;
     private String resourceType;
     private String resourceId;
     private String resourceName;
     private UUID parentEventId;
+    private LocalDate parentEventDate;
     private String namespace;
     private String clusterName;
-    private Severity severity;
+    private String severity;
     private Long durationMs;
     private String errorCode;
     private String errorMessage;
@@ -180,6 +208,12 @@ public record AuditEvent(
       return this;
     }
 
+    /** The client's source IP address (at most 45 characters, an IPv6 address in full). */
+    public Builder actorIp(String actorIp) {
+      this.actorIp = actorIp;
+      return this;
+    }
+
     public Builder resourceType(String resourceType) {
       this.resourceType = resourceType;
       return this;
@@ -200,6 +234,12 @@ public record AuditEvent(
       return this;
     }
 
+    /** The parent's date; set by the server from the parent event. */
+    public Builder parentEventDate(LocalDate parentEventDate) {
+      this.parentEventDate = parentEventDate;
+      return this;
+    }
+
     public Builder namespace(String namespace) {
       this.namespace = namespace;
       return this;
@@ -210,8 +250,14 @@ public record AuditEvent(
       return this;
     }
 
-    public Builder severity(Severity severity) {
+    /** Any text of at most 20 characters; {@code info} when not set. */
+    public Builder severity(String severity) {
       this.severity = severity;
+      return this;
+    }
+
+    public Builder severity(Severity severity) {
+      this.severity = severity == null ? null : severity.wireName();
       return this;
     }
 
@@ -269,21 +315,32 @@ public record AuditEvent(
           eventAction,
           eventOutcome,
           correlationId,
-          actorType != null ? actorType : DEFAULT_ACTOR_TYPE,
-          actorId != null ? actorId : eventCategory == null ? null : eventCategory + "-service",
-          resourceType != null ? resourceType : eventCategory,
-          resourceId != null ? resourceId : correlationId,
-          resourceName,
+          orDefault(actorType, DEFAULT_ACTOR_TYPE),
+          orDefault(actorId, eventCategory == null ? null : eventCategory + "-service"),
+          none(actorIp),
+          orDefault(resourceType, eventCategory),
+          orDefault(resourceId, correlationId),
+          none(resourceName),
           parentEventId,
-          namespace,
-          clusterName,
-          severity != null ? severity : Severity.INFO,
+          parentEventDate,
+          none(namespace),
+          none(clusterName),
+          orDefault(severity, Severity.INFO.wireName()),
           durationMs,
-          errorCode,
-          errorMessage,
+          none(errorCode),
+          none(errorMessage),
           eventData,
           retentionDays != null ? retentionDays : DEFAULT_RETENTION_DAYS,
           sensitive);
+    }
+
+    /** Absent: the default. Empty: explicitly none. */
+    private static String orDefault(String value, String defaultValue) {
+      return value == null ? defaultValue : none(value);
+    }
+
+    private static String none(String value) {
+      return value == null || value.isEmpty() ? null : value;
     }
   }
 }

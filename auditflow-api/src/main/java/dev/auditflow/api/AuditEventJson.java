@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +26,8 @@ import java.util.function.Function;
  * the first field of the wrong type, {@link #read(JsonNode)} reports each one as a {@link
  * Violation} so a client learns every problem with its event in one answer. Fields the server
  * adds ({@code event_date}, {@code received_at}, hash-chain fields) and unknown fields are ignored
- * on input.
+ * on input. An event without {@code event_id} gets one derived from its content ({@link
+ * StableEventIds}), so that a retry of it is recognised as the same event.
  */
 public final class AuditEventJson {
   /**
@@ -67,9 +71,10 @@ public final class AuditEventJson {
       return new ParsedEvent(null, List.of(new Violation("$", "an event must be a JSON object, was " + kind)));
     }
     Reader r = new Reader(json);
+    UUID eventId = r.uuid("event_id");
     AuditEvent.Builder b =
         AuditEvent.builder()
-            .eventId(r.uuid("event_id"))
+            .eventId(eventId)
             .version(r.text("version"))
             .eventType(r.text("event_type"))
             .eventTimestamp(r.timestamp("event_timestamp"))
@@ -79,13 +84,15 @@ public final class AuditEventJson {
             .correlationId(r.text("correlation_id"))
             .actorType(r.text("actor_type"))
             .actorId(r.text("actor_id"))
+            .actorIp(r.text("actor_ip"))
             .resourceType(r.text("resource_type"))
             .resourceId(r.text("resource_id"))
             .resourceName(r.text("resource_name"))
             .parentEventId(r.uuid("parent_event_id"))
+            .parentEventDate(r.date("parent_event_date"))
             .namespace(r.text("namespace"))
-            .clusterName(r.text("cluster_name"))
-            .severity(r.choice("severity", Severity.class, Severity::fromWireName))
+            .clusterName(r.clusterName())
+            .severity(r.text("severity"))
             .durationMs(r.integer("duration_ms"))
             .errorCode(r.text("error_code"))
             .errorMessage(r.text("error_message"))
@@ -97,7 +104,11 @@ public final class AuditEventJson {
       // event is the node's only user after this (callers must not change the tree afterwards).
       b.eventDataOwned(data);
     }
-    return new ParsedEvent(b.build(), r.violations);
+    AuditEvent event = b.build();
+    if (eventId == null && event.eventTimestamp() != null) {
+      event = event.toBuilder().eventId(StableEventIds.derive(event)).build();
+    }
+    return new ParsedEvent(event, r.violations);
   }
 
   /** The size of the node as compact UTF-8 JSON, without keeping the bytes. */
@@ -154,8 +165,8 @@ public final class AuditEventJson {
 
     UUID uuid(String field) {
       String text = text(field);
-      if (text == null) {
-        return null;
+      if (text == null || text.isEmpty()) {
+        return null; // an empty optional field is none
       }
       return StrictUuid.parse(text)
           .orElseGet(() -> invalid(field, "must be a UUID (8-4-4-4-12 hex digits), was \"" + text + "\""));
@@ -171,6 +182,29 @@ public final class AuditEventJson {
       } catch (IllegalArgumentException e) {
         return invalid(field, e.getMessage());
       }
+    }
+
+    /** An RFC 3339 date-time or a {@code YYYY-MM-DD} date, as the UTC date. */
+    LocalDate date(String field) {
+      String text = text(field);
+      if (text == null || text.isEmpty()) {
+        return null;
+      }
+      try {
+        return text.length() == 10 ? LocalDate.parse(text) : LocalDate.ofInstant(Timestamps.parse(text), ZoneOffset.UTC);
+      } catch (IllegalArgumentException | DateTimeException e) {
+        return invalid(field, "must be an RFC 3339 date-time or a YYYY-MM-DD date, was \"" + text + "\"");
+      }
+    }
+
+    /** {@code cluster_id} (Kubernaut's name) or {@code cluster_name}; both only if they agree. */
+    String clusterName() {
+      String id = text("cluster_id");
+      String name = text("cluster_name");
+      if (id != null && name != null && !id.equals(name)) {
+        return invalid("cluster_id", "and cluster_name name the same field and differ: give one of them");
+      }
+      return id != null ? id : name;
     }
 
     <E extends Enum<E>> E choice(String field, Class<E> type, Function<String, Optional<E>> parser) {

@@ -15,8 +15,14 @@ import java.util.function.Function;
  * <p>Lengths are counted in Unicode code points, as PostgreSQL counts them.
  */
 public final class EventValidator {
-  /** The largest {@code event_data} accepted, measured as compact UTF-8 JSON. */
-  public static final int MAX_EVENT_DATA_BYTES = 64 * 1024;
+  /** The largest {@code event_data} accepted, measured as compact UTF-8 JSON (Kubernaut's limit). */
+  public static final int MAX_EVENT_DATA_BYTES = 256 * 1024;
+
+  /**
+   * The deepest nesting of objects and arrays in {@code event_data}, the object itself counting
+   * as 1 (Kubernaut's limit; it bounds the work a hostile payload can make a reader do).
+   */
+  public static final int MAX_EVENT_DATA_DEPTH = 10;
 
   public static final int MAX_RETENTION_DAYS = 2555;
 
@@ -31,13 +37,15 @@ public final class EventValidator {
           new TextRule("correlation_id", AuditEvent::correlationId, true, 255),
           new TextRule("actor_type", AuditEvent::actorType, false, 50),
           new TextRule("actor_id", AuditEvent::actorId, false, 255),
+          new TextRule("actor_ip", AuditEvent::actorIp, false, 45),
           new TextRule("resource_type", AuditEvent::resourceType, false, 100),
           new TextRule("resource_id", AuditEvent::resourceId, false, 255),
           new TextRule("resource_name", AuditEvent::resourceName, false, 255),
           new TextRule("namespace", AuditEvent::namespace, false, 253),
           new TextRule("cluster_name", AuditEvent::clusterName, false, 255),
           new TextRule("error_code", AuditEvent::errorCode, false, 100),
-          new TextRule("error_message", AuditEvent::errorMessage, false, 4096));
+          new TextRule("error_message", AuditEvent::errorMessage, false, 4096),
+          new TextRule("severity", AuditEvent::severity, false, 20));
 
   private final ValidationRules rules;
 
@@ -140,16 +148,17 @@ public final class EventValidator {
    * on its serialised size (every character counted as a six-byte escape). Exact serialisation is
    * needed only when the bound exceeds the limit, which keeps validation cheap on the hot path.
    */
-  private record Scan(boolean nul, long sizeBound) {}
+  private record Scan(boolean nul, long sizeBound, int depth) {}
 
   private static Scan scan(JsonNode node) {
     if (node.isTextual()) {
       String text = node.textValue();
-      return new Scan(text.indexOf('\u0000') >= 0, 2 + 6L * text.length());
+      return new Scan(text.indexOf('\u0000') >= 0, 2 + 6L * text.length(), 0);
     }
     if (node.isObject() || node.isArray()) {
       boolean nul = false;
       long size = 2 + Math.max(0, node.size() - 1);
+      int depth = 0;
       if (node.isObject()) {
         var fields = node.fields();
         while (fields.hasNext()) {
@@ -157,23 +166,25 @@ public final class EventValidator {
           Scan value = scan(field.getValue());
           nul |= value.nul() || field.getKey().indexOf('\u0000') >= 0;
           size += 3 + 6L * field.getKey().length() + value.sizeBound();
+          depth = Math.max(depth, value.depth());
         }
       } else {
         for (JsonNode element : node) {
           Scan value = scan(element);
           nul |= value.nul();
           size += value.sizeBound();
+          depth = Math.max(depth, value.depth());
         }
       }
-      return new Scan(nul, size);
+      return new Scan(nul, size, depth + 1);
     }
     if (node.isBigDecimal()) {
-      return new Scan(false, node.decimalValue().precision() + 12L);
+      return new Scan(false, node.decimalValue().precision() + 12L, 0);
     }
     if (node.isBigInteger()) {
-      return new Scan(false, node.bigIntegerValue().bitLength() / 3L + 2);
+      return new Scan(false, node.bigIntegerValue().bitLength() / 3L + 2, 0);
     }
-    return new Scan(false, 25); // other numbers, booleans, null
+    return new Scan(false, 25, 0); // other numbers, booleans, null
   }
 
   private static void checkEventData(JsonNode data, List<Violation> violations) {
@@ -187,6 +198,9 @@ public final class EventValidator {
       if (scan.nul()) {
         // PostgreSQL's jsonb cannot store U+0000; refusing it here keeps it a 400, not a failed write.
         violations.add(new Violation("event_data", "must not contain the NUL character (U+0000) in keys or strings"));
+      } else if (scan.depth() > MAX_EVENT_DATA_DEPTH) {
+        violations.add(new Violation("event_data", "must nest objects and arrays at most " + MAX_EVENT_DATA_DEPTH
+            + " deep (the object itself counting as 1), was " + scan.depth()));
       } else if (scan.sizeBound() > MAX_EVENT_DATA_BYTES) {
         long size = AuditEventJson.serializedSize(data);
         if (size > MAX_EVENT_DATA_BYTES) {

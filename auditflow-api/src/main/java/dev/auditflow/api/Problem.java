@@ -2,6 +2,10 @@ package dev.auditflow.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,15 +18,40 @@ import java.util.Objects;
  * @param status the HTTP status code
  * @param detail what went wrong with this request, for a human
  * @param errors the individual violations, empty unless {@code validation-error}
+ * @param fieldErrors the same violations as a map from field to message — Kubernaut's {@code
+ *     field_errors}: {@code "[3].event_type"} for a batch position, messages of one field joined
+ *     with {@code "; "}
  */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Problem(String type, String title, int status, String detail, List<Violation> errors) {
+public record Problem(
+    String type,
+    String title,
+    int status,
+    String detail,
+    List<Violation> errors,
+    @JsonProperty("field_errors") Map<String, String> fieldErrors) {
   public static final String MEDIA_TYPE = "application/problem+json";
 
   public Problem {
     Objects.requireNonNull(type, "type");
     errors = errors == null ? List.of() : List.copyOf(errors);
+    fieldErrors = fieldErrors == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fieldErrors));
+  }
+
+  public Problem(String type, String title, int status, String detail, List<Violation> errors) {
+    this(type, title, status, detail, errors, byField(errors));
+  }
+
+  private static Map<String, String> byField(List<Violation> errors) {
+    Map<String, String> map = new LinkedHashMap<>();
+    if (errors != null) {
+      for (Violation v : errors) {
+        String key = (v.index() == null ? "" : "[" + v.index() + "].") + v.field();
+        map.merge(key, v.message(), (a, b) -> a + "; " + b);
+      }
+    }
+    return map;
   }
 
   public static Problem of(ProblemType type, String detail) {

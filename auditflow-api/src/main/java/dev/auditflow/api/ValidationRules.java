@@ -8,12 +8,13 @@ import java.util.Objects;
  * The configurable part of event validation: how far in the future an {@code event_timestamp}
  * may lie (clock skew between the emitting host and the validating one) and how old it may be.
  *
- * @param maxFutureSkew events stamped more than this after "now" are rejected (default 10 min)
+ * @param maxFutureSkew events stamped more than this after "now" are rejected (default 60 min, as
+ *     Kubernaut's window)
  * @param maxAge events stamped more than this before "now" are rejected (default 7 days)
  * @param clock the clock "now" is read from
  */
 public record ValidationRules(Duration maxFutureSkew, Duration maxAge, Clock clock) {
-  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(60);
   public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
 
   public ValidationRules {
@@ -28,7 +29,7 @@ public record ValidationRules(Duration maxFutureSkew, Duration maxAge, Clock clo
     }
   }
 
-  /** 10 minutes of skew, 7 days of age, the system UTC clock. */
+  /** 60 minutes of skew, 7 days of age, the system UTC clock. */
   public static ValidationRules defaults() {
     return new ValidationRules(DEFAULT_MAX_FUTURE_SKEW, DEFAULT_MAX_AGE, Clock.systemUTC());
   }

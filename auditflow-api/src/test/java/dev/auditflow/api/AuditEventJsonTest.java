@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
@@ -67,19 +68,60 @@ class AuditEventJsonTest {
     assertThat(e.actorId()).isEqualTo("gateway-service");
     assertThat(e.resourceType()).isEqualTo("gateway");
     assertThat(e.resourceId()).isEqualTo("corr-1");
-    assertThat(e.severity()).isEqualTo(Severity.INFO);
+    assertThat(e.severity()).isEqualTo(Severity.INFO.wireName());
     assertThat(e.retentionDays()).isEqualTo(2555);
     assertThat(e.sensitive()).isFalse();
   }
 
+  private static final String WITHOUT_ID =
+      "{\"event_type\":\"t\",\"event_timestamp\":\"2026-11-26T12:00:00Z\",\"event_category\":\"c\","
+          + "\"event_action\":\"a\",\"event_outcome\":\"success\",\"correlation_id\":\"x\","
+          + "\"event_data\":{\"b\":1,\"a\":[1.0,\"x\"]}}";
+
   @Test
-  void absentIdIsGeneratedOnRead() throws Exception {
-    JsonNode json = AuditEventJson.mapper().readTree(
-        "{\"event_type\":\"t\",\"event_timestamp\":\"2026-11-26T12:00:00Z\",\"event_category\":\"c\","
-            + "\"event_action\":\"a\",\"event_outcome\":\"success\",\"correlation_id\":\"x\",\"event_data\":{}}");
-    ParsedEvent parsed = AuditEventJson.read(json);
-    assertThat(parsed.violations()).isEmpty();
-    assertThat(parsed.event().eventId()).isNotNull();
+  void anAbsentIdIsDerivedFromTheContentSoARetryIsTheSameEvent() throws Exception {
+    ParsedEvent first = AuditEventJson.read(AuditEventJson.mapper().readTree(WITHOUT_ID));
+    ParsedEvent retry = AuditEventJson.read(AuditEventJson.mapper().readTree(WITHOUT_ID));
+    assertThat(first.violations()).isEmpty();
+    UUID id = first.event().eventId();
+    assertThat(id).isEqualTo(retry.event().eventId());
+    assertThat(id.version()).isEqualTo(8);
+    assertThat(id.variant()).isEqualTo(2);
+    // Time-ordered like version 7: the first 48 bits are the event's Unix milliseconds.
+    assertThat(id.getMostSignificantBits() >>> 16).isEqualTo(Instant.parse("2026-11-26T12:00:00Z").toEpochMilli());
+    // Key order and number spelling do not matter; any field's value does.
+    ParsedEvent reordered = AuditEventJson.read(AuditEventJson.mapper().readTree(
+        WITHOUT_ID.replace("{\"b\":1,\"a\":[1.0,\"x\"]}", "{\"a\":[1,\"x\"],\"b\":1.00}")));
+    assertThat(reordered.event().eventId()).isEqualTo(id);
+    ParsedEvent other = AuditEventJson.read(AuditEventJson.mapper().readTree(WITHOUT_ID.replace("\"x\",", "\"y\",")));
+    assertThat(other.event().eventId()).isNotEqualTo(id);
+  }
+
+  @Test
+  void kubernautFieldsAreReadAndWritten() throws Exception {
+    ObjectNode json = (ObjectNode) AuditEventJson.mapper().readTree(WITHOUT_ID);
+    json.put("cluster_id", "fleet-7").put("actor_ip", "2001:db8::1").put("parent_event_date", "2026-11-25T00:00:00Z")
+        .put("severity", "high").put("namespace", "");
+    AuditEvent e = AuditEventJson.read(json).event();
+    assertThat(e.clusterName()).isEqualTo("fleet-7");
+    assertThat(e.actorIp()).isEqualTo("2001:db8::1");
+    assertThat(e.parentEventDate()).isEqualTo(java.time.LocalDate.parse("2026-11-25"));
+    assertThat(e.severity()).isEqualTo("high");
+    assertThat(e.namespace()).isNull();
+    JsonNode written = AuditEventJson.toTree(e);
+    assertThat(written.get("cluster_id").asText()).isEqualTo("fleet-7");
+    assertThat(written.get("cluster_name").asText()).isEqualTo("fleet-7");
+    assertThat(written.get("parent_event_date").asText()).isEqualTo("2026-11-25T00:00:00.000000Z");
+    assertThat(written.has("namespace")).isFalse();
+    // The written form reads back to the same event (the DLQ relies on it).
+    assertThat(AuditEventJson.read(written).event()).isEqualTo(e);
+  }
+
+  @Test
+  void clusterIdAndClusterNameMustAgree() throws Exception {
+    ObjectNode json = (ObjectNode) AuditEventJson.mapper().readTree(WITHOUT_ID);
+    json.put("cluster_id", "a").put("cluster_name", "b");
+    assertThat(AuditEventJson.read(json).violations()).extracting(Violation::field).containsExactly("cluster_id");
   }
 
   @Test

@@ -148,7 +148,7 @@ public class IngestBenchmark {
         Object[] row = {e.eventId().toString(), e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate().toString(),
             Timestamps.format(e.eventTimestamp()), e.version(), e.eventType(), e.eventCategory(), e.eventAction(),
             e.eventOutcome().wireName(), e.correlationId(), e.actorType(), e.actorId(), e.resourceType(),
-            e.resourceId(), e.severity().wireName(), e.retentionDays(), e.sensitive()};
+            e.resourceId(), e.severity(), e.retentionDays(), e.sensitive()};
         for (int col = 0; col < 16; col++) {
           cols[col][i] = row[col];
         }
@@ -176,7 +176,7 @@ public class IngestBenchmark {
           .append(e.version()).append('\t').append(e.eventType()).append('\t').append(e.eventCategory()).append('\t')
           .append(e.eventAction()).append('\t').append(e.eventOutcome().wireName()).append('\t')
           .append(e.correlationId()).append('\t').append(e.actorType()).append('\t').append(e.actorId()).append('\t')
-          .append(e.resourceType()).append('\t').append(e.resourceId()).append('\t').append(e.severity().wireName())
+          .append(e.resourceType()).append('\t').append(e.resourceId()).append('\t').append(e.severity())
           .append('\t').append(e.eventData().toString().replace("\\", "\\\\")).append('\t')
           .append(e.retentionDays()).append('\t').append(e.sensitive() ? 't' : 'f').append('\n');
     }

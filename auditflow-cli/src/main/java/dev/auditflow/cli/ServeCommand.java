@@ -44,7 +44,7 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most events per batch request (default: ${DEFAULT-VALUE}).")
   int maxBatchSize;
 
-  @Option(names = "--max-future-skew", defaultValue = "10m",
+  @Option(names = "--max-future-skew", defaultValue = "60m",
       description = "Reject events stamped further in the future than this (default: ${DEFAULT-VALUE}).")
   Duration maxFutureSkew;
 

@@ -143,6 +143,37 @@ class JarCommandsIT {
   }
 
   @Test
+  void serveWithItsOwnDataDirectoryAndAChainKeyAndALoadOfFixedDuration() throws Exception {
+    Path dir = workDir();
+    Path key = dir.resolve("chain.key");
+    Files.write(key, "0123456789abcdef0123456789abcdef-a-chain-key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    int port = RedisServerProcess.freePort();
+    URI base = URI.create("http://127.0.0.1:" + port);
+    try (JarProcess server = JarProcess.of(dir, "serve", "--port", Integer.toString(port), "--data-dir",
+        dir.resolve("elsewhere").toString(), "--chain-key-file", key.toString()).start()) {
+      server.awaitHttp200(base, "/health/ready", START);
+      assertThat(dir.resolve("elsewhere").resolve("pgdata")).isDirectory();
+      assertThat(dir.resolve("auditflow-data")).doesNotExist();
+      JarProcess load = JarProcess.of(dir, "load", "--url", base.toString(), "--threads", "2", "--duration", "2s",
+          "--rate", "20", "--verify", "--json");
+      assertThat(load.run(Duration.ofMinutes(2))).as(load.output()).isZero();
+      JsonNode report = AuditEventJson.mapper().readTree(load.output().lines()
+          .filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+      // About 20 events/s for 2 s: a rate and a duration, not a fixed count.
+      assertThat(report.get("attempted").asLong()).isBetween(30L, 50L);
+      assertThat(report.get("stored").asLong()).isEqualTo(report.get("attempted").asLong());
+      JsonNode page = json(get(base, "/api/v1/audit/events?limit=1"));
+      assertThat(page.get("data").get(0).get("hash_algorithm").asText()).as("keyed with the chain key").isEqualTo("hmac-sha256");
+      Instant now = Instant.now();
+      JarProcess verify = JarProcess.of(dir, "verify", "--url", base.toString(),
+          "--since", Timestamps.format(now.minusSeconds(600)), "--until", Timestamps.format(now.plusSeconds(60)));
+      assertThat(verify.run(Duration.ofSeconds(60))).as(verify.output()).isZero();
+      assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+      assertThat(server.output()).as("the key never reaches the log").doesNotContain("a-chain-key");
+    }
+  }
+
+  @Test
   void serveWithAnExternalDatabaseAndTheDeadLetterQueueRidesOutAnOutage() throws Exception {
     Path pgDir = Files.createTempDirectory("auditflow-jar-pg");
     int pgPort = RedisServerProcess.freePort();
@@ -153,8 +184,10 @@ class JarCommandsIT {
     String databaseUrl = "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres?user=postgres&password=" + secret;
     String key = TestRedis.uniqueKey("jar-it");
     List<ObjectNode> events = new ArrayList<>();
-    try (JarProcess server = JarProcess.of(workDir(), Map.of("AUDITFLOW_LOG_LEVEL", "DEBUG"), "serve", "--host",
-        "127.0.0.1", "--port", Integer.toString(port), "--database-url", databaseUrl, "--redis-url", TestRedis.url(),
+    // The database URL from the environment, as a deployment passes secrets; the rest as options.
+    try (JarProcess server = JarProcess.of(workDir(), Map.of("AUDITFLOW_LOG_LEVEL", "DEBUG",
+        "AUDITFLOW_DATABASE_URL", databaseUrl), "serve", "--host",
+        "127.0.0.1", "--port", Integer.toString(port), "--redis-url", TestRedis.url(),
         "--dlq-key", key, "--dlq-max-attempts", "3", "--pool-size", "2", "--statement-timeout", "5s",
         "--drain-timeout", "5s", "--max-body-bytes", "1048576", "--max-batch-size", "100", "--max-future-skew", "10m",
         "--max-event-age", "7d").start()) {
@@ -167,11 +200,12 @@ class JarCommandsIT {
         ObjectNode batch = EventJson.valid("jar-dlq");
         events.add(batch);
         HttpResponse<String> r = post(base, "/api/v1/audit/events/batch", EventJson.array(batch).toString());
-        assertThat(r.statusCode()).as("queued while PostgreSQL is down: " + r.body()).isEqualTo(202);
+        assertThat(r.statusCode()).as("queued while PostgreSQL is down: " + r.body()).isEqualTo(201);
+        assertThat(json(r).get("status").asText()).isEqualTo("queued");
       }
-      // The same events again, as a client that never saw the 202 would: stored once all the same.
+      // The same events again, as a client that never saw the answer would: stored once all the same.
       assertThat(post(base, "/api/v1/audit/events/batch", EventJson.array(events.get(0)).toString()).statusCode())
-          .isEqualTo(202);
+          .isEqualTo(201);
       assertThat(json(get(base, "/health/ready")).get("status").asText()).isEqualTo("DEGRADED");
       assertThat(json(get(base, "/api/v1/admin/dlq")).get("depth").asLong()).isEqualTo(6);
 

@@ -5,6 +5,7 @@ import dev.auditflow.api.ValidationRules;
 import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.chain.ChainVerifier;
+import dev.auditflow.server.chain.VerifyChainRoute;
 import dev.auditflow.server.chain.VerifyRoutes;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
@@ -78,7 +79,9 @@ public final class AuditServer implements AutoCloseable {
         : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), clock);
     this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
     IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
-    VerifyRoutes verifyRoutes = new VerifyRoutes(new ChainVerifier(database, hasher));
+    ChainVerifier verifier = new ChainVerifier(database, hasher);
+    VerifyRoutes verifyRoutes = new VerifyRoutes(verifier);
+    VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
     WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
@@ -98,6 +101,7 @@ public final class AuditServer implements AutoCloseable {
       queryRoutes.register(javalin);
       ingestRoutes.register(javalin);
       verifyRoutes.register(javalin);
+      verifyChainRoute.register(javalin);
       workflowRoutes.register(javalin);
       ops.register(javalin);
     });

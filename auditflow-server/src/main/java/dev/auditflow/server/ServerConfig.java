@@ -1,5 +1,6 @@
 package dev.auditflow.server;
 
+import dev.auditflow.api.ValidationRules;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param jdbcUrl the PostgreSQL JDBC URL (required)
  * @param maxBodyBytes largest request body accepted (default 16 MiB); larger → 413
  * @param maxBatchSize most events in one batch request (default 5 000); more → 413
- * @param maxFutureSkew events stamped further ahead of the server clock are rejected (default 10 min)
+ * @param maxFutureSkew events stamped further ahead of the server clock are rejected (default 60 min)
  * @param maxEventAge events older than this are rejected (default 7 days)
  * @param poolSize most database connections (default 10)
  * @param connectionTimeout longest wait for a database connection before answering 503 (default 3 s)
@@ -121,7 +122,7 @@ public record ServerConfig(
     private String jdbcUrl;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-    private Duration maxFutureSkew = Duration.ofMinutes(10);
+    private Duration maxFutureSkew = ValidationRules.DEFAULT_MAX_FUTURE_SKEW;
     private Duration maxEventAge = Duration.ofDays(7);
     private int poolSize = 10;
     private Duration connectionTimeout = Duration.ofSeconds(3);

@@ -95,7 +95,7 @@ class OpenApiTest {
   private static void exerciseEveryOutcome() {
     var event = EventJson.valid("openapi", EXAMPLE_DAY);
     fx.postJson("/api/v1/audit/events", event.toString());                      // 201
-    fx.postJson("/api/v1/audit/events", event.toString());                      // 200 duplicate
+    fx.postJson("/api/v1/audit/events", event.toString());                      // 201 duplicate
     fx.postJson("/api/v1/audit/events", "{}");                                  // 400
     fx.postJson("/api/v1/audit/events", "{\"x\":\"" + "y".repeat(20_000) + "\"}"); // 413
     fx.post("/api/v1/audit/events", "text/plain", "{}");                       // 415
@@ -112,6 +112,9 @@ class OpenApiTest {
     fx.get("/api/v1/audit/events/xyz");                                         // 400
     fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"openapi\"}");   // 200
     fx.postJson("/api/v1/audit/verify", "{}");                                  // 400
+    fx.postJson("/api/v1/audit/verify-chain", "{\"correlation_id\":\"openapi\"}"); // 200
+    fx.postJson("/api/v1/audit/verify-chain", "{}");                            // 400
+    fx.get("/api/v1/audit/events?correlation_id=openapi&offset=0&detail_key=n&detail_value=1"); // 200
     String wf = fx.postJson("/api/v1/workflows", dev.auditflow.server.workflow.WorkflowTestSupport.workflow("openapi-wf", "1")).json()
         .get("workflow_id").asText();                                           // 201
     fx.postJson("/api/v1/workflows", dev.auditflow.server.workflow.WorkflowTestSupport.workflow("openapi-wf", "1")); // 409
@@ -129,6 +132,8 @@ class OpenApiTest {
     patch("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057", "{\"status\":\"disabled\"}"); // 404
     fx.get("/health/live");
     fx.get("/health/ready");
+    fx.get("/health");
+    fx.get("/readyz");
     fx.get("/metrics");
     fx.get("/openapi.yaml");
   }

@@ -52,7 +52,7 @@ class WriteOutcomeTest {
       }
       // The client's retry of the same event resolves it: "duplicate", i.e. stored.
       var retried = awaitAnswer(fx, event);
-      assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+      assertThat(retried.status()).as(retried.body()).isEqualTo(201);
       assertThat(retried.json().get("duplicate").asBoolean()).isTrue();
     } finally {
       TestDatabase.drop(jdbcUrl);

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** {@code java -jar auditflow.jar serve} as a real child process, to be killed and restarted. */
 final class ServerProcess implements AutoCloseable {
   private final List<String> args;
+  private final Map<String, String> env;
   private final int port;
   private final Path workDir;
   private final StringBuilder previousOutput = new StringBuilder();
@@ -21,8 +23,11 @@ final class ServerProcess implements AutoCloseable {
     this.workDir = Files.createTempDirectory("auditflow-faults");
     args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--database-url", databaseUrl, "--pool-size", "4", "--drain-timeout", "10s"));
+    // The Redis URL from the environment (AUDITFLOW_REDIS_URL), as a deployment would pass it;
+    // JarCommandsIT covers --redis-url.
+    env = redisUrl == null ? Map.of() : Map.of("AUDITFLOW_REDIS_URL", redisUrl);
     if (redisUrl != null) {
-      args.addAll(List.of("--redis-url", redisUrl, "--dlq-key", dlqKey));
+      args.addAll(List.of("--dlq-key", dlqKey));
     }
   }
 
@@ -34,7 +39,7 @@ final class ServerProcess implements AutoCloseable {
     if (process != null) {
       previousOutput.append(process.output());
     }
-    process = JarProcess.of(workDir, args.toArray(String[]::new)).start();
+    process = JarProcess.of(workDir, env, args.toArray(String[]::new)).start();
     process.awaitHttp200(uri(), "/health/live", Duration.ofSeconds(90));
   }
 

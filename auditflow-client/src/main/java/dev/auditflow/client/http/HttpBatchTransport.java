@@ -23,8 +23,9 @@ import java.util.Optional;
 
 /**
  * Delivers batches with {@code POST /api/v1/audit/events/batch}: a JSON array in, {@code 201
- * {event_ids, created, duplicates}} or {@code 202 {status: "queued"}} out, an RFC 7807 problem on
- * errors. One {@link HttpClient} (HTTP/1.1, keep-alive) is shared by all sender threads.
+ * {event_ids, created, duplicates, status}} out ({@code status} {@code "queued"} when the server
+ * parked the batch in its dead-letter queue; older servers answered that with 202), an RFC 7807
+ * problem on errors. One {@link HttpClient} (HTTP/1.1, keep-alive) is shared by all sender threads.
  */
 public final class HttpBatchTransport implements BatchTransport {
   static final String BATCH_PATH = "/api/v1/audit/events/batch";
@@ -64,7 +65,8 @@ public final class HttpBatchTransport implements BatchTransport {
     int status = response.statusCode();
     if (status == 201 || status == 200) {
       JsonNode body = readJson(response.body());
-      return new BatchAck(body.path("created").asInt(), body.path("duplicates").asInt(), false);
+      return new BatchAck(body.path("created").asInt(), body.path("duplicates").asInt(),
+          "queued".equals(body.path("status").asText()));
     }
     if (status == 202) {
       return new BatchAck(0, 0, true);

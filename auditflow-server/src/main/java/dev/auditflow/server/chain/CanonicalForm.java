@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.CanonicalJson;
 import dev.auditflow.api.Timestamps;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
 /**
  * The bytes an event's hash covers: one line of JSON, object keys sorted by UTF-16 code unit (as in
@@ -37,6 +35,7 @@ public final class CanonicalForm {
     ObjectNode n = NODES.objectNode();
     // Inserted in sorted key order; CanonicalFormTest checks that it stays so.
     putText(n, "actor_id", e.actorId());
+    putText(n, "actor_ip", e.actorIp());
     putText(n, "actor_type", e.actorType());
     n.put("chain_position", chainPosition);
     putText(n, "cluster_name", e.clusterName());
@@ -48,7 +47,7 @@ public final class CanonicalForm {
     putText(n, "error_message", e.errorMessage());
     putText(n, "event_action", e.eventAction());
     putText(n, "event_category", e.eventCategory());
-    n.set("event_data", normalize(e.eventData()));
+    n.set("event_data", CanonicalJson.normalize(e.eventData()));
     n.put("event_date", eventDate.toString());
     n.put("event_id", e.eventId().toString());
     n.put("event_outcome", e.eventOutcome().wireName());
@@ -56,12 +55,13 @@ public final class CanonicalForm {
     putText(n, "event_type", e.eventType());
     n.put("is_sensitive", e.sensitive());
     putText(n, "namespace", e.namespace());
+    putText(n, "parent_event_date", e.parentEventDate() == null ? null : e.parentEventDate().toString());
     putText(n, "parent_event_id", e.parentEventId() == null ? null : e.parentEventId().toString());
     n.put("received_at", Timestamps.format(receivedAt));
     putText(n, "resource_id", e.resourceId());
     putText(n, "resource_name", e.resourceName());
     putText(n, "resource_type", e.resourceType());
-    n.put("severity", e.severity().wireName());
+    putText(n, "severity", e.severity());
     putText(n, "version", e.version());
     try {
       return WRITER.writeValueAsBytes(n);
@@ -76,30 +76,4 @@ public final class CanonicalForm {
     }
   }
 
-  /**
-   * Sorted keys and normalised numbers, so the JSON as the client sent it and as PostgreSQL's
-   * jsonb hands it back (reordered keys, {@code 1e2} as {@code 100}) hash the same.
-   */
-  static JsonNode normalize(JsonNode node) {
-    if (node.isObject()) {
-      List<String> names = new ArrayList<>();
-      node.fieldNames().forEachRemaining(names::add);
-      Collections.sort(names);
-      ObjectNode sorted = NODES.objectNode();
-      for (String name : names) {
-        sorted.set(name, normalize(node.get(name)));
-      }
-      return sorted;
-    }
-    if (node.isArray()) {
-      var array = NODES.arrayNode();
-      node.forEach(element -> array.add(normalize(element)));
-      return array;
-    }
-    if (node.isNumber()) {
-      BigDecimal value = node.decimalValue().stripTrailingZeros();
-      return NODES.numberNode(value.signum() == 0 ? BigDecimal.ZERO : value);
-    }
-    return node;
-  }
 }

@@ -42,11 +42,30 @@ public final class ChainVerifier {
     this.hasher = hasher;
   }
 
-  /** Where a chain first fails to hold. */
-  public record Break(String correlationId, UUID eventId, long position, String reason, String detail) {}
+  /**
+   * Where a chain first fails to hold. The row's timestamp and hashes are given when a row is at
+   * fault: {@code expectedHash} is what the chain says its hash (or, for a broken link, its
+   * previous hash) should be, {@code actualHash} what the row holds.
+   */
+  public record Break(String correlationId, UUID eventId, long position, String reason, String detail,
+      Instant eventTimestamp, String expectedHash, String actualHash, String previousHash) {}
 
   /** The outcome of a verification. */
   public record Result(boolean verified, long eventsChecked, long chainsChecked, Break firstBreak) {}
+
+  /** How many events of a correlation are stored. */
+  public long countEvents(String correlationId) {
+    try (Connection c = database.connection();
+        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?")) {
+      ps.setString(1, correlationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("counting chain " + correlationId, e);
+    }
+  }
 
   public Result verifyCorrelation(String correlationId) {
     try (Connection c = database.connection()) {
@@ -152,7 +171,8 @@ public final class ChainVerifier {
       }
       if (!expectedPrevious.equals(row.previousEventHash())) {
         return fail(row, position, "broken_link",
-            "previous_event_hash does not match the hash of the event at position " + (position - 1));
+            "previous_event_hash does not match the hash of the event at position " + (position - 1),
+            expectedPrevious, row.previousEventHash());
       }
       HashAlgorithm algorithm = HashAlgorithm.fromColumn(row.hashAlgorithm());
       if (keyed && algorithm == HashAlgorithm.SHA256) {
@@ -166,7 +186,8 @@ public final class ChainVerifier {
         return fail(row, position, "unverifiable", "the row is HMAC-keyed and this server has no chain key");
       }
       if (!recomputed.get().equals(row.eventHash())) {
-        return fail(row, position, "modified_content", "the event's content does not match its event_hash");
+        return fail(row, position, "modified_content", "the event's content does not match its event_hash",
+            recomputed.get(), row.eventHash());
       }
       last = row;
       expectedPosition++;
@@ -181,15 +202,22 @@ public final class ChainVerifier {
       long recorded = head.get().position();
       if (expectedPosition - 1 < recorded) {
         broken = new Break(correlationId, null, expectedPosition, "missing_position",
-            "the chain's head records " + recorded + " events, only " + (expectedPosition - 1) + " are stored");
+            "the chain's head records " + recorded + " events, only " + (expectedPosition - 1) + " are stored",
+            null, null, null, null);
       } else if (last != null && !last.eventHash().equals(head.get().hash())) {
         broken = new Break(correlationId, last.event().eventId(), last.chainPosition(), "modified_content",
-            "the last event's hash differs from the chain's recorded head");
+            "the last event's hash differs from the chain's recorded head", last.event().eventTimestamp(),
+            head.get().hash(), last.eventHash(), last.previousEventHash());
       }
     }
 
     private boolean fail(StoredEvent row, long position, String reason, String detail) {
-      broken = new Break(correlationId, row.event().eventId(), position, reason, detail);
+      return fail(row, position, reason, detail, null, row.eventHash());
+    }
+
+    private boolean fail(StoredEvent row, long position, String reason, String detail, String expected, String actual) {
+      broken = new Break(correlationId, row.event().eventId(), position, reason, detail, row.event().eventTimestamp(),
+          expected, actual, row.previousEventHash());
       return false;
     }
   }

@@ -70,7 +70,7 @@ public final class VerifyRoutes {
     Json.write(ctx, 200, answer);
   }
 
-  private static Map<String, Object> breakJson(ChainVerifier.Break b) {
+  static Map<String, Object> breakJson(ChainVerifier.Break b) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("correlation_id", b.correlationId());
     json.put("event_id", b.eventId());

@@ -49,21 +49,22 @@ public final class EventWriter {
           event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action,
           event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
           parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message,
-          event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm)
+          event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm,
+          actor_ip, parent_event_date)
       SELECT u.event_id, u.event_date, u.event_timestamp, u.received_at, u.version, u.event_type, u.event_category,
           u.event_action, u.event_outcome, u.correlation_id, u.actor_type, u.actor_id, u.resource_type, u.resource_id,
           u.resource_name, u.parent_event_id, u.namespace, u.cluster_name, u.severity, u.duration_ms, u.error_code,
           u.error_message, d.event_data, u.retention_days, u.is_sensitive, u.chain_position, u.previous_event_hash,
-          u.event_hash, u.hash_algorithm
+          u.event_hash, u.hash_algorithm, u.actor_ip, u.parent_event_date
       FROM unnest(
           ?::uuid[], ?::date[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-          ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+          ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::date[])
         WITH ORDINALITY AS u(event_id, event_date, event_timestamp, received_at, version, event_type, event_category,
           event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
           parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, retention_days,
-          is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, n)
+          is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, actor_ip, parent_event_date, n)
       JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS d(event_data, n) ON d.n = u.n
       ON CONFLICT (event_id, event_date) DO NOTHING
       RETURNING event_id
@@ -83,7 +84,7 @@ public final class EventWriter {
       """;
 
   /** Array parameters of {@link #INSERT}; {@code event_data} follows them as one JSON array. */
-  private static final int COLUMNS = 28;
+  private static final int COLUMNS = 30;
 
   private final Database database;
   private final PartitionManager partitions;
@@ -164,7 +165,7 @@ public final class EventWriter {
       lock.setArray(1, c.createArrayOf("text", correlationIds));
       lock.execute();
     }
-    List<AuditEvent> fresh = withoutStored(c, events);
+    List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
     Instant receivedAt = Timestamps.normalize(clock.instant());
     ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt);
     Set<UUID> created = insertRows(c, linked.links(), receivedAt);
@@ -247,7 +248,7 @@ public final class EventWriter {
       columns[15][i] = e.parentEventId() == null ? null : e.parentEventId().toString();
       columns[16][i] = e.namespace();
       columns[17][i] = e.clusterName();
-      columns[18][i] = e.severity().wireName();
+      columns[18][i] = e.severity();
       columns[19][i] = e.durationMs();
       columns[20][i] = e.errorCode();
       columns[21][i] = e.errorMessage();
@@ -257,6 +258,8 @@ public final class EventWriter {
       columns[25][i] = link.previousHash();
       columns[26][i] = link.hash();
       columns[27][i] = algorithm;
+      columns[28][i] = e.actorIp();
+      columns[29][i] = e.parentEventDate() == null ? null : e.parentEventDate().toString();
       eventData.append(i == 0 ? "" : ",").append(e.eventData().toString());
     }
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {

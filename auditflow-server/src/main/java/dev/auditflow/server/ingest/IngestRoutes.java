@@ -1,13 +1,24 @@
 package dev.auditflow.server.ingest;
 
+import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.Violation;
+import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** {@code POST /api/v1/audit/events} and {@code POST /api/v1/audit/events/batch}. */
+/**
+ * {@code POST /api/v1/audit/events} and {@code POST /api/v1/audit/events/batch}, with the answers
+ * Kubernaut's generated client decodes: 201 with {@code message} for a stored event (a duplicate
+ * too — that client treats any other 2xx as an error and would retry), 202 with {@code status}
+ * and {@code message} for a single event queued in the dead-letter queue, and 201 for a batch
+ * stored or durably queued (that client accepts nothing else for a batch).
+ */
 public final class IngestRoutes {
   public static final String EVENTS = "/api/v1/audit/events";
   public static final String BATCH = "/api/v1/audit/events/batch";
@@ -26,39 +37,52 @@ public final class IngestRoutes {
   }
 
   private void single(Context ctx) {
-    IngestService.Stored stored = ingest.storeOne(Json.readBody(ctx, maxBodyBytes));
-    var event = stored.events().get(0);
-    if (stored.queued()) {
-      queued(ctx, stored);
-      return;
-    }
-    boolean duplicate = stored.created() == 0;
+    IngestService.Stored stored = withParentCheck(() -> ingest.storeOne(Json.readBody(ctx, maxBodyBytes)), false);
+    AuditEvent event = stored.events().get(0);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_id", event.eventId());
     body.put("event_timestamp", Timestamps.format(event.eventTimestamp()));
+    if (stored.queued()) {
+      body.put("status", "queued");
+      body.put("message", "audit event queued in the dead-letter queue; it is stored when the database is back");
+      body.put("queued", 1);
+      body.put("event_ids", stored.eventIds());
+      Json.write(ctx, 202, body);
+      return;
+    }
+    boolean duplicate = stored.created() == 0;
+    body.put("message", duplicate ? "audit event already stored (duplicate)" : "audit event created");
     body.put("duplicate", duplicate);
-    Json.write(ctx, duplicate ? 200 : 201, body);
-  }
-
-  /** 202: durably queued in the dead-letter queue; the replay worker stores it when the database is back. */
-  private static void queued(Context ctx, IngestService.Stored stored) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", "queued");
-    body.put("queued", stored.events().size());
-    body.put("event_ids", stored.eventIds());
-    Json.write(ctx, 202, body);
+    Json.write(ctx, 201, body);
   }
 
   private void batch(Context ctx) {
-    IngestService.Stored stored = ingest.storeBatch(Json.readBody(ctx, maxBodyBytes));
-    if (stored.queued()) {
-      queued(ctx, stored);
-      return;
-    }
+    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(Json.readBody(ctx, maxBodyBytes)), true);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_ids", stored.eventIds());
+    if (stored.queued()) {
+      body.put("message", stored.events().size()
+          + " audit events queued in the dead-letter queue; they are stored when the database is back");
+      body.put("status", "queued");
+      body.put("queued", stored.events().size());
+    } else {
+      body.put("message", stored.created() + " audit events created, " + stored.duplicates() + " already stored");
+      body.put("status", "stored");
+    }
     body.put("created", stored.created());
     body.put("duplicates", stored.duplicates());
     Json.write(ctx, 201, body);
+  }
+
+  /** A missing parent is the request's fault: a 400 naming the event (its index in a batch). */
+  private static IngestService.Stored withParentCheck(Supplier<IngestService.Stored> store, boolean batch) {
+    try {
+      return store.get();
+    } catch (ParentEventNotFoundException e) {
+      Violation violation = new Violation("parent_event_id",
+          "parent event does not exist: no event with id " + e.parentEventId());
+      throw ApiException.validation(batch ? "event at index " + e.index() + ": parent event does not exist"
+          : "parent event does not exist", List.of(batch ? violation.atIndex(e.index()) : violation));
+    }
   }
 }

@@ -50,6 +50,9 @@ public final class OpsRoutes {
   public void register(JavalinConfig config) {
     config.routes.get("/health/live", ctx -> Json.write(ctx, 200, Map.of("status", "UP")));
     config.routes.get("/health/ready", this::ready);
+    // Kubernaut's Helm chart gates every service's readiness on Data Storage's /readyz.
+    config.routes.get("/readyz", this::readyz);
+    config.routes.get("/health", this::ready);
     config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
     config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
     config.routes.get("/api/v1/admin/dlq", this::dlqSummary);
@@ -76,6 +79,12 @@ public final class OpsRoutes {
       body.put("dlq", queue ? "up" : "down");
     }
     Json.write(ctx, accepting ? 200 : 503, body);
+  }
+
+  /** 200 while the database is reachable and the server is not stopping; 503 otherwise. */
+  private void readyz(Context ctx) {
+    boolean ready = !draining.getAsBoolean() && database.isReachable();
+    Json.write(ctx, ready ? 200 : 503, Map.of("status", ready ? "ready" : "not ready"));
   }
 
   private void dlqSummary(Context ctx) {

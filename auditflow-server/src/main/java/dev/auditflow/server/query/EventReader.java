@@ -33,7 +33,10 @@ public final class EventReader {
   /** A page of results and where the next one starts. */
   public record Result(List<ObjectNode> events, boolean hasMore, Cursor next) {}
 
-  /** One page; {@code limit + 1} rows are read to learn whether more follow. */
+  /**
+   * One page; {@code limit + 1} rows are read to learn whether more follow. With an offset the
+   * rows before it are skipped (Kubernaut's paging; PostgreSQL reads and discards them).
+   */
   public Result list(EventFilter filter, Page page) {
     Sql sql = where(filter);
     String query = listQuery(sql, page);
@@ -105,7 +108,8 @@ public final class EventReader {
     }
     String direction = page.descending() ? "DESC" : "ASC";
     return "SELECT " + COLUMNS + " FROM audit_events" + sql.where()
-        + " ORDER BY event_timestamp " + direction + ", event_id " + direction + " LIMIT " + (page.limit() + 1);
+        + " ORDER BY event_timestamp " + direction + ", event_id " + direction + " LIMIT " + (page.limit() + 1)
+        + (page.offset() == null ? "" : " OFFSET " + page.offset());
   }
 
   private static Sql where(EventFilter filter) {
@@ -116,8 +120,12 @@ public final class EventReader {
       sql.clause("event_date >= ?", filter.since().atOffset(ZoneOffset.UTC).toLocalDate());
     }
     if (filter.until() != null) {
-      sql.clause("event_timestamp < ?", filter.until().atOffset(ZoneOffset.UTC));
+      sql.clause("event_timestamp <= ?", filter.until().atOffset(ZoneOffset.UTC));
       sql.clause("event_date <= ?", filter.until().atOffset(ZoneOffset.UTC).toLocalDate());
+    }
+    if (filter.detail() != null) {
+      // The key is a parameter too (->> takes text), though it is also restricted to [a-zA-Z0-9_].
+      sql.clause("event_data ->> ? = ?", filter.detail().key(), filter.detail().value());
     }
     return sql;
   }

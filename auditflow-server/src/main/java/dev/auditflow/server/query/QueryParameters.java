@@ -3,8 +3,6 @@ package dev.auditflow.server.query;
 import static dev.auditflow.server.query.PageParameters.single;
 
 import dev.auditflow.api.EventOutcome;
-import dev.auditflow.api.Severity;
-import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.http.ApiException;
 import java.time.Clock;
@@ -16,13 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads a query string into an {@link EventFilter} and a {@link Page}, reporting every bad
  * parameter at once. Unknown parameters are refused too: a misspelt filter silently ignored is
- * how one page of 50 was once mistaken for "90 % lost".
+ * how one page of 50 was once mistaken for "90 % lost". Every parameter of Kubernaut's query
+ * contract is known ({@code offset}, {@code detail_key}, {@code detail_value} included).
  */
 public final class QueryParameters {
   /** The equality filters; each parameter is named as its column. */
@@ -30,8 +28,17 @@ public final class QueryParameters {
       List.of("correlation_id", "event_type", "event_category", "event_outcome", "actor_id", "resource_type",
           "resource_id", "severity");
 
-  private static final Set<String> FILTERS = new TreeSet<>(EQUALITY);
-  private static final Pattern RELATIVE = Pattern.compile("(\\d{1,9})([smhd])");
+  private static final Set<String> FILTERS = new TreeSet<>(List.of("since", "until", "detail_key", "detail_value"));
+  private static final Pattern DETAIL_KEY = Pattern.compile("[a-zA-Z0-9_]{1,100}");
+  /**
+   * A detail filter reads {@code event_data} row by row, which no index helps with: it must come
+   * with a correlation id, or a time window no longer than this, so that it never scans a year.
+   */
+  static final Duration LONGEST_DETAIL_WINDOW = Duration.ofDays(31);
+
+  static {
+    FILTERS.addAll(EQUALITY);
+  }
 
   private final Clock clock;
 
@@ -52,15 +59,38 @@ public final class QueryParameters {
 
   public ListRequest list(Map<String, List<String>> params) {
     List<Violation> violations = new ArrayList<>();
-    EventFilter filter = filter(params, violations, PageParameters.NAMES);
+    Set<String> paging = new TreeSet<>(PageParameters.NAMES);
+    paging.add("offset");
+    EventFilter filter = filter(params, violations, paging);
     Page page = PageParameters.read(params, violations);
+    Integer offset = offset(params, violations);
+    if (offset != null && page.after() != null) {
+      violations.add(new Violation("offset", "give offset or cursor, not both"));
+    }
     throwIfAny(violations);
-    return new ListRequest(filter, page);
+    return new ListRequest(filter, new Page(page.limit(), page.descending(), page.after(), offset));
+  }
+
+  private static Integer offset(Map<String, List<String>> params, List<Violation> violations) {
+    String text = single(params, "offset", violations);
+    if (text == null) {
+      return null;
+    }
+    try {
+      int offset = Integer.parseInt(text);
+      if (offset >= 0) {
+        return offset;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    violations.add(new Violation("offset", "must be an integer >= 0, was \"" + text + "\""));
+    return null;
   }
 
   private EventFilter filter(Map<String, List<String>> params, List<Violation> violations, Set<String> alsoAllowed) {
     for (String name : params.keySet()) {
-      if (!FILTERS.contains(name) && !alsoAllowed.contains(name) && !name.equals("since") && !name.equals("until")) {
+      if (!FILTERS.contains(name) && !alsoAllowed.contains(name)) {
         violations.add(new Violation(name, "unknown parameter; allowed: " + allowed(alsoAllowed)));
       }
     }
@@ -74,50 +104,59 @@ public final class QueryParameters {
         violations.add(new Violation(name, "must not be empty"));
       } else if (name.equals("event_outcome") && EventOutcome.fromWireName(value).isEmpty()) {
         violations.add(new Violation("event_outcome", "must be one of success, failure, pending, was \"" + value + "\""));
-      } else if (name.equals("severity") && Severity.fromWireName(value).isEmpty()) {
-        violations.add(new Violation("severity", "must be one of debug, info, warning, error, critical, was \"" + value + "\""));
       }
       equals.put(name, value);
     }
     Instant since = time(params, "since", violations);
     Instant until = time(params, "until", violations);
-    if (since != null && until != null && !since.isBefore(until)) {
-      violations.add(new Violation("until", "must be after since"));
+    if (since != null && until != null && since.isAfter(until)) {
+      violations.add(new Violation("until", "must not be before since"));
     }
-    return new EventFilter(equals, since, until);
+    DetailFilter detail = detail(params, violations, equals.containsKey("correlation_id"), since, until);
+    return new EventFilter(equals, since, until, detail);
+  }
+
+  private DetailFilter detail(Map<String, List<String>> params, List<Violation> violations, boolean byCorrelation,
+      Instant since, Instant until) {
+    String key = single(params, "detail_key", violations);
+    String value = single(params, "detail_value", violations);
+    if (key == null && value == null) {
+      return null;
+    }
+    if (key == null || value == null) {
+      violations.add(new Violation(key == null ? "detail_key" : "detail_value",
+          "detail_key and detail_value must be given together"));
+      return null;
+    }
+    if (!DETAIL_KEY.matcher(key).matches()) {
+      violations.add(new Violation("detail_key", "must match [a-zA-Z0-9_]+ (1 to 100 characters), was \"" + key + "\""));
+      return null;
+    }
+    Instant end = until != null ? until : clock.instant();
+    boolean bounded = byCorrelation || (since != null && !since.plus(LONGEST_DETAIL_WINDOW).isBefore(end));
+    if (!bounded) {
+      violations.add(new Violation("detail_key", "needs correlation_id, or since within "
+          + LONGEST_DETAIL_WINDOW.toDays() + " days of until (or of now): event_data is searched row by row"));
+      return null;
+    }
+    return new DetailFilter(key, value);
   }
 
   private static String allowed(Set<String> alsoAllowed) {
     Set<String> all = new TreeSet<>(FILTERS);
-    all.add("since");
-    all.add("until");
     all.addAll(alsoAllowed);
     return String.join(", ", all);
   }
 
-  /** RFC 3339, or relative to now: {@code 30s}, {@code 15m}, {@code 24h}, {@code 7d}. */
   private Instant time(Map<String, List<String>> params, String name, List<Violation> violations) {
     String text = single(params, name, violations);
     if (text == null) {
       return null;
     }
-    Matcher relative = RELATIVE.matcher(text);
-    if (relative.matches()) {
-      long amount = Long.parseLong(relative.group(1));
-      Duration ago = switch (relative.group(2)) {
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      };
-      return Timestamps.normalize(clock.instant().minus(ago));
-    }
-    try {
-      return Timestamps.parse(text);
-    } catch (IllegalArgumentException e) {
-      violations.add(new Violation(name, "must be RFC 3339 (2026-01-31T12:00:00Z) or relative (30s, 15m, 24h, 7d), was \"" + text + "\""));
+    return TimeParameter.parse(text, clock).orElseGet(() -> {
+      violations.add(new Violation(name, "must be " + TimeParameter.FORMS + ", was \"" + text + "\""));
       return null;
-    }
+    });
   }
 
   static void throwIfAny(List<Violation> violations) {

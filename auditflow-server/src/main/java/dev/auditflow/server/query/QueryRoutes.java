@@ -37,6 +37,11 @@ public final class QueryRoutes {
     EventReader.Result result = reader.list(request.filter(), request.page());
     Map<String, Object> pagination = new LinkedHashMap<>();
     pagination.put("limit", request.page().limit());
+    if (request.page().offset() != null) {
+      // Kubernaut's shape: offset and total (from a count) beside has_more.
+      pagination.put("offset", request.page().offset());
+      pagination.put("total", reader.count(request.filter()));
+    }
     pagination.put("has_more", result.hasMore());
     pagination.put("next_cursor", result.next() == null ? null : result.next().encode());
     Map<String, Object> body = new LinkedHashMap<>();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
-import dev.auditflow.api.Severity;
 import dev.auditflow.api.Timestamps;
 import java.io.IOException;
 import java.sql.ResultSet;
@@ -29,7 +28,8 @@ public record StoredEvent(
       "event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action, "
           + "event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name, "
           + "parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, "
-          + "event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm";
+          + "event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, "
+          + "actor_ip, parent_event_date";
 
   public static StoredEvent read(ResultSet rs) throws SQLException {
     AuditEvent event;
@@ -43,15 +43,17 @@ public record StoredEvent(
           .eventAction(rs.getString("event_action"))
           .eventOutcome(EventOutcome.fromWireName(rs.getString("event_outcome")).orElseThrow())
           .correlationId(rs.getString("correlation_id"))
-          .actorType(rs.getString("actor_type"))
-          .actorId(rs.getString("actor_id"))
-          .resourceType(rs.getString("resource_type"))
-          .resourceId(rs.getString("resource_id"))
+          .actorType(noneIfNull(rs.getString("actor_type")))
+          .actorId(noneIfNull(rs.getString("actor_id")))
+          .actorIp(rs.getString("actor_ip"))
+          .resourceType(noneIfNull(rs.getString("resource_type")))
+          .resourceId(noneIfNull(rs.getString("resource_id")))
           .resourceName(rs.getString("resource_name"))
           .parentEventId(rs.getObject("parent_event_id", UUID.class))
+          .parentEventDate(rs.getObject("parent_event_date", LocalDate.class))
           .namespace(rs.getString("namespace"))
           .clusterName(rs.getString("cluster_name"))
-          .severity(Severity.fromWireName(rs.getString("severity")).orElseThrow())
+          .severity(noneIfNull(rs.getString("severity")))
           .durationMs((Long) rs.getObject("duration_ms"))
           .errorCode(rs.getString("error_code"))
           .errorMessage(rs.getString("error_message"))
@@ -70,6 +72,14 @@ public record StoredEvent(
         rs.getString("previous_event_hash"),
         rs.getString("event_hash"),
         rs.getString("hash_algorithm"));
+  }
+
+  /**
+   * A stored NULL read back as "none" (the empty string), so that the builder's default does not
+   * replace it: the event must read back exactly as it was hashed.
+   */
+  private static String noneIfNull(String value) {
+    return value == null ? "" : value;
   }
 
   /** As the API shows it: the event's own fields, then the server's. */
