@@ -14,6 +14,7 @@ public enum ProblemType {
   METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
   CONFLICT("conflict", "Conflict", 409),
   PAYLOAD_TOO_LARGE("payload-too-large", "Payload too large", 413),
+  TOO_MANY_REQUESTS("too-many-requests", "Too many requests", 429),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
   INTERNAL_ERROR("internal-error", "Internal error", 500),
   /** Nothing was written; the same request may be retried later. */

@@ -2,10 +2,13 @@ package dev.auditflow.bench;
 
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.auth.Role;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 
 /**
  * A durable PostgreSQL — embedded with fsync, synchronous_commit and full_page_writes on, as
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 final class BenchServer implements AutoCloseable {
   private final EmbeddedPostgres postgres;
   private final AuditServer server;
+  private final String token;
 
   BenchServer(int poolSize) throws IOException {
     Path dir = Files.createTempDirectory("auditflow-bench-pg");
@@ -28,14 +32,21 @@ final class BenchServer implements AutoCloseable {
         .start();
     server = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
         .jdbcUrl(jdbcUrl()).poolSize(poolSize).build());
+    // Authentication stays on, as in production: its cost is part of what is measured.
+    token = server.apiTokens().create("bench", EnumSet.of(Role.WRITER, Role.READER), null, "bench").secret();
+  }
+
+  /** A writer and reader token for the benchmark's requests. */
+  String token() {
+    return token;
   }
 
   String jdbcUrl() {
     return postgres.getJdbcUrl("postgres", "postgres");
   }
 
-  java.net.URI uri() {
-    return java.net.URI.create("http://127.0.0.1:" + server.port());
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.port());
   }
 
   AuditServer server() {

@@ -4,16 +4,17 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.client.http.BearerToken;
 import dev.auditflow.client.http.HttpBatchTransport;
 import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.ingest.PartitionManager;
-import java.time.Clock;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -86,7 +87,7 @@ public class IngestBenchmark {
 
     @Setup(Level.Trial)
     public void open(Server s) throws Exception {
-      http = new HttpBatchTransport(s.server.uri());
+      http = new HttpBatchTransport(s.server.uri(), BearerToken.of(s.server.token()), null);
       connection = DriverManager.getConnection(s.server.jdbcUrl());
     }
 
@@ -117,7 +118,7 @@ public class IngestBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void chainedWrite(Server s, Writer w) {
-    s.writer.insert(w.batch());
+    s.writer.insert(w.batch(), "token:bench");
   }
 
   @Benchmark

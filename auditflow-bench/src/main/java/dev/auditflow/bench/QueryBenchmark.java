@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -29,6 +31,10 @@ import org.postgresql.PGConnection;
  * Latency of {@code GET /api/v1/audit/events?correlation_id=…} over HTTP with {@code rows} events
  * stored (10 per correlation, spread over the last 20 days, loaded by COPY and ANALYZEd). Sample
  * mode: read p50 and p99 from the percentiles JMH prints.
+ *
+ * <p>{@code byCorrelationId} is the product: authentication, the query, and the access audit
+ * record committed before the answer. {@code jdbcSelect} is its floor in the same run — the same
+ * page read with one SQL statement on an open connection, no HTTP, no JSON, no audit record.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -39,6 +45,8 @@ public class QueryBenchmark {
 
   private BenchServer server;
   private final HttpClient http = HttpClient.newHttpClient();
+  private Connection jdbc;
+  private PreparedStatement page;
   private int correlations;
 
   @Setup(Level.Trial)
@@ -67,10 +75,14 @@ public class QueryBenchmark {
         s.execute("ANALYZE audit_events");
       }
     }
+    jdbc = DriverManager.getConnection(server.jdbcUrl());
+    page = jdbc.prepareStatement("SELECT * FROM audit_events WHERE correlation_id = ?"
+        + " ORDER BY event_timestamp DESC, event_id DESC LIMIT 101");
   }
 
   @TearDown(Level.Trial)
   public void stop() throws Exception {
+    jdbc.close();
     server.close();
   }
 
@@ -78,10 +90,27 @@ public class QueryBenchmark {
   public int byCorrelationId() throws Exception {
     String corr = "q-" + ThreadLocalRandom.current().nextInt(correlations);
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-        URI.create(server.uri() + "/api/v1/audit/events?correlation_id=" + corr)).build(), HttpResponse.BodyHandlers.ofString());
+        URI.create(server.uri() + "/api/v1/audit/events?correlation_id=" + corr))
+        .header("Authorization", "Bearer " + server.token()).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200 || !r.body().contains(corr)) {
       throw new IllegalStateException("bad answer " + r.statusCode());
     }
     return r.body().length();
+  }
+
+  @Benchmark
+  public int jdbcSelect() throws Exception {
+    String corr = "q-" + ThreadLocalRandom.current().nextInt(correlations);
+    page.setString(1, corr);
+    int read = 0;
+    try (ResultSet rs = page.executeQuery()) {
+      while (rs.next()) {
+        read += rs.getString("event_data").length();
+      }
+    }
+    if (read == 0) {
+      throw new IllegalStateException("no rows for " + corr);
+    }
+    return read;
   }
 }

@@ -67,8 +67,8 @@ public final class SaturationTiming {
     Histogram queryable = new Histogram(3_600_000_000L, 3);
     HttpClient http = HttpClient.newHttpClient();
     String run = saturate ? "sat" : "idle";
-    try (AuditStore store = AuditStore.builder().endpoint(server.uri()).bufferSize(100).batchSize(10)
-        .flushInterval(Duration.ofSeconds(1)).meterRegistry(registry).build()) {
+    try (AuditStore store = AuditStore.builder().endpoint(server.uri()).bearerToken(server.token())
+        .bufferSize(100).batchSize(10).flushInterval(Duration.ofSeconds(1)).meterRegistry(registry).build()) {
       for (int i = 0; i < events; i++) {
         String corr = run + "-" + i + "-" + System.nanoTime();
         long start = System.nanoTime();
@@ -77,6 +77,7 @@ public final class SaturationTiming {
             .eventData(Map.of("i", i)).build());
         while (true) {
           String body = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/api/v1/audit/events/count?correlation_id=" + corr))
+              .header("Authorization", "Bearer " + server.token())
               .build(), HttpResponse.BodyHandlers.ofString()).body();
           if (body.contains("\"count\":1")) {
             break;

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code auditflow serve}: the Data Storage service, on an embedded or external PostgreSQL. */
@@ -75,6 +76,14 @@ final class ServeCommand implements Callable<Integer> {
       description = "Replays of a DLQ entry before it is dead-lettered (default: ${DEFAULT-VALUE}).")
   int dlqMaxAttempts;
 
+  @Option(names = "--management-port",
+      description = "Serve /metrics (and health) on this port only, not on --port. Default: /metrics on --port, without"
+          + " authentication.")
+  Integer managementPort;
+
+  @Mixin
+  SecurityOptions security;
+
   @Option(names = "--chain-key-file",
       description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
   Path chainKeyFile;
@@ -95,6 +104,7 @@ final class ServeCommand implements Callable<Integer> {
           .maxFutureSkew(maxFutureSkew).maxEventAge(maxEventAge).poolSize(poolSize)
           .statementTimeout(statementTimeout).drainTimeout(drainTimeout).chainKey(chainKey)
           .redisUrl(redisUrl == null || redisUrl.isBlank() ? null : redisUrl).dlqKey(dlqKey).dlqMaxAttempts(dlqMaxAttempts)
+          .auth(security.auth(dataDir)).tls(security.tls()).managementPort(managementPort)
           .build());
     } catch (RuntimeException e) {
       if (embedded != null) {

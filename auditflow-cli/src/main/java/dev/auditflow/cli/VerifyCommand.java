@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,8 +22,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "http://localhost:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
+  @Mixin
+  ConnectionOptions connection;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Target target;
@@ -56,17 +54,13 @@ final class VerifyCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    ApiClient client = connection.client();
     HttpResponse<String> response;
     try {
-      response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
-          HttpRequest.newBuilder(URI.create(url.toString().replaceAll("/+$", "") + "/api/v1/audit/verify"))
-              .timeout(Duration.ofMinutes(10))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(request.toString())).build(),
-          HttpResponse.BodyHandlers.ofString());
+      response = client.send("POST", "/api/v1/audit/verify", request.toString(), Duration.ofMinutes(10));
     } catch (IOException e) {
       // Exit 1 means "the chain is broken"; not reaching the server is no verdict at all.
-      err.println("verification failed: cannot reach " + url + ": " + e);
+      err.println("verification failed: cannot reach " + client.base() + ": " + e);
       return 2;
     }
     if (response.statusCode() != 200) {

@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /**
  * Every command and option of the built {@code auditflow.jar}, run as a child process the way the
@@ -38,15 +38,26 @@ class JarCommandsIT {
   private static final Duration START = Duration.ofMinutes(2);
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** The bearer token of the current test's requests (authentication is on, as by default). */
+  private String token;
+
+  private HttpRequest.Builder request(URI base, String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+    return token == null ? b : b.header("Authorization", "Bearer " + token);
+  }
+
   private HttpResponse<String> get(URI base, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.send(request(base, path).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(URI base, String path, String json) throws Exception {
-    return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.send(request(base, path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The first admin token a server wrote into its data directory at first start. */
+  private static String adminToken(Path dataDir) throws Exception {
+    return Files.readString(dataDir.resolve("admin.token")).trim();
   }
 
   private static JsonNode json(HttpResponse<String> r) throws Exception {
@@ -59,16 +70,17 @@ class JarCommandsIT {
 
   @Test
   void everyCommandPrintsHelpListingEveryOption() throws Exception {
-    CommandLine model = Main.commandLine();
-    List<String> commands = new ArrayList<>(List.of(""));
-    commands.addAll(model.getSubcommands().keySet());
-    assertThat(commands).contains("serve", "verify", "load");
-    for (String name : commands) {
-      CommandLine command = name.isEmpty() ? model : model.getSubcommands().get(name);
-      JarProcess help = name.isEmpty() ? JarProcess.of(workDir(), "--help") : JarProcess.of(workDir(), name, "--help");
+    Map<String, CommandLine> commands = new java.util.LinkedHashMap<>();
+    collect("", Main.commandLine(), commands);
+    assertThat(commands).containsKeys("", "serve", "verify", "load", "token", "token create", "token list", "token revoke");
+    for (var entry : commands.entrySet()) {
+      String name = entry.getKey();
+      List<String> args = new ArrayList<>(name.isEmpty() ? List.of() : List.of(name.split(" ")));
+      args.add("--help");
+      JarProcess help = JarProcess.of(workDir(), args.toArray(String[]::new));
       assertThat(help.run(Duration.ofSeconds(60))).as(help.output()).isZero();
       assertThat(help.output()).contains("Usage: auditflow" + (name.isEmpty() ? "" : " " + name));
-      for (OptionSpec option : command.getCommandSpec().options()) {
+      for (OptionSpec option : entry.getValue().getCommandSpec().options()) {
         assertThat(help.output()).as("auditflow %s --help lists %s", name, option.longestName())
             .contains(option.longestName());
       }
@@ -76,6 +88,15 @@ class JarCommandsIT {
     JarProcess version = JarProcess.of(workDir(), "--version");
     assertThat(version.run(Duration.ofSeconds(60))).isZero();
     assertThat(version.output()).startsWith("auditflow ");
+  }
+
+  private static void collect(String prefix, CommandLine command, Map<String, CommandLine> into) {
+    into.put(prefix, command);
+    command.getSubcommands().forEach((name, sub) -> {
+      if (!name.equals("help")) {
+        collect(prefix.isEmpty() ? name : prefix + " " + name, sub, into);
+      }
+    });
   }
 
   @Test
@@ -89,21 +110,32 @@ class JarCommandsIT {
     try (JarProcess server = JarProcess.of(dir, serve).start()) {
       server.awaitHttp200(base, "/health/ready", START);
       assertThat(dir.resolve("auditflow-data")).as("the default data directory, under the working directory").isDirectory();
+      // Authentication is on by default: the first admin token is in the data directory, readable by its owner only.
+      Path tokenFile = dir.resolve("auditflow-data").resolve("admin.token");
+      assertThat(Files.getPosixFilePermissions(tokenFile))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      token = null;
+      HttpResponse<String> anonymous = post(base, "/api/v1/audit/events", event.toString());
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      String admin = adminToken(dir.resolve("auditflow-data"));
+      token = admin;
+      Map<String, String> env = Map.of("AUDITFLOW_TOKEN", admin);
 
       HttpResponse<String> created = post(base, "/api/v1/audit/events", event.toString());
       assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
       assertThat(json(get(base, "/api/v1/audit/events/count?correlation_id=order-4711")).get("count").asLong())
           .isEqualTo(1);
 
-      JarProcess verify = JarProcess.of(dir, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
+      JarProcess verify = JarProcess.of(dir, env, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
       assertThat(verify.run(Duration.ofSeconds(60))).as(verify.output()).isZero();
       assertThat(verify.output()).contains("verified: 1 events in 1 chains");
       Instant now = Instant.now();
-      JarProcess range = JarProcess.of(dir, "verify", "--url", base.toString(),
+      JarProcess range = JarProcess.of(dir, env, "verify", "--url", base.toString(),
           "--since", Timestamps.format(now.minusSeconds(3600)), "--until", Timestamps.format(now.plusSeconds(60)));
       assertThat(range.run(Duration.ofSeconds(60))).as(range.output()).isZero();
 
-      JarProcess load = JarProcess.of(dir, "load", "--url", base.toString(), "--threads", "10", "--events-per-thread",
+      JarProcess load = JarProcess.of(dir, env, "load", "--url", base.toString(), "--threads", "10", "--events-per-thread",
           "20", "--rate", "0", "--buffer-size", "100", "--batch-size", "10", "--flush-interval", "200ms",
           "--overflow", "block", "--overflow-timeout", "30s", "--payload-bytes", "200", "--request-timeout", "5s",
           "--delivery-timeout", "1m", "--verify", "--json", "--histogram", dir.resolve("latency.png").toString());
@@ -123,13 +155,14 @@ class JarCommandsIT {
         s.execute("SET session_replication_role = replica");
         s.execute("UPDATE audit_events SET event_type = 'forged' WHERE event_id = '" + event.get("event_id").asText() + "'");
       }
-      JarProcess broken = JarProcess.of(dir, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
+      JarProcess broken = JarProcess.of(dir, env, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
       assertThat(broken.run(Duration.ofSeconds(60))).as(broken.output()).isEqualTo(1);
       assertThat(broken.output()).contains("NOT VERIFIED: modified_content in chain order-4711 at position 1");
 
       assertThat(server.terminate(Duration.ofSeconds(60))).as("SIGTERM is a clean exit").isIn(0, 143);
       String log = server.output();
       assertThat(log).containsSubsequence("shutdown requested", "auditflow server stopped", "embedded PostgreSQL stopped");
+      assertThat(log).contains("first admin token created").contains(tokenFile.toString()).doesNotContain(admin);
     }
     // The data survives a restart on the same directory.
     try (JarProcess again = JarProcess.of(dir, serve).start()) {
@@ -138,7 +171,8 @@ class JarCommandsIT {
           .isEqualTo(1);
       assertThat(again.terminate(Duration.ofSeconds(60))).isIn(0, 143);
     }
-    JarProcess unreachable = JarProcess.of(dir, "verify", "--url", base.toString(), "--correlation-id", "order-4711");
+    JarProcess unreachable = JarProcess.of(dir, Map.of("AUDITFLOW_TOKEN", token), "verify", "--url", base.toString(),
+        "--correlation-id", "order-4711");
     assertThat(unreachable.run(Duration.ofSeconds(60))).as("no server: an error, not a verdict").isEqualTo(2);
   }
 
@@ -154,8 +188,9 @@ class JarCommandsIT {
       server.awaitHttp200(base, "/health/ready", START);
       assertThat(dir.resolve("elsewhere").resolve("pgdata")).isDirectory();
       assertThat(dir.resolve("auditflow-data")).doesNotExist();
-      JarProcess load = JarProcess.of(dir, "load", "--url", base.toString(), "--threads", "2", "--duration", "2s",
-          "--rate", "20", "--verify", "--json");
+      token = adminToken(dir.resolve("elsewhere"));
+      JarProcess load = JarProcess.of(dir, "load", "--url", base.toString(), "--token", token, "--threads", "2",
+          "--duration", "2s", "--rate", "20", "--verify", "--json");
       assertThat(load.run(Duration.ofMinutes(2))).as(load.output()).isZero();
       JsonNode report = AuditEventJson.mapper().readTree(load.output().lines()
           .filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
@@ -165,7 +200,7 @@ class JarCommandsIT {
       JsonNode page = json(get(base, "/api/v1/audit/events?limit=1"));
       assertThat(page.get("data").get(0).get("hash_algorithm").asText()).as("keyed with the chain key").isEqualTo("hmac-sha256");
       Instant now = Instant.now();
-      JarProcess verify = JarProcess.of(dir, "verify", "--url", base.toString(),
+      JarProcess verify = JarProcess.of(dir, Map.of("AUDITFLOW_TOKEN", token), "verify", "--url", base.toString(),
           "--since", Timestamps.format(now.minusSeconds(600)), "--until", Timestamps.format(now.plusSeconds(60)));
       assertThat(verify.run(Duration.ofSeconds(60))).as(verify.output()).isZero();
       assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
@@ -185,7 +220,8 @@ class JarCommandsIT {
     String key = TestRedis.uniqueKey("jar-it");
     List<ObjectNode> events = new ArrayList<>();
     // The database URL from the environment, as a deployment passes secrets; the rest as options.
-    try (JarProcess server = JarProcess.of(workDir(), Map.of("AUDITFLOW_LOG_LEVEL", "DEBUG",
+    Path work = workDir();
+    try (JarProcess server = JarProcess.of(work, Map.of("AUDITFLOW_LOG_LEVEL", "DEBUG",
         "AUDITFLOW_DATABASE_URL", databaseUrl), "serve", "--host",
         "127.0.0.1", "--port", Integer.toString(port), "--redis-url", TestRedis.url(),
         "--dlq-key", key, "--dlq-max-attempts", "3", "--pool-size", "2", "--statement-timeout", "5s",
@@ -194,6 +230,7 @@ class JarCommandsIT {
       server.awaitHttp200(base, "/health/ready", START);
       await().atMost(START).pollInterval(Duration.ofMillis(100))
           .until(() -> "up".equals(json(get(base, "/health/ready")).path("dlq").asText()));
+      token = adminToken(work.resolve("auditflow-data"));
 
       pg.close();
       for (int i = 0; i < 5; i++) {
@@ -216,7 +253,7 @@ class JarCommandsIT {
           .isEqualTo(5);
       assertThat(server.terminate(Duration.ofSeconds(60))).isIn(0, 143);
       assertThat(server.output()).as("the database password never reaches the log").doesNotContain(secret)
-          .contains("dlq connected");
+          .as("nor a token").doesNotContain(token).contains("dlq connected");
     } finally {
       pg.close();
     }

@@ -20,7 +20,8 @@ class LoadCommandTest {
   static final ServerFixture fx = ServerFixture.perClass();
 
   private static JsonNode load(String... extra) throws Exception {
-    String[] base = {"load", "--url", fx.baseUri().toString(), "--threads", "50", "--events-per-thread", "10",
+    String[] base = {"load", "--url", fx.baseUri().toString(), "--token", fx.adminToken(), "--threads", "50",
+        "--events-per-thread", "10",
         "--buffer-size", "100", "--batch-size", "10", "--flush-interval", "1s", "--verify", "--json"};
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);

@@ -2,6 +2,7 @@ package dev.auditflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import java.io.PrintWriter;
@@ -28,7 +29,9 @@ class VerifyCommandTest {
       var first = EventJson.valid("cli-verify");
       fx.postJson("/api/v1/audit/events/batch", EventJson.array(first, EventJson.valid("cli-verify")).toString());
       StringWriter ok = new StringWriter();
-      assertThat(run(ok, "verify", "--url", fx.baseUri().toString(), "--correlation-id", "cli-verify")).isZero();
+      String reader = fx.token(Role.READER);
+      assertThat(run(ok, "verify", "--url", fx.baseUri().toString(), "--token", reader, "--correlation-id", "cli-verify"))
+          .isZero();
       assertThat(ok.toString()).contains("\"verified\" : true").contains("verified: 2 events");
 
       try (Connection c = DriverManager.getConnection(fx.jdbcUrl()); Statement s = c.createStatement()) {
@@ -36,7 +39,8 @@ class VerifyCommandTest {
         s.execute("UPDATE audit_events SET event_type = 'rewritten' WHERE event_id = '" + first.get("event_id").asText() + "'");
       }
       StringWriter broken = new StringWriter();
-      assertThat(run(broken, "verify", "--url", fx.baseUri().toString(), "--correlation-id", "cli-verify")).isEqualTo(1);
+      assertThat(run(broken, "verify", "--url", fx.baseUri().toString(), "--token", reader, "--correlation-id",
+          "cli-verify")).isEqualTo(1);
       assertThat(broken.toString()).contains("NOT VERIFIED: modified_content in chain cli-verify at position 1");
     }
   }

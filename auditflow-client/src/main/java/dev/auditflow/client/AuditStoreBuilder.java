@@ -1,9 +1,12 @@
 package dev.auditflow.client;
 
+import dev.auditflow.api.Pem;
 import dev.auditflow.api.ValidationRules;
+import dev.auditflow.client.http.BearerToken;
 import dev.auditflow.client.http.HttpBatchTransport;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -32,12 +35,35 @@ public final class AuditStoreBuilder {
   private MeterRegistry meterRegistry;
   private ValidationRules validationRules = ValidationRules.defaults();
   private Duration shutdownHookTimeout;
+  private BearerToken credentials = BearerToken.none();
+  private Path trustedCertificates;
 
   AuditStoreBuilder() {}
 
   /** The auditflow server's base URL, e.g. {@code http://localhost:8080}. */
   public AuditStoreBuilder endpoint(URI endpoint) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    return this;
+  }
+
+  /** Sends this token as {@code Authorization: Bearer …} (an auditflow API token, or a JWT). */
+  public AuditStoreBuilder bearerToken(String token) {
+    this.credentials = BearerToken.of(token);
+    return this;
+  }
+
+  /**
+   * Sends the token held in this file, read again whenever the file changes — as Kubernetes
+   * rotates a projected service-account token.
+   */
+  public AuditStoreBuilder tokenFile(Path file) {
+    this.credentials = BearerToken.fromFile(file);
+    return this;
+  }
+
+  /** Trusts the certificates in this PEM file (and only them) for an {@code https} endpoint. */
+  public AuditStoreBuilder trustedCertificates(Path pemFile) {
+    this.trustedCertificates = Objects.requireNonNull(pemFile, "pemFile");
     return this;
   }
 
@@ -166,7 +192,12 @@ public final class AuditStoreBuilder {
     if ((endpoint == null) == (transport == null)) {
       throw new IllegalStateException("set exactly one of endpoint(URI) and transport(BatchTransport)");
     }
-    BatchTransport effective = transport != null ? transport : new HttpBatchTransport(endpoint);
+    if (transport != null && (trustedCertificates != null || credentials.current().isPresent())) {
+      throw new IllegalStateException("credentials and trusted certificates are for the HTTP transport; a custom"
+          + " transport brings its own");
+    }
+    BatchTransport effective = transport != null ? transport : new HttpBatchTransport(endpoint, credentials,
+        trustedCertificates == null ? null : Pem.trusting(trustedCertificates));
     MicrometerStoreMetrics micrometer = meterRegistry == null ? null : new MicrometerStoreMetrics(meterRegistry);
     BufferedAuditStore store =
         new BufferedAuditStore(config, effective, validationRules, micrometer == null ? StoreMetrics.NONE : micrometer);

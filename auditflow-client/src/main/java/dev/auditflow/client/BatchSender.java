@@ -115,7 +115,8 @@ final class BatchSender {
           tookMs, config.slowWriteThreshold().toMillis(), batch.size(), attempt,
           error == null ? "ok" : error.getMessage());
     }
-    if (error != null) {
+    if (error != null && error.status() != 401 && error.status() != 403) {
+      // A refused credential is reported once by the transport, not for every batch.
       log.info(
           "write attempt failed batch_size={} attempt={} duration_ms={} retryable={} may_have_been_stored={} error=\"{}\"",
           batch.size(), attempt, tookMs, error.retryable(), error.mayHaveBeenStored(), error.getMessage());

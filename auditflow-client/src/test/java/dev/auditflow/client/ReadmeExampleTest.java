@@ -27,7 +27,13 @@ class ReadmeExampleTest {
   void readmeExampleRunsAndIsInTheReadme() throws Exception {
     AtomicInteger received = new AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    String token = "af_a-writer-token-made-with-auditflow-token-create";
     server.createContext("/api/v1/audit/events/batch", exchange -> {
+      if (!("Bearer " + token).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        exchange.sendResponseHeaders(401, -1);
+        exchange.close();
+        return;
+      }
       received.addAndGet(AuditEventJson.mapper().readTree(exchange.getRequestBody()).size());
       byte[] body = "{\"event_ids\":[],\"created\":1,\"duplicates\":0}".getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(201, body.length);
@@ -39,6 +45,7 @@ class ReadmeExampleTest {
     // README-EXAMPLE-START
     try (AuditStore audit = AuditStore.builder()
         .endpoint(URI.create(serverUrl))                // e.g. http://localhost:8080
+        .bearerToken(token)                             // or .tokenFile(path), re-read when rotated
         .bufferSize(10_000)
         .batchSize(1_000)
         .flushInterval(Duration.ofSeconds(1))

@@ -2,6 +2,8 @@ package dev.auditflow.server;
 
 import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.ValidationRules;
+import dev.auditflow.server.auth.ApiTokens;
+import dev.auditflow.server.auth.Security;
 import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.chain.ChainVerifier;
@@ -21,6 +23,7 @@ import dev.auditflow.server.ops.OpsRoutes;
 import dev.auditflow.server.query.EventReader;
 import dev.auditflow.server.query.QueryParameters;
 import dev.auditflow.server.query.QueryRoutes;
+import dev.auditflow.server.tls.TlsConnector;
 import dev.auditflow.server.workflow.WorkflowRoutes;
 import dev.auditflow.server.workflow.WorkflowService;
 import io.javalin.Javalin;
@@ -54,6 +57,9 @@ public final class AuditServer implements AutoCloseable {
   private final Javalin app;
   private final DeadLetterQueue dlq;
   private final ReplayWorker replay;
+  private final Security security;
+  private final TlsConnector tls;
+  private final Javalin management;
   private boolean stopped;
 
   private AuditServer(ServerConfig config, Clock clock) {
@@ -86,7 +92,13 @@ public final class AuditServer implements AutoCloseable {
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
     QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
-    OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining);
+    this.security = Security.create(config.auth(), database, writer, registry, clock);
+    OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled());
+    this.tls = config.tls() == null ? null : new TlsConnector(config.tls());
+    if (security.enabled() && tls == null && !isLoopback(config.host())) {
+      log.warn("authentication is on but TLS is off on {}: bearer tokens cross the network in clear text;"
+          + " serve HTTPS with --tls-cert and --tls-key", config.host());
+    }
     this.app = Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.startup.showOldJavalinVersionWarning = false;
@@ -94,17 +106,32 @@ public final class AuditServer implements AutoCloseable {
       javalin.http.prefer405over404 = true;
       javalin.jetty.host = config.host();
       javalin.jetty.port = config.port();
+      if (tls != null) {
+        javalin.jetty.addConnector((server, http) -> tls.connector(server, http, config.host(), config.port()));
+      }
       requests.install(javalin);
       QueryStringGuard.install(javalin);
       ErrorHandling.install(javalin, config.retryAfter());
+      security.install(javalin);
       // The count route is registered before {event_id} so "count" is never read as an id.
       queryRoutes.register(javalin);
       ingestRoutes.register(javalin);
       verifyRoutes.register(javalin);
       verifyChainRoute.register(javalin);
       workflowRoutes.register(javalin);
-      ops.register(javalin);
+      ops.register(javalin, config.managementPort() == null);
     });
+    this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {
+      javalin.startup.showJavalinBanner = false;
+      javalin.startup.showOldJavalinVersionWarning = false;
+      javalin.jetty.host = config.host();
+      javalin.jetty.port = config.managementPort();
+      ops.registerManagement(javalin);
+    });
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
   }
 
   /** Opens the database (migrating it), then starts serving HTTP. */
@@ -117,21 +144,37 @@ public final class AuditServer implements AutoCloseable {
     AuditServer server = new AuditServer(config, clock);
     try {
       server.app.start();
+      if (server.management != null) {
+        server.management.start();
+      }
     } catch (RuntimeException e) {
+      server.app.stop();
       server.closeStores();
       throw e;
     }
     if (server.replay != null) {
       server.replay.start();
     }
-    log.info("auditflow server listening port={} max_body_bytes={} max_batch_size={} pool_size={}",
-        server.port(), config.maxBodyBytes(), config.maxBatchSize(), config.poolSize());
+    log.info("auditflow server listening port={} scheme={} auth={} management_port={} max_body_bytes={}"
+            + " max_batch_size={} pool_size={}", server.port(), server.tls == null ? "http" : "https",
+        server.security.enabled() ? "on" : "none", server.management == null ? "none" : server.managementPort(),
+        config.maxBodyBytes(), config.maxBatchSize(), config.poolSize());
     return server;
   }
 
   /** The port actually bound (useful with port 0). */
   public int port() {
     return app.port();
+  }
+
+  /** The management port actually bound, or -1 without one. */
+  public int managementPort() {
+    return management == null ? -1 : management.port();
+  }
+
+  /** The API tokens of this server's database (tests and tools make tokens with it). */
+  public ApiTokens apiTokens() {
+    return security.tokens();
   }
 
   /** Every HTTP route served, as {@code "GET /path/{param}"}, for checking against the OpenAPI document. */
@@ -170,6 +213,12 @@ public final class AuditServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     app.stop();
+    if (management != null) {
+      management.stop();
+    }
+    if (tls != null) {
+      tls.close();
+    }
     if (replay != null) {
       // Events parked while the database was down go in now, if it is back: no accepted event
       // waits in Redis for a server that is not coming back soon.

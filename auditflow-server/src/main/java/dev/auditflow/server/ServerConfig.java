@@ -1,6 +1,8 @@
 package dev.auditflow.server;
 
 import dev.auditflow.api.ValidationRules;
+import dev.auditflow.server.auth.AuthSettings;
+import dev.auditflow.server.tls.TlsFiles;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -27,6 +29,10 @@ import java.util.Objects;
  * @param dlqMaxAttempts replays of a DLQ entry before it is dead-lettered (default 5)
  * @param dlqKey the Redis stream of the DLQ (default {@code auditflow:dlq}; dead letters go to
  *     {@code <dlqKey>:dead})
+ * @param auth how callers are authenticated (default: API tokens, no first-admin file)
+ * @param tls the certificate and key to serve HTTPS with, or null for plain HTTP
+ * @param managementPort a separate port for {@code /metrics} (and health), or null to serve the
+ *     metrics on the main port
  */
 public record ServerConfig(
     String host,
@@ -45,7 +51,10 @@ public record ServerConfig(
     String redisUrl,
     Duration redisTimeout,
     int dlqMaxAttempts,
-    String dlqKey) {
+    String dlqKey,
+    AuthSettings auth,
+    TlsFiles tls,
+    Integer managementPort) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -76,6 +85,10 @@ public record ServerConfig(
     requireNonNegative("drainTimeout", drainTimeout);
     requireNonNegative("redisTimeout", redisTimeout);
     Objects.requireNonNull(dlqKey, "dlqKey");
+    Objects.requireNonNull(auth, "auth");
+    if (managementPort != null && (managementPort < 0 || managementPort > 65_535)) {
+      throw new IllegalArgumentException("managementPort must be 0..65535, was " + managementPort);
+    }
     if (dlqMaxAttempts < 1) {
       throw new IllegalArgumentException("dlqMaxAttempts must be >= 1, was " + dlqMaxAttempts);
     }
@@ -108,7 +121,8 @@ public record ServerConfig(
     // Never print the key, nor the passwords a URL may carry.
     return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + Secrets.maskUrl(jdbcUrl) + ", maxBodyBytes=" + maxBodyBytes
         + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256")
-        + ", dlq=" + (redisUrl == null ? "none" : "redis") + "]";
+        + ", dlq=" + (redisUrl == null ? "none" : "redis") + ", auth=" + (auth.enabled() ? "on" : "none")
+        + ", tls=" + (tls == null ? "off" : "on") + "]";
   }
 
   public static Builder builder() {
@@ -134,6 +148,25 @@ public record ServerConfig(
     private Duration redisTimeout = Duration.ofSeconds(5);
     private int dlqMaxAttempts = 5;
     private String dlqKey = "auditflow:dlq";
+    private AuthSettings auth = AuthSettings.tokens(null);
+    private TlsFiles tls;
+    private Integer managementPort;
+
+    public Builder auth(AuthSettings auth) {
+      this.auth = auth;
+      return this;
+    }
+
+    /** Serve HTTPS with this PEM certificate chain and PKCS#8 key. */
+    public Builder tls(TlsFiles tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    public Builder managementPort(Integer managementPort) {
+      this.managementPort = managementPort;
+      return this;
+    }
 
     /** The Redis stream the DLQ uses; servers sharing one queue must share the key. */
     public Builder dlqKey(String dlqKey) {
@@ -231,7 +264,8 @@ public record ServerConfig(
       }
       return new ServerConfig(
           host, port, jdbcUrl, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
-          statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey);
+          statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
+          managementPort);
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditStore;
 import dev.auditflow.client.DeliveryHandle;
+import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.ServerFixture;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +20,7 @@ class ClientEndToEndTest {
   @Test
   void anEventStoredThroughTheClientIsQueryable() throws Exception {
     try (ServerFixture fx = ServerFixture.start();
-        AuditStore audit = AuditStore.builder().endpoint(fx.baseUri()).build()) {
+        AuditStore audit = AuditStore.builder().endpoint(fx.baseUri()).bearerToken(fx.token(Role.WRITER)).build()) {
       AuditEvent event = AuditEvent.builder()
           .eventType("e2e.event.stored").eventTimestamp(Instant.now()).eventCategory("e2e").eventAction("store")
           .eventOutcome(EventOutcome.SUCCESS).correlationId("e2e-1").eventData(Map.of("k", "v")).build();

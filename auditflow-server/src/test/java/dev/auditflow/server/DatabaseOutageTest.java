@@ -3,6 +3,7 @@ package dev.auditflow.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.EventJson;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +40,7 @@ class DatabaseOutageTest {
         .poolSize(2).connectionTimeout(Duration.ofSeconds(1)).retryAfter(Duration.ofSeconds(3)).build();
     HttpClient http = HttpClient.newHttpClient();
     try (AuditServer server = AuditServer.start(config)) {
+      token = server.apiTokens().create("outage", EnumSet.of(Role.ADMIN), null, "test").secret();
       URI events = URI.create("http://127.0.0.1:" + server.port() + "/api/v1/audit/events");
       URI ready = URI.create("http://127.0.0.1:" + server.port() + "/health/ready");
       assertThat(post(http, events, "outage").statusCode()).isEqualTo(201);
@@ -58,7 +61,8 @@ class DatabaseOutageTest {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
           .until(() -> post(http, events, "outage").statusCode() == 201);
       assertThat(http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-      String count = http.send(HttpRequest.newBuilder(URI.create(events + "/count?correlation_id=outage")).build(),
+      String count = http.send(HttpRequest.newBuilder(URI.create(events + "/count?correlation_id=outage"))
+              .header("Authorization", "Bearer " + token).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       // The first event and the one after recovery; the refused one was never half-written.
       assertThat(count).isEqualTo("{\"count\":2}");
@@ -67,8 +71,11 @@ class DatabaseOutageTest {
     }
   }
 
-  private static HttpResponse<String> post(HttpClient http, URI uri, String correlationId) throws Exception {
+  private String token;
+
+  private HttpResponse<String> post(HttpClient http, URI uri, String correlationId) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(60))
         .POST(HttpRequest.BodyPublishers.ofString(EventJson.valid(correlationId).toString())).build(),
         HttpResponse.BodyHandlers.ofString());

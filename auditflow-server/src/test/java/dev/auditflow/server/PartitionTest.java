@@ -75,7 +75,7 @@ class PartitionTest {
             }
             go.await();
             var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/audit/events/batch"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + fx.adminToken())
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(batch.toString())).build();
             return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
           }));

@@ -1,13 +1,14 @@
 package dev.auditflow.cli.load;
 
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.cli.ConnectionOptions;
 import dev.auditflow.client.OverflowPolicy;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,8 +23,8 @@ public final class LoadCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--url", defaultValue = "http://localhost:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
-  URI url;
+  @Mixin
+  ConnectionOptions connection;
 
   @Option(names = "--threads", defaultValue = "50", description = "Emitting threads (default: ${DEFAULT-VALUE}).")
   int threads;
@@ -80,7 +81,7 @@ public final class LoadCommand implements Callable<Integer> {
       case "drop" -> OverflowPolicy.DROP;
       default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--overflow must be block or drop");
     };
-    LoadPlan plan = new LoadPlan(url, threads, eventsPerThread, rate, duration, bufferSize, batchSize, flushInterval,
+    LoadPlan plan = new LoadPlan(connection.client(), threads, eventsPerThread, rate, duration, bufferSize, batchSize, flushInterval,
         policy, overflowTimeout, payloadBytes, requestTimeout, deliveryTimeout, verify);
     LoadRun run = new LoadRun(plan);
     LoadReport report = run.run(System.err);

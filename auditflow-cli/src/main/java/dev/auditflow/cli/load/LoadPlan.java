@@ -1,12 +1,13 @@
 package dev.auditflow.cli.load;
 
+import dev.auditflow.cli.ApiClient;
 import dev.auditflow.client.OverflowPolicy;
-import java.net.URI;
 import java.time.Duration;
 
 /**
  * What a load run does.
  *
+ * @param server where to send (and, with {@code verify}, count) the events, with its credentials
  * @param eventsPerThread events each thread emits; ignored when {@code duration} is set
  * @param ratePerSecond total events per second over all threads; 0 = as fast as possible (burst)
  * @param duration run for this long instead of a fixed count; null for a count
@@ -15,7 +16,7 @@ import java.time.Duration;
  * @param deliveryTimeout the client's limit from enqueue to acknowledgement, retries included
  */
 public record LoadPlan(
-    URI url,
+    ApiClient server,
     int threads,
     int eventsPerThread,
     double ratePerSecond,

@@ -4,6 +4,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditDeliveryException;
 import dev.auditflow.client.AuditStore;
+import dev.auditflow.client.AuditStoreBuilder;
 import dev.auditflow.client.AuditStoreClosedException;
 import dev.auditflow.client.CloseReport;
 import dev.auditflow.client.DeliveryHandle;
@@ -57,8 +58,14 @@ public final class LoadRun {
   }
 
   public LoadReport run(PrintStream progress) throws IOException, InterruptedException {
-    AuditStore store = AuditStore.builder()
-        .endpoint(plan.url())
+    AuditStoreBuilder builder = AuditStore.builder().endpoint(plan.server().base());
+    if (plan.server().token() != null) {
+      builder.bearerToken(plan.server().token());
+    }
+    if (plan.server().trustedCertificates() != null) {
+      builder.trustedCertificates(plan.server().trustedCertificates());
+    }
+    AuditStore store = builder
         .bufferSize(plan.bufferSize())
         .batchSize(plan.batchSize())
         .flushInterval(plan.flushInterval())
@@ -86,7 +93,7 @@ public final class LoadRun {
       for (int t = 0; t < plan.threads(); t++) {
         ids.add(correlationId(t));
       }
-      StoredEvents.Found found = new StoredEvents(plan.url()).count(ids);
+      StoredEvents.Found found = new StoredEvents(plan.server()).count(ids);
       stored = found.distinct();
       duplicates = found.duplicates();
       lostButStored = reportedLost.stream().filter(found.ids()::contains).count();

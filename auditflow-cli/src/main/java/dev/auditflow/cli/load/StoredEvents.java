@@ -3,11 +3,9 @@ package dev.auditflow.cli.load;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Timestamps;
+import dev.auditflow.cli.ApiClient;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,11 +30,10 @@ public final class StoredEvents {
     }
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final URI base;
+  private final ApiClient server;
 
-  public StoredEvents(URI base) {
-    this.base = URI.create(base.toString().replaceAll("/+$", ""));
+  public StoredEvents(ApiClient server) {
+    this.server = server;
   }
 
   public Found count(Collection<String> correlationIds) throws IOException, InterruptedException {
@@ -67,8 +64,7 @@ public final class StoredEvents {
   }
 
   private JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + pathAndQuery))
-        .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = server.get(pathAndQuery, Duration.ofSeconds(60));
     if (r.statusCode() != 200) {
       throw new IOException("query failed: HTTP " + r.statusCode() + " " + r.body());
     }

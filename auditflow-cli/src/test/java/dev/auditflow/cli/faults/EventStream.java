@@ -28,13 +28,15 @@ final class EventStream implements AutoCloseable {
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile boolean running = true;
 
-  EventStream(URI server, String correlationPrefix, Duration deliveryTimeout) {
-    this(server, correlationPrefix, deliveryTimeout, AuditStoreConfig.DEFAULTS.outcomeResolutionTimeout());
+  EventStream(URI server, String token, String correlationPrefix, Duration deliveryTimeout) {
+    this(server, token, correlationPrefix, deliveryTimeout, AuditStoreConfig.DEFAULTS.outcomeResolutionTimeout());
   }
 
-  EventStream(URI server, String correlationPrefix, Duration deliveryTimeout, Duration outcomeResolutionTimeout) {
+  EventStream(URI server, String token, String correlationPrefix, Duration deliveryTimeout,
+      Duration outcomeResolutionTimeout) {
     this.correlationPrefix = correlationPrefix;
-    this.store = AuditStore.builder().endpoint(server).batchSize(50).flushInterval(Duration.ofMillis(200))
+    this.store = AuditStore.builder().endpoint(server).bearerToken(token).batchSize(50)
+        .flushInterval(Duration.ofMillis(200))
         .requestTimeout(Duration.ofSeconds(3)).deliveryTimeout(deliveryTimeout)
         .outcomeResolutionTimeout(outcomeResolutionTimeout).overflowTimeout(Duration.ofSeconds(30)).build();
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.cli.ApiClient;
 import dev.auditflow.cli.load.StoredEvents;
 import dev.auditflow.server.testing.CuttingProxy;
 import dev.auditflow.server.testing.RedisServerProcess;
@@ -68,14 +69,15 @@ class FaultToleranceIT {
    * every acknowledged event stored, exactly once; nothing reported lost is stored; everything
    * stored was acknowledged or is of unknown outcome; recovery within its bound.
    */
-  private void ledger(String scenario, URI server, EventStream stream, EventStream.Outcome o, int threads,
+  private void ledger(String scenario, ServerProcess server, EventStream stream, EventStream.Outcome o, int threads,
       long recoveryMs, Duration recoveryBound, Expect expect) throws Exception {
     List<String> correlations = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       correlations.add(stream.correlationPrefix + "-" + t);
       correlations.add(stream.correlationPrefix + "-b" + t);
     }
-    StoredEvents.Found found = new StoredEvents(server).count(correlations);
+    ApiClient client = new ApiClient(server.uri(), server.adminToken(), null);
+    StoredEvents.Found found = new StoredEvents(client).count(correlations);
     Set<String> stored = found.ids();
     Set<String> storedButReportedLost = new HashSet<>(o.reportedLost());
     storedButReportedLost.retainAll(stored);
@@ -115,19 +117,20 @@ class FaultToleranceIT {
   }
 
   /** Time until the dead-letter queue is empty again. */
-  private long drained(URI server, long fromNanos) {
+  private long drained(ServerProcess server, long fromNanos) {
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> dlqDepth(server) == 0);
     return (System.nanoTime() - fromNanos) / 1_000_000;
   }
 
-  private long dlqDepth(URI server) throws Exception {
+  private long dlqDepth(ServerProcess server) throws Exception {
     return get(server, "/api/v1/admin/dlq").get("depth").asLong();
   }
 
-  private JsonNode get(URI base, String path) throws Exception {
-    return AuditEventJson.mapper().readTree(http.send(HttpRequest.newBuilder(base.resolve(path)).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
+  private JsonNode get(ServerProcess server, String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(server.uri().resolve(path))
+        .header("Authorization", "Bearer " + server.adminToken()).build();
+    return AuditEventJson.mapper().readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
   }
 
   private static void deleteKeys(String redisUrl, String key) {
@@ -140,7 +143,7 @@ class FaultToleranceIT {
   void serverKilledAndRestartedMidStream() throws Exception {
     try (ServerProcess server = server(null, null)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "kill", Duration.ofMinutes(2));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "kill", Duration.ofMinutes(2));
       stream.start(4, 10);
       Thread.sleep(3_000);
       server.kill();
@@ -148,7 +151,7 @@ class FaultToleranceIT {
       long back = System.nanoTime();
       server.start();
       long recovery = recovery(stream, back);
-      ledger("1. server SIGKILLed mid-stream, restarted 2 s later", server.uri(), stream,
+      ledger("1. server SIGKILLed mid-stream, restarted 2 s later", server, stream,
           stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20), Expect.NOTHING_LOST);
     }
   }
@@ -158,17 +161,17 @@ class FaultToleranceIT {
     String key = TestRedis.uniqueKey("faults");
     try (ServerProcess server = server(TestRedis.url(), key)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "pg-dlq", Duration.ofMinutes(2));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-dlq", Duration.ofMinutes(2));
       stream.start(4, 10);
       Thread.sleep(3_000);
       pg.stopFast();
       Thread.sleep(15_000);
-      assertThat(dlqDepth(server.uri())).as("queued during the outage").isPositive();
+      assertThat(dlqDepth(server)).as("queued during the outage").isPositive();
       long back = System.nanoTime();
       pg.start();
-      long recovery = drained(server.uri(), back);
+      long recovery = drained(server, back);
       Thread.sleep(1_000);
-      ledger("2. PostgreSQL stopped (`pg_ctl -m fast`) 15 s, Redis DLQ", server.uri(), stream,
+      ledger("2. PostgreSQL stopped (`pg_ctl -m fast`) 15 s, Redis DLQ", server, stream,
           stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
     } finally {
       deleteKeys(TestRedis.url(), key);
@@ -179,7 +182,7 @@ class FaultToleranceIT {
   void postgresStoppedWithoutDeadLetterQueueShorterThanTheDeliveryTimeout() throws Exception {
     try (ServerProcess server = server(null, null)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "pg-503", Duration.ofSeconds(60));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-503", Duration.ofSeconds(60));
       stream.start(4, 10);
       Thread.sleep(3_000);
       pg.stopFast();
@@ -187,7 +190,7 @@ class FaultToleranceIT {
       long back = System.nanoTime();
       pg.start();
       long recovery = recovery(stream, back);
-      ledger("3. PostgreSQL stopped (`-m fast`) 10 s, no DLQ, delivery timeout 60 s", server.uri(), stream,
+      ledger("3. PostgreSQL stopped (`-m fast`) 10 s, no DLQ, delivery timeout 60 s", server, stream,
           stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20), Expect.NOTHING_LOST);
     }
   }
@@ -196,7 +199,7 @@ class FaultToleranceIT {
   void outageLongerThanTheDeliveryTimeoutReportsLossesExactly() throws Exception {
     try (ServerProcess server = server(null, null)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "pg-long", Duration.ofSeconds(4));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-long", Duration.ofSeconds(4));
       stream.start(4, 10);
       Thread.sleep(3_000);
       pg.stopFast();
@@ -204,7 +207,7 @@ class FaultToleranceIT {
       long back = System.nanoTime();
       pg.start();
       long recovery = recovery(stream, back);
-      ledger("4. PostgreSQL stopped (`-m fast`) 12 s, no DLQ, delivery timeout 4 s", server.uri(), stream,
+      ledger("4. PostgreSQL stopped (`-m fast`) 12 s, no DLQ, delivery timeout 4 s", server, stream,
           stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20), Expect.LOSS_REPORTED);
     }
   }
@@ -213,7 +216,7 @@ class FaultToleranceIT {
   void serverSigtermDuringABurst() throws Exception {
     try (ServerProcess server = server(null, null)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "term", Duration.ofMinutes(2));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "term", Duration.ofMinutes(2));
       Thread burst = new Thread(() -> {
         try {
           stream.burst(8, 1_000);
@@ -229,7 +232,7 @@ class FaultToleranceIT {
       burst.join();
       long recovery = recovery(stream, back);
       assertThat(server.output()).contains("shutdown requested").contains("auditflow server stopped");
-      ledger("5. server SIGTERMed during a burst of 8 000, restarted", server.uri(), stream,
+      ledger("5. server SIGTERMed during a burst of 8 000, restarted", server, stream,
           stream.finish(Duration.ofSeconds(60)), 8, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
     }
   }
@@ -240,23 +243,23 @@ class FaultToleranceIT {
         ServerProcess server = server(redis.url(), "auditflow:dlq")) {
       server.start();
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-          .until(() -> "up".equals(get(server.uri(), "/health/ready").path("dlq").asText()));
-      EventStream stream = new EventStream(server.uri(), "redis-kill", Duration.ofMinutes(2));
+          .until(() -> "up".equals(get(server, "/health/ready").path("dlq").asText()));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "redis-kill", Duration.ofMinutes(2));
       pg.stopFast();
       stream.start(4, 10);
       Thread.sleep(4_000);
       stream.stopEmitting();
       await().atMost(Duration.ofSeconds(90)).until(() -> stream.store.stats().outstanding() == 0);
-      long queued = dlqDepth(server.uri());
+      long queued = dlqDepth(server);
       assertThat(queued).as("everything went to Redis").isPositive();
       redis.kill();
       redis.start();
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-          .until(() -> dlqDepth(server.uri()) == queued);
+          .until(() -> dlqDepth(server) == queued);
       long back = System.nanoTime();
       pg.start();
-      long recovery = drained(server.uri(), back);
-      ledger("6. Redis SIGKILLed (AOF, `appendfsync always`) with events queued in it, restarted", server.uri(),
+      long recovery = drained(server, back);
+      ledger("6. Redis SIGKILLed (AOF, `appendfsync always`) with events queued in it, restarted", server,
           stream, stream.finish(Duration.ofSeconds(30)), 4, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
     }
   }
@@ -265,7 +268,7 @@ class FaultToleranceIT {
   void postgresPostmasterKilledMidStream() throws Exception {
     try (ServerProcess server = server(null, null)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "pg-kill", Duration.ofSeconds(60));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-kill", Duration.ofSeconds(60));
       stream.start(4, 10);
       Thread.sleep(3_000);
       pg.kill();
@@ -273,8 +276,8 @@ class FaultToleranceIT {
       long back = System.nanoTime();
       pg.start();
       long recovery = recovery(stream, back);
-      ledger("7. PostgreSQL postmaster SIGKILLed mid-stream (crash recovery at restart 5 s later), no DLQ",
-          server.uri(), stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30),
+      ledger("7. PostgreSQL postmaster SIGKILLed mid-stream (crash recovery at restart 5 s later), no DLQ", server,
+          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30),
           Expect.NOTHING_LOST);
     }
   }
@@ -284,16 +287,16 @@ class FaultToleranceIT {
     String key = TestRedis.uniqueKey("faults");
     try (ServerProcess server = server(TestRedis.url(), key)) {
       server.start();
-      EventStream stream = new EventStream(server.uri(), "pg-immediate", Duration.ofMinutes(2));
+      EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-immediate", Duration.ofMinutes(2));
       stream.start(4, 10);
       Thread.sleep(3_000);
       pg.stopImmediate();
       Thread.sleep(8_000);
       long back = System.nanoTime();
       pg.start();
-      long recovery = drained(server.uri(), back);
+      long recovery = drained(server, back);
       Thread.sleep(1_000);
-      ledger("8. PostgreSQL immediate shutdown (SIGQUIT, as `pg_ctl -m immediate`) 8 s, Redis DLQ", server.uri(),
+      ledger("8. PostgreSQL immediate shutdown (SIGQUIT, as `pg_ctl -m immediate`) 8 s, Redis DLQ", server,
           stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
     } finally {
       deleteKeys(TestRedis.url(), key);
@@ -306,7 +309,7 @@ class FaultToleranceIT {
         CuttingProxy proxy = new CuttingProxy("127.0.0.1", server.uri().getPort())) {
       server.start();
       URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
-      EventStream stream = new EventStream(viaProxy, "cut", Duration.ofSeconds(60));
+      EventStream stream = new EventStream(viaProxy, server.adminToken(), "cut", Duration.ofSeconds(60));
       stream.start(4, 10);
       Thread.sleep(2_000);
       proxy.cutEveryTime("POST /api/v1/audit/events/batch");
@@ -315,8 +318,8 @@ class FaultToleranceIT {
       long back = System.nanoTime();
       long recovery = recovery(stream, back);
       assertThat(proxy.cuts()).as("answers dropped").isPositive();
-      ledger("9. a proxy drops every answer for 4 s after the server stored the batch; delivery timeout 60 s",
-          server.uri(), stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20),
+      ledger("9. a proxy drops every answer for 4 s after the server stored the batch; delivery timeout 60 s", server,
+          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20),
           Expect.NOTHING_LOST);
     }
   }
@@ -327,12 +330,13 @@ class FaultToleranceIT {
         CuttingProxy proxy = new CuttingProxy("127.0.0.1", server.uri().getPort())) {
       server.start();
       URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
-      EventStream stream = new EventStream(viaProxy, "cut-long", Duration.ofSeconds(3), Duration.ofSeconds(3));
+      EventStream stream = new EventStream(viaProxy, server.adminToken(), "cut-long", Duration.ofSeconds(3),
+          Duration.ofSeconds(3));
       proxy.cutEveryTime("POST /api/v1/audit/events/batch");
       stream.start(4, 10);
       Thread.sleep(10_000);
       proxy.disarm();
-      ledger("10. a proxy drops every answer for 10 s; delivery timeout 3 s + outcome resolution 3 s", server.uri(),
+      ledger("10. a proxy drops every answer for 10 s; delivery timeout 3 s + outcome resolution 3 s", server,
           stream, stream.finish(Duration.ofSeconds(60)), 4, -1, Duration.ZERO, Expect.UNKNOWN_REPORTED);
     }
   }

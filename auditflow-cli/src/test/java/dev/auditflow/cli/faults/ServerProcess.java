@@ -15,14 +15,17 @@ final class ServerProcess implements AutoCloseable {
   private final Map<String, String> env;
   private final int port;
   private final Path workDir;
+  private final Path tokenFile;
   private final StringBuilder previousOutput = new StringBuilder();
   private JarProcess process;
 
   ServerProcess(int port, String databaseUrl, String redisUrl, String dlqKey) throws Exception {
     this.port = port;
     this.workDir = Files.createTempDirectory("auditflow-faults");
+    this.tokenFile = workDir.resolve("admin.token");
     args = new ArrayList<>(List.of("serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
-        "--database-url", databaseUrl, "--pool-size", "4", "--drain-timeout", "10s"));
+        "--database-url", databaseUrl, "--pool-size", "4", "--drain-timeout", "10s",
+        "--admin-token-file", tokenFile.toString()));
     // The Redis URL from the environment (AUDITFLOW_REDIS_URL), as a deployment would pass it;
     // JarCommandsIT covers --redis-url.
     env = redisUrl == null ? Map.of() : Map.of("AUDITFLOW_REDIS_URL", redisUrl);
@@ -33,6 +36,11 @@ final class ServerProcess implements AutoCloseable {
 
   URI uri() {
     return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** The first admin token, which the server wrote at its first start (authentication is on). */
+  String adminToken() throws java.io.IOException {
+    return Files.readString(tokenFile).trim();
   }
 
   void start() throws Exception {

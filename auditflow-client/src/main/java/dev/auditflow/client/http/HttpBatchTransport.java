@@ -20,6 +20,10 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivers batches with {@code POST /api/v1/audit/events/batch}: a JSON array in, {@code 201
@@ -31,38 +35,62 @@ public final class HttpBatchTransport implements BatchTransport {
   static final String BATCH_PATH = "/api/v1/audit/events/batch";
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
+  private static final Logger log = LoggerFactory.getLogger("dev.auditflow.client.AuditStore");
+
   private final URI batchUri;
   private final HttpClient client;
+  private final BearerToken credentials;
   private final ObjectMapper mapper = AuditEventJson.mapper();
+  /** The refusal last reported, so that a refused credential is logged once, not per batch. */
+  private final AtomicReference<String> reportedRefusal = new AtomicReference<>();
 
   /** @param baseUrl the server's base URL, e.g. {@code http://localhost:8080} */
   public HttpBatchTransport(URI baseUrl) {
+    this(baseUrl, BearerToken.none(), null);
+  }
+
+  /**
+   * @param credentials sent with every request
+   * @param tls the TLS context for {@code https} URLs, or null for the JVM's default trust
+   */
+  public HttpBatchTransport(URI baseUrl, BearerToken credentials, SSLContext tls) {
     String base = baseUrl.toString().replaceAll("/+$", "");
     this.batchUri = URI.create(base + BATCH_PATH);
-    this.client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT)
-            .build();
+    this.credentials = credentials;
+    HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.client = builder.build();
   }
 
   @Override
   public BatchAck send(List<AuditEvent> batch, Duration timeout) throws TransportException, InterruptedException {
     HttpResponse<byte[]> response;
     try {
-      HttpRequest request =
+      HttpRequest.Builder request =
           HttpRequest.newBuilder(batchUri)
               .timeout(timeout)
               .header("Content-Type", "application/json")
               .header("Accept", "application/json, application/problem+json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(batch)))
-              .build();
-      response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+              .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(batch)));
+      credentials.current().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       String message = e.getClass().getSimpleName() + ": " + e.getMessage() + " (" + batchUri + ")";
       throw neverSent(e) ? TransportException.notSent(message, e) : TransportException.noAnswer(message, e);
     }
     int status = response.statusCode();
+    if (status == 401 || status == 403) {
+      Problem problem = problem(response).orElse(null);
+      String refusal = status + " " + (problem == null ? "" : problem.detail());
+      if (!refusal.equals(reportedRefusal.getAndSet(refusal))) {
+        log.warn("the server refused the credentials status={} detail=\"{}\" credentials={}; retrying (they may be"
+            + " rotating)", status, problem == null ? "" : problem.detail(), credentials);
+      }
+      throw TransportException.http(status, problem, retryAfter(response).orElse(null));
+    }
+    reportedRefusal.set(null);
     if (status == 201 || status == 200) {
       JsonNode body = readJson(response.body());
       return new BatchAck(body.path("created").asInt(), body.path("duplicates").asInt(),

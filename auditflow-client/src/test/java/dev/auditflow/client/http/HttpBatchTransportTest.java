@@ -3,12 +3,14 @@ package dev.auditflow.client.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.BatchAck;
+import dev.auditflow.client.LogCapture;
 import dev.auditflow.client.TransportException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +20,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,6 +41,7 @@ class HttpBatchTransportTest {
   private final AtomicReference<Answer> answer = new AtomicReference<>();
   private final AtomicReference<String> received = new AtomicReference<>();
   private final AtomicReference<String> contentType = new AtomicReference<>();
+  private final AtomicReference<String> authorization = new AtomicReference<>();
 
   private record Answer(int status, String contentType, String body, String retryAfter) {}
 
@@ -44,6 +51,7 @@ class HttpBatchTransportTest {
     server.createContext("/api/v1/audit/events/batch", exchange -> {
       received.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       contentType.set(exchange.getRequestHeaders().getFirst("Content-Type"));
+      authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
       Answer a = answer.get();
       byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", a.contentType());
@@ -107,6 +115,38 @@ class HttpBatchTransportTest {
           assertThat(e.mayHaveBeenStored()).as("may have been stored").isEqualTo(mayHaveBeenStored);
           assertThat(e.problem()).get().satisfies(p -> assertThat(p.detail()).isEqualTo("why"));
         });
+  }
+
+  @Test
+  void theCurrentTokenOfARotatingFileIsSentWithEveryBatch(@TempDir Path dir) throws Exception {
+    answer.set(new Answer(201, "application/json", "{\"created\":1,\"duplicates\":0}", null));
+    Path file = dir.resolve("token");
+    Files.writeString(file, "token-one\n");
+    HttpBatchTransport t = new HttpBatchTransport(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+        BearerToken.fromFile(file), null);
+    t.send(List.of(event()), Duration.ofSeconds(5));
+    assertThat(authorization.get()).isEqualTo("Bearer token-one");
+
+    Files.writeString(file, "token-two\n");
+    Files.setLastModifiedTime(file, FileTime.from(Files.getLastModifiedTime(file).toInstant().plusSeconds(60)));
+    t.send(List.of(event()), Duration.ofSeconds(5));
+    assertThat(authorization.get()).isEqualTo("Bearer token-two");
+  }
+
+  @Test
+  void refusedCredentialsAreLoggedOnceAndNeverPrinted() {
+    answer.set(new Answer(401, "application/problem+json",
+        "{\"type\":\"https://auditflow.dev/problems/unauthorized\",\"status\":401,\"detail\":\"unknown token\"}", null));
+    HttpBatchTransport t = new HttpBatchTransport(URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+        BearerToken.of("af_s3cret"), null);
+    try (LogCapture logs = new LogCapture()) {
+      for (int i = 0; i < 3; i++) {
+        assertThatThrownBy(() -> t.send(List.of(event()), Duration.ofSeconds(5))).isInstanceOf(TransportException.class);
+      }
+      assertThat(logs.messages(Level.WARN)).hasSize(1).allSatisfy(m -> assertThat(m).contains("401")
+          .contains("unknown token").doesNotContain("af_s3cret"));
+    }
+    assertThat(authorization.get()).isEqualTo("Bearer af_s3cret");
   }
 
   @Test

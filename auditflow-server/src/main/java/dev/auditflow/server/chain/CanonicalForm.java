@@ -30,8 +30,13 @@ public final class CanonicalForm {
 
   private CanonicalForm() {}
 
-  /** The canonical bytes of an event at a chain position. */
-  public static byte[] of(AuditEvent e, long chainPosition, LocalDate eventDate, Instant receivedAt) {
+  /**
+   * The canonical bytes of an event at a chain position.
+   *
+   * @param ingestedBy the principal that submitted it, or null (rows stored before authentication)
+   */
+  public static byte[] of(AuditEvent e, long chainPosition, LocalDate eventDate, Instant receivedAt,
+      String ingestedBy) {
     ObjectNode n = NODES.objectNode();
     // Inserted in sorted key order; CanonicalFormTest checks that it stays so.
     putText(n, "actor_id", e.actorId());
@@ -53,6 +58,7 @@ public final class CanonicalForm {
     n.put("event_outcome", e.eventOutcome().wireName());
     n.put("event_timestamp", Timestamps.format(e.eventTimestamp()));
     putText(n, "event_type", e.eventType());
+    putText(n, "ingested_by", ingestedBy);
     n.put("is_sensitive", e.sensitive());
     putText(n, "namespace", e.namespace());
     putText(n, "parent_event_date", e.parentEventDate() == null ? null : e.parentEventDate().toString());

@@ -39,15 +39,16 @@ public final class ChainLinker {
   /**
    * @param events new events only (duplicates already removed), in the order they are stored
    * @param heads the current head of every chain involved; absent means a new chain
+   * @param ingestedBy the principal submitting them
    */
-  public Result link(List<AuditEvent> events, Map<String, Head> heads, Instant receivedAt) {
+  public Result link(List<AuditEvent> events, Map<String, Head> heads, Instant receivedAt, String ingestedBy) {
     Map<String, Head> moved = new LinkedHashMap<>();
     List<Link> links = new ArrayList<>(events.size());
     for (AuditEvent e : events) {
       Head head = moved.getOrDefault(e.correlationId(), heads.getOrDefault(e.correlationId(), Head.EMPTY));
       long position = head.position() + 1;
       LocalDate date = eventDate(e);
-      String hash = hasher.hash(head.hash(), CanonicalForm.of(e, position, date, receivedAt));
+      String hash = hasher.hash(head.hash(), CanonicalForm.of(e, position, date, receivedAt, ingestedBy));
       links.add(new Link(e, date, position, head.hash(), hash));
       moved.put(e.correlationId(), new Head(position, hash));
     }

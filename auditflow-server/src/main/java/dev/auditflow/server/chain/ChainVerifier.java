@@ -181,7 +181,7 @@ public final class ChainVerifier {
       }
       keyed |= algorithm == HashAlgorithm.HMAC_SHA256;
       Optional<String> recomputed = hasher.hash(algorithm, row.previousEventHash(),
-          CanonicalForm.of(row.event(), position, row.eventDate(), row.receivedAt()));
+          CanonicalForm.of(row.event(), position, row.eventDate(), row.receivedAt(), row.ingestedBy()));
       if (recomputed.isEmpty()) {
         return fail(row, position, "unverifiable", "the row is HMAC-keyed and this server has no chain key");
       }

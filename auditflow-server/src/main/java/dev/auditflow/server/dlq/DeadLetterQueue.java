@@ -37,6 +37,8 @@ import java.util.Optional;
 public final class DeadLetterQueue implements AutoCloseable {
   static final String GROUP = "auditflow-replay";
   static final String CONSUMER = "replay";
+  /** The principal that submitted the queued request, replayed as its ingested_by. */
+  static final String INGESTED_BY = "ingested_by";
 
   private final RedisConnector connector;
   private final Clock clock;
@@ -106,7 +108,7 @@ public final class DeadLetterQueue implements AutoCloseable {
    * @throws OutcomeUnknownException when the command was sent but not answered (timeout, broken
    *     connection): the entry may be in the stream
    */
-  public String append(List<AuditEvent> events) {
+  public String append(List<AuditEvent> events, String ingestedBy) {
     String json;
     try {
       json = AuditEventJson.mapper().writeValueAsString(events);
@@ -115,8 +117,12 @@ public final class DeadLetterQueue implements AutoCloseable {
     }
     RedisCommands<String, String> redis = commands();
     try {
-      return redis.xadd(stream, Map.of("events", json, "queued_at", Timestamps.format(clock.instant()),
+      Map<String, String> entry = new HashMap<>(Map.of("events", json, "queued_at", Timestamps.format(clock.instant()),
           "count", Integer.toString(events.size())));
+      if (ingestedBy != null) {
+        entry.put(INGESTED_BY, ingestedBy);
+      }
+      return redis.xadd(stream, entry);
     } catch (RedisCommandExecutionException e) {
       // Redis answered with an error: it did not append.
       throw new DeadLetterQueueUnavailableException("Redis refused the append: " + e.getMessage(), e);

@@ -119,7 +119,7 @@ public final class ReplayWorker implements AutoCloseable {
       }
       try {
         List<AuditEvent> events = parse(m);
-        writer.insert(events);
+        writer.insert(events, m.getBody().get(DeadLetterQueue.INGESTED_BY));
         queue.acknowledge(m.getId());
         attempts.remove(m.getId());
         replayed.increment(events.size());

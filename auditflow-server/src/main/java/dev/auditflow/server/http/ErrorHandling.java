@@ -2,6 +2,10 @@ package dev.auditflow.server.http;
 
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.auth.AccessDeniedException;
+import dev.auditflow.server.auth.AuthenticationException;
+import dev.auditflow.server.auth.KubernetesAuthenticator;
+import dev.auditflow.server.auth.TooManyFailuresException;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
@@ -29,6 +33,24 @@ public final class ErrorHandling {
       ctx.header("Retry-After", retryAfterSeconds);
       Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
           "the database is unavailable; nothing was stored — retry after " + retryAfterSeconds + " s"));
+    });
+    config.routes.exception(AuthenticationException.class, (e, ctx) -> {
+      // RFC 6750 §3: say it is a bearer token that is wanted; name the error only when one was sent.
+      ctx.header("WWW-Authenticate", e.reason() == AuthenticationException.Reason.MISSING
+          ? "Bearer realm=\"auditflow\"" : "Bearer realm=\"auditflow\", error=\"invalid_token\"");
+      Json.problem(ctx, Problem.of(ProblemType.UNAUTHORIZED, e.getMessage()));
+    });
+    config.routes.exception(AccessDeniedException.class,
+        (e, ctx) -> Json.problem(ctx, Problem.of(ProblemType.FORBIDDEN, e.getMessage())));
+    config.routes.exception(TooManyFailuresException.class, (e, ctx) -> {
+      ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+      Json.problem(ctx, Problem.of(ProblemType.TOO_MANY_REQUESTS, e.getMessage()));
+    });
+    config.routes.exception(KubernetesAuthenticator.KubernetesUnavailableException.class, (e, ctx) -> {
+      log.warn("kubernetes api unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
+      ctx.header("Retry-After", retryAfterSeconds);
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
+          "the Kubernetes API server could not be asked who you are; retry"));
     });
     config.routes.exception(OutcomeUnknownException.class, (e, ctx) -> {
       log.warn("write outcome unknown method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());

@@ -59,10 +59,14 @@ public final class RequestTracking {
         ctx.method(), ctx.path(), route, status, String.format(java.util.Locale.ROOT, "%.1f", millis));
   }
 
-  /** The matched route template, e.g. {@code /api/v1/audit/events/{event_id}}, or NOT_FOUND. */
-  static String routeOf(Context ctx) {
+  /**
+   * The matched route template, e.g. {@code /api/v1/audit/events/{event_id}}, or NOT_FOUND — the
+   * HTTP endpoint's, not that of a before/after handler running at the time.
+   */
+  public static String routeOf(Context ctx) {
     try {
-      return ctx.endpoint().path;
+      var matched = ctx.endpoints().matchedHttpEndpoint();
+      return matched == null ? "NOT_FOUND" : matched.path;
     } catch (RuntimeException e) {
       return "NOT_FOUND";
     }

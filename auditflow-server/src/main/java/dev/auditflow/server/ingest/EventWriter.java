@@ -2,9 +2,9 @@ package dev.auditflow.server.ingest;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
-import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.chain.ChainLinker.Head;
 import dev.auditflow.server.chain.ChainLinker.Link;
+import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
@@ -50,21 +50,22 @@ public final class EventWriter {
           event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
           parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message,
           event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm,
-          actor_ip, parent_event_date)
+          actor_ip, parent_event_date, ingested_by)
       SELECT u.event_id, u.event_date, u.event_timestamp, u.received_at, u.version, u.event_type, u.event_category,
           u.event_action, u.event_outcome, u.correlation_id, u.actor_type, u.actor_id, u.resource_type, u.resource_id,
           u.resource_name, u.parent_event_id, u.namespace, u.cluster_name, u.severity, u.duration_ms, u.error_code,
           u.error_message, d.event_data, u.retention_days, u.is_sensitive, u.chain_position, u.previous_event_hash,
-          u.event_hash, u.hash_algorithm, u.actor_ip, u.parent_event_date
+          u.event_hash, u.hash_algorithm, u.actor_ip, u.parent_event_date, u.ingested_by
       FROM unnest(
           ?::uuid[], ?::date[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
           ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-          ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::date[])
+          ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::date[], ?::text[])
         WITH ORDINALITY AS u(event_id, event_date, event_timestamp, received_at, version, event_type, event_category,
           event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
           parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, retention_days,
-          is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, actor_ip, parent_event_date, n)
+          is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, actor_ip, parent_event_date,
+          ingested_by, n)
       JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS d(event_data, n) ON d.n = u.n
       ON CONFLICT (event_id, event_date) DO NOTHING
       RETURNING event_id
@@ -84,7 +85,7 @@ public final class EventWriter {
       """;
 
   /** Array parameters of {@link #INSERT}; {@code event_data} follows them as one JSON array. */
-  private static final int COLUMNS = 30;
+  private static final int COLUMNS = 31;
 
   private final Database database;
   private final PartitionManager partitions;
@@ -104,10 +105,10 @@ public final class EventWriter {
    * @return the ids that were new; the others were already stored
    * @throws dev.auditflow.server.db.DatabaseUnavailableException when the database cannot take it now
    */
-  public Set<UUID> insert(List<AuditEvent> events) {
+  public Set<UUID> insert(List<AuditEvent> events, String ingestedBy) {
     try (Connection c = database.connection()) {
       try {
-        return insertAndCommit(c, events);
+        return insertAndCommit(c, events, ingestedBy);
       } catch (SQLException e) {
         if (!NO_PARTITION.equals(e.getSQLState())) {
           throw e;
@@ -116,7 +117,7 @@ public final class EventWriter {
         // is rolled back; create the partition in auto-commit mode, as ensure() requires, and
         // write once more.
         partitions.forget();
-        return insertAndCommit(c, events);
+        return insertAndCommit(c, events, ingestedBy);
       }
     } catch (SQLException e) {
       throw SqlFailures.translate("storing " + events.size() + " events", e);
@@ -127,9 +128,9 @@ public final class EventWriter {
   private static final String NO_PARTITION = "23514";
 
   /** Ensures the partitions in auto-commit mode, then writes in one transaction. */
-  private Set<UUID> insertAndCommit(Connection c, List<AuditEvent> events) throws SQLException {
+  private Set<UUID> insertAndCommit(Connection c, List<AuditEvent> events, String ingestedBy) throws SQLException {
     ensurePartitions(c, events);
-    return Transactions.inTransaction(c, events.size() + " events", tx -> write(tx, events));
+    return Transactions.inTransaction(c, events.size() + " events", tx -> write(tx, events, ingestedBy));
   }
 
   /** Creates any missing month partition for the events (auto-commit mode, before the transaction). */
@@ -157,7 +158,7 @@ public final class EventWriter {
    *
    * @return the ids that were new
    */
-  public Set<UUID> write(Connection c, List<AuditEvent> events) throws SQLException {
+  public Set<UUID> write(Connection c, List<AuditEvent> events, String ingestedBy) throws SQLException {
     Set<String> correlations = new LinkedHashSet<>();
     events.forEach(e -> correlations.add(e.correlationId()));
     String[] correlationIds = correlations.toArray(String[]::new);
@@ -167,8 +168,8 @@ public final class EventWriter {
     }
     List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
     Instant receivedAt = Timestamps.normalize(clock.instant());
-    ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt);
-    Set<UUID> created = insertRows(c, linked.links(), receivedAt);
+    ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt, ingestedBy);
+    Set<UUID> created = insertRows(c, linked.links(), receivedAt, ingestedBy);
     if (created.size() != fresh.size()) {
       // An id found absent a moment ago was inserted meanwhile by a writer that does not hold
       // these chains' locks (the same event_id sent under another correlation_id, concurrently).
@@ -217,7 +218,8 @@ public final class EventWriter {
     return heads;
   }
 
-  private Set<UUID> insertRows(Connection c, List<Link> links, Instant receivedAt) throws SQLException {
+  private Set<UUID> insertRows(Connection c, List<Link> links, Instant receivedAt, String ingestedBy)
+      throws SQLException {
     Set<UUID> created = new HashSet<>();
     if (links.isEmpty()) {
       return created;
@@ -260,6 +262,7 @@ public final class EventWriter {
       columns[27][i] = algorithm;
       columns[28][i] = e.actorIp();
       columns[29][i] = e.parentEventDate() == null ? null : e.parentEventDate().toString();
+      columns[30][i] = ingestedBy;
       eventData.append(i == 0 ? "" : ",").append(e.eventData().toString());
     }
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {

@@ -3,6 +3,7 @@ package dev.auditflow.server.ingest;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
@@ -37,7 +38,8 @@ public final class IngestRoutes {
   }
 
   private void single(Context ctx) {
-    IngestService.Stored stored = withParentCheck(() -> ingest.storeOne(Json.readBody(ctx, maxBodyBytes)), false);
+    String by = AuthFilter.principal(ctx).name();
+    IngestService.Stored stored = withParentCheck(() -> ingest.storeOne(Json.readBody(ctx, maxBodyBytes), by), false);
     AuditEvent event = stored.events().get(0);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_id", event.eventId());
@@ -57,7 +59,8 @@ public final class IngestRoutes {
   }
 
   private void batch(Context ctx) {
-    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(Json.readBody(ctx, maxBodyBytes)), true);
+    String by = AuthFilter.principal(ctx).name();
+    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(Json.readBody(ctx, maxBodyBytes), by), true);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_ids", stored.eventIds());
     if (stored.queued()) {

@@ -67,18 +67,22 @@ public final class IngestService {
     }
   }
 
-  /** Validates one event, or throws the validation problem listing every violation. */
-  public Stored storeOne(JsonNode json) {
+  /**
+   * Validates one event, or throws the validation problem listing every violation.
+   *
+   * @param ingestedBy the authenticated principal submitting it, recorded with the event
+   */
+  public Stored storeOne(JsonNode json, String ingestedBy) {
     ParsedEvent parsed = validator.validate(json);
     if (!parsed.isValid()) {
       rejected.increment();
       throw ApiException.validation("the event is invalid", parsed.violations());
     }
-    return store(List.of(parsed.event()));
+    return store(List.of(parsed.event()), ingestedBy);
   }
 
   /** Validates every event of a batch, or throws one problem listing the violations of each bad index. */
-  public Stored storeBatch(JsonNode json) {
+  public Stored storeBatch(JsonNode json, String ingestedBy) {
     if (!json.isArray()) {
       throw ApiException.validation("a batch must be a JSON array of events",
           List.of(new Violation("$", "must be a JSON array, was " + json.getNodeType().name().toLowerCase(java.util.Locale.ROOT))));
@@ -110,7 +114,7 @@ public final class IngestService {
       throw ApiException.validation(
           badEvents + " of " + json.size() + " events are invalid; nothing was stored", violations);
     }
-    return store(events);
+    return store(events, ingestedBy);
   }
 
   /**
@@ -122,29 +126,29 @@ public final class IngestService {
 
   private volatile long skipDatabaseUntilNanos = System.nanoTime();
 
-  private Set<UUID> insert(List<AuditEvent> events) {
+  private Set<UUID> insert(List<AuditEvent> events, String ingestedBy) {
     if (System.nanoTime() - skipDatabaseUntilNanos < 0) {
       throw new DatabaseUnavailableException("the database failed moments ago; not waiting for it again yet", null);
     }
     try {
-      return writeDuration.record(() -> writer.insert(events));
+      return writeDuration.record(() -> writer.insert(events, ingestedBy));
     } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       skipDatabaseUntilNanos = System.nanoTime() + DATABASE_PROBE_INTERVAL_NANOS;
       throw e;
     }
   }
 
-  private Stored store(List<AuditEvent> events) {
+  private Stored store(List<AuditEvent> events, String ingestedBy) {
     batchSizes.record(events.size());
     Set<UUID> createdIds;
     try {
-      createdIds = insert(events);
+      createdIds = insert(events, ingestedBy);
     } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       if (dlq == null) {
         throw e;
       }
       // Queueing is safe even when the commit's outcome is unknown: replay is idempotent.
-      queue(events, e);
+      queue(events, ingestedBy, e);
       queued.increment(events.size());
       return new Stored(events, 0, 0, true);
     }
@@ -158,9 +162,9 @@ public final class IngestService {
    * Appends to the DLQ. If Redis cannot take the events either, the answer must still be true:
    * "nothing was written" only when neither the database nor Redis may have written anything.
    */
-  private void queue(List<AuditEvent> events, RuntimeException databaseFailure) {
+  private void queue(List<AuditEvent> events, String ingestedBy, RuntimeException databaseFailure) {
     try {
-      dlq.append(events);
+      dlq.append(events, ingestedBy);
     } catch (DeadLetterQueueUnavailableException redisDown) {
       databaseFailure.addSuppressed(redisDown);
       throw databaseFailure;

@@ -23,15 +23,17 @@ public final class OpsRoutes {
   private final ReplayWorker replay;
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
+  private final boolean authenticated;
   private final byte[] openApi;
 
   public OpsRoutes(Database database, DeadLetterQueue dlq, ReplayWorker replay, PrometheusMeterRegistry registry,
-      BooleanSupplier draining) {
+      BooleanSupplier draining, boolean authenticated) {
     this.database = database;
     this.dlq = dlq;
     this.replay = replay;
     this.registry = registry;
     this.draining = draining;
+    this.authenticated = authenticated;
     this.openApi = loadOpenApi();
   }
 
@@ -47,15 +49,32 @@ public final class OpsRoutes {
     }
   }
 
-  public void register(JavalinConfig config) {
+  /** The main port's routes; the metrics too unless they have a management port of their own. */
+  public void register(JavalinConfig config, boolean withMetrics) {
+    registerHealth(config);
+    if (withMetrics) {
+      registerMetrics(config);
+    }
+    config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
+    config.routes.get("/api/v1/admin/dlq", this::dlqSummary);
+  }
+
+  /** The management port: metrics and health, no authentication, nothing else. */
+  public void registerManagement(JavalinConfig config) {
+    registerHealth(config);
+    registerMetrics(config);
+  }
+
+  private void registerHealth(JavalinConfig config) {
     config.routes.get("/health/live", ctx -> Json.write(ctx, 200, Map.of("status", "UP")));
     config.routes.get("/health/ready", this::ready);
     // Kubernaut's Helm chart gates every service's readiness on Data Storage's /readyz.
     config.routes.get("/readyz", this::readyz);
     config.routes.get("/health", this::ready);
+  }
+
+  private void registerMetrics(JavalinConfig config) {
     config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
-    config.routes.get("/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(openApi));
-    config.routes.get("/api/v1/admin/dlq", this::dlqSummary);
   }
 
   /**
@@ -75,6 +94,10 @@ public final class OpsRoutes {
     boolean degraded = accepting && (!db || Boolean.FALSE.equals(queue));
     body.put("status", !accepting ? "DOWN" : degraded ? "DEGRADED" : "UP");
     body.put("database", db ? "up" : "down");
+    if (!authenticated) {
+      body.put("auth", "none");
+      body.put("warning", "authentication is off: anyone who can reach the service can read and write the audit trail");
+    }
     if (queue != null) {
       body.put("dlq", queue ? "up" : "down");
     }

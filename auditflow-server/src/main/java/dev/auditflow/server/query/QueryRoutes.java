@@ -3,6 +3,7 @@ package dev.auditflow.server.query;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
@@ -44,6 +45,7 @@ public final class QueryRoutes {
     }
     pagination.put("has_more", result.hasMore());
     pagination.put("next_cursor", result.next() == null ? null : result.next().encode());
+    ctx.attribute(AccessAudit.RESULTS, result.events().size());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("data", result.events());
     body.put("pagination", pagination);
@@ -51,7 +53,9 @@ public final class QueryRoutes {
   }
 
   private void count(Context ctx) {
-    Json.write(ctx, 200, Map.of("count", reader.count(parameters.filter(ctx.queryParamMap()))));
+    long count = reader.count(parameters.filter(ctx.queryParamMap()));
+    ctx.attribute(AccessAudit.RESULTS, (int) Math.min(Integer.MAX_VALUE, count));
+    Json.write(ctx, 200, Map.of("count", count));
   }
 
   private void byId(Context ctx) {
@@ -59,6 +63,7 @@ public final class QueryRoutes {
     UUID id = StrictUuid.parse(text).orElseThrow(() -> ApiException.validation(
         "invalid event id", List.of(new Violation("event_id", "must be a UUID, was \"" + text + "\""))));
     var event = reader.byId(id).orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no event with id " + id));
+    ctx.attribute(AccessAudit.RESULTS, 1);
     Json.write(ctx, 200, event);
   }
 }

@@ -21,7 +21,8 @@ public record StoredEvent(
     Long chainPosition,
     String previousEventHash,
     String eventHash,
-    String hashAlgorithm) {
+    String hashAlgorithm,
+    String ingestedBy) {
 
   /** The columns {@link #read(ResultSet)} expects, for SELECT lists. */
   public static final String COLUMNS =
@@ -29,7 +30,7 @@ public record StoredEvent(
           + "event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name, "
           + "parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, "
           + "event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, "
-          + "actor_ip, parent_event_date";
+          + "actor_ip, parent_event_date, ingested_by";
 
   public static StoredEvent read(ResultSet rs) throws SQLException {
     AuditEvent event;
@@ -71,7 +72,8 @@ public record StoredEvent(
         (Long) rs.getObject("chain_position"),
         rs.getString("previous_event_hash"),
         rs.getString("event_hash"),
-        rs.getString("hash_algorithm"));
+        rs.getString("hash_algorithm"),
+        rs.getString("ingested_by"));
   }
 
   /**
@@ -87,6 +89,9 @@ public record StoredEvent(
     ObjectNode json = (ObjectNode) AuditEventJson.toTree(event);
     json.put("event_date", eventDate.toString());
     json.put("received_at", Timestamps.format(receivedAt));
+    if (ingestedBy != null) {
+      json.put("ingested_by", ingestedBy);
+    }
     if (chainPosition != null) {
       json.put("chain_position", chainPosition);
       json.put("previous_event_hash", previousEventHash);

@@ -3,6 +3,7 @@ package dev.auditflow.server.workflow;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.Page;
@@ -40,7 +41,8 @@ public final class WorkflowRoutes {
   }
 
   private void create(Context ctx) {
-    Workflow created = workflows.create(WorkflowRequests.create(Json.readBody(ctx, MAX_BODY)));
+    Workflow created = workflows.create(WorkflowRequests.create(Json.readBody(ctx, MAX_BODY)),
+        AuthFilter.principal(ctx).name());
     Json.write(ctx, 201, created.toJson());
   }
 
@@ -52,7 +54,8 @@ public final class WorkflowRoutes {
 
   private void patch(Context ctx) {
     UUID id = id(ctx);
-    Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.statusChange(Json.readBody(ctx, MAX_BODY))).toJson());
+    Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.statusChange(Json.readBody(ctx, MAX_BODY)),
+        AuthFilter.principal(ctx).name()).toJson());
   }
 
   private void versions(Context ctx) {

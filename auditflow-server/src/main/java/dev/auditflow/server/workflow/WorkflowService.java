@@ -64,7 +64,7 @@ public final class WorkflowService {
    * @throws ApiException 409 if that (workflow_name, version) exists — detected from the unique
    *     constraint, so two concurrent creates cannot both succeed
    */
-  public Workflow create(NewWorkflow w) {
+  public Workflow create(NewWorkflow w, String principal) {
     UUID id = UuidV7.generate();
     Instant now = Timestamps.normalize(clock.instant());
     AuditEvent audit = auditEvent("datastorage.workflow.created", "create", id, w, now,
@@ -82,7 +82,7 @@ public final class WorkflowService {
           ps.setObject(3, id);
           ps.executeUpdate();
         }
-        events.write(tx, List.of(audit));
+        events.write(tx, List.of(audit), principal);
         return new Workflow(id, w, w.status(), null, null, true, now, now);
       });
     } catch (SQLException e) {
@@ -158,7 +158,7 @@ public final class WorkflowService {
   }
 
   /** Changes status, and records the change as an audit event in the same transaction. */
-  public Workflow changeStatus(UUID id, WorkflowRequests.StatusChange change) {
+  public Workflow changeStatus(UUID id, WorkflowRequests.StatusChange change, String principal) {
     Instant now = Timestamps.normalize(clock.instant());
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
@@ -184,7 +184,7 @@ public final class WorkflowService {
           ps.setObject(5, id);
           ps.executeUpdate();
         }
-        events.write(tx, List.of(audit));
+        events.write(tx, List.of(audit), principal);
         return new Workflow(id, before.definition(), change.status(), change.reason(), change.updatedBy(),
             before.latestVersion(), before.createdAt(), now);
       });

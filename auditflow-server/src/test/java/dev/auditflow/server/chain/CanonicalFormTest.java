@@ -41,7 +41,7 @@ class CanonicalFormTest {
 
   @Test
   void canonicalFormOfTheDocumentedExample() throws Exception {
-    byte[] canonical = CanonicalForm.of(example(), 1, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00.25Z"));
+    byte[] canonical = CanonicalForm.of(example(), 1, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00.25Z"), null);
     assertThat(new String(canonical, StandardCharsets.UTF_8)).isEqualTo(EXPECTED_CANONICAL);
   }
 
@@ -56,7 +56,7 @@ class CanonicalFormTest {
   @Test
   void topLevelKeysAreInSortedOrder() throws Exception {
     var node = AuditEventJson.mapper().readTree(
-        CanonicalForm.of(example(), 7, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00Z")));
+        CanonicalForm.of(example(), 7, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00Z"), "token:gateway"));
     List<String> keys = new ArrayList<>();
     node.fieldNames().forEachRemaining(keys::add);
     assertThat(keys).isSorted();

@@ -119,6 +119,13 @@ class ChainTest {
   }
 
   @Test
+  void aChangedSubmitterIsModifiedContent() {
+    List<String> ids = chain("t-ingested-by", 5);
+    tamper("UPDATE audit_events SET ingested_by = 'token:someone-else' WHERE event_id = '" + ids.get(2) + "'");
+    assertBreak(verify("t-ingested-by"), "modified_content", 3, ids.get(2));
+  }
+
+  @Test
   void changedEventDataIsModifiedContent() {
     List<String> ids = chain("t-data", 20);
     tamper("UPDATE audit_events SET event_data = jsonb_set(event_data, '{n}', '2') WHERE event_id = '" + ids.get(12) + "'");
@@ -272,7 +279,7 @@ class ChainTest {
             ArrayNode batch = EventJson.array(EventJson.valid("t-concurrent"), EventJson.valid("t-own-" + port + "-" + i),
                 EventJson.valid("t-concurrent"));
             var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/audit/events/batch"))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + fx.adminToken())
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(batch.toString())).build();
             assertThat(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
           }
@@ -305,7 +312,8 @@ class ChainTest {
           .jdbcUrl(keyed.jdbcUrl()).poolSize(2).build())) {
         var http = java.net.http.HttpClient.newHttpClient();
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + unkeyed.port() + "/api/v1/audit/events"))
-            .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(forged.toString())).build();
+            .header("Content-Type", "application/json").header("Authorization", "Bearer " + keyed.adminToken())
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(forged.toString())).build();
         assertThat(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
       } catch (Exception ex) {
         throw new IllegalStateException(ex);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.kubernaut.OgenDecoder;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
@@ -23,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +41,7 @@ class DeadLetterQueueTest {
   private int pgPort;
   private AuditServer server;
   private String key;
+  private String token;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
@@ -52,6 +55,7 @@ class DeadLetterQueueTest {
     server = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
         .jdbcUrl(pg.getJdbcUrl("postgres", "postgres")).poolSize(2).connectionTimeout(Duration.ofSeconds(1))
         .redisUrl(TestRedis.url()).dlqKey(key).dlqMaxAttempts(2).build());
+    token = server.apiTokens().create("dlq-test", EnumSet.of(Role.ADMIN), null, "test").secret();
     awaitDlq("up");
   }
 
@@ -76,7 +80,7 @@ class DeadLetterQueueTest {
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .timeout(Duration.ofSeconds(30));
+        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
     if (body != null) {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     }
@@ -138,7 +142,9 @@ class DeadLetterQueueTest {
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(json(ready).get("status").asText()).isEqualTo("DEGRADED");
       assertThat(json(ready).get("dlq").asText()).isEqualTo("down");
-      HttpResponse<String> summary = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/admin/dlq")).build(),
+      String lateToken = late.apiTokens().create("dlq-late", EnumSet.of(Role.ADMIN), null, "test").secret();
+      HttpResponse<String> summary = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/admin/dlq"))
+              .header("Authorization", "Bearer " + lateToken).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(summary.statusCode()).as(summary.body()).isEqualTo(503);
       assertThat(summary.headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -149,7 +155,7 @@ class DeadLetterQueueTest {
           .path("status").asText().equals("UP"));
       pg.close();
       HttpResponse<String> queued = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/audit/events"))
-              .header("Content-Type", "application/json")
+              .header("Content-Type", "application/json").header("Authorization", "Bearer " + lateToken)
               .POST(HttpRequest.BodyPublishers.ofString(EventJson.valid("dlq-late").toString())).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(queued.statusCode()).as("queued once Redis came up").isEqualTo(202);

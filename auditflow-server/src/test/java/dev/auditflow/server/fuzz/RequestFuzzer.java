@@ -23,6 +23,14 @@ import java.util.SplittableRandom;
 final class RequestFuzzer {
   /** One request to send. */
   record Request(String method, byte[] target, Map<String, String> headers, byte[] body) {
+    /** The same request with the credentials most requests carry; one in ten goes without or with a bad one. */
+    Request authenticated(String token) {
+      Map<String, String> with = new LinkedHashMap<>(headers);
+      int roll = Math.floorMod(java.util.Arrays.hashCode(target) ^ (body == null ? 0 : body.length), 20);
+      with.put("Authorization", roll == 0 ? "Bearer af_nonsense" : roll == 1 ? "Basic eDp5" : "Bearer " + token);
+      return new Request(method, target, with, body);
+    }
+
     String describe() {
       String t = new String(target, StandardCharsets.ISO_8859_1);
       return method + " " + (t.length() > 200 ? t.substring(0, 200) + "…" : t) + " " + headers

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.ServerFixture;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,17 +37,24 @@ class KubernautCompatibilityTest {
   static final ServerFixture fx = ServerFixture.perClass(b -> b.maxBodyBytes(4L * 1024 * 1024));
 
   private final HttpClient http = HttpClient.newHttpClient();
+  /** Kubernaut's client sends its service-account token as a bearer token; here an API token with both roles. */
+  private static String token;
+
+  @BeforeAll
+  static void token() {
+    token = fx.token(Role.WRITER, Role.READER);
+  }
 
   /** A POST as Go's net/http sends it for ogen: JSON body, Content-Type application/json. */
   private HttpResponse<String> post(String path, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(fx.baseUri().resolve(path)).header("Content-Type", "application/json")
-        .header("User-Agent", "Go-http-client/1.1").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+        .header("User-Agent", "Go-http-client/1.1").header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
-    return http.send(HttpRequest.newBuilder(fx.baseUri().resolve(pathAndQuery)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return http.send(HttpRequest.newBuilder(fx.baseUri().resolve(pathAndQuery)).header("Authorization", "Bearer " + token)
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> batch(KubernautEvent... events) throws Exception {

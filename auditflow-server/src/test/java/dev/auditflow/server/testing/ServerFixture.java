@@ -4,14 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.auth.AuthSettings;
+import dev.auditflow.server.auth.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -28,6 +35,7 @@ public final class ServerFixture implements AutoCloseable, BeforeAllCallback, Af
   private AuditServer server;
   private String jdbcUrl;
   private boolean ownsDatabase = true;
+  private String adminToken;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private ServerFixture(UnaryOperator<ServerConfig.Builder> customise, Clock clock) {
@@ -81,8 +89,33 @@ public final class ServerFixture implements AutoCloseable, BeforeAllCallback, Af
 
   private void start(String url) {
     jdbcUrl = url;
-    ServerConfig.Builder builder = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(jdbcUrl).poolSize(4);
+    Path tokenFile;
+    try {
+      tokenFile = Files.createTempDirectory("auditflow-fixture").resolve("admin.token");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // Authentication is on, as in production: the fixture calls with the first admin token.
+    ServerConfig.Builder builder = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(jdbcUrl).poolSize(4)
+        .auth(AuthSettings.tokens(tokenFile));
     server = AuditServer.start(customise.apply(builder).build(), clock);
+    try {
+      adminToken = Files.exists(tokenFile) ? Files.readString(tokenFile).trim()
+          : server.apiTokens().create("fixture-admin", EnumSet.of(Role.ADMIN), null, "fixture").secret();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The admin token every request of this fixture carries (unless it says otherwise). */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  /** A new API token with these roles. */
+  public String token(Role... roles) {
+    return server.apiTokens().create("test-" + UUID.randomUUID().toString().substring(0, 8),
+        EnumSet.copyOf(List.of(roles)), null, "fixture").secret();
   }
 
   @Override
@@ -136,7 +169,16 @@ public final class ServerFixture implements AutoCloseable, BeforeAllCallback, Af
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** Sends with the admin token. */
   public Response send(HttpRequest.Builder request) {
+    return send(request, adminToken);
+  }
+
+  /** Sends with {@code token} as the bearer token, or with no credentials when it is null. */
+  public Response send(HttpRequest.Builder request, String token) {
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
     try {
       HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(), r);

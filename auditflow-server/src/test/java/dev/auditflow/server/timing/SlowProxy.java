@@ -28,9 +28,11 @@ final class SlowProxy implements AutoCloseable {
         Thread.sleep(delay.toMillis());
         HttpRequest.Builder forward = HttpRequest.newBuilder(target.resolve(exchange.getRequestURI().toString()))
             .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (type != null) {
-          forward.header("Content-Type", type);
+        for (String header : new String[] {"Content-Type", "Authorization"}) {
+          String value = exchange.getRequestHeaders().getFirst(header);
+          if (value != null) {
+            forward.header(header, value);
+          }
         }
         HttpResponse<byte[]> answer = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
         answer.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().set("Content-Type", v));

@@ -14,7 +14,9 @@ import dev.auditflow.client.DeliveryHandle;
 import dev.auditflow.client.LogCapture;
 import dev.auditflow.client.OverflowPolicy;
 import dev.auditflow.client.RetryPolicy;
+import dev.auditflow.client.http.BearerToken;
 import dev.auditflow.client.http.HttpBatchTransport;
+import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.ServerFixture;
 import java.net.URI;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,10 +47,16 @@ class TimingScenariosTest {
 
   @RegisterExtension
   static final ServerFixture fx = ServerFixture.perClass();
+  private static String WRITER;
+
+  @BeforeAll
+  static void writerToken() {
+    WRITER = fx.token(Role.WRITER);
+  }
 
   /** The seed configuration of the incident's test suite. */
   private static AuditStoreBuilder seed(URI endpoint, RecordingTransport[] recorder) {
-    recorder[0] = new RecordingTransport(new HttpBatchTransport(endpoint));
+    recorder[0] = new RecordingTransport(new HttpBatchTransport(endpoint, BearerToken.of(WRITER), null));
     return AuditStore.builder()
         .transport(recorder[0])
         .bufferSize(100)

@@ -74,7 +74,8 @@ class WorkflowTest {
         answers.add(pool.submit(() -> {
           go.await();
           return http.send(HttpRequest.newBuilder(URI.create(fx.baseUri() + "/api/v1/workflows"))
-              .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+              .header("Content-Type", "application/json").header("Authorization", "Bearer " + fx.adminToken())
+              .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
               HttpResponse.BodyHandlers.ofString());
         }));
       }

@@ -1,0 +1,102 @@
+package dev.auditflow.server.auth;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.http.Json;
+import dev.auditflow.server.ingest.EventWriter;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reading the audit trail is itself audited: every successful call of an audited route (see
+ * {@link RoutePolicy}) appends an audit event — category {@code auditflow}, type {@code
+ * auditflow.access.<operation>}, the principal as actor, what was asked and how many results —
+ * through the same write path as any event, chained per principal (correlation {@code
+ * access:<principal>}). So "who looked at what" is answered by the query API itself.
+ *
+ * <p>It is written before the answer leaves: if the record cannot be written, the caller gets a
+ * 503 instead of the data (an unrecorded read is not allowed to happen).
+ */
+public final class AccessAudit {
+  private static final Logger log = LoggerFactory.getLogger(AccessAudit.class);
+  public static final String CATEGORY = "auditflow";
+  /** Handlers may set this context attribute to the number of results they returned. */
+  public static final String RESULTS = "auditflow.results";
+  /**
+   * Handlers may set this context attribute to a map saying what they changed (e.g. the name and
+   * roles of a token made), recorded as {@code event_data.details}. Never secrets.
+   */
+  public static final String DETAILS = "auditflow.details";
+
+  private final RoutePolicy policy;
+  private final EventWriter writer;
+  private final Clock clock;
+
+  public AccessAudit(RoutePolicy policy, EventWriter writer, Clock clock) {
+    this.policy = policy;
+    this.writer = writer;
+    this.clock = clock;
+  }
+
+  public void install(JavalinConfig config) {
+    config.routes.afterMatched(this::record);
+  }
+
+  private void record(Context ctx) {
+    if (ctx.statusCode() >= 400) {
+      return; // refused or failed: nothing was read or changed
+    }
+    String route = AuthFilter.routeOf(ctx);
+    RoutePolicy.Access access = policy.access(ctx.method().name(), route).orElse(null);
+    if (access == null || access.operation() == null) {
+      return;
+    }
+    Principal principal = AuthFilter.principal(ctx);
+    ObjectNode data = AuditEventJson.mapper().createObjectNode();
+    data.put("method", ctx.method().name()).put("path", ctx.path()).put("route", route).put("status", ctx.statusCode());
+    ObjectNode query = data.putObject("query");
+    for (Map.Entry<String, List<String>> p : ctx.queryParamMap().entrySet()) {
+      query.put(p.getKey(), String.join(",", p.getValue()));
+    }
+    Integer results = ctx.attribute(RESULTS);
+    if (results != null) {
+      data.put("results", results);
+    }
+    Map<String, Object> details = ctx.attribute(DETAILS);
+    if (details != null) {
+      data.set("details", AuditEventJson.mapper().valueToTree(details));
+    }
+    AuditEvent event = AuditEvent.builder()
+        .eventType("auditflow.access." + access.operation())
+        .eventTimestamp(clock.instant())
+        .eventCategory(CATEGORY)
+        .eventAction(access.operation())
+        .eventOutcome(EventOutcome.SUCCESS)
+        .correlationId("access:" + principal.name())
+        .actorType(principal.method())
+        .actorId(principal.name())
+        .actorIp(ctx.req().getRemoteAddr())
+        .resourceType("api")
+        .resourceId(route)
+        .eventData(data)
+        .build();
+    try {
+      writer.insert(List.of(event), principal.name());
+    } catch (RuntimeException e) {
+      log.error("access could not be recorded; the answer is withheld principal={} route={} error=\"{}\"",
+          principal.name(), route, e.getMessage());
+      ctx.header("Retry-After", "2");
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
+          "the access could not be recorded in the audit trail, so its answer is withheld; retry"));
+    }
+  }
+}

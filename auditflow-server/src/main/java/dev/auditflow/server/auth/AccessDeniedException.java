@@ -1,0 +1,9 @@
+package dev.auditflow.server.auth;
+
+/** An authenticated principal lacks the role a route requires: a 403. */
+public final class AccessDeniedException extends RuntimeException {
+  public AccessDeniedException(Principal principal, Role required) {
+    super(principal.name() + " does not hold the " + required.wireName() + " role this route requires", null, false,
+        false);
+  }
+}

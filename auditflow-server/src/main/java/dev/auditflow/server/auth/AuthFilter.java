@@ -1,0 +1,126 @@
+package dev.auditflow.server.auth;
+
+import dev.auditflow.server.http.RequestTracking;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates and authorises every matched request before its handler runs, by the route's
+ * rule in {@link RoutePolicy}. The principal is left on the context for handlers (who submitted
+ * an event, who read what). Failures are counted per reason and per source address; the token
+ * itself is never logged, counted or echoed.
+ */
+public final class AuthFilter {
+  private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
+  private static final String PRINCIPAL = "auditflow.principal";
+  static final String PROXY_USER_HEADER = "X-Auth-Request-User";
+  private static final int MAX_PROXY_USER = 256;
+
+  private final RoutePolicy policy;
+  private final AuthSettings settings;
+  private final List<Authenticator> authenticators;
+  private final FailedAuthentications failures;
+  private final MeterRegistry registry;
+
+  public AuthFilter(RoutePolicy policy, AuthSettings settings, List<Authenticator> authenticators,
+      FailedAuthentications failures, MeterRegistry registry) {
+    this.policy = policy;
+    this.settings = settings;
+    this.authenticators = List.copyOf(authenticators);
+    this.failures = failures;
+    this.registry = registry;
+  }
+
+  public void install(JavalinConfig config) {
+    config.routes.beforeMatched(this::check);
+  }
+
+  /** The principal of a request that passed the filter; anonymous on public routes. */
+  public static Principal principal(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    return p == null ? Principal.ANONYMOUS : p;
+  }
+
+  private void check(Context ctx) {
+    String route = routeOf(ctx);
+    String method = ctx.method().name();
+    RoutePolicy.Access access = policy.access(method, route).orElseThrow(() -> {
+      log.error("route has no declared access rule method={} route={}; refusing it", method, route);
+      return new AccessDeniedException(Principal.ANONYMOUS, Role.ADMIN);
+    });
+    if (access.isPublic()) {
+      return;
+    }
+    if (!settings.enabled()) {
+      ctx.attribute(PRINCIPAL, Principal.ANONYMOUS);
+      return;
+    }
+    String source = ctx.req().getRemoteAddr();
+    Optional<Duration> blocked = failures.blockedFor(source);
+    if (blocked.isPresent()) {
+      registry.counter("auditflow.auth.rate.limited").increment();
+      throw new TooManyFailuresException(blocked.get());
+    }
+    Principal principal;
+    try {
+      principal = authenticate(ctx, source);
+    } catch (AuthenticationException e) {
+      failures.failed(source);
+      Counter.builder("auditflow.auth.failures").description("Failed authentications, by reason")
+          .tag("reason", e.reason().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+      log.info("authentication failed method={} route={} source={} reason={}", method, route, source,
+          e.reason().name().toLowerCase(Locale.ROOT));
+      throw e;
+    }
+    if (!principal.has(access.role())) {
+      throw new AccessDeniedException(principal, access.role());
+    }
+    ctx.attribute(PRINCIPAL, principal);
+  }
+
+  private Principal authenticate(Context ctx, String source) {
+    String proxied = ctx.header(PROXY_USER_HEADER);
+    if (proxied != null && settings.trustedProxies().contains(source)) {
+      return proxyUser(proxied.trim());
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new AuthenticationException(AuthenticationException.Reason.MISSING);
+    }
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()
+        || header.substring(7).trim().contains(" ")) {
+      throw new AuthenticationException(AuthenticationException.Reason.MALFORMED);
+    }
+    String token = header.substring(7).trim();
+    for (Authenticator authenticator : authenticators) {
+      Optional<Principal> principal = authenticator.authenticate(token);
+      if (principal.isPresent()) {
+        return principal.get();
+      }
+    }
+    throw new AuthenticationException(AuthenticationException.Reason.UNKNOWN);
+  }
+
+  /**
+   * The user a trusted proxy vouches for. Prefixed, like every other method's names, so that no
+   * proxy user can pass for a token or service account in {@code ingested_by}.
+   */
+  private Principal proxyUser(String user) {
+    if (user.isEmpty() || user.length() > MAX_PROXY_USER || user.chars().anyMatch(Character::isISOControl)) {
+      throw new AuthenticationException(AuthenticationException.Reason.MALFORMED);
+    }
+    return Principal.of("proxy:" + user, "proxy", settings.proxyRoles());
+  }
+
+  static String routeOf(Context ctx) {
+    return RequestTracking.routeOf(ctx);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.auditflow.server.auth;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one place that says, for every route, who may call it: no one needs to be authenticated
+ * (health, readiness, the OpenAPI document, and the metrics unless they are moved to a management
+ * port), or which role is required — and which calls are themselves audited. A route missing here
+ * is refused to everyone (fail closed), and {@code RouteAccessMatrixTest} fails if any route of
+ * the OpenAPI document is missing.
+ */
+public final class RoutePolicy {
+  /**
+   * What a route requires.
+   *
+   * @param role null for a public route
+   * @param operation the name of the call in access audit events ({@code events.query}, …), or
+   *     null when calling it is not audited: public routes; ingest, whose result is itself an
+   *     audit event; the workflow catalog, whose changes are audited where they happen; and the
+   *     dead-letter queue's state
+   */
+  public record Access(Role role, String operation) {
+    public boolean isPublic() {
+      return role == null;
+    }
+  }
+
+  private static final Access PUBLIC = new Access(null, null);
+  private final Map<String, Access> routes = new LinkedHashMap<>();
+
+  private RoutePolicy() {}
+
+  /** The policy of every route auditflow serves. */
+  public static RoutePolicy standard() {
+    RoutePolicy p = new RoutePolicy();
+    p.open("GET /health/live");
+    p.open("GET /health/ready");
+    p.open("GET /health");
+    p.open("GET /readyz");
+    p.open("GET /openapi.yaml");
+    p.open("GET /metrics");
+    p.require("POST /api/v1/audit/events", Role.WRITER, null);
+    p.require("POST /api/v1/audit/events/batch", Role.WRITER, null);
+    p.require("GET /api/v1/audit/events", Role.READER, "events.query");
+    p.require("GET /api/v1/audit/events/count", Role.READER, "events.count");
+    p.require("GET /api/v1/audit/events/{event_id}", Role.READER, "events.get");
+    p.require("POST /api/v1/audit/verify", Role.READER, "chains.verify");
+    p.require("POST /api/v1/audit/verify-chain", Role.READER, "chains.verify");
+    // The catalog is not the audit trail (its changes are audited in their own transaction), and
+    // the dead-letter queue's state must stay readable while the database is down.
+    p.require("GET /api/v1/workflows", Role.READER, null);
+    p.require("GET /api/v1/workflows/{workflow_id}", Role.READER, null);
+    p.require("GET /api/v1/workflows/by-name/{workflow_name}/versions", Role.READER, null);
+    p.require("POST /api/v1/workflows", Role.ADMIN, null);
+    p.require("PATCH /api/v1/workflows/{workflow_id}", Role.ADMIN, null);
+    p.require("GET /api/v1/admin/dlq", Role.ADMIN, null);
+    p.require("POST /api/v1/admin/tokens", Role.ADMIN, "tokens.create");
+    p.require("GET /api/v1/admin/tokens", Role.ADMIN, "tokens.list");
+    p.require("DELETE /api/v1/admin/tokens/{token_id}", Role.ADMIN, "tokens.revoke");
+    return p;
+  }
+
+  private void open(String route) {
+    routes.put(route, PUBLIC);
+  }
+
+  private void require(String route, Role role, String operation) {
+    routes.put(route, new Access(role, operation));
+  }
+
+  /** The access rule of {@code METHOD /path/{template}}, or empty when the route is not declared. */
+  public Optional<Access> access(String method, String routeTemplate) {
+    return Optional.ofNullable(routes.get(method + " " + routeTemplate));
+  }
+
+  /** Every declared route, as {@code METHOD /path}. */
+  public Map<String, Access> routes() {
+    return Map.copyOf(routes);
+  }
+}

@@ -1,0 +1,70 @@
+package dev.auditflow.server.auth;
+
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.ingest.EventWriter;
+import io.javalin.config.JavalinConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authentication, authorisation and access auditing, put together from the settings: API tokens
+ * always (the first admin token made at first start), JWTs and Kubernetes tokens when configured,
+ * every route's rule from {@link RoutePolicy}, and the token admin routes.
+ */
+public final class Security {
+  private static final Logger log = LoggerFactory.getLogger(Security.class);
+
+  private final AuthSettings settings;
+  private final ApiTokens tokens;
+  private final AuthFilter filter;
+  private final AccessAudit audit;
+  private final TokenRoutes tokenRoutes;
+
+  private Security(AuthSettings settings, ApiTokens tokens, AuthFilter filter, AccessAudit audit) {
+    this.settings = settings;
+    this.tokens = tokens;
+    this.filter = filter;
+    this.audit = audit;
+    this.tokenRoutes = new TokenRoutes(tokens);
+  }
+
+  public static Security create(AuthSettings settings, Database database, EventWriter writer, MeterRegistry registry,
+      Clock clock) {
+    ApiTokens tokens = new ApiTokens(database, clock);
+    List<Authenticator> authenticators = new ArrayList<>(List.of(tokens));
+    if (settings.jwt() != null) {
+      authenticators.add(new JwtAuthenticator(settings.jwt()));
+    }
+    if (settings.kubernetes() != null) {
+      authenticators.add(new KubernetesAuthenticator(settings.kubernetes(), clock));
+    }
+    if (!settings.enabled()) {
+      log.warn("AUTHENTICATION IS OFF (--auth none): anyone who can reach this port can write, read and administer"
+          + " the audit trail");
+    } else if (settings.adminTokenFile() != null) {
+      AdminTokenBootstrap.ensureFirstAdmin(tokens, settings.adminTokenFile());
+    }
+    RoutePolicy policy = RoutePolicy.standard();
+    FailedAuthentications failures = new FailedAuthentications(settings.failureLimit(), settings.failureWindow(), clock);
+    return new Security(settings, tokens,
+        new AuthFilter(policy, settings, authenticators, failures, registry), new AccessAudit(policy, writer, clock));
+  }
+
+  public void install(JavalinConfig config) {
+    filter.install(config);
+    audit.install(config);
+    tokenRoutes.register(config);
+  }
+
+  public boolean enabled() {
+    return settings.enabled();
+  }
+
+  public ApiTokens tokens() {
+    return tokens;
+  }
+}

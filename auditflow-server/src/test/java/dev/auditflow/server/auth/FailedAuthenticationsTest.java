@@ -1,0 +1,81 @@
+package dev.auditflow.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/** The per-address failure window, on a clock the test moves. */
+class FailedAuthenticationsTest {
+  private static final class ManualClock extends Clock {
+    private Instant now = Instant.parse("2026-11-27T10:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  private final ManualClock clock = new ManualClock();
+  private final FailedAuthentications failures = new FailedAuthentications(3, Duration.ofMinutes(1), clock);
+
+  @Test
+  void theThirdFailureInAWindowBlocksTheAddressUntilItsWindowEnds() {
+    failures.failed("10.0.0.1");
+    clock.advance(Duration.ofSeconds(10));
+    failures.failed("10.0.0.1");
+    assertThat(failures.blockedFor("10.0.0.1")).isEmpty();
+    clock.advance(Duration.ofSeconds(10));
+    failures.failed("10.0.0.1");
+
+    assertThat(failures.blockedFor("10.0.0.1")).contains(Duration.ofSeconds(40));
+    clock.advance(Duration.ofSeconds(39));
+    assertThat(failures.blockedFor("10.0.0.1")).contains(Duration.ofSeconds(1));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(failures.blockedFor("10.0.0.1")).isEmpty();
+  }
+
+  @Test
+  void failuresSpreadOverSeveralWindowsNeverBlock() {
+    for (int i = 0; i < 10; i++) {
+      failures.failed("10.0.0.1");
+      failures.failed("10.0.0.1");
+      assertThat(failures.blockedFor("10.0.0.1")).isEmpty();
+      clock.advance(Duration.ofMinutes(1));
+    }
+  }
+
+  @Test
+  void oneAddressFailingDoesNotBlockAnother() {
+    for (int i = 0; i < 5; i++) {
+      failures.failed("10.0.0.1");
+    }
+    assertThat(failures.blockedFor("10.0.0.1")).isPresent();
+    assertThat(failures.blockedFor("10.0.0.2")).isEmpty();
+  }
+
+  @Test
+  void retryAfterIsRoundedUpToWholeSeconds() {
+    assertThat(new TooManyFailuresException(Duration.ofMillis(1_001)).retryAfterSeconds()).isEqualTo(2);
+    assertThat(new TooManyFailuresException(Duration.ZERO).retryAfterSeconds()).isEqualTo(1);
+    assertThat(new TooManyFailuresException(Duration.ofSeconds(40)).retryAfterSeconds()).isEqualTo(40);
+  }
+}
