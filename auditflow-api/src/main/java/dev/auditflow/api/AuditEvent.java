@@ -23,7 +23,7 @@ import java.util.UUID;
  *   <li>{@code event_id}: a new time-ordered {@link UuidV7} — generated where the event is made,
  *       so that every retry of it carries the same id and the server can store it once;
  *   <li>{@code version} {@value #DEFAULT_VERSION}; {@code severity} {@code info}; {@code
- *       retention_days} {@value #DEFAULT_RETENTION_DAYS}; {@code is_sensitive} false;
+ *       is_sensitive} false;
  *   <li>{@code actor_type} {@code service}, {@code actor_id} {@code <event_category>-service},
  *       {@code resource_type} the category and {@code resource_id} the correlation id.
  * </ul>
@@ -77,7 +77,6 @@ public record AuditEvent(
     @JsonProperty("is_sensitive") boolean sensitive) {
 
   public static final String DEFAULT_VERSION = "1.0";
-  public static final int DEFAULT_RETENTION_DAYS = 2555;
   public static final String DEFAULT_ACTOR_TYPE = "service";
 
   /** {@code cluster_name} under the name Kubernaut gives it; the same value. */
@@ -330,7 +329,7 @@ public record AuditEvent(
           none(errorCode),
           none(errorMessage),
           eventData,
-          retentionDays != null ? retentionDays : DEFAULT_RETENTION_DAYS,
+          retentionDays, // null: the server's retention policy decides when the event is stored
           sensitive);
     }
 

@@ -72,7 +72,7 @@ public final class EventValidator {
       violations.add(new Violation("duration_ms", "must be >= 0, was " + event.durationMs()));
     }
     Integer retention = event.retentionDays();
-    if (retention == null || retention < 1 || retention > MAX_RETENTION_DAYS) {
+    if (retention != null && (retention < 1 || retention > MAX_RETENTION_DAYS)) {
       violations.add(
           new Violation("retention_days", "must be between 1 and " + MAX_RETENTION_DAYS + ", was " + retention));
     }

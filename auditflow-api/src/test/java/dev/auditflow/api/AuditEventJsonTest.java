@@ -69,7 +69,8 @@ class AuditEventJsonTest {
     assertThat(e.resourceType()).isEqualTo("gateway");
     assertThat(e.resourceId()).isEqualTo("corr-1");
     assertThat(e.severity()).isEqualTo(Severity.INFO.wireName());
-    assertThat(e.retentionDays()).isEqualTo(2555);
+    assertThat(e.retentionDays()).as("left to the server's retention policy").isNull();
+    assertThat(AuditEventJson.mapper().valueToTree(e).has("retention_days")).isFalse();
     assertThat(e.sensitive()).isFalse();
   }
 

@@ -218,6 +218,7 @@ class EventValidatorTest {
   void numericRanges() {
     assertThat(fields(TestEvents.valid().durationMs(0L).build())).isEmpty();
     assertThat(fields(TestEvents.valid().durationMs(-1L).build())).containsExactly("duration_ms");
+    assertThat(fields(TestEvents.valid().retentionDays(null).build())).as("the server's policy decides").isEmpty();
     assertThat(fields(TestEvents.valid().retentionDays(1).build())).isEmpty();
     assertThat(fields(TestEvents.valid().retentionDays(2555).build())).isEmpty();
     assertThat(fields(TestEvents.valid().retentionDays(0).build())).containsExactly("retention_days");

@@ -10,6 +10,7 @@ import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.ingest.PartitionManager;
+import dev.auditflow.server.ingest.Retention;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -60,6 +61,8 @@ import org.postgresql.PGConnection;
 public class IngestBenchmark {
   static final int BATCH = 1_000;
   static final String PAYLOAD = "x".repeat(270);
+  /** Stated on every event, so that every path — baselines included — stores the same value. */
+  static final int RETENTION_DAYS = 2555;
 
   @State(Scope.Benchmark)
   public static class Server {
@@ -70,7 +73,7 @@ public class IngestBenchmark {
     public void start() throws Exception {
       server = new BenchServer(4);
       writer = new EventWriter(server.server().database(), new PartitionManager(),
-          new ChainLinker(ChainHasher.sha256()), Clock.systemUTC());
+          new ChainLinker(ChainHasher.sha256()), Retention.fixed(RETENTION_DAYS), Clock.systemUTC());
     }
 
     @TearDown(Level.Trial)
@@ -103,7 +106,7 @@ public class IngestBenchmark {
         events.add(AuditEvent.builder().eventType("bench.ingest").eventTimestamp(now).eventCategory("bench")
             .eventAction("ingest").eventOutcome(EventOutcome.SUCCESS)
             .correlationId(prefix + "-" + ThreadLocalRandom.current().nextInt(100))
-            .eventData(Map.of("payload", PAYLOAD, "n", i)).build());
+            .eventData(Map.of("payload", PAYLOAD, "n", i)).retentionDays(RETENTION_DAYS).build());
       }
       return events;
     }

@@ -12,6 +12,11 @@ import dev.auditflow.server.chain.VerifyRoutes;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.ReplayWorker;
+import dev.auditflow.server.export.ExportRoutes;
+import dev.auditflow.server.export.JsonExporter;
+import dev.auditflow.server.export.NdjsonExporter;
+import dev.auditflow.server.hold.LegalHoldRoutes;
+import dev.auditflow.server.hold.LegalHolds;
 import dev.auditflow.server.http.ErrorHandling;
 import dev.auditflow.server.http.QueryStringGuard;
 import dev.auditflow.server.http.RequestTracking;
@@ -23,6 +28,14 @@ import dev.auditflow.server.ops.OpsRoutes;
 import dev.auditflow.server.query.EventReader;
 import dev.auditflow.server.query.QueryParameters;
 import dev.auditflow.server.query.QueryRoutes;
+import dev.auditflow.server.retention.PurgeRecords;
+import dev.auditflow.server.retention.PurgeSchedule;
+import dev.auditflow.server.retention.Purger;
+import dev.auditflow.server.retention.RetentionPolicies;
+import dev.auditflow.server.retention.RetentionRoutes;
+import dev.auditflow.server.signing.KnownKeys;
+import dev.auditflow.server.signing.PublicKeys;
+import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.tls.TlsConnector;
 import dev.auditflow.server.workflow.WorkflowRoutes;
 import dev.auditflow.server.workflow.WorkflowService;
@@ -34,11 +47,18 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +80,7 @@ public final class AuditServer implements AutoCloseable {
   private final Security security;
   private final TlsConnector tls;
   private final Javalin management;
+  private final PurgeSchedule purgeSchedule;
   private boolean stopped;
 
   private AuditServer(ServerConfig config, Clock clock) {
@@ -80,12 +101,21 @@ public final class AuditServer implements AutoCloseable {
     }
     EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
     ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
-    EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), clock);
+    RetentionPolicies retention = new RetentionPolicies(database, clock);
+    EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention, clock);
+    KnownKeys keys = new KnownKeys(database, signingKey(config.lifecycle()), trustedKeys(config.lifecycle()), clock);
+    PurgeRecords purgeRecords = new PurgeRecords(keys);
+    Purger purger = new Purger(database, purgeRecords, writer, registry, clock);
+    RetentionRoutes retentionRoutes = new RetentionRoutes(retention, purger, config.lifecycle().purgeMaxEvents());
+    this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
+        : new PurgeSchedule(purger, config.lifecycle().purgeInterval(), config.lifecycle().purgeMaxEvents());
+    LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, writer, clock));
+    SigningKey signing = keys.current();
     this.dlq = config.redisUrl() == null ? null
         : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), clock);
     this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
     IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
-    ChainVerifier verifier = new ChainVerifier(database, hasher);
+    ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords);
     VerifyRoutes verifyRoutes = new VerifyRoutes(verifier);
     VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
     WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
@@ -93,6 +123,8 @@ public final class AuditServer implements AutoCloseable {
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
     QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
     this.security = Security.create(config.auth(), database, writer, registry, clock);
+    ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, clock),
+        new NdjsonExporter(database, verifier, signing, clock), security.accessAudit(), signing, clock);
     OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled());
     this.tls = config.tls() == null ? null : new TlsConnector(config.tls());
     if (security.enabled() && tls == null && !isLoopback(config.host())) {
@@ -119,6 +151,9 @@ public final class AuditServer implements AutoCloseable {
       verifyRoutes.register(javalin);
       verifyChainRoute.register(javalin);
       workflowRoutes.register(javalin);
+      holdRoutes.register(javalin);
+      retentionRoutes.register(javalin);
+      exportRoutes.register(javalin);
       ops.register(javalin, config.managementPort() == null);
     });
     this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {
@@ -128,6 +163,28 @@ public final class AuditServer implements AutoCloseable {
       javalin.jetty.port = config.managementPort();
       ops.registerManagement(javalin);
     });
+  }
+
+  private static SigningKey signingKey(LifecycleSettings lifecycle) {
+    if (lifecycle.signingKeyFile() != null) {
+      return SigningKey.loadOrCreate(lifecycle.signingKeyFile());
+    }
+    SigningKey ephemeral = SigningKey.ephemeral();
+    log.warn("no signing key file: exports and purge records are signed with a key that dies with this process"
+        + " (key_id={}); give serve --signing-key-file", ephemeral.keyId());
+    return ephemeral;
+  }
+
+  private static List<PublicKey> trustedKeys(LifecycleSettings lifecycle) {
+    List<PublicKey> keys = new ArrayList<>();
+    for (Path file : lifecycle.trustedSigningKeys()) {
+      try {
+        keys.add(PublicKeys.fromPem(Files.readString(file)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the trusted signing key " + file, e);
+      }
+    }
+    return keys;
   }
 
   private static boolean isLoopback(String host) {
@@ -178,7 +235,7 @@ public final class AuditServer implements AutoCloseable {
   }
 
   /** Every HTTP route served, as {@code "GET /path/{param}"}, for checking against the OpenAPI document. */
-  public java.util.List<String> routes() {
+  public List<String> routes() {
     return app.unsafe.internalRouter.allHttpHandlers().stream()
         .map(parsed -> parsed.endpoint)
         .filter(e -> e.method.isHttpMethod())
@@ -212,6 +269,9 @@ public final class AuditServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (purgeSchedule != null) {
+      purgeSchedule.close();
+    }
     app.stop();
     if (management != null) {
       management.stop();
@@ -231,6 +291,9 @@ public final class AuditServer implements AutoCloseable {
   }
 
   private void closeStores() {
+    if (purgeSchedule != null) {
+      purgeSchedule.close();
+    }
     if (dlq != null) {
       dlq.close();
     }

@@ -33,6 +33,7 @@ import java.util.Objects;
  * @param tls the certificate and key to serve HTTPS with, or null for plain HTTP
  * @param managementPort a separate port for {@code /metrics} (and health), or null to serve the
  *     metrics on the main port
+ * @param lifecycle the signing key and the retention purge's schedule
  */
 public record ServerConfig(
     String host,
@@ -54,7 +55,8 @@ public record ServerConfig(
     String dlqKey,
     AuthSettings auth,
     TlsFiles tls,
-    Integer managementPort) {
+    Integer managementPort,
+    LifecycleSettings lifecycle) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -86,6 +88,7 @@ public record ServerConfig(
     requireNonNegative("redisTimeout", redisTimeout);
     Objects.requireNonNull(dlqKey, "dlqKey");
     Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(lifecycle, "lifecycle");
     if (managementPort != null && (managementPort < 0 || managementPort > 65_535)) {
       throw new IllegalArgumentException("managementPort must be 0..65535, was " + managementPort);
     }
@@ -151,6 +154,12 @@ public record ServerConfig(
     private AuthSettings auth = AuthSettings.tokens(null);
     private TlsFiles tls;
     private Integer managementPort;
+    private LifecycleSettings lifecycle = LifecycleSettings.defaults();
+
+    public Builder lifecycle(LifecycleSettings lifecycle) {
+      this.lifecycle = lifecycle;
+      return this;
+    }
 
     public Builder auth(AuthSettings auth) {
       this.auth = auth;
@@ -265,7 +274,7 @@ public record ServerConfig(
       return new ServerConfig(
           host, port, jdbcUrl, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort);
+          managementPort, lifecycle);
     }
   }
 }

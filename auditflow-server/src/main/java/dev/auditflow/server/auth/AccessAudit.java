@@ -36,6 +36,7 @@ public final class AccessAudit {
    * roles of a token made), recorded as {@code event_data.details}. Never secrets.
    */
   public static final String DETAILS = "auditflow.details";
+  private static final String RECORDED = "auditflow.access.recorded";
 
   private final RoutePolicy policy;
   private final EventWriter writer;
@@ -52,9 +53,30 @@ public final class AccessAudit {
   }
 
   private void record(Context ctx) {
-    if (ctx.statusCode() >= 400) {
-      return; // refused or failed: nothing was read or changed
+    if (ctx.statusCode() >= 400 || Boolean.TRUE.equals(ctx.attribute(RECORDED))) {
+      return; // refused or failed: nothing was read or changed; or recorded already, before streaming
     }
+    try {
+      write(ctx, ctx.statusCode());
+    } catch (AccessNotRecordedException e) {
+      ctx.header("Retry-After", "2");
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE, e.getMessage()));
+    }
+  }
+
+  /**
+   * Records the access now, for a handler about to stream an answer that cannot be withheld once
+   * it has begun (an export): called before the first byte, it makes the record the condition
+   * of the answer as for every other route.
+   *
+   * @throws AccessNotRecordedException when it cannot be recorded (the handler must not answer)
+   */
+  public void recordBeforeStreaming(Context ctx) {
+    write(ctx, 200);
+    ctx.attribute(RECORDED, true);
+  }
+
+  private void write(Context ctx, int status) {
     String route = AuthFilter.routeOf(ctx);
     RoutePolicy.Access access = policy.access(ctx.method().name(), route).orElse(null);
     if (access == null || access.operation() == null) {
@@ -62,7 +84,7 @@ public final class AccessAudit {
     }
     Principal principal = AuthFilter.principal(ctx);
     ObjectNode data = AuditEventJson.mapper().createObjectNode();
-    data.put("method", ctx.method().name()).put("path", ctx.path()).put("route", route).put("status", ctx.statusCode());
+    data.put("method", ctx.method().name()).put("path", ctx.path()).put("route", route).put("status", status);
     ObjectNode query = data.putObject("query");
     for (Map.Entry<String, List<String>> p : ctx.queryParamMap().entrySet()) {
       query.put(p.getKey(), String.join(",", p.getValue()));
@@ -94,9 +116,15 @@ public final class AccessAudit {
     } catch (RuntimeException e) {
       log.error("access could not be recorded; the answer is withheld principal={} route={} error=\"{}\"",
           principal.name(), route, e.getMessage());
-      ctx.header("Retry-After", "2");
-      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
-          "the access could not be recorded in the audit trail, so its answer is withheld; retry"));
+      throw new AccessNotRecordedException();
+    }
+  }
+
+  /** The access could not be written to the trail, so the answer must not be given: a 503. */
+  public static final class AccessNotRecordedException extends RuntimeException {
+    AccessNotRecordedException() {
+      super("the access could not be recorded in the audit trail, so its answer is withheld; retry", null, false,
+          false);
     }
   }
 }

@@ -59,6 +59,17 @@ public final class RoutePolicy {
     p.require("POST /api/v1/admin/tokens", Role.ADMIN, "tokens.create");
     p.require("GET /api/v1/admin/tokens", Role.ADMIN, "tokens.list");
     p.require("DELETE /api/v1/admin/tokens/{token_id}", Role.ADMIN, "tokens.revoke");
+    // Placing and releasing holds is recorded by LegalHolds itself, in the hold's own transaction.
+    p.require("POST /api/v1/audit/legal-hold", Role.ADMIN, null);
+    p.require("GET /api/v1/audit/legal-hold", Role.AUDITOR, "legal_holds.list");
+    p.require("GET /api/v1/audit/export", Role.AUDITOR, "events.export");
+    p.require("GET /api/v1/audit/signing-key", Role.READER, null);
+    p.require("DELETE /api/v1/audit/legal-hold/{correlation_id}", Role.ADMIN, null);
+    p.require("GET /api/v1/admin/retention-policies", Role.AUDITOR, "retention.policies.list");
+    p.require("PUT /api/v1/admin/retention-policies", Role.ADMIN, "retention.policies.set");
+    p.require("DELETE /api/v1/admin/retention-policies/{policy_id}", Role.ADMIN, "retention.policies.remove");
+    // A real purge also writes its own event with the counts; the access record says who asked.
+    p.require("POST /api/v1/admin/purge", Role.ADMIN, "retention.purge");
     return p;
   }
 

@@ -64,6 +64,11 @@ public final class Security {
     return settings.enabled();
   }
 
+  /** The access audit, for handlers that must record before they stream ({@link AccessAudit#recordBeforeStreaming}). */
+  public AccessAudit accessAudit() {
+    return audit;
+  }
+
   public ApiTokens tokens() {
     return tokens;
   }

@@ -3,6 +3,7 @@ package dev.auditflow.server.chain;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.query.StoredEvent;
+import dev.auditflow.server.retention.PurgeRecords;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,6 +30,12 @@ import java.util.UUID;
  *       {@code event_hash}, the last row's hash differs from the head's, or an unkeyed row
  *       follows a keyed one (a forger without the key re-hashing with plain SHA-256).
  * </ol>
+ *
+ * <p>A chain whose oldest events were purged by retention starts where its signed purge records
+ * say ({@link PurgeRecords}): the first remaining row must be at the position after the last one
+ * purged and link to the last purged event's hash. Rows missing without such a record are
+ * {@code missing_position}; a purge record that is out of sequence, altered or signed by an
+ * untrusted key is {@code invalid_purge_record}.
  */
 public final class ChainVerifier {
   /** The most chains one time-range verification walks. */
@@ -36,10 +43,12 @@ public final class ChainVerifier {
 
   private final Database database;
   private final ChainHasher hasher;
+  private final PurgeRecords purges;
 
-  public ChainVerifier(Database database, ChainHasher hasher) {
+  public ChainVerifier(Database database, ChainHasher hasher, PurgeRecords purges) {
     this.database = database;
     this.hasher = hasher;
+    this.purges = purges;
   }
 
   /**
@@ -52,6 +61,29 @@ public final class ChainVerifier {
 
   /** The outcome of a verification. */
   public record Result(boolean verified, long eventsChecked, long chainsChecked, Break firstBreak) {}
+
+  /** A chain as verification saw it: the verdict, its recorded head, and how much was purged. */
+  public record Summary(Result result, long headPosition, String headHash, long purgedThrough) {}
+
+  /** Verifies one chain and states its head and purge point, all as of one snapshot. */
+  public Summary summarise(String correlationId) {
+    try (Connection c = database.connection()) {
+      return inSnapshot(c, () -> {
+        Result result = verifyChains(c, List.of(correlationId));
+        Optional<ChainLinker.Head> head = head(c, correlationId);
+        long purged;
+        try {
+          purged = purges.start(c, correlationId).purgedThrough();
+        } catch (PurgeRecords.InvalidPurgeRecordException e) {
+          purged = -1; // the result names the invalid record
+        }
+        return new Summary(result, head.map(ChainLinker.Head::position).orElse(0L),
+            head.map(ChainLinker.Head::hash).orElse(null), purged);
+      });
+    } catch (SQLException e) {
+      throw SqlFailures.translate("verifying chain " + correlationId, e);
+    }
+  }
 
   /** How many events of a correlation are stored. */
   public long countEvents(String correlationId) {
@@ -69,7 +101,7 @@ public final class ChainVerifier {
 
   public Result verifyCorrelation(String correlationId) {
     try (Connection c = database.connection()) {
-      return verifyChains(c, List.of(correlationId));
+      return inSnapshot(c, () -> verifyChains(c, List.of(correlationId)));
     } catch (SQLException e) {
       throw SqlFailures.translate("verifying chain " + correlationId, e);
     }
@@ -96,16 +128,46 @@ public final class ChainVerifier {
         throw new IllegalArgumentException("the range holds more than " + MAX_CHAINS_PER_RANGE
             + " chains; verify a shorter range");
       }
-      return verifyChains(c, chains);
+      return inSnapshot(c, () -> verifyChains(c, chains));
     } catch (SQLException e) {
       throw SqlFailures.translate("verifying a time range", e);
+    }
+  }
+
+  private interface SqlWork<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one read-only REPEATABLE READ transaction: a chain's head, purge records
+   * and rows are read as of one moment, so a write or purge committing meanwhile cannot look like
+   * tampering.
+   */
+  private static <T> T inSnapshot(Connection c, SqlWork<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    c.setReadOnly(true);
+    try {
+      return work.run();
+    } finally {
+      c.rollback();
+      c.setReadOnly(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      c.setAutoCommit(true);
     }
   }
 
   private Result verifyChains(Connection c, List<String> correlationIds) throws SQLException {
     long events = 0;
     for (String correlationId : correlationIds) {
-      ChainWalk walk = new ChainWalk(correlationId, head(c, correlationId));
+      PurgeRecords.ChainStart start;
+      try {
+        start = purges.start(c, correlationId);
+      } catch (PurgeRecords.InvalidPurgeRecordException e) {
+        Break invalid = new Break(correlationId, null, 0, "invalid_purge_record", e.getMessage(), null, null, null, null);
+        return new Result(false, events, correlationIds.indexOf(correlationId) + 1L, invalid);
+      }
+      ChainWalk walk = new ChainWalk(correlationId, head(c, correlationId), start);
       try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS
           + " FROM audit_events WHERE correlation_id = ? ORDER BY chain_position, event_id")) {
         ps.setString(1, correlationId);
@@ -146,9 +208,14 @@ public final class ChainVerifier {
     long checked;
     Break broken;
 
-    ChainWalk(String correlationId, Optional<ChainLinker.Head> head) {
+    ChainWalk(String correlationId, Optional<ChainLinker.Head> head, PurgeRecords.ChainStart start) {
       this.correlationId = correlationId;
       this.head = head;
+      if (start.purgedThrough() > 0) {
+        expectedPosition = start.purgedThrough() + 1;
+        expectedPrevious = start.lastHash();
+        keyed = HashAlgorithm.fromColumn(start.lastAlgorithm()) == HashAlgorithm.HMAC_SHA256;
+      }
     }
 
     /** Checks the next row; false once the chain is broken. */
@@ -204,6 +271,10 @@ public final class ChainVerifier {
         broken = new Break(correlationId, null, expectedPosition, "missing_position",
             "the chain's head records " + recorded + " events, only " + (expectedPosition - 1) + " are stored",
             null, null, null, null);
+      } else if (last == null && expectedPosition > 1 && !expectedPrevious.equals(head.get().hash())) {
+        broken = new Break(correlationId, null, expectedPosition - 1, "modified_content",
+            "every event was purged, but the last purged hash differs from the chain's recorded head", null,
+            head.get().hash(), expectedPrevious, null);
       } else if (last != null && !last.eventHash().equals(head.get().hash())) {
         broken = new Break(correlationId, last.event().eventId(), last.chainPosition(), "modified_content",
             "the last event's hash differs from the chain's recorded head", last.event().eventTimestamp(),

@@ -2,6 +2,9 @@ package dev.auditflow.server.http;
 
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.ConflictException;
+import dev.auditflow.server.NotFoundException;
+import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AccessDeniedException;
 import dev.auditflow.server.auth.AuthenticationException;
 import dev.auditflow.server.auth.KubernetesAuthenticator;
@@ -28,6 +31,10 @@ public final class ErrorHandling {
   public static void install(JavalinConfig config, Duration retryAfter) {
     String retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
     config.routes.exception(ApiException.class, (e, ctx) -> Json.problem(ctx, e.problem()));
+    config.routes.exception(NotFoundException.class,
+        (e, ctx) -> Json.problem(ctx, Problem.of(ProblemType.NOT_FOUND, e.getMessage())));
+    config.routes.exception(ConflictException.class,
+        (e, ctx) -> Json.problem(ctx, Problem.of(ProblemType.CONFLICT, e.getMessage())));
     config.routes.exception(DatabaseUnavailableException.class, (e, ctx) -> {
       log.warn("database unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
       ctx.header("Retry-After", retryAfterSeconds);
@@ -42,6 +49,10 @@ public final class ErrorHandling {
     });
     config.routes.exception(AccessDeniedException.class,
         (e, ctx) -> Json.problem(ctx, Problem.of(ProblemType.FORBIDDEN, e.getMessage())));
+    config.routes.exception(AccessAudit.AccessNotRecordedException.class, (e, ctx) -> {
+      ctx.header("Retry-After", retryAfterSeconds);
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE, e.getMessage()));
+    });
     config.routes.exception(TooManyFailuresException.class, (e, ctx) -> {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
       Json.problem(ctx, Problem.of(ProblemType.TOO_MANY_REQUESTS, e.getMessage()));
@@ -70,12 +81,12 @@ public final class ErrorHandling {
       Json.problem(ctx, Problem.of(ProblemType.INTERNAL_ERROR, "an internal error occurred; it has been logged"));
     });
     config.routes.error(404, ctx -> {
-      if (!isProblem(ctx.contentType())) {
+      if (!isProblem(ctx.res().getContentType())) {
         Json.problem(ctx, Problem.of(ProblemType.NOT_FOUND, "no such resource: " + ctx.method() + " " + ctx.path()));
       }
     });
     config.routes.error(405, ctx -> {
-      if (!isProblem(ctx.contentType())) {
+      if (!isProblem(ctx.res().getContentType())) {
         Json.problem(ctx, Problem.of(ProblemType.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path()));
       }
     });

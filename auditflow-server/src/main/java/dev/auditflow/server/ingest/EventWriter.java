@@ -90,12 +90,15 @@ public final class EventWriter {
   private final Database database;
   private final PartitionManager partitions;
   private final ChainLinker linker;
+  private final Retention retention;
   private final Clock clock;
 
-  public EventWriter(Database database, PartitionManager partitions, ChainLinker linker, Clock clock) {
+  public EventWriter(Database database, PartitionManager partitions, ChainLinker linker, Retention retention,
+      Clock clock) {
     this.database = database;
     this.partitions = partitions;
     this.linker = linker;
+    this.retention = retention;
     this.clock = clock;
   }
 
@@ -254,7 +257,7 @@ public final class EventWriter {
       columns[19][i] = e.durationMs();
       columns[20][i] = e.errorCode();
       columns[21][i] = e.errorMessage();
-      columns[22][i] = e.retentionDays();
+      columns[22][i] = retention.effectiveDays(e);
       columns[23][i] = e.sensitive();
       columns[24][i] = link.position();
       columns[25][i] = link.previousHash();

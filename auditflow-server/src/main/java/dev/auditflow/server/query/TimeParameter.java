@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  *   <li>{@code 2026-01-31}, the start of that day in UTC.
  * </ul>
  */
-final class TimeParameter {
-  static final String FORMS = "a duration back from now (30s, 15m, 1h30m, 24h, 7d), RFC 3339 (2026-01-31T12:00:00Z),"
+public final class TimeParameter {
+  public static final String FORMS = "a duration back from now (30s, 15m, 1h30m, 24h, 7d), RFC 3339 (2026-01-31T12:00:00Z),"
       + " 2026-01-31T12:00:00 (UTC) or 2026-01-31 (start of day, UTC)";
   private static final Pattern DURATION = Pattern.compile("((\\d{1,9}(\\.\\d{1,9})?)(ms|s|m|h|d))+");
   private static final Pattern PART = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,9})?)(ms|s|m|h|d)");
@@ -39,7 +39,7 @@ final class TimeParameter {
   private TimeParameter() {}
 
   /** The instant, or empty when the text is none of the accepted forms. */
-  static Optional<Instant> parse(String text, Clock clock) {
+  public static Optional<Instant> parse(String text, Clock clock) {
     if (DURATION.matcher(text).matches()) {
       return duration(text).map(ago -> Timestamps.normalize(clock.instant().minus(ago)));
     }

@@ -134,7 +134,8 @@ class RouteAccessMatrixTest {
   private static ServerFixture.Response call(String method, String template, String authorization) {
     String path = template.replace("{event_id}", UUID.randomUUID().toString())
         .replace("{workflow_id}", UUID.randomUUID().toString()).replace("{token_id}", UUID.randomUUID().toString())
-        .replace("{workflow_name}", "matrix");
+        .replace("{workflow_name}", "matrix").replace("{correlation_id}", "matrix")
+        .replace("{policy_id}", UUID.randomUUID().toString());
     HttpRequest.Builder b = HttpRequest.newBuilder(fx.baseUri().resolve(path));
     if (method.equals("GET") || method.equals("DELETE")) {
       b.method(method, HttpRequest.BodyPublishers.noBody());

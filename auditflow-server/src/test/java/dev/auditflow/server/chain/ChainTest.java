@@ -9,11 +9,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.retention.PurgeRecords;
+import dev.auditflow.server.signing.KnownKeys;
+import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.Superuser;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,16 +65,7 @@ class ChainTest {
   }
 
   private static void tamper(String... sql) {
-    asAdministrator(s -> {
-      try {
-        s.execute("SET session_replication_role = replica");
-        for (String q : sql) {
-          s.execute(q);
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    Superuser.tamper(fx.jdbcUrl(), sql);
   }
 
   private static void asAdministrator(Consumer<Statement> work) {
@@ -324,7 +320,9 @@ class ChainTest {
       assertThat(result.get("first_break").get("position").asLong()).isEqualTo(2);
       ServerConfig keyless = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(keyed.jdbcUrl()).poolSize(2).build();
       try (AuditServer without = AuditServer.start(keyless)) {
-        var answer = new ChainVerifier(without.database(), ChainHasher.sha256()).verifyCorrelation("t-hmac");
+        PurgeRecords noPurges = new PurgeRecords(
+            new KnownKeys(without.database(), SigningKey.ephemeral(), List.of(), Clock.systemUTC()));
+        var answer = new ChainVerifier(without.database(), ChainHasher.sha256(), noPurges).verifyCorrelation("t-hmac");
         assertThat(answer.verified()).isFalse();
         assertThat(answer.firstBreak().reason()).isEqualTo("unverifiable");
       }

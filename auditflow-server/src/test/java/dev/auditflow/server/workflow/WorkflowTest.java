@@ -204,6 +204,10 @@ class WorkflowTest {
     var missing = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057"))
         .header("Content-Type", "application/json").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":\"archived\"}")));
     assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().get("detail").asText()).as("the service's own reason, not a generic 404")
+        .isEqualTo("no workflow with id 01890a5d-ac96-774b-bcce-b302099a8057");
+    assertThat(fx.get("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057").json().get("detail").asText())
+        .isEqualTo("no workflow with id 01890a5d-ac96-774b-bcce-b302099a8057");
     assertThat(fx.get("/api/v1/workflows/not-a-uuid").status()).isEqualTo(400);
   }
 }

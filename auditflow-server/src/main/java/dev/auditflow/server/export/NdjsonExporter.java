@@ -1,0 +1,208 @@
+package dev.auditflow.server.export;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.server.chain.ChainVerifier;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.query.StoredEvent;
+import dev.auditflow.server.signing.SignedJson;
+import dev.auditflow.server.signing.SigningKey;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams an export in {@link ExportFormat}: rows come from a cursor, each chain is verified as
+ * its events go out, and only one chain's bookkeeping is held at a time — memory does not grow
+ * with the size of the export.
+ */
+public final class NdjsonExporter {
+  /** What an export wrote. */
+  public record Summary(long events, long chains, long redactedEvents, String contentSha256) {}
+
+  private static final ObjectMapper JSON = AuditEventJson.mapper();
+
+  private final Database database;
+  private final ChainVerifier verifier;
+  private final SigningKey key;
+  private final Clock clock;
+
+  public NdjsonExporter(Database database, ChainVerifier verifier, SigningKey key, Clock clock) {
+    this.database = database;
+    this.verifier = verifier;
+    this.key = key;
+    this.clock = clock;
+  }
+
+  /** Writes the whole export to {@code out} (not closed). */
+  public Summary export(ExportFilters filters, String exportedBy, OutputStream out) throws IOException {
+    Instant exportedAt = Timestamps.normalize(clock.instant());
+    String by = filters.redactPii() ? PiiRedactor.principal(exportedBy) : exportedBy;
+    MessageDigest sha256 = sha256();
+    DigestOutputStream content = new DigestOutputStream(out, sha256);
+    Map<String, Object> header = new LinkedHashMap<>();
+    header.put("auditflow_export", ExportFormat.VERSION);
+    header.put("exported_at", Timestamps.format(exportedAt));
+    header.put("exported_by", by);
+    header.put("filters", filters.toMap());
+    header.put("redaction", redaction(filters));
+    line(content, header);
+    ChainState chain = null;
+    long events = 0;
+    long chains = 0;
+    long redacted = 0;
+    try (Connection c = database.connection()) {
+      c.setAutoCommit(false); // a cursor: rows are fetched a thousand at a time, not all at once
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
+          + filters.where() + " ORDER BY correlation_id, chain_position")) {
+        filters.bind(ps);
+        ps.setFetchSize(1_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            StoredEvent row = StoredEvent.read(rs);
+            String correlationId = row.event().correlationId();
+            if (chain == null || !chain.correlationId.equals(correlationId)) {
+              if (chain != null) {
+                line(content, chain.line(verifier));
+                chains++;
+              }
+              chain = new ChainState(correlationId, isHeld(c, correlationId));
+            }
+            chain.add(row);
+            ObjectNode event = ExportedEvent.json(row);
+            event.put("legal_hold", chain.held);
+            ObjectNode line = JSON.createObjectNode();
+            line.set("event", event);
+            if (filters.redactPii()) {
+              List<String> fields = PiiRedactor.redact(event);
+              if (!fields.isEmpty()) {
+                fields.forEach(line.putArray("redacted")::add);
+                redacted++;
+              }
+            }
+            line(content, line);
+            events++;
+          }
+        }
+      } finally {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("exporting events", e);
+    }
+    if (chain != null) {
+      line(content, chain.line(verifier));
+      chains++;
+    }
+    String contentSha256 = HexFormat.of().formatHex(sha256.digest());
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("format_version", ExportFormat.VERSION);
+    manifest.put("exported_at", Timestamps.format(exportedAt));
+    manifest.put("exported_by", by);
+    manifest.put("filters", filters.toMap());
+    manifest.put("redaction", redaction(filters));
+    manifest.put("redacted_events", redacted);
+    manifest.put("events", events);
+    manifest.put("chains", chains);
+    manifest.put("content_sha256", contentSha256);
+    manifest.put("key_id", key.keyId());
+    manifest.put("algorithm", SigningKey.ALGORITHM);
+    Map<String, Object> trailer = new LinkedHashMap<>();
+    trailer.put("manifest", manifest);
+    trailer.put("signature", key.sign(SignedJson.bytes(manifest)));
+    line(out, trailer);
+    out.flush();
+    return new Summary(events, chains, redacted, contentSha256);
+  }
+
+  private static Map<String, Object> redaction(ExportFilters filters) {
+    Map<String, Object> redaction = new LinkedHashMap<>();
+    redaction.put("enabled", filters.redactPii());
+    if (filters.redactPii()) {
+      redaction.put("rules", PiiRedactor.RULES);
+      redaction.put("fields", PiiRedactor.FIELDS);
+    }
+    return redaction;
+  }
+
+  private static boolean isHeld(Connection c, String correlationId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT EXISTS (SELECT 1 FROM legal_holds WHERE correlation_id = ? AND released_at IS NULL)")) {
+      ps.setString(1, correlationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static void line(OutputStream out, Object value) throws IOException {
+    out.write(JSON.writeValueAsBytes(value));
+    out.write('\n');
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One chain's events as they go out: how many, which positions. */
+  private static final class ChainState {
+    final String correlationId;
+    final boolean held;
+    long events;
+    long firstPosition = -1;
+    long lastPosition = -1;
+
+    ChainState(String correlationId, boolean held) {
+      this.correlationId = correlationId;
+      this.held = held;
+    }
+
+    void add(StoredEvent row) {
+      long position = row.chainPosition() == null ? -1 : row.chainPosition();
+      if (events == 0) {
+        firstPosition = position;
+      }
+      lastPosition = position;
+      events++;
+    }
+
+    /** The chain line: the chain as verified now (its head, what was purged, the verdict). */
+    Map<String, Object> line(ChainVerifier verifier) {
+      ChainVerifier.Summary verified = verifier.summarise(correlationId);
+      Map<String, Object> chain = new LinkedHashMap<>();
+      chain.put("correlation_id", correlationId);
+      chain.put("events", events);
+      chain.put("first_position", firstPosition);
+      chain.put("last_position", lastPosition);
+      chain.put("head_position", verified.headPosition());
+      chain.put("head_hash", verified.headHash());
+      chain.put("purged_through", verified.purgedThrough());
+      chain.put("verified", verified.result().verified());
+      chain.put("first_break", verified.result().firstBreak() == null ? null
+          : Map.of("position", verified.result().firstBreak().position(),
+              "reason", verified.result().firstBreak().reason()));
+      return Map.of("chain", chain);
+    }
+  }
+}

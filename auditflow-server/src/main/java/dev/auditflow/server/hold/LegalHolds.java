@@ -1,0 +1,195 @@
+package dev.auditflow.server.hold;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.ConflictException;
+import dev.auditflow.server.NotFoundException;
+import dev.auditflow.server.auth.AccessAudit;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.db.Transactions;
+import dev.auditflow.server.ingest.EventWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Legal holds by correlation: while a hold is active no event of that correlation is purged —
+ * those stored before it and those arriving after it. The database enforces it (the purge's
+ * delete trigger and partition drop both check {@code legal_holds}); placing a hold waits for a
+ * purge transaction under way, so a hold never counts events that are being deleted.
+ */
+public final class LegalHolds {
+  /** An active hold and how many events it keeps now. */
+  public record Hold(String correlationId, long eventsAffected, String placedBy, Instant placedAt, String reason) {}
+
+  /** A released hold. */
+  public record Release(String correlationId, long eventsReleased, String releasedBy, Instant releasedAt,
+      String reason) {}
+
+  public static final String EVENT_PLACED = "auditflow.legal_hold.placed";
+  public static final String EVENT_RELEASED = "auditflow.legal_hold.released";
+
+  private final Database database;
+  private final EventWriter events;
+  private final Clock clock;
+
+  public LegalHolds(Database database, EventWriter events, Clock clock) {
+    this.database = database;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /**
+   * Places a hold.
+   *
+   * @throws NotFoundException when the correlation has no events
+   * @throws ConflictException when it is already held
+   */
+  public Hold place(String correlationId, String reason, String by) {
+    Instant now = Timestamps.normalize(clock.instant());
+    try (Connection c = database.connection()) {
+      events.ensurePartition(c, now);
+      return Transactions.inTransaction(c, "a legal hold", tx -> {
+        lockAgainstPurge(tx);
+        long held = count(tx, correlationId);
+        if (held == 0) {
+          throw new NotFoundException("no events with correlation_id " + correlationId);
+        }
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO legal_holds (hold_id, correlation_id, reason,"
+            + " placed_by, placed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (correlation_id) WHERE released_at IS NULL"
+            + " DO NOTHING")) {
+          ps.setObject(1, UuidV7.generate());
+          ps.setString(2, correlationId);
+          ps.setString(3, reason);
+          ps.setString(4, by);
+          ps.setObject(5, now.atOffset(ZoneOffset.UTC));
+          if (ps.executeUpdate() == 0) {
+            Hold existing = active(tx, correlationId).get(0);
+            throw new ConflictException("correlation_id " + correlationId + " is already under a legal hold, placed by "
+                + existing.placedBy() + " at " + existing.placedAt());
+          }
+        }
+        events.write(tx, List.of(record(EVENT_PLACED, "place", correlationId, now, by,
+            Map.of("correlation_id", correlationId, "reason", reason, "events_affected", held))), by);
+        return new Hold(correlationId, held, by, now, reason);
+      });
+    } catch (SQLException e) {
+      throw SqlFailures.translate("placing a legal hold", e);
+    }
+  }
+
+  /**
+   * Releases the active hold of a correlation.
+   *
+   * @throws NotFoundException when there is none
+   */
+  public Release release(String correlationId, String reason, String by) {
+    Instant now = Timestamps.normalize(clock.instant());
+    try (Connection c = database.connection()) {
+      events.ensurePartition(c, now);
+      return Transactions.inTransaction(c, "releasing a legal hold", tx -> {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE legal_holds SET released_by = ?, released_at = ?,"
+            + " release_reason = ? WHERE correlation_id = ? AND released_at IS NULL")) {
+          ps.setString(1, by);
+          ps.setObject(2, now.atOffset(ZoneOffset.UTC));
+          ps.setString(3, reason);
+          ps.setString(4, correlationId);
+          if (ps.executeUpdate() == 0) {
+            throw new NotFoundException("no active legal hold on correlation_id " + correlationId);
+          }
+        }
+        long released = count(tx, correlationId);
+        events.write(tx, List.of(record(EVENT_RELEASED, "release", correlationId, now, by,
+            Map.of("correlation_id", correlationId, "release_reason", reason, "events_released", released))), by);
+        return new Release(correlationId, released, by, now, reason);
+      });
+    } catch (SQLException e) {
+      throw SqlFailures.translate("releasing a legal hold", e);
+    }
+  }
+
+  /** Every active hold, oldest first. */
+  public List<Hold> active() {
+    try (Connection c = database.connection()) {
+      return active(c, null);
+    } catch (SQLException e) {
+      throw SqlFailures.translate("listing legal holds", e);
+    }
+  }
+
+  public boolean isHeld(String correlationId) {
+    try (Connection c = database.connection()) {
+      return !active(c, correlationId).isEmpty();
+    } catch (SQLException e) {
+      throw SqlFailures.translate("reading a legal hold", e);
+    }
+  }
+
+  private static List<Hold> active(Connection c, String correlationId) throws SQLException {
+    List<Hold> holds = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT h.correlation_id, h.placed_by, h.placed_at, h.reason,"
+        + " (SELECT count(*) FROM audit_events e WHERE e.correlation_id = h.correlation_id) AS events"
+        + " FROM legal_holds h WHERE h.released_at IS NULL AND (?::text IS NULL OR h.correlation_id = ?)"
+        + " ORDER BY h.placed_at, h.correlation_id")) {
+      ps.setString(1, correlationId);
+      ps.setString(2, correlationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          holds.add(new Hold(rs.getString("correlation_id"), rs.getLong("events"), rs.getString("placed_by"),
+              rs.getObject("placed_at", OffsetDateTime.class).toInstant(), rs.getString("reason")));
+        }
+      }
+    }
+    return holds;
+  }
+
+  private static long count(Connection c, String correlationId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?")) {
+      ps.setString(1, correlationId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * The audit event of placing or releasing a hold, written in the same transaction: chain
+   * {@code legal-hold:<correlation_id>} holds a correlation's whole hold history.
+   */
+  private static AuditEvent record(String type, String action, String correlationId, Instant now, String by,
+      Map<String, ?> data) {
+    return AuditEvent.builder()
+        .eventType(type)
+        .eventTimestamp(now)
+        .eventCategory(AccessAudit.CATEGORY)
+        .eventAction(action)
+        .eventOutcome(EventOutcome.SUCCESS)
+        .correlationId("legal-hold:" + correlationId)
+        .actorType("principal")
+        .actorId(by)
+        .resourceType("correlation")
+        .resourceId(correlationId)
+        .eventData(data)
+        .build();
+  }
+
+  /** Waits for a purge transaction in progress (it holds SHARE on legal_holds), and keeps the next from starting. */
+  private static void lockAgainstPurge(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("LOCK TABLE legal_holds IN SHARE ROW EXCLUSIVE MODE");
+    }
+  }
+}

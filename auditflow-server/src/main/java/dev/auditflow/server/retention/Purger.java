@@ -1,0 +1,486 @@
+package dev.auditflow.server.retention;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.ConflictException;
+import dev.auditflow.server.auth.AccessAudit;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.ingest.EventWriter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes events whose retention has passed and whose correlation is under no legal hold,
+ * keeping every chain verifiable: a chain only ever loses a <em>prefix</em> (positions 1..k, all
+ * expired), and each removal is recorded, signed, in the same transaction ({@link
+ * PurgeRecords}). An expired event behind a younger one in its chain waits until that one expires.
+ *
+ * <p>Two ways, in this order: a past month whose events are all purgeable, chain by chain in
+ * order, is dropped as a whole partition (one short exclusive lock); then chains are purged row by
+ * row in small transactions (writers of other chains never wait; a chain's writers never touch
+ * its prefix). A run is bounded by an event budget; what is left waits for the next run, which
+ * resumes from the database's state. One purger runs at a time across all instances (a
+ * PostgreSQL advisory lock); a second gets {@link ConflictException}.
+ *
+ * <p>A dry run does all of it in transactions that are rolled back, so its counts are exact.
+ */
+public final class Purger {
+  private static final Logger log = LoggerFactory.getLogger(Purger.class);
+  /** The purge's advisory lock: one purger at a time, whatever the instance. */
+  private static final long PURGE_LOCK = 0x6175647075726765L; // "audpurge"
+  private static final int CHAINS_PER_TRANSACTION = 100;
+  private static final String TODAY = "(now() AT TIME ZONE 'UTC')::date";
+  private static final String EXPIRED = "event_date + retention_days < " + TODAY;
+  private static final DateTimeFormatter PARTITION_MONTH = DateTimeFormatter.ofPattern("'audit_events_'uuuu_MM");
+  public static final String EVENT_TYPE = "auditflow.retention.purged";
+
+  private final Database database;
+  private final PurgeRecords records;
+  private final EventWriter events;
+  private final Clock clock;
+  private final Counter purged;
+  private final Counter dropped;
+  private final AtomicLong heldSkipped = new AtomicLong();
+  private final Timer duration;
+
+  public Purger(Database database, PurgeRecords records, EventWriter events, MeterRegistry registry, Clock clock) {
+    this.database = database;
+    this.records = records;
+    this.events = events;
+    this.clock = clock;
+    this.purged = Counter.builder("auditflow.purge.events").description("Events removed by the retention purge")
+        .baseUnit("events").register(registry);
+    this.dropped = Counter.builder("auditflow.purge.partitions.dropped")
+        .description("Month partitions the purge dropped whole").register(registry);
+    registry.gauge("auditflow.purge.held.skipped", heldSkipped, AtomicLong::get);
+    this.duration = Timer.builder("auditflow.purge.duration").description("Purge runs").register(registry);
+  }
+
+  /**
+   * One run.
+   *
+   * @param maxEvents the event budget of this run
+   * @param by the principal that asked, or {@code auditflow} for the schedule
+   * @throws ConflictException when a purge is running already (here or on another instance)
+   */
+  public PurgeReport run(boolean dryRun, long maxEvents, String by) {
+    if (maxEvents < 1) {
+      throw new IllegalArgumentException("the event budget must be >= 1, was " + maxEvents);
+    }
+    long started = System.nanoTime();
+    UUID purgeId = UuidV7.generate();
+    Instant now = Timestamps.normalize(clock.instant());
+    try (Connection lock = database.connection()) {
+      if (!tryLock(lock)) {
+        throw new ConflictException("a purge is already running");
+      }
+      try {
+        PurgeReport report;
+        long held = heldExpired();
+        try (Run run = new Run(purgeId, now, dryRun, maxEvents)) {
+          run.partitions();
+          run.chains();
+          report = new PurgeReport(purgeId, dryRun, run.events, run.chains, run.partitions, held,
+              run.exhausted, Duration.ofNanos(System.nanoTime() - started));
+        }
+        heldSkipped.set(held);
+        if (!dryRun) {
+          purged.increment(report.eventsPurged());
+          dropped.increment(report.partitionsDropped());
+          duration.record(report.duration());
+          if (report.eventsPurged() > 0) {
+            record(report, now, by);
+          }
+        }
+        log.info("purge {} purge_id={} events={} chains={} partitions_dropped={} held_skipped={} complete={}"
+                + " duration_ms={}", dryRun ? "dry run" : "done", purgeId, report.eventsPurged(), report.chainsPurged(),
+            report.partitionsDropped(), held, report.complete(), report.duration().toMillis());
+        return report;
+      } finally {
+        unlock(lock);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("purging expired events", e);
+    }
+  }
+
+  private interface Step<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** One run's progress. */
+  private final class Run implements AutoCloseable {
+    final UUID purgeId;
+    final Instant now;
+    final boolean dryRun;
+    final long budget;
+    /** A dry run's one transaction, rolled back at the end; null for a real run. */
+    final Connection dry;
+    long events;
+    long chains;
+    long partitions;
+    /** True once no chain with purgeable events was left. */
+    boolean exhausted;
+
+    Run(UUID purgeId, Instant now, boolean dryRun, long budget) throws SQLException {
+      this.purgeId = purgeId;
+      this.now = now;
+      this.dryRun = dryRun;
+      this.budget = budget;
+      this.dry = dryRun ? database.connection() : null;
+      if (dry != null) {
+        dry.setAutoCommit(false);
+        setLockTimeout(dry);
+      }
+    }
+
+    /**
+     * Runs {@code step} in a transaction of its own (a real run), or in a savepoint of the dry
+     * run's single transaction — so that a dry run's later steps see what its earlier ones would
+     * have done, and its counts are exactly a real run's. A failed step is undone and rethrown.
+     */
+    <T> T step(Step<T> step) throws SQLException {
+      if (dry != null) {
+        Savepoint savepoint = dry.setSavepoint();
+        try {
+          T result = step.run(dry);
+          dry.releaseSavepoint(savepoint);
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          dry.rollback(savepoint);
+          throw e;
+        }
+      }
+      try (Connection c = database.connection()) {
+        c.setAutoCommit(false);
+        try {
+          setLockTimeout(c);
+          T result = step.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
+      }
+    }
+
+    /** Past months, oldest first: drop each that is purgeable whole. */
+    void partitions() throws SQLException {
+      for (String partition : pastPartitions()) {
+        if (events >= budget) {
+          return;
+        }
+        try (Connection c = database.connection()) {
+          if (isEmpty(c, partition)) {
+            continue; // nothing to gain; it may still receive late events
+          }
+        }
+        try {
+          long[] dropped = step(c -> {
+            long chainsInPartition = recordPartitionRanges(c, partition);
+            // A dry run does not take the exclusive lock a drop needs: it counts what would go.
+            return new long[] {chainsInPartition, dryRun ? countRows(c, partition) : dropPartition(c, partition)};
+          });
+          chains += dropped[0];
+          events += dropped[1];
+          partitions++;
+        } catch (SQLException e) {
+          // Not purgeable whole (a young or held event, a chain whose older events are elsewhere),
+          // or its lock not granted in time: the row-by-row pass deals with what can go.
+          log.debug("partition not dropped partition={} reason=\"{}\"", partition, e.getMessage());
+        }
+      }
+    }
+
+    /** Chains with expired events, in batches, until the budget is spent. */
+    void chains() throws SQLException {
+      String after = "";
+      while (events < budget) {
+        List<String> batch = candidates(after);
+        if (batch.isEmpty()) {
+          exhausted = true;
+          return;
+        }
+        after = batch.get(batch.size() - 1);
+        long before = events;
+        step(c -> {
+          lockHolds(c);
+          for (String chain : batch) {
+            if (events >= budget) {
+              break;
+            }
+            purgeChain(c, chain);
+          }
+          return null;
+        });
+        log.debug("purge batch chains={} events={}", batch.size(), events - before);
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      if (dry != null) {
+        try {
+          dry.rollback();
+          dry.setAutoCommit(true);
+        } finally {
+          dry.close();
+        }
+      }
+    }
+
+    /** Purges the chain's expired prefix beyond what was purged before, within the budget. */
+    private void purgeChain(Connection c, String chain) throws SQLException {
+      long through = PurgeRecords.purgedThrough(c, chain);
+      long end = Math.min(purgeableThrough(c, chain), through + (budget - events));
+      if (end <= through) {
+        return;
+      }
+      String[] last = hashAt(c, chain, end);
+      long present = countBetween(c, chain, through + 1, end);
+      if (last == null || present != end - through) {
+        // Not our kind of gap: leave the chain for verification to report, do not paper over it.
+        log.warn("chain not purged: positions {}..{} are not all present (found {}) correlation_id={}",
+            through + 1, end, present, chain);
+        return;
+      }
+      records.write(c, chain, through + 1, end, last[0], last[1], purgeId, now);
+      long deleted;
+      try (PreparedStatement ps = c.prepareStatement("SELECT auditflow_purge_events(?, ?, ?)")) {
+        ps.setString(1, chain);
+        ps.setLong(2, through + 1);
+        ps.setLong(3, end);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          deleted = rs.getLong(1);
+        }
+      }
+      if (deleted != end - through) {
+        throw new IllegalStateException("purge of " + chain + " deleted " + deleted + " rows, expected " + (end - through));
+      }
+      events += deleted;
+      chains++;
+    }
+
+    private long recordPartitionRanges(Connection c, String partition) throws SQLException {
+      long recorded = 0;
+      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM auditflow_partition_purge_ranges(?)")) {
+        ps.setString(1, partition);
+        ps.setFetchSize(1_000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            records.write(c, rs.getString("correlation_id"), rs.getLong("purged_from"), rs.getLong("purged_through"),
+                rs.getString("last_hash"), rs.getString("last_algorithm"), purgeId, now);
+            recorded++;
+          }
+        }
+      }
+      return recorded;
+    }
+  }
+
+  private static boolean isEmpty(Connection c, String partition) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + quoteIdentifier(partition) + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  private static long countRows(Connection c, String partition) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quoteIdentifier(partition))) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Partition names come from pg_class and match {@link #PARTITION_MONTH}; quoted all the same. */
+  private static String quoteIdentifier(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  private static long dropPartition(Connection c, String partition) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT auditflow_drop_purged_partition(?)")) {
+      ps.setString(1, partition);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Partitions of months that ended before today (UTC), oldest first. */
+  private List<String> pastPartitions() throws SQLException {
+    YearMonth current = YearMonth.from(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+    List<String> past = new ArrayList<>();
+    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            + " WHERE i.inhparent = 'audit_events'::regclass ORDER BY c.relname");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String name = rs.getString(1);
+        try {
+          if (YearMonth.parse(name, PARTITION_MONTH).isBefore(current)) {
+            past.add(name);
+          }
+        } catch (DateTimeParseException notOurs) {
+          // a partition named by someone else: leave it alone
+        }
+      }
+    }
+    return past;
+  }
+
+  /** The next chains (by id, after {@code after}) with expired events and no active hold. */
+  private List<String> candidates(String after) throws SQLException {
+    List<String> chains = new ArrayList<>();
+    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT DISTINCT correlation_id FROM audit_events WHERE " + EXPIRED + " AND correlation_id > ?"
+            + " AND correlation_id NOT IN (SELECT h.correlation_id FROM legal_holds h WHERE h.released_at IS NULL)"
+            + " ORDER BY 1 LIMIT " + CHAINS_PER_TRANSACTION)) {
+      ps.setString(1, after);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          chains.add(rs.getString(1));
+        }
+      }
+    }
+    return chains;
+  }
+
+  /** The last position of the chain's expired prefix: before its first unexpired event, or its head. */
+  private static long purgeableThrough(Connection c, String chain) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT coalesce((SELECT min(chain_position) - 1 FROM audit_events WHERE correlation_id = ? AND NOT (" + EXPIRED
+            + ")), (SELECT last_position FROM audit_chain_heads WHERE correlation_id = ?), 0)")) {
+      ps.setString(1, chain);
+      ps.setString(2, chain);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static String[] hashAt(Connection c, String chain, long position) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT event_hash, hash_algorithm FROM audit_events WHERE correlation_id = ? AND chain_position = ?")) {
+      ps.setString(1, chain);
+      ps.setLong(2, position);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+      }
+    }
+  }
+
+  private static long countBetween(Connection c, String chain, long from, long through) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?"
+        + " AND chain_position BETWEEN ? AND ?")) {
+      ps.setString(1, chain);
+      ps.setLong(2, from);
+      ps.setLong(3, through);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Expired events kept by a hold. */
+  private long heldExpired() throws SQLException {
+    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT count(*) FROM audit_events e JOIN legal_holds h ON h.correlation_id = e.correlation_id"
+            + " AND h.released_at IS NULL WHERE e.event_date + e.retention_days < " + TODAY)) {
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** The purge's own audit event: chain {@code auditflow:purge}. */
+  private void record(PurgeReport report, Instant now, String by) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("purge_id", report.purgeId().toString());
+    data.put("events_purged", report.eventsPurged());
+    data.put("chains_purged", report.chainsPurged());
+    data.put("partitions_dropped", report.partitionsDropped());
+    data.put("held_skipped", report.heldSkipped());
+    data.put("complete", report.complete());
+    data.put("duration_ms", report.duration().toMillis());
+    AuditEvent event = AuditEvent.builder()
+        .eventType(EVENT_TYPE)
+        .eventTimestamp(now)
+        .eventCategory(AccessAudit.CATEGORY)
+        .eventAction("purge")
+        .eventOutcome(EventOutcome.SUCCESS)
+        .correlationId("auditflow:purge")
+        .actorType("principal")
+        .actorId(by)
+        .resourceType("audit_events")
+        .resourceId("retention")
+        .eventData(data)
+        .build();
+    events.insert(List.of(event), by);
+  }
+
+  private static boolean tryLock(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+      ps.setLong(1, PURGE_LOCK);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static void unlock(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+      ps.setLong(1, PURGE_LOCK);
+      ps.execute();
+    }
+  }
+
+  /** The purge waits briefly for locks, then gives up (and retries next run): ingest never waits long for it. */
+  private static void setLockTimeout(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SET LOCAL lock_timeout = '1s'");
+    }
+  }
+
+  private static void lockHolds(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("LOCK TABLE legal_holds IN SHARE MODE");
+    }
+  }
+}
