@@ -63,6 +63,12 @@ public final class ApiClient {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** GETs into {@code file} as the bytes arrive, whatever their size; the body is the file's whatever the status. */
+  public HttpResponse<Path> download(String pathAndQuery, Path file, Duration timeout)
+      throws IOException, InterruptedException {
+    return http.send(request(pathAndQuery, timeout).GET().build(), HttpResponse.BodyHandlers.ofFile(file));
+  }
+
   private HttpRequest.Builder request(String path, Duration timeout) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
     if (token != null) {

@@ -84,6 +84,9 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   SecurityOptions security;
 
+  @Mixin
+  LifecycleOptions lifecycle;
+
   @Option(names = "--chain-key-file",
       description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
   Path chainKeyFile;
@@ -105,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
           .statementTimeout(statementTimeout).drainTimeout(drainTimeout).chainKey(chainKey)
           .redisUrl(redisUrl == null || redisUrl.isBlank() ? null : redisUrl).dlqKey(dlqKey).dlqMaxAttempts(dlqMaxAttempts)
           .auth(security.auth(dataDir)).tls(security.tls()).managementPort(managementPort)
+          .lifecycle(lifecycle.settings(dataDir))
           .build());
     } catch (RuntimeException e) {
       if (embedded != null) {

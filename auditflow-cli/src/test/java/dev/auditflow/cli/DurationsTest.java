@@ -15,6 +15,7 @@ class DurationsTest {
     assertThat(Durations.parse("2h")).isEqualTo(Duration.ofHours(2));
     assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
     assertThat(Durations.parse("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(Durations.parse("0")).as("off, where an option allows it").isEqualTo(Duration.ZERO);
     assertThatThrownBy(() -> Durations.parse("soon")).hasMessageContaining("not a duration");
   }
 }

@@ -72,7 +72,8 @@ class JarCommandsIT {
   void everyCommandPrintsHelpListingEveryOption() throws Exception {
     Map<String, CommandLine> commands = new java.util.LinkedHashMap<>();
     collect("", Main.commandLine(), commands);
-    assertThat(commands).containsKeys("", "serve", "verify", "load", "token", "token create", "token list", "token revoke");
+    assertThat(commands).containsKeys("", "serve", "verify", "load", "token", "token create", "token list", "token revoke",
+        "purge", "export", "verify-export");
     for (var entry : commands.entrySet()) {
       String name = entry.getKey();
       List<String> args = new ArrayList<>(name.isEmpty() ? List.of() : List.of(name.split(" ")));

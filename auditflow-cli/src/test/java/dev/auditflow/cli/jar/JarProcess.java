@@ -60,6 +60,12 @@ public final class JarProcess implements AutoCloseable {
     return of(workingDir, Map.of(), args);
   }
 
+  /** Runs the JVM with at most {@code maxHeap} of heap (e.g. {@code "96m"}) instead of 256m. */
+  public JarProcess withMaxHeap(String maxHeap) {
+    command.set(1, "-Xmx" + maxHeap);
+    return this;
+  }
+
   public JarProcess start() throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

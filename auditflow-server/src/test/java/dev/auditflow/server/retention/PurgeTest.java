@@ -2,6 +2,7 @@ package dev.auditflow.server.retention;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -315,5 +316,17 @@ class PurgeTest {
     assertThat(events.get(0).get("event_type").asText()).isEqualTo(Purger.EVENT_TYPE);
     assertThat(events.get(0).at("/event_data/events_purged").asLong()).isEqualTo(3);
     assertThat(fx.get("/metrics").body()).containsPattern("auditflow_purge_events_total(\\{[^}]*\\})? 3\\.0");
+  }
+
+  @Test
+  void serveRunsThePurgeOnItsSchedule() throws Exception {
+    try (ServerFixture scheduled = ServerFixture.onDatabase(fx.jdbcUrl(), b -> b.maxEventAge(Duration.ofDays(400))
+        .lifecycle(new LifecycleSettings(signingKey, List.of(), Duration.ofMillis(200), 100_000)))) {
+      store("scheduled", 3, 40, 1);
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> stored("scheduled") == 0);
+      JsonNode record = scheduled.get("/api/v1/audit/events?correlation_id=auditflow:purge").json().get("data").get(0);
+      assertThat(record.get("actor_id").asText()).as("the schedule, not a caller").isEqualTo("auditflow");
+      assertThat(verify("scheduled").get("verified").asBoolean()).isTrue();
+    }
   }
 }
