@@ -4,9 +4,6 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.client.AuditDeliveryException.Reason;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Delivers one batch and says how it ended: attempts with back-off until the delivery timeout
@@ -17,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * <p>The resulting {@link Outcome} is exact about what is known: {@code REJECTED}, {@code
  * DELIVERY_TIMEOUT}, {@code RETRIES_EXHAUSTED} and {@code CLOSED_BEFORE_DELIVERY} only when no
  * attempt can have stored the batch, {@code OUTCOME_UNKNOWN} otherwise.
+ *
+ * <p>Each attempt runs on a sender; the back-off between attempts is a timer on the runtime, not
+ * a sleeping thread — a batch waiting to retry holds its in-flight slot but no thread, and on fake
+ * time the whole retry schedule runs without waiting.
  */
 final class BatchSender {
-  private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
-
   /** How a batch ended: acknowledged ({@code failure} null) or with a reason. */
   record Outcome(Reason failure, int attempts, TransportException last) {
     boolean acknowledged() {
@@ -28,103 +27,115 @@ final class BatchSender {
     }
   }
 
-  private final AuditStoreConfig config;
-  private final BatchTransport transport;
-  private final StoreMetrics metrics;
-
-  BatchSender(AuditStoreConfig config, BatchTransport transport, StoreMetrics metrics) {
-    this.config = config;
-    this.transport = transport;
-    this.metrics = metrics;
+  /** Told once per batch how it ended. */
+  interface Completion {
+    void completed(Batch batch, Outcome outcome);
   }
 
-  /** Never throws: an interruption (close abandoning delivery) is an outcome too. */
-  Outcome deliver(Batch batch) {
-    List<AuditEvent> events = batch.events();
-    RetryPolicy retry = config.retryPolicy();
-    long limit = batch.oldestEnqueuedAtNanos + config.deliveryTimeout().toNanos();
-    boolean uncertain = false;
-    boolean resolving = false;
-    boolean outOfTime = false;
-    TransportException last = null;
-    int attempt = 0;
-    try {
+  private final AuditStoreConfig config;
+  private final BatchTransport transport;
+  private final StoreRuntime runtime;
+  private final StoreDiagnostics diagnostics;
+  private final Completion completion;
+
+  BatchSender(AuditStoreConfig config, BatchTransport transport, StoreRuntime runtime, StoreDiagnostics diagnostics,
+      Completion completion) {
+    this.config = config;
+    this.transport = transport;
+    this.runtime = runtime;
+    this.diagnostics = diagnostics;
+    this.completion = completion;
+  }
+
+  void deliver(Batch batch) {
+    Delivery delivery = new Delivery(batch);
+    runtime.send(delivery::attempt);
+  }
+
+  /** One batch's way through its attempts. Touched by one thread at a time (attempts never overlap). */
+  private final class Delivery {
+    final Batch batch;
+    final List<AuditEvent> events;
+    long limit;
+    boolean uncertain;
+    boolean resolving;
+    boolean outOfTime;
+    TransportException last;
+    int attempt;
+
+    Delivery(Batch batch) {
+      this.batch = batch;
+      this.events = batch.events();
+      this.limit = batch.oldestEnqueuedAtNanos + config.deliveryTimeout().toNanos();
+    }
+
+    /** Runs attempts until one succeeds, one is final, or a back-off is due; never throws. */
+    void attempt() {
+      RetryPolicy retry = config.retryPolicy();
       while (true) {
-        long now = System.nanoTime();
+        if (Thread.currentThread().isInterrupted()) {
+          done(batch.mayBeStored ? Reason.OUTCOME_UNKNOWN : Reason.CLOSED_BEFORE_DELIVERY);
+          return;
+        }
+        long now = runtime.nanoTime();
         outOfTime |= now - limit >= 0;
         if (outOfTime || (!resolving && attempt >= retry.maxAttempts())) {
           if (resolving || !uncertain) {
-            Reason reason = resolving ? Reason.OUTCOME_UNKNOWN
-                : outOfTime ? Reason.DELIVERY_TIMEOUT : Reason.RETRIES_EXHAUSTED;
-            return new Outcome(reason, attempt, last);
+            done(resolving ? Reason.OUTCOME_UNKNOWN : outOfTime ? Reason.DELIVERY_TIMEOUT : Reason.RETRIES_EXHAUSTED);
+            return;
           }
           resolving = true;
           outOfTime = false;
           limit = now + config.outcomeResolutionTimeout().toNanos();
-          log.warn("resolving an unknown outcome batch_size={} attempts={} resolution_timeout_ms={} last_error=\"{}\"",
-              batch.size(), attempt, config.outcomeResolutionTimeout().toMillis(), last.getMessage());
+          diagnostics.resolving(batch, attempt, last);
           continue;
         }
         attempt++;
         Duration timeout = Duration.ofNanos(Math.min(config.requestTimeout().toNanos(), limit - now));
         batch.mayBeStored = true;
-        long start = System.nanoTime();
+        long start = runtime.nanoTime();
         try {
           BatchAck ack = transport.send(events, timeout);
-          afterAttempt(batch, attempt, System.nanoTime() - start, null);
-          if (log.isDebugEnabled()) {
-            log.debug("batch acknowledged batch_size={} created={} duplicates={} queued={} resolved={}",
-                batch.size(), ack.created(), ack.duplicates(), ack.queued(), resolving);
-          }
-          return new Outcome(null, attempt, null);
+          diagnostics.attempt(batch, attempt, runtime.nanoTime() - start, null, runtime.nanoTime());
+          diagnostics.acknowledged(batch, ack, resolving);
+          completion.completed(batch, new Outcome(null, attempt, null));
+          return;
         } catch (TransportException e) {
-          afterAttempt(batch, attempt, System.nanoTime() - start, e);
+          diagnostics.attempt(batch, attempt, runtime.nanoTime() - start, e, runtime.nanoTime());
           last = e;
           uncertain |= e.mayHaveBeenStored();
           batch.mayBeStored = uncertain;
           if (!e.retryable()) {
-            return new Outcome(uncertain ? Reason.OUTCOME_UNKNOWN : Reason.REJECTED, attempt, e);
+            done(uncertain ? Reason.OUTCOME_UNKNOWN : Reason.REJECTED);
+            return;
           }
           long backoff = retry.backoffNanos(attempt);
           if (e.retryAfter().isPresent()) {
             backoff = Math.max(backoff, e.retryAfter().get().toNanos());
           }
-          if (System.nanoTime() + backoff - limit >= 0) {
-            outOfTime = true; // no point sleeping past the limit only to give up there
+          if (runtime.nanoTime() + backoff - limit >= 0) {
+            outOfTime = true; // no point waiting past the limit only to give up there
             continue;
           }
-          TimeUnit.NANOSECONDS.sleep(backoff);
+          // The next attempt goes back to a sender when the back-off is over; no thread waits for it.
+          runtime.schedule(() -> runtime.send(this::attempt), backoff);
+          return;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          done(batch.mayBeStored ? Reason.OUTCOME_UNKNOWN : Reason.CLOSED_BEFORE_DELIVERY);
+          return;
         } catch (RuntimeException e) {
           // A transport bug must not kill the sender thread; it may have sent the request.
           last = TransportException.noAnswer("transport threw " + e, e);
-          afterAttempt(batch, attempt, System.nanoTime() - start, last);
-          return new Outcome(Reason.OUTCOME_UNKNOWN, attempt, last);
+          diagnostics.attempt(batch, attempt, runtime.nanoTime() - start, last, runtime.nanoTime());
+          done(Reason.OUTCOME_UNKNOWN);
+          return;
         }
       }
-    } catch (InterruptedException e) {
-      return new Outcome(batch.mayBeStored ? Reason.OUTCOME_UNKNOWN : Reason.CLOSED_BEFORE_DELIVERY, attempt, last);
     }
-  }
 
-  private void afterAttempt(Batch batch, int attempt, long tookNanos, TransportException error) {
-    metrics.writeDuration(tookNanos, error == null);
-    long tookMs = TimeUnit.NANOSECONDS.toMillis(tookNanos);
-    if (tookNanos > config.slowWriteThreshold().toNanos()) {
-      log.warn(
-          "slow write duration_ms={} threshold_ms={} batch_size={} attempt={} result={} cause=server",
-          tookMs, config.slowWriteThreshold().toMillis(), batch.size(), attempt,
-          error == null ? "ok" : error.getMessage());
-    }
-    if (error != null && error.status() != 401 && error.status() != 403) {
-      // A refused credential is reported once by the transport, not for every batch.
-      log.info(
-          "write attempt failed batch_size={} attempt={} duration_ms={} retryable={} may_have_been_stored={} error=\"{}\"",
-          batch.size(), attempt, tookMs, error.retryable(), error.mayHaveBeenStored(), error.getMessage());
-    } else if (log.isDebugEnabled()) {
-      log.debug(
-          "batch written trigger={} batch_size={} attempt={} write_duration_ms={} oldest_event_age_ms={}",
-          batch.trigger.label(), batch.size(), attempt, tookMs,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - batch.oldestEnqueuedAtNanos));
+    private void done(Reason reason) {
+      completion.completed(batch, new Outcome(reason, attempt, last));
     }
   }
 }

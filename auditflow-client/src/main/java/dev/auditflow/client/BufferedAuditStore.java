@@ -6,63 +6,34 @@ import dev.auditflow.api.ValidationRules;
 import dev.auditflow.api.Violation;
 import dev.auditflow.client.AuditDeliveryException.Reason;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The {@link AuditStore}: a bounded FIFO buffer, one dispatcher thread that decides when a batch
- * leaves, and {@code maxInFlightBatches} sender threads that deliver batches and retry them.
- *
- * <p>The split is the point. The dispatcher never performs I/O or sleeps for back-off, so its
- * flush deadlines — taken from each batch's oldest event — hold however slow a write is; a slow
- * or failing batch occupies one sender while the next batch goes out on another. When every
- * sender is busy the dispatcher waits for one, and that wait is logged as the cause of any lag.
- *
- * <p>One lock guards the buffer, the in-flight set and the state flags; it is never held during
- * I/O, logging or handle completion.
+ * The {@link AuditStore}, assembled from its parts: the {@link EventBuffer} (admission and the
+ * overflow policy), the {@link Dispatcher} (when a batch leaves), the {@link BatchSender} (attempts
+ * and retries, with an honest outcome) and {@link StoreDiagnostics} (what it says about itself).
+ * This class keeps the books — every event handed to {@link #store} is counted exactly once as
+ * invalid, rejected after close, dropped, or enqueued and then acknowledged, failed or unknown —
+ * and runs flush and close.
  */
 final class BufferedAuditStore implements AuditStore {
-  private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
-  private static final long DROP_WARNING_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** How long an abandoning close waits for interrupted threads before settling their batches itself. */
   static final Duration ABANDON_GRACE = Duration.ofSeconds(2);
 
   private final AuditStoreConfig config;
   private final BatchTransport transport;
   private final EventValidator validator;
-  private final long flushIntervalNanos;
+  private final StoreRuntime runtime;
   private final StoreMetrics metrics;
-  private final BatchSender sender;
-
-  private final ReentrantLock lock = new ReentrantLock();
-  /** Signalled when the dispatcher may have something to do: first event, full batch, flush, close, a sender freed. */
-  private final Condition dispatcherWake = lock.newCondition();
-  /** Signalled when the buffer has space or the store starts closing. */
-  private final Condition spaceAvailable = lock.newCondition();
-  /** Signalled when the last batch completes after the dispatcher has finished. */
-  private final Condition drained = lock.newCondition();
-  private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
-  private final Set<Batch> inFlight = new HashSet<>();
-  private long nextSeq;
-  private long flushUpToSeq = -1;
-  private boolean closing;
-  private boolean dispatcherDone;
+  private final StoreDiagnostics diagnostics;
+  private final EventBuffer buffer;
+  private final Dispatcher dispatcher;
 
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
@@ -71,34 +42,23 @@ final class BufferedAuditStore implements AuditStore {
   private final LongAdder unknown = new LongAdder();
   private final LongAdder invalid = new LongAdder();
   private final LongAdder rejectedAfterClose = new LongAdder();
-  private final RateLimitedWarning dropWarning =
-      new RateLimitedWarning(log, "audit events dropped: buffer full", DROP_WARNING_PERIOD_NANOS);
 
-  private final Thread dispatcher;
-  private final ExecutorService senders;
   private final CompletableFuture<CloseReport> closed = new CompletableFuture<>();
   private final AtomicInteger closeCalls = new AtomicInteger();
   /** The JVM shutdown hook that closes this store, if asked for; removed again by close. */
   private volatile Thread shutdownHook;
 
-  BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules, StoreMetrics metrics) {
+  BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules, StoreMetrics metrics,
+      StoreRuntime runtime) {
     this.config = config;
     this.transport = transport;
     this.validator = new EventValidator(rules);
-    this.flushIntervalNanos = config.flushInterval().toNanos();
+    this.runtime = runtime;
     this.metrics = metrics;
-    this.sender = new BatchSender(config, transport, metrics);
-    this.dispatcher = new Thread(this::dispatchLoop, "auditflow-dispatcher");
-    this.dispatcher.setDaemon(true);
-    AtomicInteger senderIds = new AtomicInteger();
-    this.senders =
-        Executors.newFixedThreadPool(
-            config.maxInFlightBatches(),
-            r -> {
-              Thread t = new Thread(r, "auditflow-sender-" + senderIds.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.diagnostics = new StoreDiagnostics(config, metrics);
+    this.buffer = new EventBuffer(config.bufferSize());
+    BatchSender sender = new BatchSender(config, transport, runtime, diagnostics, this::completed);
+    this.dispatcher = new Dispatcher(config, buffer, runtime, diagnostics, metrics, sender::deliver);
   }
 
   AuditStoreConfig config() {
@@ -106,16 +66,7 @@ final class BufferedAuditStore implements AuditStore {
   }
 
   void start() {
-    log.info(
-        "audit store started buffer_size={} batch_size={} flush_interval_ms={} overflow={} overflow_timeout_ms={}"
-            + " request_timeout_ms={} delivery_timeout_ms={} max_in_flight_batches={} max_attempts={}"
-            + " backoff_initial_ms={} backoff_max_ms={} jitter={} outcome_resolution_timeout_ms={} transport={}",
-        config.bufferSize(), config.batchSize(), config.flushInterval().toMillis(),
-        config.overflowPolicy(), config.overflowTimeout().toMillis(), config.requestTimeout().toMillis(),
-        config.deliveryTimeout().toMillis(), config.maxInFlightBatches(), config.retryPolicy().maxAttempts(),
-        config.retryPolicy().initialBackoff().toMillis(), config.retryPolicy().maxBackoff().toMillis(),
-        config.retryPolicy().jitter(), config.outcomeResolutionTimeout().toMillis(), transport);
-    dispatcher.start();
+    diagnostics.started(transport);
   }
 
   /** Closes the store from a JVM shutdown hook (SIGTERM), bounded by {@code timeout}. */
@@ -134,51 +85,35 @@ final class BufferedAuditStore implements AuditStore {
       invalid.increment();
       throw new InvalidAuditEventException(violations);
     }
-    // Allocate and read the clock before taking the lock: every producer contends for it.
-    DeliveryHandle handle = new DeliveryHandle(event.eventId());
-    long now = System.nanoTime();
-    lock.lock();
-    try {
-      if (buffer.size() >= config.bufferSize() && !awaitSpace()) {
-        if (closing) {
-          throw rejectClosed();
-        }
-        return drop(event);
-      }
-      if (closing) {
-        throw rejectClosed();
-      }
-      buffer.addLast(new Pending(event, nextSeq++, now, handle));
-      int size = buffer.size();
-      // The dispatcher only cares about a new head (new deadline) or a batch becoming full.
-      if (size == 1 || size == config.batchSize()) {
-        dispatcherWake.signal();
-      }
-    } finally {
-      lock.unlock();
+    long now = runtime.nanoTime();
+    long reserved = buffer.reserve();
+    if (reserved == 0) {
+      reserved = awaitSpace();
     }
-    enqueued.increment();
+    if (reserved < 0) {
+      throw rejectClosed();
+    }
+    if (reserved == 0) {
+      return drop(event);
+    }
+    DeliveryHandle handle = new DeliveryHandle(event.eventId());
+    enqueued.increment(); // before it can be sent and counted acknowledged: the books never run ahead
+    buffer.append(new Pending(event, now, handle));
+    dispatcher.enqueued(reserved);
     return handle;
   }
 
-  /** With the lock held and the buffer full: waits per the overflow policy; true if space appeared. */
-  private boolean awaitSpace() {
-    if (config.overflowPolicy() == OverflowPolicy.DROP || closing) {
-      return false;
+  /** The buffer is full: waits per the overflow policy; the reservation, or 0 if none came. */
+  private long awaitSpace() {
+    if (config.overflowPolicy() == OverflowPolicy.DROP) {
+      return 0;
     }
-    long remaining = config.overflowTimeout().toNanos();
     try {
-      while (buffer.size() >= config.bufferSize() && !closing) {
-        if (remaining <= 0) {
-          return false;
-        }
-        remaining = spaceAvailable.awaitNanos(remaining);
-      }
+      return buffer.reserveWaiting(config.overflowTimeout().toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return 0;
     }
-    return !closing;
   }
 
   private AuditStoreClosedException rejectClosed() {
@@ -190,7 +125,7 @@ final class BufferedAuditStore implements AuditStore {
 
   private DeliveryHandle drop(AuditEvent event) {
     dropped.increment();
-    dropWarning.occurred(dropped.sum());
+    diagnostics.dropped(dropped.sum());
     String message =
         config.overflowPolicy() == OverflowPolicy.BLOCK
             ? "buffer full (" + config.bufferSize() + " events) for the overflow timeout " + config.overflowTimeout()
@@ -199,149 +134,12 @@ final class BufferedAuditStore implements AuditStore {
         event.eventId(), new AuditDeliveryException(event.eventId(), Reason.BUFFER_FULL, message, null, 0, null));
   }
 
-  // ---------------------------------------------------------------- dispatcher
+  // ---------------------------------------------------------------- outcomes
 
-  private void dispatchLoop() {
-    try {
-      while (true) {
-        Dispatch next = nextBatch();
-        if (next == null) {
-          return;
-        }
-        logDispatch(next);
-        metrics.batchSent(next.batch.size());
-        try {
-          senders.execute(() -> deliver(next.batch));
-        } catch (RejectedExecutionException e) {
-          // close() is abandoning delivery and has stopped the senders; it settles what is left.
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      // close() ran out of time and is abandoning what is left.
-    } finally {
-      lock.lock();
-      try {
-        dispatcherDone = true;
-        drained.signalAll();
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  /** What the dispatcher hands to a sender, with what the diagnostics need to explain it. */
-  private record Dispatch(Batch batch, int queueDepthAfter, long oldestAgeNanos, long waitedForSenderNanos, long lastDriftNanos) {}
-
-  /** Blocks until a batch should leave and a sender is free; null once closing has drained the buffer. */
-  private Dispatch nextBatch() throws InterruptedException {
-    lock.lock();
-    try {
-      long waitForSenderSince = -1;
-      long lastDrift = 0;
-      while (true) {
-        if (buffer.isEmpty()) {
-          if (closing) {
-            return null;
-          }
-          dispatcherWake.await();
-          continue;
-        }
-        Pending head = buffer.peekFirst();
-        long now = System.nanoTime();
-        long deadline = head.enqueuedAtNanos + flushIntervalNanos;
-        SendTrigger trigger = triggerFor(head, now, deadline);
-        if (trigger == null) {
-          long remaining = dispatcherWake.awaitNanos(deadline - now);
-          if (remaining <= 0) {
-            lastDrift = Math.max(0, System.nanoTime() - deadline);
-            recordDrift(lastDrift, deadline);
-          }
-          continue;
-        }
-        if (inFlight.size() >= config.maxInFlightBatches()) {
-          if (waitForSenderSince < 0) {
-            waitForSenderSince = now;
-          }
-          dispatcherWake.await();
-          continue;
-        }
-        int n = Math.min(config.batchSize(), buffer.size());
-        List<Pending> entries = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          entries.add(buffer.pollFirst());
-        }
-        Batch batch = new Batch(entries, trigger);
-        inFlight.add(batch);
-        // Wake one blocked producer per freed slot, not all of them: with 50 producers blocked on a
-        // 100-slot buffer, signalAll would have 40 of them wake, contend for the lock, and sleep again.
-        for (int i = 0; i < n; i++) {
-          spaceAvailable.signal();
-        }
-        long waited = waitForSenderSince < 0 ? 0 : now - waitForSenderSince;
-        return new Dispatch(batch, buffer.size(), now - head.enqueuedAtNanos, waited, lastDrift);
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private SendTrigger triggerFor(Pending head, long now, long deadline) {
-    if (buffer.size() >= config.batchSize()) {
-      return SendTrigger.SIZE;
-    }
-    if (head.seq <= flushUpToSeq) {
-      return SendTrigger.FLUSH;
-    }
-    if (closing) {
-      return SendTrigger.CLOSE;
-    }
-    return now - deadline >= 0 ? SendTrigger.TIME : null;
-  }
-
-  /** Drift is measured against the timer's own deadline, so a slow write can never look like one. */
-  private void recordDrift(long driftNanos, long deadline) {
-    metrics.schedulerDrift(driftNanos);
-    if (driftNanos > config.schedulerDriftThreshold().toNanos()) {
-      log.warn(
-          "flush scheduler woke late drift_ms={} threshold_ms={} cause=scheduler"
-              + " (the dispatcher thread was not run on time: CPU starvation, GC pause or a suspended host)",
-          TimeUnit.NANOSECONDS.toMillis(driftNanos), config.schedulerDriftThreshold().toMillis());
-    }
-  }
-
-  private void logDispatch(Dispatch d) {
-    long lagThreshold = 2 * flushIntervalNanos;
-    if (d.oldestAgeNanos > lagThreshold) {
-      log.warn(
-          "flush lag oldest_event_age_ms={} flush_interval_ms={} trigger={} batch_size={} queue_depth={} cause={}",
-          TimeUnit.NANOSECONDS.toMillis(d.oldestAgeNanos), config.flushInterval().toMillis(),
-          d.batch.trigger.label(), d.batch.size(), d.queueDepthAfter, lagCause(d));
-    }
-    if (log.isDebugEnabled()) {
-      log.debug(
-          "batch dispatched trigger={} batch_size={} queue_depth={} oldest_event_age_ms={} waited_for_sender_ms={}",
-          d.batch.trigger.label(), d.batch.size(), d.queueDepthAfter,
-          TimeUnit.NANOSECONDS.toMillis(d.oldestAgeNanos), TimeUnit.NANOSECONDS.toMillis(d.waitedForSenderNanos));
-    }
-  }
-
-  private String lagCause(Dispatch d) {
-    if (d.waitedForSenderNanos > 0) {
-      return "all " + config.maxInFlightBatches() + " senders busy for "
-          + TimeUnit.NANOSECONDS.toMillis(d.waitedForSenderNanos) + " ms (slow writes or retries in flight)";
-    }
-    if (d.lastDriftNanos > config.schedulerDriftThreshold().toNanos()) {
-      return "scheduler woke " + TimeUnit.NANOSECONDS.toMillis(d.lastDriftNanos) + " ms late";
-    }
-    return "dispatcher delayed (lock contention or CPU starvation)";
-  }
-
-  // ---------------------------------------------------------------- senders
-
-  private void deliver(Batch batch) {
-    settle(batch, sender.deliver(batch));
-    finish(batch);
+  /** A batch ended: its events are counted and their handles completed, then its slot is free. */
+  private void completed(Batch batch, BatchSender.Outcome outcome) {
+    settle(batch, outcome);
+    dispatcher.finished(batch);
   }
 
   /**
@@ -356,7 +154,7 @@ final class BufferedAuditStore implements AuditStore {
     }
     if (outcome.acknowledged()) {
       acknowledged.add(batch.size());
-      long now = System.nanoTime();
+      long now = runtime.nanoTime();
       for (Pending p : batch.entries) {
         metrics.ackLatency(now - p.enqueuedAtNanos);
         p.handle.acknowledge();
@@ -380,12 +178,11 @@ final class BufferedAuditStore implements AuditStore {
           default -> "store closed before the event was sent";
         };
     if (reason == Reason.OUTCOME_UNKNOWN) {
-      log.error("audit events outcome unknown count={} attempts={} detail=\"{}\"", entries.size(), attempts, message);
       unknown.add(entries.size());
+      diagnostics.unknown(entries.size(), attempts, message);
     } else {
-      log.error("audit events lost count={} reason={} attempts={} detail=\"{}\"", entries.size(), reason, attempts,
-          message);
       failed.add(entries.size());
+      diagnostics.lost(entries.size(), reason, attempts, message);
     }
     for (Pending p : entries) {
       p.handle.fail(
@@ -394,40 +191,11 @@ final class BufferedAuditStore implements AuditStore {
     }
   }
 
-  /** The batch leaves the in-flight set; a sender slot is free. */
-  private void finish(Batch batch) {
-    lock.lock();
-    try {
-      inFlight.remove(batch);
-      dispatcherWake.signal();
-      if (inFlight.isEmpty() && dispatcherDone) {
-        drained.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
   // ---------------------------------------------------------------- flush, stats, close
 
   @Override
   public void flush(Duration timeout) throws AuditFlushException, InterruptedException {
-    List<CompletableFuture<Void>> covered = new ArrayList<>();
-    lock.lock();
-    try {
-      for (Pending p : buffer) {
-        covered.add(p.handle.future());
-      }
-      for (Batch b : inFlight) {
-        for (Pending p : b.entries) {
-          covered.add(p.handle.future());
-        }
-      }
-      flushUpToSeq = nextSeq - 1;
-      dispatcherWake.signal();
-    } finally {
-      lock.unlock();
-    }
+    List<CompletableFuture<Void>> covered = dispatcher.flush();
     try {
       CompletableFuture.allOf(covered.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       return;
@@ -441,34 +209,25 @@ final class BufferedAuditStore implements AuditStore {
 
   @Override
   public AuditStoreStats stats() {
-    int depth;
+    int depth = buffer.size();
+    Pending head = buffer.head();
+    boolean any = head != null;
+    long oldest = any ? head.enqueuedAtNanos : 0;
     int batches = 0;
     int events = 0;
-    long oldest = 0;
-    boolean any;
-    lock.lock();
-    try {
-      depth = buffer.size();
-      any = !buffer.isEmpty();
-      if (any) {
-        oldest = buffer.peekFirst().enqueuedAtNanos;
+    for (Batch b : dispatcher.inFlight()) {
+      if (b.isSettled()) {
+        continue;
       }
-      for (Batch b : inFlight) {
-        if (b.isSettled()) {
-          continue;
-        }
-        batches++;
-        events += b.size();
-        // nanoTime values are compared by difference: they may wrap.
-        if (!any || b.oldestEnqueuedAtNanos - oldest < 0) {
-          oldest = b.oldestEnqueuedAtNanos;
-          any = true;
-        }
+      batches++;
+      events += b.size();
+      // nanoTime values are compared by difference: they may wrap.
+      if (!any || b.oldestEnqueuedAtNanos - oldest < 0) {
+        oldest = b.oldestEnqueuedAtNanos;
+        any = true;
       }
-    } finally {
-      lock.unlock();
     }
-    Duration age = !any ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
+    Duration age = !any ? Duration.ZERO : Duration.ofNanos(Math.max(0, runtime.nanoTime() - oldest));
     return new AuditStoreStats(
         enqueued.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), unknown.sum(), invalid.sum(),
         rejectedAfterClose.sum(), depth, batches, events, age);
@@ -476,10 +235,7 @@ final class BufferedAuditStore implements AuditStore {
 
   @Override
   public void close() {
-    CloseReport report = close(config.closeTimeout());
-    if (report.lost() > 0 || report.unknown() > 0 || !report.completed()) {
-      log.error("audit store closed with losses {}", report);
-    }
+    diagnostics.closedWithLosses(close(config.closeTimeout()));
   }
 
   @Override
@@ -488,29 +244,24 @@ final class BufferedAuditStore implements AuditStore {
       return closed.join();
     }
     try {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      lock.lock();
+      dispatcher.close();
+      boolean completed;
       try {
-        closing = true;
-        dispatcherWake.signal();
-        spaceAvailable.signalAll();
-      } finally {
-        lock.unlock();
+        completed = dispatcher.awaitDrained(timeout.toNanos());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        completed = false;
       }
-      boolean completed = awaitDrained(deadline);
-      if (!completed) {
+      if (completed) {
+        runtime.shutdown();
+      } else {
         abandon();
       }
-      senders.shutdown();
       transport.close();
       removeShutdownHook();
       CloseReport report = new CloseReport(enqueued.sum(), acknowledged.sum(), failed.sum(), unknown.sum(),
           dropped.sum(), rejectedAfterClose.sum(), completed);
-      log.info(
-          "audit store closed enqueued={} acknowledged={} failed={} unknown={} dropped={} rejected_after_close={}"
-              + " drained={}",
-          report.enqueued(), report.acknowledged(), report.failed(), report.unknown(), report.dropped(),
-          report.rejectedAfterClose(), completed);
+      diagnostics.closed(report);
       closed.complete(report);
       return report;
     } catch (RuntimeException | Error e) {
@@ -519,59 +270,26 @@ final class BufferedAuditStore implements AuditStore {
     }
   }
 
-  /** Waits until the dispatcher has emptied the buffer and every batch has completed. */
-  private boolean awaitDrained(long deadline) {
-    lock.lock();
-    try {
-      while (!(dispatcherDone && inFlight.isEmpty())) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        drained.awaitNanos(remaining);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
    * Close ran out of time: stops the threads and settles everything not yet settled — batches
-   * in flight (also those handed to a sender that never started them) and the buffer. A batch
-   * whose request was under way ends {@code OUTCOME_UNKNOWN}, one never sent {@code
-   * CLOSED_BEFORE_DELIVERY}; every handle is complete when close returns.
+   * in flight (also those handed to a sender that never started them, or waiting to retry) and
+   * the buffer. A batch whose request was under way ends {@code OUTCOME_UNKNOWN}, one never sent
+   * {@code CLOSED_BEFORE_DELIVERY}; every handle is complete when close returns.
    */
   private void abandon() {
-    dispatcher.interrupt();
-    senders.shutdownNow();
     try {
       // Interrupted senders settle their own batches; give them a moment to do so.
-      if (!senders.awaitTermination(ABANDON_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.error("audit sender threads did not stop within {} ms after interruption", ABANDON_GRACE.toMillis());
+      if (!runtime.shutdownNow(ABANDON_GRACE)) {
+        diagnostics.sendersStuck(ABANDON_GRACE.toMillis());
       }
-      dispatcher.join(ABANDON_GRACE.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<Batch> unsettled;
-    List<Pending> left;
-    lock.lock();
-    try {
-      unsettled = new ArrayList<>(inFlight);
-      left = new ArrayList<>(buffer);
-      buffer.clear();
-    } finally {
-      lock.unlock();
-    }
-    for (Batch batch : unsettled) {
+    for (Batch batch : dispatcher.inFlight()) {
       Reason reason = batch.mayBeStored ? Reason.OUTCOME_UNKNOWN : Reason.CLOSED_BEFORE_DELIVERY;
       settle(batch, new BatchSender.Outcome(reason, 0, null));
-      finish(batch);
     }
+    List<Pending> left = buffer.drain();
     if (!left.isEmpty()) {
       fail(left, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
     }
@@ -580,6 +298,11 @@ final class BufferedAuditStore implements AuditStore {
   /** The registered shutdown hook, or null; for tests. */
   Thread shutdownHook() {
     return shutdownHook;
+  }
+
+  /** True when this thread holds one of the store's locks; for the test that no logging happens under one. */
+  boolean holdsALock() {
+    return buffer.isLockHeldByCurrentThread() || dispatcher.isLockHeldByCurrentThread();
   }
 
   private void removeShutdownHook() {
