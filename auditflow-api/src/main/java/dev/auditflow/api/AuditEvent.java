@@ -289,7 +289,7 @@ public record AuditEvent(
 
     /** The event's payload as a map of JSON-compatible values (strings, numbers, maps, lists…). */
     public Builder eventData(Map<String, ?> eventData) {
-      this.eventData = eventData == null ? null : AuditEventJson.mapper().valueToTree(eventData);
+      this.eventData = eventData == null ? null : MapTrees.treeOf(eventData);
       return this;
     }
 
