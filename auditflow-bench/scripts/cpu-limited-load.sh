@@ -7,11 +7,15 @@
 #
 #   auditflow-bench/scripts/cpu-limited-load.sh            # RUNS=3 DURATION=60s QUOTA_US=25000
 #
+# JAR=… measures another build (e.g. the previous commit's, for a before/after in one session);
+# MODES=limited skips the unlimited peer.
+#
 # Prints one line per run and mode: p50, p99 and max of emit → queryable (ms), from `load --json`
 # (the server's received_at minus the event's timestamp, taken at emission).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-JAR=auditflow-cli/target/auditflow.jar
+JAR=${JAR:-auditflow-cli/target/auditflow.jar}
+MODES=${MODES:-limited unlimited}
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-60s}
 QUOTA_US=${QUOTA_US:-25000}
@@ -41,7 +45,7 @@ LOAD=(load --url "http://127.0.0.1:$PORT" --threads 1 --rate 5 --duration "$DURA
   --batch-size 10 --flush-interval 1s --verify --json)
 
 for run in $(seq 1 "$RUNS"); do
-  for mode in limited unlimited; do
+  for mode in $MODES; do
     if [ "$mode" = limited ]; then
       sh -c "echo \$\$ > $CG/cgroup.procs; exec java -jar $JAR ${LOAD[*]}" > "$WORK/$mode-$run.out" 2>&1
     else
@@ -51,7 +55,7 @@ for run in $(seq 1 "$RUNS"); do
 import json, sys
 r = json.load(sys.stdin)
 q = r["latency_ms"]["emit_to_queryable"]
-print(f"run '"$run"' '"$mode"': events={r[\"stored\"]} lost_unreported={r[\"lost_unreported\"]} "
-      f"emit_to_queryable_ms p50={q[\"p50\"]} p99={q[\"p99\"]} max={q[\"max\"]}")'
+print("run %s %s: events=%s lost_unreported=%s emit_to_queryable_ms p50=%s p99=%s max=%s"
+      % (sys.argv[1], sys.argv[2], r["stored"], r["lost_unreported"], q["p50"], q["p99"], q["max"]))' "$run" "$mode"
   done
 done

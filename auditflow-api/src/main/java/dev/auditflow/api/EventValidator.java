@@ -106,16 +106,19 @@ public final class EventValidator {
       }
       return;
     }
-    int length = value.codePointCount(0, value.length());
     if (value.indexOf('\u0000') >= 0) {
       violations.add(new Violation(rule.field(), "must not contain the NUL character (U+0000)"));
     } else if (rule.required() && value.isBlank()) {
       violations.add(new Violation(rule.field(), "must not be blank"));
-    } else if (length < 1) {
+    } else if (value.isEmpty()) {
       violations.add(new Violation(rule.field(), "must not be empty when present"));
-    } else if (length > rule.max()) {
-      violations.add(
-          new Violation(rule.field(), "must be at most " + rule.max() + " characters, was " + length));
+    } else if (value.length() > rule.max()) {
+      // A string never has more code points than UTF-16 units, so only a long one needs counting.
+      int length = value.codePointCount(0, value.length());
+      if (length > rule.max()) {
+        violations.add(
+            new Violation(rule.field(), "must be at most " + rule.max() + " characters, was " + length));
+      }
     }
   }
 

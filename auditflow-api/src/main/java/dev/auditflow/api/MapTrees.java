@@ -48,9 +48,14 @@ final class MapTrees {
       return NODES.booleanNode(bool);
     }
     if (depth < DIRECT_DEPTH) {
-      if (value instanceof Map<?, ?> map && hasOnlyStringKeys(map)) {
+      if (value instanceof Map<?, ?> map) {
         ObjectNode object = NODES.objectNode();
-        map.forEach((key, element) -> object.set((String) key, node(element, depth + 1)));
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          if (!(entry.getKey() instanceof String key)) {
+            return AuditEventJson.mapper().valueToTree(map); // Jackson's key serialisers decide
+          }
+          object.set(key, node(entry.getValue(), depth + 1));
+        }
         return object;
       }
       if (value instanceof List<?> list) {
@@ -62,14 +67,5 @@ final class MapTrees {
       }
     }
     return AuditEventJson.mapper().valueToTree(value);
-  }
-
-  private static boolean hasOnlyStringKeys(Map<?, ?> map) {
-    for (Object key : map.keySet()) {
-      if (!(key instanceof String)) {
-        return false;
-      }
-    }
-    return true;
   }
 }

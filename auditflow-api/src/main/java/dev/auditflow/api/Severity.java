@@ -11,10 +11,13 @@ public enum Severity {
   ERROR,
   CRITICAL;
 
+  // Computed once: every event built without a severity asks for INFO's.
+  private final String wireName = name().toLowerCase(java.util.Locale.ROOT);
+
   /** The JSON form, e.g. {@code "warning"}. */
   @JsonValue
   public String wireName() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return wireName;
   }
 
   /** Parses the exact lower-case wire name; anything else is not a severity. */

@@ -26,6 +26,13 @@ public interface BatchTransport extends AutoCloseable {
    */
   BatchAck send(List<AuditEvent> batch, Duration timeout) throws TransportException, InterruptedException;
 
+  /**
+   * Gets ready for the first {@link #send}, best effort: loads and initialises what a send needs
+   * and may open a connection, so that the first batch does not pay for it. The store calls it once,
+   * on a thread of its own, when it is built; it must not throw. The default does nothing.
+   */
+  default void warmUp() {}
+
   /** Releases connections. The default does nothing. */
   @Override
   default void close() {}

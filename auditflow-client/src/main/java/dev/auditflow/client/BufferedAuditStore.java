@@ -67,6 +67,12 @@ final class BufferedAuditStore implements AuditStore {
 
   void start() {
     diagnostics.started(transport);
+    // Off the sender threads, so that a slow or unreachable server never delays a real batch. In a
+    // CPU-limited container the first send's one-off work (class loading, serialisers, a TCP
+    // connection) took seconds of wall time and made the first batch the slowest by far.
+    Thread warmUp = new Thread(transport::warmUp, "auditflow-transport-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
   }
 
   /** Closes the store from a JVM shutdown hook (SIGTERM), bounded by {@code timeout}. */

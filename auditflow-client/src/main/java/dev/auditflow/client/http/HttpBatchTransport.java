@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Problem;
 import dev.auditflow.client.BatchAck;
 import dev.auditflow.client.BatchTransport;
@@ -17,8 +18,11 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
@@ -33,11 +37,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpBatchTransport implements BatchTransport {
   static final String BATCH_PATH = "/api/v1/audit/events/batch";
+  /** Open without credentials on auditflow and on Kubernaut's Data Storage alike. */
+  static final String READINESS_PATH = "/readyz";
+  private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger("dev.auditflow.client.AuditStore");
 
   private final URI batchUri;
+  private final URI readinessUri;
   private final HttpClient client;
   private final BearerToken credentials;
   private final ObjectMapper mapper = AuditEventJson.mapper();
@@ -56,6 +64,7 @@ public final class HttpBatchTransport implements BatchTransport {
   public HttpBatchTransport(URI baseUrl, BearerToken credentials, SSLContext tls) {
     String base = baseUrl.toString().replaceAll("/+$", "");
     this.batchUri = URI.create(base + BATCH_PATH);
+    this.readinessUri = URI.create(base + READINESS_PATH);
     this.credentials = credentials;
     HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
     if (tls != null) {
@@ -100,6 +109,28 @@ public final class HttpBatchTransport implements BatchTransport {
       return new BatchAck(0, 0, true);
     }
     throw TransportException.http(status, problem(response).orElse(null), retryAfter(response).orElse(null));
+  }
+
+  /**
+   * Serialises a sample batch and reads a sample answer (Jackson builds its serialisers on first
+   * use), then asks the server's readiness endpoint, which loads the HTTP client's code and leaves
+   * a kept-alive connection for the first batch. Failures only mean the first send does this work.
+   */
+  @Override
+  public void warmUp() {
+    try {
+      AuditEvent sample = AuditEvent.builder().eventType("auditflow.client.warm_up").eventTimestamp(Instant.now())
+          .eventCategory("auditflow").eventAction("warm_up").eventOutcome(EventOutcome.SUCCESS)
+          .correlationId("warm-up").eventData(Map.of("n", 1)).build();
+      mapper.writeValueAsBytes(List.of(sample));
+      readJson("{\"event_ids\":[],\"created\":0,\"duplicates\":0}".getBytes(StandardCharsets.UTF_8));
+      HttpRequest request = HttpRequest.newBuilder(readinessUri).timeout(WARM_UP_TIMEOUT).GET().build();
+      client.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException | RuntimeException e) {
+      log.debug("warm-up request failed ({}); the first batch will open the connection", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

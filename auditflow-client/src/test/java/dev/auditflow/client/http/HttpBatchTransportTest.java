@@ -1,6 +1,7 @@
 package dev.auditflow.client.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
@@ -42,6 +43,8 @@ class HttpBatchTransportTest {
   private final AtomicReference<String> received = new AtomicReference<>();
   private final AtomicReference<String> contentType = new AtomicReference<>();
   private final AtomicReference<String> authorization = new AtomicReference<>();
+  private final AtomicReference<Integer> batchClientPort = new AtomicReference<>();
+  private final AtomicReference<Integer> readinessClientPort = new AtomicReference<>();
 
   private record Answer(int status, String contentType, String body, String retryAfter) {}
 
@@ -52,6 +55,7 @@ class HttpBatchTransportTest {
       received.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       contentType.set(exchange.getRequestHeaders().getFirst("Content-Type"));
       authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+      batchClientPort.set(exchange.getRemoteAddress().getPort());
       Answer a = answer.get();
       byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", a.contentType());
@@ -60,6 +64,11 @@ class HttpBatchTransportTest {
       }
       exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
       exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.createContext("/readyz", exchange -> {
+      readinessClientPort.set(exchange.getRemoteAddress().getPort());
+      exchange.sendResponseHeaders(200, -1);
       exchange.close();
     });
     server.start();
@@ -240,5 +249,33 @@ class HttpBatchTransportTest {
       }
     }
     in.readNBytes(length);
+  }
+
+  @Test
+  void warmUpOpensTheConnectionTheFirstBatchThenUses() throws Exception {
+    answer.set(new Answer(201, "application/json", "{\"event_ids\":[],\"created\":1,\"duplicates\":0}", null));
+    HttpBatchTransport transport = transport();
+
+    transport.warmUp();
+    transport.send(List.of(event()), Duration.ofSeconds(5));
+
+    assertThat(readinessClientPort.get()).as("the warm-up asked /readyz").isNotNull();
+    assertThat(batchClientPort.get()).as("the batch came over the warm-up's kept-alive connection")
+        .isEqualTo(readinessClientPort.get());
+  }
+
+  @Test
+  void warmUpWithoutAServerReturnsQuietly() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    HttpBatchTransport transport = new HttpBatchTransport(URI.create("http://127.0.0.1:" + closedPort));
+
+    long start = System.nanoTime();
+    // Neither throws nor waits for a timeout (a refused connection is an immediate answer); the
+    // first batch is what reports the outage.
+    assertThatCode(transport::warmUp).doesNotThrowAnyException();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
   }
 }
