@@ -15,9 +15,11 @@ import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -50,7 +53,12 @@ import org.postgresql.PGConnection;
  *   <li>{@code plainInsert}: the same single {@code unnest} INSERT without the chain work and
  *       without HTTP — what ingest would cost with no tamper evidence; {@code chainedWrite} over
  *       {@code plainInsert} is the chain's cost alone;
- *   <li>{@code rawCopy}: PgJDBC {@code COPY} of the same rows — the floor no ingest path beats.
+ *   <li>{@code rawCopy}: PgJDBC {@code COPY} of the same rows into {@code audit_events} — the
+ *       floor no ingest path into auditflow's schema beats;
+ *   <li>{@code rawCopyMinimal}: the same {@code COPY} into a minimal table with the same columns,
+ *       partitioned the same way, but only a primary key and 2 secondary indexes (correlation,
+ *       time) — the physical limit of this machine for durable ingest that can still be queried,
+ *       so the distance of {@code rawCopy} to it is the price of auditflow's indexes.
  * </ul>
  *
  * Each event: 300-byte {@code event_data}, 100 correlations per batch.
@@ -64,8 +72,31 @@ public class IngestBenchmark {
   /** Stated on every event, so that every path — baselines included — stores the same value. */
   static final int RETENTION_DAYS = 2555;
 
+  /** auditflow's columns, its partitioning and primary key, and only two secondary indexes. */
+  static final String MINIMAL_TABLE =
+      """
+      CREATE TABLE minimal_events (LIKE audit_events INCLUDING DEFAULTS, PRIMARY KEY (event_id, event_date))
+          PARTITION BY RANGE (event_date);
+      CREATE INDEX minimal_events_correlation_idx ON minimal_events (correlation_id, event_timestamp, event_id);
+      CREATE INDEX minimal_events_timestamp_idx ON minimal_events (event_timestamp, event_id);
+      """;
+
+  /** The columns both COPY baselines write, in the order {@link #copyRows} produces them. */
+  static final String COPY_COLUMNS =
+      "(event_id, event_date, event_timestamp, version, event_type, event_category, event_action, event_outcome,"
+          + " correlation_id, actor_type, actor_id, resource_type, resource_id, severity, event_data, retention_days,"
+          + " is_sensitive)";
+
   @State(Scope.Benchmark)
   public static class Server {
+    /**
+     * auditflow indexes to drop before measuring, joined by {@code +} ({@code -p
+     * dropIndexes=audit_events_type_idx+audit_events_actor_idx}; JMH itself splits values at
+     * commas): what each index costs ingest, measured rather than guessed.
+     */
+    @Param({""})
+    public String dropIndexes;
+
     BenchServer server;
     EventWriter writer;
 
@@ -74,6 +105,19 @@ public class IngestBenchmark {
       server = new BenchServer(4);
       writer = new EventWriter(server.server().database(), new PartitionManager(),
           new ChainLinker(ChainHasher.sha256()), Retention.fixed(RETENTION_DAYS), Clock.systemUTC());
+      try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement st = c.createStatement()) {
+        for (String index : dropIndexes.split("\\+")) {
+          if (!index.isBlank()) {
+            st.execute("DROP INDEX " + index.strip());
+          }
+        }
+        st.execute(MINIMAL_TABLE);
+        YearMonth month = YearMonth.now(ZoneOffset.UTC);
+        for (YearMonth m : List.of(month, month.plusMonths(1))) {
+          st.execute("CREATE TABLE minimal_events_" + m.toString().replace("-", "_") + " PARTITION OF minimal_events"
+              + " FOR VALUES FROM ('" + m.atDay(1) + "') TO ('" + m.plusMonths(1).atDay(1) + "')");
+        }
+      }
     }
 
     @TearDown(Level.Trial)
@@ -171,7 +215,24 @@ public class IngestBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void rawCopy(Writer w) throws Exception {
-    List<AuditEvent> events = w.batch();
+    copy(w.connection, "audit_events", w.batch());
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void rawCopyMinimal(Writer w) throws Exception {
+    copy(w.connection, "minimal_events", w.batch());
+  }
+
+  private static void copy(Connection c, String table, List<AuditEvent> events) throws Exception {
+    c.setAutoCommit(false);
+    c.unwrap(PGConnection.class).getCopyAPI().copyIn(
+        "COPY " + table + " " + COPY_COLUMNS + " FROM STDIN", new StringReader(copyRows(events)));
+    c.commit();
+  }
+
+  /** COPY's text format: tab-separated columns, one event per line, backslashes escaped. */
+  private static String copyRows(List<AuditEvent> events) {
     StringBuilder rows = new StringBuilder(BATCH * 512);
     for (AuditEvent e : events) {
       rows.append(e.eventId()).append('\t')
@@ -184,12 +245,6 @@ public class IngestBenchmark {
           .append('\t').append(e.eventData().toString().replace("\\", "\\\\")).append('\t')
           .append(e.retentionDays()).append('\t').append(e.sensitive() ? 't' : 'f').append('\n');
     }
-    Connection c = w.connection;
-    c.setAutoCommit(false);
-    c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-        "COPY audit_events (event_id, event_date, event_timestamp, version, event_type, event_category, event_action,"
-            + " event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, severity, event_data,"
-            + " retention_days, is_sensitive) FROM STDIN", new StringReader(rows.toString()));
-    c.commit();
+    return rows.toString();
   }
 }
