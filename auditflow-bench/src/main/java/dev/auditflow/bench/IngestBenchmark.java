@@ -50,6 +50,9 @@ import org.postgresql.PGConnection;
  *   <li>{@code chainedWrite}: the server's {@code EventWriter} called in-process — the whole write
  *       path with the hash chain (lock chains, dedupe, read heads, hash, insert, move heads) but
  *       no HTTP and no JSON;
+ *   <li>{@code contendedWrite}: {@code chainedWrite} with both writers appending to the same 100
+ *       correlations, so every batch waits for the other writer's chain locks — the worst case
+ *       of several services writing one remediation's trail at once;
  *   <li>{@code plainInsert}: the same single {@code unnest} INSERT without the chain work and
  *       without HTTP — what ingest would cost with no tamper evidence; {@code chainedWrite} over
  *       {@code plainInsert} is the chain's cost alone;
@@ -99,6 +102,8 @@ public class IngestBenchmark {
 
     BenchServer server;
     EventWriter writer;
+    /** The correlations both writers of {@code contendedWrite} append to. */
+    final String sharedPrefix = "bench-shared-" + UuidV7.generate().toString().substring(24);
 
     @Setup(Level.Trial)
     public void start() throws Exception {
@@ -144,6 +149,11 @@ public class IngestBenchmark {
     }
 
     List<AuditEvent> batch() {
+      return batch(prefix);
+    }
+
+    /** 1 000 events over 100 correlations named {@code prefix-0} … {@code prefix-99}. */
+    static List<AuditEvent> batch(String prefix) {
       List<AuditEvent> events = new ArrayList<>(BATCH);
       Instant now = Instant.now();
       for (int i = 0; i < BATCH; i++) {
@@ -166,6 +176,12 @@ public class IngestBenchmark {
   @OperationsPerInvocation(BATCH)
   public void chainedWrite(Server s, Writer w) {
     s.writer.insert(w.batch(), "token:bench");
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void contendedWrite(Server s) {
+    s.writer.insert(Writer.batch(s.sharedPrefix), "token:bench");
   }
 
   @Benchmark
