@@ -8,7 +8,8 @@ import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
-import java.sql.Array;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.postgresql.PGConnection;
 
 /**
  * Stores events idempotently and links each new one into its correlation's hash chain, all of a
@@ -33,44 +35,11 @@ import java.util.UUID;
  * <p>The transaction, in order: lock the request's chains (advisory locks in key order — writers
  * of the same correlation queue, others do not wait); find which events are already stored (a
  * retry's duplicates take no chain position); read all the chains' heads in one query; compute
- * positions and hashes here; insert; move the heads. Every step is one statement whatever the
- * request's size: each column travels as an array parameter and {@code unnest} turns the arrays
- * back into rows, which also sidesteps PostgreSQL's 65 535-parameter limit.
+ * positions and hashes here; write the new rows with one COPY; move the heads. Every step is one
+ * statement whatever the request's size: lookups take their keys as array parameters, which also
+ * sidesteps PostgreSQL's 65 535-parameter limit.
  */
 public final class EventWriter {
-  /**
-   * Every column but {@code event_data} travels as an array parameter; {@code event_data} travels
-   * as one JSON array, joined back by position — sending it as a {@code jsonb[]} would make the
-   * driver escape every character of every payload into an array literal.
-   */
-  static final String INSERT =
-      """
-      INSERT INTO audit_events (
-          event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action,
-          event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
-          parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message,
-          event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm,
-          actor_ip, parent_event_date, ingested_by)
-      SELECT u.event_id, u.event_date, u.event_timestamp, u.received_at, u.version, u.event_type, u.event_category,
-          u.event_action, u.event_outcome, u.correlation_id, u.actor_type, u.actor_id, u.resource_type, u.resource_id,
-          u.resource_name, u.parent_event_id, u.namespace, u.cluster_name, u.severity, u.duration_ms, u.error_code,
-          u.error_message, d.event_data, u.retention_days, u.is_sensitive, u.chain_position, u.previous_event_hash,
-          u.event_hash, u.hash_algorithm, u.actor_ip, u.parent_event_date, u.ingested_by
-      FROM unnest(
-          ?::uuid[], ?::date[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
-          ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-          ?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-          ?::integer[], ?::boolean[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::date[], ?::text[])
-        WITH ORDINALITY AS u(event_id, event_date, event_timestamp, received_at, version, event_type, event_category,
-          event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,
-          parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, retention_days,
-          is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, actor_ip, parent_event_date,
-          ingested_by, n)
-      JOIN jsonb_array_elements(?::jsonb) WITH ORDINALITY AS d(event_data, n) ON d.n = u.n
-      ON CONFLICT (event_id, event_date) DO NOTHING
-      RETURNING event_id
-      """;
-
   private static final String EXISTING =
       "SELECT event_id FROM audit_events WHERE (event_id, event_date) IN (SELECT * FROM unnest(?::uuid[], ?::date[]))";
 
@@ -83,9 +52,6 @@ public final class EventWriter {
       SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[])
       ON CONFLICT (correlation_id) DO UPDATE SET last_position = EXCLUDED.last_position, last_hash = EXCLUDED.last_hash
       """;
-
-  /** Array parameters of {@link #INSERT}; {@code event_data} follows them as one JSON array. */
-  private static final int COLUMNS = 31;
 
   private final Database database;
   private final PartitionManager partitions;
@@ -172,18 +138,12 @@ public final class EventWriter {
     List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
     Instant receivedAt = Timestamps.normalize(clock.instant());
     ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt, ingestedBy);
-    Set<UUID> created = insertRows(c, linked.links(), receivedAt, ingestedBy);
-    if (created.size() != fresh.size()) {
-      // An id found absent a moment ago was inserted meanwhile by a writer that does not hold
-      // these chains' locks (the same event_id sent under another correlation_id, concurrently).
-      // Refuse, loudly, rather than leave a gap in a chain: the transaction rolls back and the
-      // request is answered 500; a retry finds the event stored and answers "duplicate".
-      throw new ChainInvariantException("expected to insert " + fresh.size() + " new events, inserted "
-          + created.size() + ": an event_id was stored concurrently by a request for another correlation_id");
-    }
+    copyRows(c, linked.links(), receivedAt, ingestedBy);
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
     }
+    Set<UUID> created = new HashSet<>();
+    fresh.forEach(e -> created.add(e.eventId()));
     return created;
   }
 
@@ -221,75 +181,32 @@ public final class EventWriter {
     return heads;
   }
 
-  private Set<UUID> insertRows(Connection c, List<Link> links, Instant receivedAt, String ingestedBy)
-      throws SQLException {
-    Set<UUID> created = new HashSet<>();
+  /**
+   * Writes the new events with one COPY. All of them are new — checked under the chains' locks —
+   * so the only conflict left is an id stored meanwhile under another correlation, whose chain
+   * locks this request does not hold: PostgreSQL then refuses the whole COPY (unique violation)
+   * and the request fails loudly rather than leaving a gap in a chain; a retry finds the event
+   * stored and answers "duplicate".
+   */
+  private void copyRows(Connection c, List<Link> links, Instant receivedAt, String ingestedBy) throws SQLException {
     if (links.isEmpty()) {
-      return created;
+      return;
     }
-    int n = links.size();
-    Object[][] columns = new Object[COLUMNS][n];
-    String algorithm = linker.algorithm().columnValue();
-    String received = Timestamps.format(receivedAt);
-    StringBuilder eventData = new StringBuilder(n * 256).append('[');
-    for (int i = 0; i < n; i++) {
-      Link link = links.get(i);
-      AuditEvent e = link.event();
-      columns[0][i] = e.eventId().toString();
-      columns[1][i] = link.eventDate().toString();
-      columns[2][i] = Timestamps.format(e.eventTimestamp());
-      columns[3][i] = received;
-      columns[4][i] = e.version();
-      columns[5][i] = e.eventType();
-      columns[6][i] = e.eventCategory();
-      columns[7][i] = e.eventAction();
-      columns[8][i] = e.eventOutcome().wireName();
-      columns[9][i] = e.correlationId();
-      columns[10][i] = e.actorType();
-      columns[11][i] = e.actorId();
-      columns[12][i] = e.resourceType();
-      columns[13][i] = e.resourceId();
-      columns[14][i] = e.resourceName();
-      columns[15][i] = e.parentEventId() == null ? null : e.parentEventId().toString();
-      columns[16][i] = e.namespace();
-      columns[17][i] = e.clusterName();
-      columns[18][i] = e.severity();
-      columns[19][i] = e.durationMs();
-      columns[20][i] = e.errorCode();
-      columns[21][i] = e.errorMessage();
-      columns[22][i] = retention.effectiveDays(e);
-      columns[23][i] = e.sensitive();
-      columns[24][i] = link.position();
-      columns[25][i] = link.previousHash();
-      columns[26][i] = link.hash();
-      columns[27][i] = algorithm;
-      columns[28][i] = e.actorIp();
-      columns[29][i] = e.parentEventDate() == null ? null : e.parentEventDate().toString();
-      columns[30][i] = ingestedBy;
-      eventData.append(i == 0 ? "" : ",").append(e.eventData().toString());
-    }
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      for (int col = 0; col < COLUMNS; col++) {
-        ps.setArray(col + 1, array(c, col, columns[col]));
+    byte[] rows = EventRows.encode(links, receivedAt, ingestedBy, retention, linker.algorithm().columnValue());
+    try {
+      c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY, new ByteArrayInputStream(rows));
+    } catch (IOException e) {
+      throw new SQLException("writing the COPY of " + links.size() + " events", "08006", e);
+    } catch (SQLException e) {
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw new ChainInvariantException("an event_id of this request was stored concurrently by a request for"
+            + " another correlation_id: " + e.getMessage());
       }
-      ps.setString(COLUMNS + 1, eventData.append(']').toString());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          created.add(rs.getObject(1, UUID.class));
-        }
-      }
+      throw e;
     }
-    return created;
   }
 
-  private static Array array(Connection c, int column, Object[] values) throws SQLException {
-    return switch (column) {
-      case 19, 24 -> c.createArrayOf("int8", values);
-      case 22 -> c.createArrayOf("int4", values);
-      case 23 -> c.createArrayOf("bool", values);
-      default -> c.createArrayOf("text", values);
-    };
-  }
+  private static final String UNIQUE_VIOLATION = "23505";
 
   private static void moveHeads(Connection c, Map<String, Head> heads) throws SQLException {
     int n = heads.size();
