@@ -35,6 +35,17 @@ public final class Superuser {
     }
   }
 
+  /** The first column of the first row, as text. */
+  public static String text(String jdbcUrl, String sql) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The first column of the first row, as a long. */
   public static long number(String jdbcUrl, String sql) {
     try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
