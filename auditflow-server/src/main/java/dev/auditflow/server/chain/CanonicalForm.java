@@ -1,16 +1,14 @@
 package dev.auditflow.server.chain;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.CanonicalJson;
 import dev.auditflow.api.Timestamps;
-import java.math.BigDecimal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 
@@ -24,62 +22,65 @@ import java.time.LocalDate;
  * legal hold may extend after the fact. The chain fields are excluded because they are the output.
  */
 public final class CanonicalForm {
-  private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
-  private static final ObjectMapper WRITER =
-      JsonMapper.builder().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
   private CanonicalForm() {}
 
   /**
-   * The canonical bytes of an event at a chain position.
+   * The canonical bytes of an event at a chain position. Written field by field in sorted key
+   * order (CanonicalFormTest checks that it stays so), straight to bytes: this runs for every
+   * event stored and every event verified.
    *
    * @param ingestedBy the principal that submitted it, or null (rows stored before authentication)
    */
   public static byte[] of(AuditEvent e, long chainPosition, LocalDate eventDate, Instant receivedAt,
       String ingestedBy) {
-    ObjectNode n = NODES.objectNode();
-    // Inserted in sorted key order; CanonicalFormTest checks that it stays so.
-    putText(n, "actor_id", e.actorId());
-    putText(n, "actor_ip", e.actorIp());
-    putText(n, "actor_type", e.actorType());
-    n.put("chain_position", chainPosition);
-    putText(n, "cluster_name", e.clusterName());
-    putText(n, "correlation_id", e.correlationId());
-    if (e.durationMs() != null) {
-      n.put("duration_ms", e.durationMs());
+    ByteArrayBuilder bytes = new ByteArrayBuilder(512);
+    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+      g.writeStartObject();
+      text(g, "actor_id", e.actorId());
+      text(g, "actor_ip", e.actorIp());
+      text(g, "actor_type", e.actorType());
+      g.writeNumberField("chain_position", chainPosition);
+      text(g, "cluster_name", e.clusterName());
+      text(g, "correlation_id", e.correlationId());
+      if (e.durationMs() != null) {
+        g.writeNumberField("duration_ms", e.durationMs());
+      }
+      text(g, "error_code", e.errorCode());
+      text(g, "error_message", e.errorMessage());
+      text(g, "event_action", e.eventAction());
+      text(g, "event_category", e.eventCategory());
+      g.writeFieldName("event_data");
+      CanonicalJson.write(g, e.eventData());
+      text(g, "event_date", eventDate.toString());
+      text(g, "event_id", e.eventId().toString());
+      text(g, "event_outcome", e.eventOutcome().wireName());
+      text(g, "event_timestamp", Timestamps.format(e.eventTimestamp()));
+      text(g, "event_type", e.eventType());
+      text(g, "ingested_by", ingestedBy);
+      g.writeBooleanField("is_sensitive", e.sensitive());
+      text(g, "namespace", e.namespace());
+      text(g, "parent_event_date", e.parentEventDate() == null ? null : e.parentEventDate().toString());
+      text(g, "parent_event_id", e.parentEventId() == null ? null : e.parentEventId().toString());
+      text(g, "received_at", Timestamps.format(receivedAt));
+      text(g, "resource_id", e.resourceId());
+      text(g, "resource_name", e.resourceName());
+      text(g, "resource_type", e.resourceType());
+      text(g, "severity", e.severity());
+      text(g, "version", e.version());
+      g.writeEndObject();
+    } catch (IOException ex) {
+      throw new UncheckedIOException("writing to memory cannot fail", ex);
     }
-    putText(n, "error_code", e.errorCode());
-    putText(n, "error_message", e.errorMessage());
-    putText(n, "event_action", e.eventAction());
-    putText(n, "event_category", e.eventCategory());
-    n.set("event_data", CanonicalJson.normalize(e.eventData()));
-    n.put("event_date", eventDate.toString());
-    n.put("event_id", e.eventId().toString());
-    n.put("event_outcome", e.eventOutcome().wireName());
-    n.put("event_timestamp", Timestamps.format(e.eventTimestamp()));
-    putText(n, "event_type", e.eventType());
-    putText(n, "ingested_by", ingestedBy);
-    n.put("is_sensitive", e.sensitive());
-    putText(n, "namespace", e.namespace());
-    putText(n, "parent_event_date", e.parentEventDate() == null ? null : e.parentEventDate().toString());
-    putText(n, "parent_event_id", e.parentEventId() == null ? null : e.parentEventId().toString());
-    n.put("received_at", Timestamps.format(receivedAt));
-    putText(n, "resource_id", e.resourceId());
-    putText(n, "resource_name", e.resourceName());
-    putText(n, "resource_type", e.resourceType());
-    putText(n, "severity", e.severity());
-    putText(n, "version", e.version());
-    try {
-      return WRITER.writeValueAsBytes(n);
-    } catch (JsonProcessingException e1) {
-      throw new IllegalStateException("a JSON tree is always serialisable", e1);
-    }
+    return bytes.toByteArray();
   }
 
-  private static void putText(ObjectNode n, String field, String value) {
+  /** Absent optional fields are omitted, not written as null. */
+  private static void text(JsonGenerator g, String field, String value) throws IOException {
     if (value != null) {
-      n.put(field, value);
+      g.writeStringField(field, value);
     }
   }
-
 }

@@ -3,7 +3,6 @@ package dev.auditflow.server.chain;
 import dev.auditflow.api.AuditEvent;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +56,7 @@ public final class ChainLinker {
 
   /** The partition key: the UTC date of the event's timestamp. */
   public static LocalDate eventDate(AuditEvent e) {
-    return e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate();
+    // Days since the epoch, directly: atOffset(UTC) would build a ZoneRules per call, per event.
+    return LocalDate.ofEpochDay(Math.floorDiv(e.eventTimestamp().getEpochSecond(), 86_400));
   }
 }

@@ -85,7 +85,13 @@ final class EventRows {
       return;
     }
     String text = value.toString();
-    for (int i = 0; i < text.length(); i++) {
+    int special = firstSpecial(text);
+    if (special < 0) {
+      out.append(text).append('\t'); // the common case: one bulk copy
+      return;
+    }
+    out.append(text, 0, special);
+    for (int i = special; i < text.length(); i++) {
       char ch = text.charAt(i);
       switch (ch) {
         case '\\' -> out.append("\\\\");
@@ -96,5 +102,15 @@ final class EventRows {
       }
     }
     out.append('\t');
+  }
+
+  private static int firstSpecial(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+        return i;
+      }
+    }
+    return -1;
   }
 }
