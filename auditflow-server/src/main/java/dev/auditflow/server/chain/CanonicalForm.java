@@ -9,8 +9,10 @@ import dev.auditflow.api.CanonicalJson;
 import dev.auditflow.api.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 
 /**
  * The bytes an event's hash covers: one line of JSON, object keys sorted by UTF-16 code unit (as in
@@ -28,21 +30,49 @@ public final class CanonicalForm {
   private CanonicalForm() {}
 
   /**
-   * The canonical bytes of an event at a chain position. Written field by field in sorted key
-   * order (CanonicalFormTest checks that it stays so), straight to bytes: this runs for every
-   * event stored and every event verified.
+   * An event's canonical form with its chain position left open: the bytes before the position's
+   * decimal digits and the bytes after them. The position is the only part that depends on the
+   * chain, so the rest can be built before the chain's lock is taken.
+   */
+  public record Template(byte[] before, byte[] after) {
+    /** The canonical bytes at {@code position}. */
+    public byte[] at(long position) {
+      byte[] digits = digits(position);
+      byte[] whole = Arrays.copyOf(before, before.length + digits.length + after.length);
+      System.arraycopy(digits, 0, whole, before.length, digits.length);
+      System.arraycopy(after, 0, whole, before.length + digits.length, after.length);
+      return whole;
+    }
+
+    /** A position as the canonical form writes it: plain decimal ASCII. */
+    static byte[] digits(long position) {
+      return Long.toString(position).getBytes(StandardCharsets.US_ASCII);
+    }
+  }
+
+  /**
+   * The canonical bytes of an event at a chain position.
    *
    * @param ingestedBy the principal that submitted it, or null (rows stored before authentication)
    */
   public static byte[] of(AuditEvent e, long chainPosition, LocalDate eventDate, Instant receivedAt,
       String ingestedBy) {
+    return template(e, eventDate, receivedAt, ingestedBy).at(chainPosition);
+  }
+
+  /**
+   * The canonical form of an event with its position open. Written field by field in sorted key
+   * order (CanonicalFormTest checks that it stays so), straight to bytes: this runs for every
+   * event stored and every event verified.
+   */
+  public static Template template(AuditEvent e, LocalDate eventDate, Instant receivedAt, String ingestedBy) {
     ByteArrayBuilder bytes = new ByteArrayBuilder(512);
     try (JsonGenerator g = JSON.createGenerator(bytes)) {
       g.writeStartObject();
       text(g, "actor_id", e.actorId());
       text(g, "actor_ip", e.actorIp());
       text(g, "actor_type", e.actorType());
-      g.writeNumberField("chain_position", chainPosition);
+      g.writeNumberField("chain_position", 0);
       text(g, "cluster_name", e.clusterName());
       text(g, "correlation_id", e.correlationId());
       if (e.durationMs() != null) {
@@ -74,7 +104,26 @@ public final class CanonicalForm {
     } catch (IOException ex) {
       throw new UncheckedIOException("writing to memory cannot fail", ex);
     }
-    return bytes.toByteArray();
+    byte[] whole = bytes.toByteArray();
+    // The placeholder 0 follows the first "chain_position": — the first, because only the
+    // actor fields precede it, and a string value cannot hold an unescaped quote.
+    int digit = indexOf(whole, POSITION_KEY) + POSITION_KEY.length;
+    return new Template(Arrays.copyOfRange(whole, 0, digit), Arrays.copyOfRange(whole, digit + 1, whole.length));
+  }
+
+  private static final byte[] POSITION_KEY = "\"chain_position\":".getBytes(StandardCharsets.US_ASCII);
+
+  private static int indexOf(byte[] bytes, byte[] key) {
+    outer:
+    for (int i = 0; i + key.length <= bytes.length; i++) {
+      for (int j = 0; j < key.length; j++) {
+        if (bytes[i + j] != key[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalStateException("the canonical form always holds chain_position");
   }
 
   /** Absent optional fields are omitted, not written as null. */

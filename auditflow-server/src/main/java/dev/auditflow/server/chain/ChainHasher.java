@@ -46,17 +46,31 @@ public final class ChainHasher {
     return hash(algorithm(), previousHash, canonical).orElseThrow();
   }
 
+  /** Hashes a canonical form at a position without assembling its bytes: the same hash as over {@code canonical.at(position)}. */
+  public String hash(String previousHash, CanonicalForm.Template canonical, long position) {
+    return digest(algorithm(), previousHash, canonical.before(), CanonicalForm.Template.digits(position), canonical.after())
+        .orElseThrow();
+  }
+
   /**
    * Hashes with the given algorithm, as verification must for rows written under another
    * setting; empty if that needs a key this hasher does not have.
    */
   public Optional<String> hash(HashAlgorithm algorithm, String previousHash, byte[] canonical) {
+    return digest(algorithm, previousHash, canonical);
+  }
+
+  /** The hash of the previous hash followed by the canonical bytes, given in consecutive parts. */
+  private Optional<String> digest(HashAlgorithm algorithm, String previousHash, byte[]... canonicalParts) {
     byte[] prefix = previousHash.getBytes(StandardCharsets.US_ASCII);
     try {
       if (algorithm == HashAlgorithm.SHA256) {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         digest.update(prefix);
-        return Optional.of(HexFormat.of().formatHex(digest.digest(canonical)));
+        for (byte[] part : canonicalParts) {
+          digest.update(part);
+        }
+        return Optional.of(HexFormat.of().formatHex(digest.digest()));
       }
       if (key == null) {
         return Optional.empty();
@@ -64,7 +78,10 @@ public final class ChainHasher {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       mac.update(prefix);
-      return Optional.of(HexFormat.of().formatHex(mac.doFinal(canonical)));
+      for (byte[] part : canonicalParts) {
+        mac.update(part);
+      }
+      return Optional.of(HexFormat.of().formatHex(mac.doFinal()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 and HmacSHA256 are required of every JVM", e);
     }

@@ -36,20 +36,32 @@ public final class ChainLinker {
   public record Result(List<Link> links, Map<String, Head> movedHeads) {}
 
   /**
+   * An event ready to be linked: its canonical form with the position left open. Built before the
+   * chains' locks are taken, so that writers of the same correlations wait on each other only for
+   * the positions, the hashes and the write — not for serialising every event.
+   */
+  public record Prepared(AuditEvent event, LocalDate eventDate, CanonicalForm.Template canonical) {}
+
+  /** @param ingestedBy the principal submitting it */
+  public static Prepared prepare(AuditEvent e, Instant receivedAt, String ingestedBy) {
+    LocalDate date = eventDate(e);
+    return new Prepared(e, date, CanonicalForm.template(e, date, receivedAt, ingestedBy));
+  }
+
+  /**
    * @param events new events only (duplicates already removed), in the order they are stored
    * @param heads the current head of every chain involved; absent means a new chain
-   * @param ingestedBy the principal submitting them
    */
-  public Result link(List<AuditEvent> events, Map<String, Head> heads, Instant receivedAt, String ingestedBy) {
+  public Result link(List<Prepared> events, Map<String, Head> heads) {
     Map<String, Head> moved = new LinkedHashMap<>();
     List<Link> links = new ArrayList<>(events.size());
-    for (AuditEvent e : events) {
-      Head head = moved.getOrDefault(e.correlationId(), heads.getOrDefault(e.correlationId(), Head.EMPTY));
+    for (Prepared p : events) {
+      String correlationId = p.event().correlationId();
+      Head head = moved.getOrDefault(correlationId, heads.getOrDefault(correlationId, Head.EMPTY));
       long position = head.position() + 1;
-      LocalDate date = eventDate(e);
-      String hash = hasher.hash(head.hash(), CanonicalForm.of(e, position, date, receivedAt, ingestedBy));
-      links.add(new Link(e, date, position, head.hash(), hash));
-      moved.put(e.correlationId(), new Head(position, hash));
+      String hash = hasher.hash(head.hash(), p.canonical(), position);
+      links.add(new Link(p.event(), p.eventDate(), position, head.hash(), hash));
+      moved.put(correlationId, new Head(position, hash));
     }
     return new Result(links, moved);
   }

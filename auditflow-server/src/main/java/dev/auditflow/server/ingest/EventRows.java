@@ -4,7 +4,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.ChainLinker.Link;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -32,48 +32,66 @@ final class EventRows {
   private EventRows() {}
 
   /**
-   * @param retention gives each event's effective retention
-   * @param algorithm the hash algorithm's column value
-   * @return the COPY body, UTF-8
+   * One event's line with its three chain columns (position, previous hash, hash) left open:
+   * everything else is encoded before the chains' locks are taken.
    */
-  static byte[] encode(List<Link> links, Instant receivedAt, String ingestedBy, Retention retention, String algorithm) {
-    String received = Timestamps.format(receivedAt);
+  record Row(String before, String after) {}
+
+  /**
+   * @param retention gives the event's effective retention
+   * @param algorithm the hash algorithm's column value
+   */
+  static Row prepare(AuditEvent e, LocalDate eventDate, String receivedAt, String ingestedBy, Retention retention,
+      String algorithm) {
+    StringBuilder before = new StringBuilder(640);
+    field(before, e.eventId());
+    field(before, eventDate);
+    field(before, Timestamps.format(e.eventTimestamp()));
+    field(before, receivedAt);
+    field(before, e.version());
+    field(before, e.eventType());
+    field(before, e.eventCategory());
+    field(before, e.eventAction());
+    field(before, e.eventOutcome().wireName());
+    field(before, e.correlationId());
+    field(before, e.actorType());
+    field(before, e.actorId());
+    field(before, e.resourceType());
+    field(before, e.resourceId());
+    field(before, e.resourceName());
+    field(before, e.parentEventId());
+    field(before, e.namespace());
+    field(before, e.clusterName());
+    field(before, e.severity());
+    field(before, e.durationMs());
+    field(before, e.errorCode());
+    field(before, e.errorMessage());
+    field(before, e.eventData().toString());
+    field(before, retention.effectiveDays(e));
+    field(before, e.sensitive() ? "t" : "f");
+    StringBuilder after = new StringBuilder(96);
+    field(after, algorithm);
+    field(after, e.actorIp());
+    field(after, e.parentEventDate());
+    field(after, ingestedBy);
+    after.setCharAt(after.length() - 1, '\n');
+    return new Row(before.toString(), after.toString());
+  }
+
+  /**
+   * The COPY body, UTF-8.
+   *
+   * @param rows each link's prepared row, in the same order
+   */
+  static byte[] encode(List<Link> links, List<Row> rows) {
     StringBuilder out = new StringBuilder(links.size() * 768);
-    for (Link link : links) {
-      AuditEvent e = link.event();
-      field(out, e.eventId());
-      field(out, link.eventDate());
-      field(out, Timestamps.format(e.eventTimestamp()));
-      field(out, received);
-      field(out, e.version());
-      field(out, e.eventType());
-      field(out, e.eventCategory());
-      field(out, e.eventAction());
-      field(out, e.eventOutcome().wireName());
-      field(out, e.correlationId());
-      field(out, e.actorType());
-      field(out, e.actorId());
-      field(out, e.resourceType());
-      field(out, e.resourceId());
-      field(out, e.resourceName());
-      field(out, e.parentEventId());
-      field(out, e.namespace());
-      field(out, e.clusterName());
-      field(out, e.severity());
-      field(out, e.durationMs());
-      field(out, e.errorCode());
-      field(out, e.errorMessage());
-      field(out, e.eventData().toString());
-      field(out, retention.effectiveDays(e));
-      field(out, e.sensitive() ? "t" : "f");
+    for (int i = 0; i < links.size(); i++) {
+      Link link = links.get(i);
+      out.append(rows.get(i).before());
       field(out, link.position());
       field(out, link.previousHash());
       field(out, link.hash());
-      field(out, algorithm);
-      field(out, e.actorIp());
-      field(out, e.parentEventDate());
-      field(out, ingestedBy);
-      out.setCharAt(out.length() - 1, '\n');
+      out.append(rows.get(i).after());
     }
     return out.toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -131,20 +131,62 @@ public final class EventWriter {
     Set<String> correlations = new LinkedHashSet<>();
     events.forEach(e -> correlations.add(e.correlationId()));
     String[] correlationIds = correlations.toArray(String[]::new);
+    // Everything that does not depend on the chains is done before their locks are taken:
+    // writers of the same correlations then wait on each other only for what must be serial.
+    PreparedRequest prepared = new PreparedRequest(Timestamps.normalize(clock.instant()), ingestedBy);
+    events.forEach(prepared::add);
     try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
       lock.setArray(1, c.createArrayOf("text", correlationIds));
       lock.execute();
     }
     List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
-    Instant receivedAt = Timestamps.normalize(clock.instant());
-    ChainLinker.Result linked = linker.link(fresh, heads(c, correlationIds), receivedAt, ingestedBy);
-    copyRows(c, linked.links(), receivedAt, ingestedBy);
+    List<ChainLinker.Prepared> linkable = new ArrayList<>(fresh.size());
+    List<EventRows.Row> rows = new ArrayList<>(fresh.size());
+    for (AuditEvent e : fresh) {
+      PreparedRequest.Event p = prepared.of(e);
+      linkable.add(p.linkable());
+      rows.add(p.row());
+    }
+    ChainLinker.Result linked = linker.link(linkable, heads(c, correlationIds));
+    copyRows(c, linked.links(), rows);
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
     }
     Set<UUID> created = new HashSet<>();
     fresh.forEach(e -> created.add(e.eventId()));
     return created;
+  }
+
+  /** The request's events with their canonical forms and COPY rows built, the chain columns open. */
+  private final class PreparedRequest {
+    record Event(ChainLinker.Prepared linkable, EventRows.Row row) {}
+
+    private final Instant receivedAt;
+    private final String received;
+    private final String ingestedBy;
+    private final Map<UUID, Event> byId = new HashMap<>();
+
+    PreparedRequest(Instant receivedAt, String ingestedBy) {
+      this.receivedAt = receivedAt;
+      this.received = Timestamps.format(receivedAt);
+      this.ingestedBy = ingestedBy;
+    }
+
+    void add(AuditEvent e) {
+      byId.computeIfAbsent(e.eventId(), id -> prepare(e));
+    }
+
+    /** The prepared form of {@code e}; built again if resolving its parent changed the event. */
+    Event of(AuditEvent e) {
+      Event p = byId.get(e.eventId());
+      return p != null && p.linkable().event() == e ? p : prepare(e);
+    }
+
+    private Event prepare(AuditEvent e) {
+      ChainLinker.Prepared linkable = ChainLinker.prepare(e, receivedAt, ingestedBy);
+      return new Event(linkable, EventRows.prepare(e, linkable.eventDate(), received, ingestedBy, retention,
+          linker.algorithm().columnValue()));
+    }
   }
 
   /** The events not stored yet, without repeats within the request, in request order. */
@@ -188,11 +230,11 @@ public final class EventWriter {
    * and the request fails loudly rather than leaving a gap in a chain; a retry finds the event
    * stored and answers "duplicate".
    */
-  private void copyRows(Connection c, List<Link> links, Instant receivedAt, String ingestedBy) throws SQLException {
+  private void copyRows(Connection c, List<Link> links, List<EventRows.Row> prepared) throws SQLException {
     if (links.isEmpty()) {
       return;
     }
-    byte[] rows = EventRows.encode(links, receivedAt, ingestedBy, retention, linker.algorithm().columnValue());
+    byte[] rows = EventRows.encode(links, prepared);
     try {
       c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY, new ByteArrayInputStream(rows));
     } catch (IOException e) {

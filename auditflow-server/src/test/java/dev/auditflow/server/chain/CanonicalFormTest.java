@@ -54,6 +54,20 @@ class CanonicalFormTest {
   }
 
   @Test
+  void aTemplateHashesAsItsBytesDoAtEveryPosition() throws Exception {
+    CanonicalForm.Template template =
+        CanonicalForm.template(example(), LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00Z"), "token:x");
+    for (ChainHasher hasher : List.of(ChainHasher.sha256(), ChainHasher.hmac("k".repeat(32).getBytes(StandardCharsets.UTF_8)))) {
+      for (long position : new long[] {1, 9, 10, 4711, Long.MAX_VALUE}) {
+        byte[] whole = template.at(position);
+        assertThat(new String(whole, StandardCharsets.UTF_8)).contains("\"chain_position\":" + position + ",");
+        assertThat(hasher.hash(ChainHasher.GENESIS, template, position))
+            .isEqualTo(hasher.hash(ChainHasher.GENESIS, whole));
+      }
+    }
+  }
+
+  @Test
   void topLevelKeysAreInSortedOrder() throws Exception {
     var node = AuditEventJson.mapper().readTree(
         CanonicalForm.of(example(), 7, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00Z"), "token:gateway"));
