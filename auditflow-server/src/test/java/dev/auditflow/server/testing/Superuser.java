@@ -37,21 +37,23 @@ public final class Superuser {
 
   /** The first column of the first row, as text. */
   public static String text(String jdbcUrl, String sql) {
-    try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return firstValue(jdbcUrl, sql, rs -> rs.getString(1));
   }
 
   /** The first column of the first row, as a long. */
   public static long number(String jdbcUrl, String sql) {
+    return firstValue(jdbcUrl, sql, rs -> rs.getLong(1));
+  }
+
+  private interface Column<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private static <T> T firstValue(String jdbcUrl, String sql, Column<T> column) {
     try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       rs.next();
-      return rs.getLong(1);
+      return column.read(rs);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
