@@ -3,6 +3,7 @@ package dev.auditflow.bench;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.auth.Role;
+import dev.auditflow.server.log.LogSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +22,11 @@ final class BenchServer implements AutoCloseable {
   private final String token;
 
   BenchServer(int poolSize) throws IOException {
+    this(poolSize, LogSettings.defaults());
+  }
+
+  /** @param log the verifiable log's settings: on by default, as {@code serve} runs; off to measure what it costs */
+  BenchServer(int poolSize, LogSettings log) throws IOException {
     Path dir = Files.createTempDirectory("auditflow-bench-pg");
     postgres = EmbeddedPostgres.builder()
         .setDataDirectory(dir)
@@ -31,7 +37,7 @@ final class BenchServer implements AutoCloseable {
         .setServerConfig("max_wal_size", "4GB")
         .start();
     server = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
-        .jdbcUrl(jdbcUrl()).poolSize(poolSize).build());
+        .jdbcUrl(jdbcUrl()).poolSize(poolSize).log(log).build());
     // Authentication stays on, as in production: its cost is part of what is measured.
     token = server.apiTokens().create("bench", EnumSet.of(Role.WRITER, Role.READER), null, "bench").secret();
   }

@@ -11,6 +11,8 @@ import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.ingest.PartitionManager;
 import dev.auditflow.server.ingest.Retention;
+import dev.auditflow.server.log.LogQueue;
+import dev.auditflow.server.log.LogSettings;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -100,6 +102,13 @@ public class IngestBenchmark {
     @Param({""})
     public String dropIndexes;
 
+    /**
+     * The verifiable log: {@code on} as {@code serve} runs (events queued in the write transaction,
+     * the integrator running), {@code off} to measure what it costs ({@code -p log=on,off}).
+     */
+    @Param({"on"})
+    public String log;
+
     BenchServer server;
     EventWriter writer;
     /** The correlations both writers of {@code contendedWrite} append to. */
@@ -107,9 +116,14 @@ public class IngestBenchmark {
 
     @Setup(Level.Trial)
     public void start() throws Exception {
-      server = new BenchServer(4);
+      boolean logOn = switch (log) {
+        case "on" -> true;
+        case "off" -> false;
+        default -> throw new IllegalArgumentException("log is on or off, was " + log);
+      };
+      server = new BenchServer(4, logOn ? LogSettings.defaults() : LogSettings.disabled());
       writer = new EventWriter(server.server().database(), new PartitionManager(),
-          new ChainLinker(ChainHasher.sha256()), Retention.fixed(RETENTION_DAYS), Clock.systemUTC());
+          new ChainLinker(ChainHasher.sha256()), Retention.fixed(RETENTION_DAYS), new LogQueue(logOn), Clock.systemUTC());
       try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement st = c.createStatement()) {
         for (String index : dropIndexes.split("\\+")) {
           if (!index.isBlank()) {

@@ -24,6 +24,12 @@ import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.ingest.IngestRoutes;
 import dev.auditflow.server.ingest.IngestService;
 import dev.auditflow.server.ingest.PartitionManager;
+import dev.auditflow.server.log.CheckpointSigner;
+import dev.auditflow.server.log.LogIntegrator;
+import dev.auditflow.server.log.LogQueue;
+import dev.auditflow.server.log.LogReader;
+import dev.auditflow.server.log.LogRoutes;
+import dev.auditflow.server.log.LogSchedule;
 import dev.auditflow.server.ops.OpsRoutes;
 import dev.auditflow.server.query.EventReader;
 import dev.auditflow.server.query.QueryParameters;
@@ -81,6 +87,8 @@ public final class AuditServer implements AutoCloseable {
   private final TlsConnector tls;
   private final Javalin management;
   private final PurgeSchedule purgeSchedule;
+  private final LogIntegrator logIntegrator;
+  private final LogSchedule logSchedule;
   private boolean stopped;
 
   private AuditServer(ServerConfig config, Clock clock) {
@@ -102,7 +110,8 @@ public final class AuditServer implements AutoCloseable {
     EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
     ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
     RetentionPolicies retention = new RetentionPolicies(database, clock);
-    EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention, clock);
+    EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
+        new LogQueue(config.log().enabled()), clock);
     KnownKeys keys = new KnownKeys(database, signingKey(config.lifecycle()), trustedKeys(config.lifecycle()), clock);
     PurgeRecords purgeRecords = new PurgeRecords(keys);
     Purger purger = new Purger(database, purgeRecords, writer, registry, clock);
@@ -111,6 +120,11 @@ public final class AuditServer implements AutoCloseable {
         : new PurgeSchedule(purger, config.lifecycle().purgeInterval(), config.lifecycle().purgeMaxEvents());
     LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, writer, clock));
     SigningKey signing = keys.current();
+    CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
+    this.logIntegrator = new LogIntegrator(database, checkpointSigner, config.log().maxLeavesPerRound(), registry, clock);
+    this.logSchedule = config.log().enabled() ? new LogSchedule(logIntegrator, config.log()) : null;
+    LogReader logReader = new LogReader(database);
+    LogRoutes logRoutes = new LogRoutes(logReader, checkpointSigner);
     this.dlq = config.redisUrl() == null ? null
         : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), clock);
     this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
@@ -154,6 +168,7 @@ public final class AuditServer implements AutoCloseable {
       holdRoutes.register(javalin);
       retentionRoutes.register(javalin);
       exportRoutes.register(javalin);
+      logRoutes.register(javalin);
       ops.register(javalin, config.managementPort() == null);
     });
     this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {
@@ -211,6 +226,9 @@ public final class AuditServer implements AutoCloseable {
     }
     if (server.replay != null) {
       server.replay.start();
+    }
+    if (server.logSchedule != null) {
+      server.logSchedule.start();
     }
     log.info("auditflow server listening port={} scheme={} auth={} management_port={} max_body_bytes={}"
             + " max_batch_size={} pool_size={}", server.port(), server.tls == null ? "http" : "https",
@@ -272,6 +290,9 @@ public final class AuditServer implements AutoCloseable {
     if (purgeSchedule != null) {
       purgeSchedule.close();
     }
+    if (logSchedule != null) {
+      logSchedule.close();
+    }
     app.stop();
     if (management != null) {
       management.stop();
@@ -298,6 +319,11 @@ public final class AuditServer implements AutoCloseable {
       dlq.close();
     }
     database.close();
+  }
+
+  /** The log's integrator: tests run a round when they need one now, not in a moment. */
+  public LogIntegrator logIntegrator() {
+    return logIntegrator;
   }
 
   /** The DLQ replay worker, or null without a DLQ. */

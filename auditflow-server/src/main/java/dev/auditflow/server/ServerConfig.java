@@ -2,6 +2,7 @@ package dev.auditflow.server;
 
 import dev.auditflow.api.ValidationRules;
 import dev.auditflow.server.auth.AuthSettings;
+import dev.auditflow.server.log.LogSettings;
 import dev.auditflow.server.tls.TlsFiles;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,6 +35,7 @@ import java.util.Objects;
  * @param managementPort a separate port for {@code /metrics} (and health), or null to serve the
  *     metrics on the main port
  * @param lifecycle the signing key and the retention purge's schedule
+ * @param log the verifiable log's integrator (on by default)
  */
 public record ServerConfig(
     String host,
@@ -56,7 +58,8 @@ public record ServerConfig(
     AuthSettings auth,
     TlsFiles tls,
     Integer managementPort,
-    LifecycleSettings lifecycle) {
+    LifecycleSettings lifecycle,
+    LogSettings log) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -89,6 +92,7 @@ public record ServerConfig(
     Objects.requireNonNull(dlqKey, "dlqKey");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(lifecycle, "lifecycle");
+    Objects.requireNonNull(log, "log");
     if (managementPort != null && (managementPort < 0 || managementPort > 65_535)) {
       throw new IllegalArgumentException("managementPort must be 0..65535, was " + managementPort);
     }
@@ -155,6 +159,12 @@ public record ServerConfig(
     private TlsFiles tls;
     private Integer managementPort;
     private LifecycleSettings lifecycle = LifecycleSettings.defaults();
+    private LogSettings log = LogSettings.defaults();
+
+    public Builder log(LogSettings log) {
+      this.log = log;
+      return this;
+    }
 
     public Builder lifecycle(LifecycleSettings lifecycle) {
       this.lifecycle = lifecycle;
@@ -274,7 +284,7 @@ public record ServerConfig(
       return new ServerConfig(
           host, port, jdbcUrl, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort, lifecycle);
+          managementPort, lifecycle, log);
     }
   }
 }

@@ -47,7 +47,7 @@ public record NoteKey(String name, int keyId, byte[] rawPublicKey) {
 
   /** Reads {@code name+hash+key}; refuses unknown algorithms and a key id that does not match. */
   public static NoteKey parse(String encoded) {
-    String[] parts = encoded.trim().split("\\+", -1);
+    String[] parts = encoded.trim().split("\\+", 3);
     if (parts.length != 3 || parts[1].length() != 8) {
       throw new IllegalArgumentException("a verifier key reads <name>+<8 hex digits>+<base64 key>: " + encoded);
     }

@@ -39,6 +39,15 @@ class SignedNoteTest {
   }
 
   @Test
+  void anyKeyRoundTripsThoughBase64MayHoldPlusSigns() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+    for (int i = 0; i < 200; i++) {
+      NoteKey key = NoteKey.of("example.com/log", generator.generateKeyPair().getPublic());
+      assertThat(NoteKey.parse(key.encode())).isEqualTo(key);
+    }
+  }
+
+  @Test
   void refusesVerifierKeysThatDoNotAddUp() {
     // From the same test file: wrong length with adjusted hash, unknown algorithm with adjusted hash.
     assertThatThrownBy(() -> NoteKey.parse("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="))

@@ -70,6 +70,14 @@ public final class RoutePolicy {
     p.require("DELETE /api/v1/admin/retention-policies/{policy_id}", Role.ADMIN, "retention.policies.remove");
     // A real purge also writes its own event with the counts; the access record says who asked.
     p.require("POST /api/v1/admin/purge", Role.ADMIN, "retention.purge");
+    // Checkpoints, the key and consistency proofs are what witnesses poll; recording each poll
+    // as an event would grow the log by its own observation. Reading events through the log is
+    // reading events, and is audited as such.
+    p.require("GET /api/v1/log/checkpoint", Role.READER, null);
+    p.require("GET /api/v1/log/key", Role.READER, null);
+    p.require("GET /api/v1/log/proof/consistency", Role.READER, null);
+    p.require("GET /api/v1/log/proof/inclusion", Role.READER, "log.prove");
+    p.require("GET /api/v1/log/entries", Role.AUDITOR, "log.entries");
     return p;
   }
 

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.CanonicalJson;
+import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,10 +47,31 @@ public final class CanonicalForm {
       return whole;
     }
 
+    /** The canonical bytes at {@code position} in three parts, for hashing without copying them together. */
+    public byte[][] parts(long position) {
+      return new byte[][] {before, digits(position), after};
+    }
+
     /** A position as the canonical form writes it: plain decimal ASCII. */
     static byte[] digits(long position) {
       return Long.toString(position).getBytes(StandardCharsets.US_ASCII);
     }
+  }
+
+  /**
+   * The canonical bytes of an event as an export or the log's entries carry it (the API's form
+   * with defaulted fields stored as none written as {@code ""}), server fields included.
+   *
+   * @throws IllegalArgumentException when the JSON cannot be read back as an event
+   */
+  public static byte[] ofExported(JsonNode event) {
+    ParsedEvent parsed = AuditEventJson.read(event);
+    if (parsed.event() == null) {
+      throw new IllegalArgumentException("it cannot be read as an event: " + parsed.violations());
+    }
+    return of(parsed.event(), event.path("chain_position").asLong(), LocalDate.parse(event.path("event_date").asText()),
+        Timestamps.parse(event.path("received_at").asText()),
+        event.hasNonNull("ingested_by") ? event.get("ingested_by").asText() : null);
   }
 
   /**

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.api.ParsedEvent;
-import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.CanonicalForm;
 import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.HashAlgorithm;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -159,12 +156,7 @@ public final class ExportVerifier {
     }
 
     private void recompute(JsonNode event, long number) {
-      ParsedEvent parsed = AuditEventJson.read(event);
       String eventId = event.path("event_id").asText();
-      if (!parsed.violations().isEmpty() && parsed.event() == null) {
-        find("modified_event", number, "event " + eventId + " cannot be read: " + parsed.violations());
-        return;
-      }
       HashAlgorithm algorithm;
       try {
         algorithm = HashAlgorithm.fromColumn(event.path("hash_algorithm").asText());
@@ -179,10 +171,7 @@ public final class ExportVerifier {
       }
       String recomputed;
       try {
-        byte[] canonical = CanonicalForm.of(parsed.event(), event.path("chain_position").asLong(),
-            LocalDate.parse(event.path("event_date").asText()), Timestamps.parse(event.path("received_at").asText()),
-            event.hasNonNull("ingested_by") ? event.get("ingested_by").asText() : null);
-        recomputed = hasher.hash(event.path("previous_event_hash").asText(), canonical);
+        recomputed = hasher.hash(event.path("previous_event_hash").asText(), CanonicalForm.ofExported(event));
       } catch (RuntimeException e) {
         find("modified_event", number, "event " + eventId + " cannot be hashed: " + e.getMessage());
         return;

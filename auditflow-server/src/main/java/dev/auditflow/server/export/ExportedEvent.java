@@ -9,13 +9,13 @@ import java.util.List;
  * none is written as {@code ""} rather than left out — read back, an absent field would take its
  * default and the event would no longer hash to its {@code event_hash}.
  */
-final class ExportedEvent {
+public final class ExportedEvent {
   private static final List<String> DEFAULTED =
       List.of("version", "severity", "actor_type", "actor_id", "resource_type", "resource_id");
 
   private ExportedEvent() {}
 
-  static ObjectNode json(StoredEvent row) {
+  public static ObjectNode json(StoredEvent row) {
     ObjectNode json = row.toJson();
     for (String field : DEFAULTED) {
       if (!json.hasNonNull(field)) {

@@ -2,12 +2,15 @@ package dev.auditflow.server.ingest;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.server.chain.ChainLinker.Head;
 import dev.auditflow.server.chain.ChainLinker.Link;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
+import dev.auditflow.server.log.LogQueue;
+import dev.auditflow.server.log.QueuedLeaf;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
@@ -57,14 +60,16 @@ public final class EventWriter {
   private final PartitionManager partitions;
   private final ChainLinker linker;
   private final Retention retention;
+  private final LogQueue logQueue;
   private final Clock clock;
 
   public EventWriter(Database database, PartitionManager partitions, ChainLinker linker, Retention retention,
-      Clock clock) {
+      LogQueue logQueue, Clock clock) {
     this.database = database;
     this.partitions = partitions;
     this.linker = linker;
     this.retention = retention;
+    this.logQueue = logQueue;
     this.clock = clock;
   }
 
@@ -152,9 +157,21 @@ public final class EventWriter {
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
     }
+    logQueue.enqueue(c, leaves(linkable, linked.links()));
     Set<UUID> created = new HashSet<>();
     fresh.forEach(e -> created.add(e.eventId()));
     return created;
+  }
+
+  /** The new events' leaves in the verifiable log: the RFC 6962 leaf hash of each canonical form. */
+  private static List<QueuedLeaf> leaves(List<ChainLinker.Prepared> prepared, List<Link> links) {
+    List<QueuedLeaf> leaves = new ArrayList<>(links.size());
+    for (int i = 0; i < links.size(); i++) {
+      Link link = links.get(i);
+      byte[] hash = MerkleHashes.leaf(prepared.get(i).canonical().parts(link.position()));
+      leaves.add(new QueuedLeaf(link.event().eventId(), link.eventDate(), hash));
+    }
+    return leaves;
   }
 
   /** The request's events with their canonical forms and COPY rows built, the chain columns open. */

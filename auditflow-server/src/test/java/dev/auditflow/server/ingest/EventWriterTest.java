@@ -12,6 +12,7 @@ import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Transactions;
+import dev.auditflow.server.log.LogQueue;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
@@ -61,7 +62,7 @@ class EventWriterTest {
   @Test
   void anIdStoredMeanwhileUnderAnotherCorrelationFailsTheWholeRequest() throws Exception {
     EventWriter writer = new EventWriter(fx.server().database(), new PartitionManager(),
-        new ChainLinker(ChainHasher.sha256()), Retention.fixed(30), Clock.systemUTC());
+        new ChainLinker(ChainHasher.sha256()), Retention.fixed(30), new LogQueue(true), Clock.systemUTC());
     UUID shared = UuidV7.generate();
     AuditEvent first = event(shared, "conflict-a");
     AuditEvent other = event(UuidV7.generate(), "conflict-b");

@@ -1,0 +1,223 @@
+package dev.auditflow.server.log;
+
+import dev.auditflow.api.log.Checkpoint;
+import dev.auditflow.api.log.CompactRange;
+import dev.auditflow.api.log.MerkleHashes;
+import dev.auditflow.api.log.NodeId;
+import dev.auditflow.server.chain.CanonicalForm;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.db.Transactions;
+import dev.auditflow.server.query.StoredEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives queued events their leaf indices, stores the tree's new nodes and signs a checkpoint of
+ * the grown tree — all in one transaction per round, so a crash mid-round leaves the log as it
+ * was and the next round (on any instance) starts where it ends. Rounds of several instances
+ * serialise on the {@code log_state} row: an instance that finds it locked skips its round.
+ */
+public final class LogIntegrator {
+  private static final Logger log = LoggerFactory.getLogger(LogIntegrator.class);
+
+  private static final String LOCK_STATE =
+      "SELECT origin, tree_size, checkpoint IS NULL FROM log_state FOR UPDATE SKIP LOCKED";
+  private static final String NEXT =
+      "SELECT seq, event_id, event_date, leaf_hash, queued_at FROM log_queue ORDER BY seq LIMIT ?";
+  private static final String INSERT_LEAVES =
+      """
+      INSERT INTO log_leaves (leaf_index, event_id, event_date, queued_at, integrated_at)
+      SELECT i, e, d, q, ? FROM unnest(?::bigint[], ?::uuid[], ?::date[], ?::timestamptz[]) AS t(i, e, d, q)
+      """;
+  private static final String DEQUEUE = "DELETE FROM log_queue WHERE seq = ANY(?::bigint[])";
+  private static final String SAVE_STATE = "UPDATE log_state SET tree_size = ?, checkpoint = ?";
+
+  private final Database database;
+  private final TreeNodes nodes;
+  private final CheckpointSigner signer;
+  private final int maxLeaves;
+  private final Clock clock;
+  private final Timer delay;
+  private final AtomicLong treeSize = new AtomicLong();
+  /** The right edge of the tree as this instance last committed it; reloaded when another instance moved on. */
+  private CompactRange edge;
+
+  public LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, MeterRegistry registry, Clock clock) {
+    this.database = database;
+    this.nodes = new TreeNodes();
+    this.signer = signer;
+    this.maxLeaves = maxLeaves;
+    this.clock = clock;
+    this.delay = Timer.builder("auditflow.log.integration.delay")
+        .description("from an event's commit (its queueing, a moment before) to the signed checkpoint that holds it")
+        .publishPercentileHistogram()
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    registry.gauge("auditflow.log.tree.size", treeSize);
+  }
+
+  /** What one round did. */
+  public record Round(long integrated, long treeSize, boolean skipped) {}
+
+  /**
+   * Integrates up to the round's limit of queued events and signs the grown tree. Signs the
+   * empty tree once, so a checkpoint exists from the start.
+   */
+  public synchronized Round integrate() {
+    Integrated done;
+    try (Connection c = database.connection()) {
+      done = Transactions.inTransaction(c, "log integration", this::round);
+    } catch (SQLException e) {
+      edge = null;
+      throw SqlFailures.translate("integrating the log", e);
+    } catch (RuntimeException e) {
+      edge = null;
+      throw e;
+    }
+    if (done.range() != null) {
+      edge = done.range();
+      treeSize.set(done.range().size());
+      Instant signed = clock.instant();
+      done.appended().forEach(q -> delay.record(Duration.between(q.queuedAt(), signed)));
+    }
+    return done.round();
+  }
+
+  /** A round's result, and what to keep once it committed: the new edge, the integrated events. */
+  private record Integrated(Round round, CompactRange range, List<Queued> appended) {}
+
+  private Integrated round(Connection c) throws SQLException {
+    String origin;
+    long size;
+    boolean unsigned;
+    try (PreparedStatement ps = c.prepareStatement(LOCK_STATE); ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return new Integrated(new Round(0, treeSize.get(), true), null, List.of());
+      }
+      origin = rs.getString(1);
+      size = rs.getLong(2);
+      unsigned = rs.getBoolean(3);
+    }
+    List<Queued> queued = next(c);
+    if (queued.isEmpty() && !unsigned) {
+      treeSize.set(size);
+      return new Integrated(new Round(0, size, false), null, List.of());
+    }
+    CompactRange range = edge != null && edge.size() == size ? edge : nodes.edge(c, size);
+    edge = null; // appending changes it: until this round commits, it is not the stored edge
+    Map<UUID, byte[]> backfilled = backfill(c, queued);
+    List<NodeId> ids = new ArrayList<>();
+    List<byte[]> hashes = new ArrayList<>();
+    List<Queued> appended = new ArrayList<>(queued.size());
+    for (Queued q : queued) {
+      byte[] leaf = q.leafHash() != null ? q.leafHash() : backfilled.get(q.eventId());
+      if (leaf == null) {
+        log.warn("log: event {} was queued before the log existed and is gone (purged) before it could be"
+            + " integrated; it has no leaf", q.eventId());
+        continue;
+      }
+      range.append(leaf, (id, hash) -> {
+        ids.add(id);
+        hashes.add(hash);
+      });
+      appended.add(q);
+    }
+    Instant now = clock.instant();
+    nodes.insert(c, ids, hashes);
+    insertLeaves(c, size, appended, now);
+    dequeue(c, queued);
+    Checkpoint checkpoint = new Checkpoint(origin, range.size(), range.root());
+    try (PreparedStatement ps = c.prepareStatement(SAVE_STATE)) {
+      ps.setLong(1, range.size());
+      ps.setString(2, signer.sign(checkpoint));
+      ps.executeUpdate();
+    }
+    return new Integrated(new Round(appended.size(), range.size(), false), range, appended);
+  }
+
+  record Queued(long seq, UUID eventId, LocalDate eventDate, byte[] leafHash, Instant queuedAt) {}
+
+  private List<Queued> next(Connection c) throws SQLException {
+    List<Queued> queued = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(NEXT)) {
+      ps.setInt(1, maxLeaves);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          queued.add(new Queued(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, LocalDate.class),
+              rs.getBytes(4), rs.getObject(5, OffsetDateTime.class).toInstant()));
+        }
+      }
+    }
+    return queued;
+  }
+
+  /** The leaf hashes of events queued without one (stored before the log existed), from their rows. */
+  private static Map<UUID, byte[]> backfill(Connection c, List<Queued> queued) throws SQLException {
+    List<Queued> missing = queued.stream().filter(q -> q.leafHash() == null).toList();
+    Map<UUID, byte[]> leaves = new HashMap<>();
+    LogReader.storedEvents(c, missing.stream().map(Queued::eventId).toList(),
+        missing.stream().map(Queued::eventDate).toList()).forEach((id, row) -> leaves.put(id, leafHash(row)));
+    return leaves;
+  }
+
+  /** A stored event's leaf hash: RFC 6962's leaf hash of its canonical form (docs/CHAIN.md). */
+  public static byte[] leafHash(StoredEvent row) {
+    return MerkleHashes.leaf(CanonicalForm.of(row.event(), row.chainPosition(), row.eventDate(), row.receivedAt(),
+        row.ingestedBy()));
+  }
+
+  private static void insertLeaves(Connection c, long firstIndex, List<Queued> leaves, Instant now) throws SQLException {
+    if (leaves.isEmpty()) {
+      return;
+    }
+    int n = leaves.size();
+    Long[] indexes = new Long[n];
+    Object[] ids = new Object[n];
+    Object[] dates = new Object[n];
+    Object[] queuedAt = new Object[n];
+    for (int i = 0; i < n; i++) {
+      Queued q = leaves.get(i);
+      indexes[i] = firstIndex + i;
+      ids[i] = q.eventId();
+      dates[i] = q.eventDate().toString();
+      queuedAt[i] = Timestamp.from(q.queuedAt());
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT_LEAVES)) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setArray(2, c.createArrayOf("int8", indexes));
+      ps.setArray(3, c.createArrayOf("uuid", ids));
+      ps.setArray(4, c.createArrayOf("text", dates));
+      ps.setArray(5, c.createArrayOf("timestamptz", queuedAt));
+      ps.executeUpdate();
+    }
+  }
+
+  private static void dequeue(Connection c, List<Queued> queued) throws SQLException {
+    if (queued.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(DEQUEUE)) {
+      ps.setArray(1, c.createArrayOf("int8", queued.stream().map(Queued::seq).toArray(Long[]::new)));
+      ps.executeUpdate();
+    }
+  }
+}

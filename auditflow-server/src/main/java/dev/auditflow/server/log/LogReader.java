@@ -1,0 +1,188 @@
+package dev.auditflow.server.log;
+
+import dev.auditflow.api.log.NodeId;
+import dev.auditflow.api.log.ProofPaths;
+import dev.auditflow.api.log.TreeRange;
+import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.query.StoredEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Reads the log: its signed state, proofs from stored nodes, which leaf an event is. */
+public final class LogReader {
+  private static final String LEAVES =
+      """
+      SELECT l.leaf_index, l.event_id, l.event_date, n.hash FROM log_leaves l
+      JOIN log_nodes n ON n.level = 0 AND n.node_index = l.leaf_index
+      WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index
+      """;
+
+  private final Database database;
+  private final TreeNodes nodes = new TreeNodes();
+
+  public LogReader(Database database) {
+    this.database = database;
+  }
+
+  /** The log's name, the size of its latest signed checkpoint, and that checkpoint (null before the first). */
+  public record State(String origin, long size, String checkpoint) {}
+
+  /** A leaf: its index, the event it is, and its hash. */
+  public record Leaf(long index, UUID eventId, LocalDate eventDate, byte[] hash) {}
+
+  /** A leaf with its event as stored now, or null once the event was purged. */
+  public record Entry(Leaf leaf, StoredEvent event) {}
+
+  public State state() {
+    return read("reading the log's state", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT origin, tree_size, checkpoint FROM log_state");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new State(rs.getString(1), rs.getLong(2), rs.getString(3));
+      }
+    });
+  }
+
+  /** The inclusion proof of leaf {@code index} in the tree of {@code size} leaves (size ≤ the signed size). */
+  public List<byte[]> inclusion(long index, long size) {
+    return hashes(ProofPaths.inclusion(index, size));
+  }
+
+  /** The consistency proof between the trees of {@code first} and {@code second} leaves. */
+  public List<byte[]> consistency(long first, long second) {
+    return hashes(ProofPaths.consistency(first, second));
+  }
+
+  private List<byte[]> hashes(List<TreeRange> ranges) {
+    return read("reading a proof", c -> {
+      Set<NodeId> ids = new LinkedHashSet<>();
+      ranges.forEach(r -> ids.addAll(r.nodes()));
+      Map<NodeId, byte[]> hashes = nodes.read(c, new ArrayList<>(ids));
+      List<byte[]> proof = new ArrayList<>(ranges.size());
+      for (TreeRange r : ranges) {
+        proof.add(TreeRange.hash(r.nodes().stream().map(hashes::get).toList()));
+      }
+      return proof;
+    });
+  }
+
+  /** The leaf of an event, once integrated. */
+  public Optional<Leaf> leafOf(UUID eventId) {
+    return read("finding an event's leaf", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT leaf_index FROM log_leaves WHERE event_id = ? ORDER BY leaf_index LIMIT 1")) {
+        ps.setObject(1, eventId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          long index = rs.getLong(1);
+          return leaves(c, index, index + 1).stream().findFirst();
+        }
+      }
+    });
+  }
+
+  /** The leaf at {@code index}, if the tree has one there. */
+  public Optional<Leaf> leafAt(long index) {
+    return read("reading a leaf", c -> leaves(c, index, index + 1).stream().findFirst());
+  }
+
+  /** The event a leaf is, as stored now; empty once purged. */
+  public Optional<StoredEvent> event(Leaf leaf) {
+    return read("reading a leaf's event", c -> events(c, List.of(leaf)).values().stream().findFirst());
+  }
+
+  /** The leaf indices of those events that have one. */
+  public Map<UUID, Long> indexesOf(Collection<UUID> eventIds) {
+    if (eventIds.isEmpty()) {
+      return Map.of();
+    }
+    return read("finding events' leaves", c -> {
+      Map<UUID, Long> indexes = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT event_id, leaf_index FROM log_leaves WHERE event_id = ANY(?::uuid[])")) {
+        ps.setArray(1, c.createArrayOf("uuid", eventIds.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            indexes.merge(rs.getObject(1, UUID.class), rs.getLong(2), Math::min);
+          }
+        }
+      }
+      return indexes;
+    });
+  }
+
+  /** Leaves {@code [start, end)} with their events as stored now. */
+  public List<Entry> entries(long start, long end) {
+    return read("reading the log's entries", c -> {
+      List<Leaf> leaves = leaves(c, start, end);
+      Map<UUID, StoredEvent> events = events(c, leaves);
+      return leaves.stream().map(l -> new Entry(l, events.get(l.eventId()))).toList();
+    });
+  }
+
+  private static Map<UUID, StoredEvent> events(Connection c, List<Leaf> leaves) throws SQLException {
+    return storedEvents(c, leaves.stream().map(Leaf::eventId).toList(), leaves.stream().map(Leaf::eventDate).toList());
+  }
+
+  /** The stored events of these keys (event ids with their dates, in pairs), by id; purged ones are absent. */
+  static Map<UUID, StoredEvent> storedEvents(Connection c, List<UUID> ids, List<LocalDate> dates) throws SQLException {
+    Map<UUID, StoredEvent> events = new HashMap<>();
+    if (ids.isEmpty()) {
+      return events;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
+        + " WHERE (event_id, event_date) IN (SELECT * FROM unnest(?::uuid[], ?::date[]))")) {
+      ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+      ps.setArray(2, c.createArrayOf("text", dates.stream().map(LocalDate::toString).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          StoredEvent e = StoredEvent.read(rs);
+          events.put(e.event().eventId(), e);
+        }
+      }
+    }
+    return events;
+  }
+
+  private static List<Leaf> leaves(Connection c, long start, long end) throws SQLException {
+    List<Leaf> leaves = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(LEAVES)) {
+      ps.setLong(1, start);
+      ps.setLong(2, end);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          leaves.add(new Leaf(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, LocalDate.class),
+              rs.getBytes(4)));
+        }
+      }
+    }
+    return leaves;
+  }
+
+  private interface Read<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T read(String what, Read<T> read) {
+    try (Connection c = database.connection()) {
+      return read.run(c);
+    } catch (SQLException e) {
+      throw SqlFailures.translate(what, e);
+    }
+  }
+}

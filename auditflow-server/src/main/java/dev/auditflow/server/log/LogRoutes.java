@@ -1,0 +1,185 @@
+package dev.auditflow.server.log;
+
+import dev.auditflow.api.StrictUuid;
+import dev.auditflow.api.Violation;
+import dev.auditflow.api.log.NoteKey;
+import dev.auditflow.server.NotFoundException;
+import dev.auditflow.server.auth.AccessAudit;
+import dev.auditflow.server.export.ExportedEvent;
+import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.http.Json;
+import dev.auditflow.server.signing.PublicKeys;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The verifiable log over HTTP (docs/LOG.md): the latest signed checkpoint, the key that verifies
+ * it, inclusion and consistency proofs in RFC 9162's terms, and the leaves with their events.
+ * Proofs are answered for any size up to the latest checkpoint's, never beyond what is signed.
+ */
+public final class LogRoutes {
+  public static final String CHECKPOINT = "/api/v1/log/checkpoint";
+  public static final String KEY = "/api/v1/log/key";
+  public static final String INCLUSION = "/api/v1/log/proof/inclusion";
+  public static final String CONSISTENCY = "/api/v1/log/proof/consistency";
+  public static final String ENTRIES = "/api/v1/log/entries";
+  /** Most entries one request returns. */
+  public static final int MAX_ENTRIES = 1000;
+
+  private final LogReader reader;
+  private final CheckpointSigner signer;
+
+  public LogRoutes(LogReader reader, CheckpointSigner signer) {
+    this.reader = reader;
+    this.signer = signer;
+  }
+
+  public void register(JavalinConfig config) {
+    config.routes.get(CHECKPOINT, this::checkpoint);
+    config.routes.get(KEY, this::key);
+    config.routes.get(INCLUSION, this::inclusion);
+    config.routes.get(CONSISTENCY, this::consistency);
+    config.routes.get(ENTRIES, this::entries);
+  }
+
+  private LogReader.State signed() {
+    LogReader.State state = reader.state();
+    if (state.checkpoint() == null) {
+      throw new NotFoundException("the log has no signed checkpoint yet: the integrator signs the first one"
+          + " within a moment of start");
+    }
+    return state;
+  }
+
+  private void checkpoint(Context ctx) {
+    ctx.contentType("text/plain; charset=utf-8");
+    ctx.result(signed().checkpoint());
+  }
+
+  private void key(Context ctx) {
+    String origin = reader.state().origin();
+    NoteKey key = signer.noteKey(origin);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("origin", origin);
+    answer.put("verifier_key", key.encode());
+    answer.put("key_id", signer.signingKey().keyId());
+    answer.put("public_key", PublicKeys.pem(signer.signingKey().publicKey()));
+    Json.write(ctx, 200, answer);
+  }
+
+  private void inclusion(Context ctx) {
+    LogReader.State state = signed();
+    List<Violation> violations = new ArrayList<>();
+    long size = number(ctx, "tree_size", state.size(), 1, state.size(), violations);
+    String eventId = ctx.queryParam("event_id");
+    String leafIndex = ctx.queryParam("leaf_index");
+    LogReader.Leaf leaf = null;
+    if ((eventId == null) == (leafIndex == null)) {
+      violations.add(new Violation("event_id", "give event_id or leaf_index, one of them"));
+    } else if (eventId != null) {
+      UUID id = StrictUuid.parse(eventId).orElse(null);
+      if (id == null) {
+        violations.add(new Violation("event_id", "must be a UUID, was \"" + eventId + "\""));
+      } else if (violations.isEmpty()) {
+        leaf = reader.leafOf(id).orElseThrow(() -> new NotFoundException("event " + eventId
+            + " is not in the log yet: it is integrated within seconds of being stored, or it does not exist"));
+      }
+    } else {
+      long index = number(ctx, "leaf_index", -1, 0, Long.MAX_VALUE, violations);
+      if (violations.isEmpty()) {
+        leaf = reader.leafAt(index).orElse(null);
+        if (leaf == null) {
+          violations.add(new Violation("leaf_index", "must be below the tree size " + state.size()));
+        }
+      }
+    }
+    if (leaf != null && leaf.index() >= size) {
+      violations.add(new Violation("tree_size", "leaf " + leaf.index() + " is not in a tree of " + size
+          + " leaves; give a tree_size above " + leaf.index()));
+    }
+    if (!violations.isEmpty()) {
+      throw ApiException.validation("invalid inclusion proof request", violations);
+    }
+    ctx.attribute(AccessAudit.RESULTS, 1);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("event_id", leaf.eventId().toString());
+    answer.put("leaf_index", leaf.index());
+    answer.put("tree_size", size);
+    answer.put("leaf_hash", b64(leaf.hash()));
+    answer.put("inclusion_path", reader.inclusion(leaf.index(), size).stream().map(LogRoutes::b64).toList());
+    // The event as its leaf hashed it, so that the answer can be checked without asking again.
+    answer.put("event", reader.event(leaf).map(ExportedEvent::json).orElse(null));
+    Json.write(ctx, 200, answer);
+  }
+
+  private void consistency(Context ctx) {
+    LogReader.State state = signed();
+    List<Violation> violations = new ArrayList<>();
+    long second = number(ctx, "second", state.size(), 1, state.size(), violations);
+    long first = number(ctx, "first", -1, 1, second, violations);
+    if (!violations.isEmpty()) {
+      throw ApiException.validation("invalid consistency proof request", violations);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("tree_size_1", first);
+    answer.put("tree_size_2", second);
+    answer.put("consistency_path", reader.consistency(first, second).stream().map(LogRoutes::b64).toList());
+    Json.write(ctx, 200, answer);
+  }
+
+  private void entries(Context ctx) {
+    LogReader.State state = signed();
+    List<Violation> violations = new ArrayList<>();
+    long start = number(ctx, "start", 0, 0, Long.MAX_VALUE, violations);
+    long limit = number(ctx, "limit", 100, 1, MAX_ENTRIES, violations);
+    if (!violations.isEmpty()) {
+      throw ApiException.validation("invalid log entries request", violations);
+    }
+    long end = Math.min(state.size(), start + limit);
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (LogReader.Entry e : start < end ? reader.entries(start, end) : List.<LogReader.Entry>of()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("leaf_index", e.leaf().index());
+      entry.put("event_id", e.leaf().eventId().toString());
+      entry.put("leaf_hash", b64(e.leaf().hash()));
+      entry.put("event", e.event() == null ? null : ExportedEvent.json(e.event()));
+      entries.add(entry);
+    }
+    ctx.attribute(AccessAudit.RESULTS, entries.size());
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("tree_size", state.size());
+    answer.put("entries", entries);
+    Json.write(ctx, 200, answer);
+  }
+
+  /** A whole-number query parameter in {@code [min, max]}, or {@code absent} when not given (-1: required). */
+  private static long number(Context ctx, String name, long absent, long min, long max, List<Violation> violations) {
+    String text = ctx.queryParam(name);
+    if (text == null) {
+      if (absent < 0) {
+        violations.add(new Violation(name, "is required"));
+      }
+      return absent;
+    }
+    try {
+      long value = Long.parseLong(text);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    violations.add(new Violation(name, "must be an integer from " + min + " to " + max + ", was \"" + text + "\""));
+    return absent;
+  }
+
+  private static String b64(byte[] hash) {
+    return Base64.getEncoder().encodeToString(hash);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.auditflow.server.log;
+
+import java.time.Duration;
+
+/**
+ * The verifiable log's integrator (docs/LOG.md).
+ *
+ * @param enabled whether stored events enter the log; off only to measure what the log costs —
+ *     events stored while it is off never get a leaf
+ * @param interval how long the integrator waits between rounds when there was nothing to do
+ *     (default 200 ms): with a backlog it goes again at once
+ * @param maxLeavesPerRound most events one round integrates (default 20 000), which bounds a
+ *     round's transaction
+ */
+public record LogSettings(boolean enabled, Duration interval, int maxLeavesPerRound) {
+  public LogSettings {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("the log integration interval must be > 0, was " + interval);
+    }
+    if (maxLeavesPerRound < 1) {
+      throw new IllegalArgumentException("the log's leaves per round must be >= 1, was " + maxLeavesPerRound);
+    }
+  }
+
+  public static LogSettings defaults() {
+    return new LogSettings(true, Duration.ofMillis(200), 20_000);
+  }
+
+  /** The log off: what the benchmarks compare the default with. */
+  public static LogSettings disabled() {
+    return new LogSettings(false, Duration.ofMillis(200), 20_000);
+  }
+}

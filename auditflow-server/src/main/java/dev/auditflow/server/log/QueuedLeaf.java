@@ -1,0 +1,7 @@
+package dev.auditflow.server.log;
+
+import java.time.LocalDate;
+import java.util.UUID;
+
+/** A stored event waiting for its leaf index: its key and the hash its leaf will have. */
+public record QueuedLeaf(UUID eventId, LocalDate eventDate, byte[] leafHash) {}

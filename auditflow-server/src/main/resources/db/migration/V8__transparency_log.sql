@@ -1,0 +1,46 @@
+-- The verifiable log (docs/LOG.md): one append-only RFC 6962 Merkle tree over every stored event.
+
+-- Events committed but not yet in the tree, written in the same transaction as the events
+-- (an outbox): the integrator gives them leaf indices after commit, so the order is the order
+-- they become visible, whatever instance wrote them. leaf_hash is NULL only for events stored
+-- before this migration; the integrator computes those from the stored row.
+CREATE TABLE log_queue (
+    seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id    uuid        NOT NULL,
+    event_date  date        NOT NULL,
+    leaf_hash   bytea,
+    queued_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+
+-- Which event each leaf is. Never deleted: a purged event stays in the tree as its hash.
+CREATE TABLE log_leaves (
+    leaf_index     bigint      PRIMARY KEY,
+    event_id       uuid        NOT NULL,
+    event_date     date        NOT NULL,
+    queued_at      timestamptz NOT NULL,
+    integrated_at  timestamptz NOT NULL
+);
+CREATE INDEX log_leaves_event_idx ON log_leaves (event_id);
+
+-- Every complete subtree's hash: level 0 holds the leaf hashes, level L the node over leaves
+-- [node_index * 2^L, (node_index + 1) * 2^L). Any proof is a few dozen of these.
+CREATE TABLE log_nodes (
+    level       smallint NOT NULL,
+    node_index  bigint   NOT NULL,
+    hash        bytea    NOT NULL,
+    PRIMARY KEY (level, node_index)
+);
+
+-- One row: the tree's size, its origin (the log's name in checkpoints) and the latest signed
+-- checkpoint. Integrators take this row's lock, so several instances integrate one at a time.
+CREATE TABLE log_state (
+    singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    origin      text    NOT NULL,
+    tree_size   bigint  NOT NULL DEFAULT 0,
+    checkpoint  text
+);
+INSERT INTO log_state (origin) VALUES ('auditflow.log/' || gen_random_uuid());
+
+-- Events stored before the log existed enter it first, in the order they were received.
+INSERT INTO log_queue (event_id, event_date, queued_at)
+SELECT event_id, event_date, received_at FROM audit_events ORDER BY received_at, correlation_id, chain_position;
