@@ -9,6 +9,7 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.query.StoredEvent;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
@@ -22,6 +23,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +61,12 @@ public final class LogIntegrator {
   private final Clock clock;
   private final Timer delay;
   private final AtomicLong treeSize = new AtomicLong();
-  /** The right edge of the tree as this instance last committed it; reloaded when another instance moved on. */
+  private final Counter tampering;
+  /**
+   * The right edge of the tree as this instance last committed it. Each round reads the stored
+   * edge (at most 63 nodes) and, at the same size, compares: a difference means the nodes were
+   * rewritten in the database, and this instance will not sign what it knows to be forged.
+   */
   private CompactRange edge;
 
   public LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, MeterRegistry registry, Clock clock) {
@@ -73,6 +81,9 @@ public final class LogIntegrator {
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
     registry.gauge("auditflow.log.tree.size", treeSize);
+    this.tampering = Counter.builder("auditflow.log.tampering.detected")
+        .description("rounds refused because the stored tree differs from the one this instance signed")
+        .register(registry);
   }
 
   /** What one round did. */
@@ -122,8 +133,19 @@ public final class LogIntegrator {
       treeSize.set(size);
       return new Integrated(new Round(0, size, false), null, List.of());
     }
-    CompactRange range = edge != null && edge.size() == size ? edge : nodes.edge(c, size);
-    edge = null; // appending changes it: until this round commits, it is not the stored edge
+    CompactRange range = nodes.edge(c, size);
+    if (edge != null && edge.size() > size) {
+      tampering.increment();
+      throw new LogTamperedException("the stored log has " + size + " leaves but this instance integrated "
+          + edge.size() + ": leaves were deleted behind the service's back; refusing to sign it");
+    }
+    if (edge != null && edge.size() == size && !Arrays.equals(edge.root(), range.root())) {
+      tampering.increment();
+      throw new LogTamperedException("the stored log of " + size + " leaves has root " + b64(range.root())
+          + " but this instance integrated it with root " + b64(edge.root())
+          + ": its nodes were changed behind the service's back; refusing to sign it");
+    }
+    edge = null; // appending changes the range: until this round commits, it is not the stored edge
     Map<UUID, byte[]> backfilled = backfill(c, queued);
     List<NodeId> ids = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
@@ -152,6 +174,10 @@ public final class LogIntegrator {
       ps.executeUpdate();
     }
     return new Integrated(new Round(appended.size(), range.size(), false), range, appended);
+  }
+
+  private static String b64(byte[] hash) {
+    return Base64.getEncoder().encodeToString(hash);
   }
 
   record Queued(long seq, UUID eventId, LocalDate eventDate, byte[] leafHash, Instant queuedAt) {}

@@ -42,6 +42,11 @@ public final class LogSchedule implements AutoCloseable {
           log.info("log integration works again tree_size={}", round.treeSize());
           failing = false;
         }
+      } catch (LogTamperedException e) {
+        if (!failing) {
+          log.error("log integration refused: {}", e.getMessage());
+        }
+        failing = true;
       } catch (RuntimeException e) {
         if (!failing && running) {
           log.warn("log integration failed; queued events wait and are retried every {} error=\"{}\"", interval,

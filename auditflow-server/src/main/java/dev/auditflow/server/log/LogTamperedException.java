@@ -1,0 +1,8 @@
+package dev.auditflow.server.log;
+
+/** The stored log is not the one this instance signed: someone rewrote it in the database. */
+public final class LogTamperedException extends RuntimeException {
+  public LogTamperedException(String message) {
+    super(message);
+  }
+}
