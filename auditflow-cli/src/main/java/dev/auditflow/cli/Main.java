@@ -10,7 +10,7 @@ import picocli.CommandLine;
     versionProvider = Main.Version.class,
     description = "The auditflow audit pipeline.",
     subcommands = {ServeCommand.class, VerifyCommand.class, dev.auditflow.cli.load.LoadCommand.class,
-        TokenCommand.class, PurgeCommand.class, ExportCommand.class, VerifyExportCommand.class})
+        TokenCommand.class, PurgeCommand.class, ExportCommand.class, VerifyExportCommand.class, LogCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -36,7 +36,8 @@ class IndexMigrationTest {
         "CREATE INDEX audit_events_chain_idx ON audit_events (correlation_id, chain_position)",
         "DELETE FROM flyway_schema_history WHERE version = '7'");
 
-    var result = Flyway.configure().dataSource(fx.jdbcUrl(), null, null).load().migrate();
+    // The later migrations are already applied on this store: V7 runs out of order, alone.
+    var result = Flyway.configure().dataSource(fx.jdbcUrl(), null, null).outOfOrder(true).load().migrate();
 
     assertThat(result.migrationsExecuted).isEqualTo(1);
     assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM pg_class WHERE relname = 'audit_events_chain_idx'"))

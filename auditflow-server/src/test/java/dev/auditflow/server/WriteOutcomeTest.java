@@ -38,6 +38,8 @@ class WriteOutcomeTest {
     try (CuttingProxy proxy = new CuttingProxy(direct.getHost(), direct.getPort());
         ServerFixture fx = ServerFixture.onDatabase(through(proxy, jdbcUrl), b -> b)) {
       ObjectNode event = EventJson.valid("cut-commit");
+      // The log's integrator commits once at start (the first checkpoint): the COMMIT to cut is the write's.
+      await().atMost(Duration.ofSeconds(30)).until(() -> fx.get("/api/v1/log/checkpoint").status() == 200);
       proxy.cutOnce("COMMIT");
       var answer = fx.postJson("/api/v1/audit/events", event.toString());
       assertThat(proxy.cuts()).isEqualTo(1);

@@ -44,6 +44,8 @@ public final class LogIntegrator {
 
   private static final String LOCK_STATE =
       "SELECT origin, tree_size, checkpoint IS NULL FROM log_state FOR UPDATE SKIP LOCKED";
+  private static final String HAS_WORK =
+      "SELECT EXISTS (SELECT 1 FROM log_queue) OR (SELECT checkpoint IS NULL FROM log_state)";
   private static final String NEXT =
       "SELECT seq, event_id, event_date, leaf_hash, queued_at FROM log_queue ORDER BY seq LIMIT ?";
   private static final String INSERT_LEAVES =
@@ -96,6 +98,9 @@ public final class LogIntegrator {
   public synchronized Round integrate() {
     Integrated done;
     try (Connection c = database.connection()) {
+      if (!hasWork(c)) {
+        return new Round(0, treeSize.get(), false);
+      }
       done = Transactions.inTransaction(c, "log integration", this::round);
     } catch (SQLException e) {
       edge = null;
@@ -111,6 +116,16 @@ public final class LogIntegrator {
       done.appended().forEach(q -> delay.record(Duration.between(q.queuedAt(), signed)));
     }
     return done.round();
+  }
+
+  /**
+   * Whether a round has anything to do: one auto-commit read, so that an idle integrator polling
+   * every interval costs the database a cheap query and no transaction.
+   */
+  private static boolean hasWork(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(HAS_WORK); ResultSet rs = ps.executeQuery()) {
+      return rs.next() && rs.getBoolean(1);
+    }
   }
 
   /** A round's result, and what to keep once it committed: the new edge, the integrated events. */
