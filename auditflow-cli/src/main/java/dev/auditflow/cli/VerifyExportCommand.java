@@ -50,7 +50,9 @@ final class VerifyExportCommand implements Callable<Integer> {
     String counts = result.events() + " events in " + result.chains() + " chains: " + result.eventsVerified()
         + " recomputed, " + result.eventsRedacted() + " redacted, signature valid"
         + (result.eventsUnverifiable() > 0 ? ", " + result.eventsUnverifiable()
-            + " HMAC-chained (signature only; give --chain-key-file to recompute)" : "");
+            + " HMAC-chained (signature only; give --chain-key-file to recompute)" : "")
+        + (result.logTreeSize() >= 0 ? ", " + result.eventsInLog() + " proven in the log's checkpoint of "
+            + result.logTreeSize() + " leaves" : "");
     if (result.valid()) {
       err.println("VALID: " + counts + " (signed by " + result.keyId() + ")");
       return 0;

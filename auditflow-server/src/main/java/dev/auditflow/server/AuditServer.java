@@ -137,8 +137,8 @@ public final class AuditServer implements AutoCloseable {
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
     QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
     this.security = Security.create(config.auth(), database, writer, registry, clock);
-    ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, clock),
-        new NdjsonExporter(database, verifier, signing, clock), security.accessAudit(), signing, clock);
+    ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader, clock),
+        new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
     OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled());
     this.tls = config.tls() == null ? null : new TlsConnector(config.tls());
     if (security.enabled() && tls == null && !isLoopback(config.host())) {

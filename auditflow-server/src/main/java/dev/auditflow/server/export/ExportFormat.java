@@ -4,9 +4,13 @@ package dev.auditflow.server.export;
  * The NDJSON export format, version 1 (docs/COMPLIANCE.md), one JSON object per line:
  *
  * <ol>
- *   <li>a header: {@code {"auditflow_export":1,"exported_at","exported_by","filters","redaction"}};
+ *   <li>a header: {@code {"auditflow_export":1,"exported_at","exported_by","filters","redaction",
+ *       "log":{"checkpoint":"<signed note>"}}} — the verifiable log's checkpoint when the export
+ *       began ({@code null} before the log's first), signed by the same key as the export;
  *   <li>per chain, in {@code correlation_id} order: its events in chain order, each {@code
- *       {"event":{…as the API shows it…,"legal_hold":bool},"redacted":[fields]?}}, then {@code
+ *       {"event":{…as the API shows it…,"legal_hold":bool},"redacted":[fields]?,
+ *       "log":{"leaf_index","leaf_hash","inclusion_path"}?}} — {@code log} present when the event
+ *       is a leaf of that checkpoint's tree (docs/LOG.md) — then {@code
  *       {"chain":{"correlation_id","events","first_position","last_position","head_position",
  *       "head_hash","purged_through","verified","first_break"}}} — the chain as the server saw and
  *       verified it at export time;

@@ -48,9 +48,11 @@ public final class ExportVerifier {
    * @param eventsVerified events whose hash was recomputed and matched
    * @param eventsRedacted redacted events, covered by the signature only
    * @param eventsUnverifiable HMAC-chained events checked without the chain key (signature only)
+   * @param eventsInLog events whose inclusion in the log's signed checkpoint was verified
+   * @param logTreeSize the size of the export's log checkpoint, or -1 without one
    */
   public record Result(boolean valid, long events, long chains, long eventsVerified, long eventsRedacted,
-      long eventsUnverifiable, String keyId, List<Finding> findings) {}
+      long eventsUnverifiable, long eventsInLog, long logTreeSize, String keyId, List<Finding> findings) {}
 
   private final PublicKey publicKey;
   private final ChainHasher keyedHasher;
@@ -85,6 +87,7 @@ public final class ExportVerifier {
   private final class Run {
     private final MessageDigest sha256 = sha256();
     private final List<Finding> findings = new ArrayList<>();
+    private final ExportLogCheck log = new ExportLogCheck(publicKey);
     private JsonNode header;
     private long events;
     private long chains;
@@ -114,6 +117,7 @@ public final class ExportVerifier {
           find("malformed_line", number, "the first line is not an export header");
         }
         header = node;
+        report("log_checkpoint_invalid", number, log.header(node));
       } else if (node.has("event")) {
         event(node, number);
       } else if (node.has("chain")) {
@@ -148,6 +152,7 @@ public final class ExportVerifier {
       chainEvents++;
       lastPosition = Math.max(lastPosition, position);
       lastHash = event.path("event_hash").asText();
+      report("log_inclusion_failed", number, log.event(line));
       if (line.has("redacted")) {
         redacted++;
         return;
@@ -270,9 +275,15 @@ public final class ExportVerifier {
       findings.add(new Finding(kind, line, detail));
     }
 
+    private void report(String kind, long line, String problem) {
+      if (problem != null) {
+        find(kind, line, problem);
+      }
+    }
+
     Result result() {
-      return new Result(findings.isEmpty(), events, chains, verified, redacted, unverifiable, keyId,
-          List.copyOf(findings));
+      return new Result(findings.isEmpty(), events, chains, verified, redacted, unverifiable, log.proven(),
+          log.treeSize(), keyId, List.copyOf(findings));
     }
   }
 

@@ -10,6 +10,8 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.log.InclusionProof;
+import dev.auditflow.server.log.LogReader;
 import dev.auditflow.server.query.StoredEvent;
 import dev.auditflow.server.signing.SigningKey;
 import java.sql.Connection;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Kubernaut's export ({@code AuditExportResponse}): one page of at most {@link #MAX_LIMIT} events
@@ -38,18 +41,23 @@ public final class JsonExporter {
   private final Database database;
   private final ChainVerifier verifier;
   private final SigningKey key;
+  private final LogReader logReader;
   private final Clock clock;
 
-  public JsonExporter(Database database, ChainVerifier verifier, SigningKey key, Clock clock) {
+  public JsonExporter(Database database, ChainVerifier verifier, SigningKey key, LogReader logReader, Clock clock) {
     this.database = database;
     this.verifier = verifier;
     this.key = key;
+    this.logReader = logReader;
     this.clock = clock;
   }
 
   public ObjectNode export(ExportFilters filters, int offset, int limit, String exportedBy, boolean detached) {
     Instant now = Timestamps.normalize(clock.instant());
+    LogReader.State log = logReader.state();
     List<StoredEvent> rows = read(filters, offset, limit);
+    Map<UUID, InclusionProof> proofs = log.checkpoint() == null ? Map.of()
+        : logReader.proofs(rows.stream().map(r -> r.event().eventId()).toList(), log.size());
     Map<String, ChainVerifier.Result> chains = new HashMap<>();
     for (StoredEvent row : rows) {
       chains.computeIfAbsent(row.event().correlationId(), verifier::verifyCorrelation);
@@ -87,8 +95,14 @@ public final class JsonExporter {
           fields.forEach(event.putArray("redacted")::add);
         }
       }
+      InclusionProof proof = proofs.get(row.event().eventId());
+      if (proof != null) {
+        event.set("log", JSON.valueToTree(proof.toJson()));
+      }
       events.add(event);
     }
+    // The checkpoint the events' "log" proofs lead to, signed by the same key as the export.
+    answer.putObject("transparency_log").put("checkpoint", log.checkpoint());
     ObjectNode verification = answer.putObject("hash_chain_verification");
     verification.put("total_events_verified", rows.size());
     verification.put("valid_chain_events", valid);

@@ -7,6 +7,8 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.log.InclusionProof;
+import dev.auditflow.server.log.LogReader;
 import dev.auditflow.server.query.StoredEvent;
 import dev.auditflow.server.signing.SignedJson;
 import dev.auditflow.server.signing.SigningKey;
@@ -21,10 +23,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Streams an export in {@link ExportFormat}: rows come from a cursor, each chain is verified as
@@ -40,12 +44,14 @@ public final class NdjsonExporter {
   private final Database database;
   private final ChainVerifier verifier;
   private final SigningKey key;
+  private final LogReader logReader;
   private final Clock clock;
 
-  public NdjsonExporter(Database database, ChainVerifier verifier, SigningKey key, Clock clock) {
+  public NdjsonExporter(Database database, ChainVerifier verifier, SigningKey key, LogReader logReader, Clock clock) {
     this.database = database;
     this.verifier = verifier;
     this.key = key;
+    this.logReader = logReader;
     this.clock = clock;
   }
 
@@ -61,43 +67,26 @@ public final class NdjsonExporter {
     header.put("exported_by", by);
     header.put("filters", filters.toMap());
     header.put("redaction", redaction(filters));
+    LogReader.State log = logReader.state();
+    header.put("log", log.checkpoint() == null ? null : Map.of("checkpoint", log.checkpoint()));
     line(content, header);
-    ChainState chain = null;
-    long events = 0;
-    long chains = 0;
-    long redacted = 0;
+    Lines lines = new Lines(content, filters.redactPii(), log.checkpoint() == null ? 0 : log.size());
     try (Connection c = database.connection()) {
       c.setAutoCommit(false); // a cursor: rows are fetched a thousand at a time, not all at once
       try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
           + filters.where() + " ORDER BY correlation_id, chain_position")) {
         filters.bind(ps);
-        ps.setFetchSize(1_000);
+        ps.setFetchSize(BATCH);
         try (ResultSet rs = ps.executeQuery()) {
+          List<StoredEvent> batch = new ArrayList<>(BATCH);
           while (rs.next()) {
-            StoredEvent row = StoredEvent.read(rs);
-            String correlationId = row.event().correlationId();
-            if (chain == null || !chain.correlationId.equals(correlationId)) {
-              if (chain != null) {
-                line(content, chain.line(verifier));
-                chains++;
-              }
-              chain = new ChainState(correlationId, isHeld(c, correlationId));
+            batch.add(StoredEvent.read(rs));
+            if (batch.size() == BATCH) {
+              lines.write(c, batch);
+              batch.clear();
             }
-            chain.add(row);
-            ObjectNode event = ExportedEvent.json(row);
-            event.put("legal_hold", chain.held);
-            ObjectNode line = JSON.createObjectNode();
-            line.set("event", event);
-            if (filters.redactPii()) {
-              List<String> fields = PiiRedactor.redact(event);
-              if (!fields.isEmpty()) {
-                fields.forEach(line.putArray("redacted")::add);
-                redacted++;
-              }
-            }
-            line(content, line);
-            events++;
           }
+          lines.write(c, batch);
         }
       } finally {
         c.rollback();
@@ -106,10 +95,10 @@ public final class NdjsonExporter {
     } catch (SQLException e) {
       throw SqlFailures.translate("exporting events", e);
     }
-    if (chain != null) {
-      line(content, chain.line(verifier));
-      chains++;
-    }
+    lines.endChain();
+    long events = lines.events;
+    long chains = lines.chains;
+    long redacted = lines.redacted;
     String contentSha256 = HexFormat.of().formatHex(sha256.digest());
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("format_version", ExportFormat.VERSION);
@@ -139,6 +128,64 @@ public final class NdjsonExporter {
       redaction.put("fields", PiiRedactor.FIELDS);
     }
     return redaction;
+  }
+
+  /** Rows proven and written a batch at a time. */
+  private static final int BATCH = 1_000;
+
+  /** The event and chain lines: one chain's bookkeeping at a time, counts of what was written. */
+  private final class Lines {
+    private final OutputStream out;
+    private final boolean redactPii;
+    private final long logSize;
+    private ChainState chain;
+    long events;
+    long chains;
+    long redacted;
+
+    Lines(OutputStream out, boolean redactPii, long logSize) {
+      this.out = out;
+      this.redactPii = redactPii;
+      this.logSize = logSize;
+    }
+
+    /** Writes a batch of rows, each with its inclusion proof in the log as of the export's checkpoint. */
+    void write(Connection c, List<StoredEvent> rows) throws SQLException, IOException {
+      Map<UUID, InclusionProof> proofs = logReader.proofs(rows.stream().map(r -> r.event().eventId()).toList(), logSize);
+      for (StoredEvent row : rows) {
+        String correlationId = row.event().correlationId();
+        if (chain == null || !chain.correlationId.equals(correlationId)) {
+          endChain();
+          chain = new ChainState(correlationId, isHeld(c, correlationId));
+        }
+        chain.add(row);
+        ObjectNode event = ExportedEvent.json(row);
+        event.put("legal_hold", chain.held);
+        ObjectNode line = JSON.createObjectNode();
+        line.set("event", event);
+        if (redactPii) {
+          List<String> fields = PiiRedactor.redact(event);
+          if (!fields.isEmpty()) {
+            fields.forEach(line.putArray("redacted")::add);
+            redacted++;
+          }
+        }
+        InclusionProof proof = proofs.get(row.event().eventId());
+        if (proof != null) {
+          line.set("log", JSON.valueToTree(proof.toJson()));
+        }
+        line(out, line);
+        events++;
+      }
+    }
+
+    void endChain() throws IOException {
+      if (chain != null) {
+        line(out, chain.line(verifier));
+        chains++;
+        chain = null;
+      }
+    }
   }
 
   private static boolean isHeld(Connection c, String correlationId) throws SQLException {
