@@ -16,8 +16,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The canonical form and hash of a fixed event: the worked example of docs/CHAIN.md. */
-class CanonicalFormTest {
-  static final String EXPECTED_CANONICAL =
+public class CanonicalFormTest {
+  public static final String EXPECTED_CANONICAL =
       "{\"actor_id\":\"payment-service\",\"actor_type\":\"service\",\"chain_position\":1,"
           + "\"correlation_id\":\"order-4711\",\"event_action\":\"authorise\",\"event_category\":\"payment\","
           + "\"event_data\":{\"amount\":42.5,\"currency\":\"EUR\",\"lines\":[1,100]},\"event_date\":\"2026-01-31\","
