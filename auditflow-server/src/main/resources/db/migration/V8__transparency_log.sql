@@ -12,20 +12,25 @@ CREATE TABLE log_queue (
     queued_at   timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
--- Which event each leaf is. Never deleted: a purged event stays in the tree as its hash.
+-- The leaves: which event each is, and its hash. Never deleted: a purged event stays in the tree
+-- as its hash.
 CREATE TABLE log_leaves (
     leaf_index     bigint      PRIMARY KEY,
     event_id       uuid        NOT NULL,
     event_date     date        NOT NULL,
+    leaf_hash      bytea       NOT NULL,
     queued_at      timestamptz NOT NULL,
     integrated_at  timestamptz NOT NULL
 );
 CREATE INDEX log_leaves_event_idx ON log_leaves (event_id);
 
--- Every complete subtree's hash: level 0 holds the leaf hashes, level L the node over leaves
--- [node_index * 2^L, (node_index + 1) * 2^L). Any proof is a few dozen of these.
+-- The tree above the leaves, stored only every 8 levels (levels 8, 16, …: the hashes of C2SP
+-- tlog-tiles' level 1, 2, … tiles): level L holds the node over leaves
+-- [node_index * 2^L, (node_index + 1) * 2^L). Any node in between is the hash of at most 128
+-- stored hashes below it, computed when a proof needs it — one row per 256 leaves instead of one
+-- per leaf, which is most of what the log costs ingest (docs/BENCHMARKS.md §8).
 CREATE TABLE log_nodes (
-    level       smallint NOT NULL,
+    level       smallint NOT NULL CHECK (level > 0 AND level % 8 = 0),
     node_index  bigint   NOT NULL,
     hash        bytea    NOT NULL,
     PRIMARY KEY (level, node_index)

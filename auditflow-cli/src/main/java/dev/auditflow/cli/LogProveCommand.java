@@ -50,9 +50,8 @@ final class LogProveCommand implements Callable<Integer> {
     Path check;
   }
 
-  @Option(names = "--key", required = true,
-      description = "The log's verifier key (<origin>+<id>+<key>, from GET /api/v1/log/key), obtained out of band.")
-  String key;
+  @Mixin
+  LogKeyOption key;
 
   @Option(names = "--out", description = "Where to write the proof (default: standard output).")
   Path out;
@@ -62,7 +61,7 @@ final class LogProveCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ObjectNode proof;
     try {
-      NoteKey noteKey = NoteKey.parse(key);
+      NoteKey noteKey = key.noteKey();
       proof = what.check != null ? (ObjectNode) AuditEventJson.mapper().readTree(what.check.toFile()) : fetch(noteKey);
       check(proof, noteKey);
     } catch (IllegalArgumentException | IOException e) {

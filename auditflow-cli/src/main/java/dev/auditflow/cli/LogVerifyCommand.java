@@ -5,15 +5,11 @@ import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.MerkleHashes;
-import dev.auditflow.api.log.NoteKey;
-import dev.auditflow.api.log.Witness;
+import dev.auditflow.client.log.LogWitness;
 import dev.auditflow.server.chain.CanonicalForm;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.Callable;
@@ -24,8 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code auditflow log verify}: a witness in one command. Checks the server's current checkpoint
- * against the one kept in a file and, if it extends it, keeps the new one instead.
+ * {@code auditflow log verify}: a witness in one command — the client library's {@link LogWitness}
+ * run once, and optionally a full audit of the leaves against their events.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Fetch the log's current checkpoint, check its signature and that it extends the checkpoint in"
@@ -38,13 +34,12 @@ final class LogVerifyCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
+  @Mixin
+  LogKeyOption key;
+
   @Option(names = "--checkpoint", required = true,
       description = "The file that keeps the last checkpoint this witness accepted (signed note).")
   Path checkpointFile;
-
-  @Option(names = "--key", required = true,
-      description = "The log's verifier key (<origin>+<id>+<key>, from GET /api/v1/log/key), obtained out of band.")
-  String key;
 
   @Option(names = "--audit",
       description = "Also read every leaf with its event (auditor role) and recompute: names the first leaf whose"
@@ -54,54 +49,51 @@ final class LogVerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    NoteKey noteKey;
-    try {
-      noteKey = NoteKey.parse(key);
+    ApiClient client = connection.client();
+    LogWitness.Check check;
+    try (LogWitness witness = witness(client)) {
+      check = witness.check();
     } catch (IllegalArgumentException e) {
       err.println("cannot check: " + e.getMessage());
       return 2;
     }
-    LogApi api = new LogApi(connection.client());
-    String note;
-    Checkpoint trusted = null;
-    try {
-      if (Files.exists(checkpointFile)) {
-        trusted = Checkpoint.verified(Files.readString(checkpointFile, StandardCharsets.UTF_8), noteKey);
+    switch (check.outcome()) {
+      case UNAVAILABLE -> {
+        err.println("cannot check: " + check.reason());
+        return 2;
       }
-      note = api.checkpoint();
-    } catch (IOException e) {
-      err.println("cannot check: " + e.getMessage());
-      return 2;
-    } catch (LogProofException e) {
-      err.println("cannot check: the kept checkpoint " + checkpointFile + " does not verify: " + e.getMessage());
-      return 2;
-    }
-    Checkpoint current;
-    try {
-      current = trusted == null ? Checkpoint.verified(note, noteKey) : Witness.advance(trusted, note, noteKey, api::consistency);
-      if (audit) {
-        audit(api, current);
+      case INCONSISTENT -> {
+        err.println("NOT CONSISTENT: " + check.reason());
+        return 1;
       }
-    } catch (LogProofException e) {
-      err.println("NOT CONSISTENT: " + e.getMessage());
-      keepEvidence(note, err);
-      return 1;
-    } catch (IOException e) {
-      err.println("cannot check: " + e.getMessage());
-      return 2;
+      default -> { }
     }
-    try {
-      Path temp = Files.createTempFile(checkpointFile.toAbsolutePath().getParent(), ".checkpoint", ".tmp");
-      Files.writeString(temp, note, StandardCharsets.UTF_8);
-      Files.move(temp, checkpointFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      err.println("cannot keep the new checkpoint in " + checkpointFile + ": " + e.getMessage());
-      return 2;
+    Checkpoint accepted = check.accepted();
+    if (audit) {
+      try {
+        audit(new LogApi(client), accepted);
+      } catch (LogProofException e) {
+        err.println("NOT CONSISTENT: " + e.getMessage());
+        return 1;
+      } catch (IOException e) {
+        err.println("cannot audit: " + e.getMessage());
+        return 2;
+      }
     }
-    spec.commandLine().getOut().println(trusted == null
-        ? "TRUSTED: first checkpoint kept, " + current.origin() + " size " + current.size()
-        : "CONSISTENT: " + current.origin() + " grew from " + trusted.size() + " to " + current.size() + " leaves");
+    spec.commandLine().getOut().println(check.previousSize() < 0
+        ? "TRUSTED: first checkpoint kept, " + accepted.origin() + " size " + accepted.size()
+        : "CONSISTENT: " + accepted.origin() + " grew from " + check.previousSize() + " to " + accepted.size()
+            + " leaves" + (audit ? "; every leaf matches its event" : ""));
     return 0;
+  }
+
+  private LogWitness witness(ApiClient client) {
+    LogWitness.Builder builder = LogWitness.builder().endpoint(client.base()).verifierKey(key.key)
+            .stateFile(checkpointFile.toAbsolutePath()).trustedCertificates(client.trustedCertificates());
+    if (client.token() != null) {
+      builder.bearerToken(client.token());
+    }
+    return builder.build();
   }
 
   /** Recomputes every leaf below the checkpoint's size from its event, and the root from the leaves. */
@@ -141,17 +133,6 @@ final class LogVerifyCommand implements Callable<Integer> {
       return MerkleHashes.leaf(CanonicalForm.ofExported(event));
     } catch (RuntimeException e) {
       throw new LogProofException("leaf " + index + ": its event cannot be hashed: " + e.getMessage());
-    }
-  }
-
-  /** Keeps the checkpoint that failed, next to the trusted one: it is signed evidence. */
-  private void keepEvidence(String note, PrintWriter err) {
-    Path evidence = checkpointFile.resolveSibling(checkpointFile.getFileName() + ".rejected");
-    try {
-      Files.writeString(evidence, note, StandardCharsets.UTF_8);
-      err.println("the rejected checkpoint is kept in " + evidence + "; the trusted one is unchanged");
-    } catch (IOException e) {
-      err.println("could not keep the rejected checkpoint: " + e.getMessage());
     }
   }
 }

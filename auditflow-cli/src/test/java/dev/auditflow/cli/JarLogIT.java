@@ -167,6 +167,54 @@ class JarLogIT {
     }
   }
 
+  /**
+   * serve killed (SIGKILL) while writers keep it busy and its integrator runs: after a restart
+   * every acknowledged event becomes exactly one leaf, indices have no gap, and the log is
+   * consistent with the checkpoint a witness took before the crash.
+   */
+  @Test
+  void aKilledServerResumesTheLogWithoutGapsOrForks() throws Exception {
+    Path work = Files.createTempDirectory("auditflow-jar-log-kill");
+    String db = TestDatabase.create();
+    int port = RedisServerProcess.freePort();
+    Path kept = work.resolve("checkpoint");
+    Server s = serve(work, db, port);
+    try {
+      awaitLogged(s, store(s, "kill-before", 50).get(49));
+      String key = AuditEventJson.mapper().readTree(call(s, "GET", "/api/v1/log/key", null).body())
+          .get("verifier_key").asText();
+      JarProcess witness = cli(s, work, "log", "verify", "--checkpoint", kept.toString(), "--key", key);
+      assertThat(run(witness)).as(witness.output()).isZero();
+
+      List<String> acknowledged = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        acknowledged.addAll(store(s, "kill-during-" + (i % 7), 250));
+      }
+      s.process().kill(); // mid-integration: 10 000 events were queued moments ago
+      s = serve(work, db, port);
+      awaitLogged(s, acknowledged.get(acknowledged.size() - 1));
+      for (String id : acknowledged.subList(0, 100)) {
+        assertThat(AuditEventJson.mapper().readTree(call(s, "GET", "/api/v1/audit/events/" + id, null).body())
+            .has("log_index")).as(id).isTrue();
+      }
+      String counts = call(s, "GET", "/api/v1/log/checkpoint", null).body().split("\n")[1];
+      try (var c = java.sql.DriverManager.getConnection(db); var st = c.createStatement();
+          var rs = st.executeQuery("SELECT count(*), count(DISTINCT event_id), max(leaf_index) + 1,"
+              + " (SELECT count(*) FROM audit_events) FROM log_leaves")) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("leaves").isEqualTo(rs.getLong(2)).isEqualTo(rs.getLong(3))
+            .isEqualTo(Long.parseLong(counts));
+        assertThat(rs.getLong(1)).as("every stored event is a leaf, or queued").isLessThanOrEqualTo(rs.getLong(4));
+      }
+      JarProcess after = cli(s, work, "log", "verify", "--checkpoint", kept.toString(), "--key", key);
+      assertThat(run(after)).as(after.output()).isZero();
+      assertThat(after.output()).contains("CONSISTENT");
+    } finally {
+      s.process().terminate(Duration.ofSeconds(60));
+      TestDatabase.drop(db);
+    }
+  }
+
   /** The leaf hash the tampered event has now, from the log's own view of it. */
   private byte[] leafOfStored(Server s, String eventId) throws Exception {
     JsonNode proof = AuditEventJson.mapper().readTree(call(s, "GET", "/api/v1/log/proof/inclusion?event_id=" + eventId,

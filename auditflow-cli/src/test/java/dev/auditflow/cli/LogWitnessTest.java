@@ -39,12 +39,12 @@ class LogWitnessTest {
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       store(fx, "witness-a", 10);
       try (LogWitness witness = witness(fx, verifierKey, state, meters)) {
-        assertThat(witness.check()).isEqualTo(LogWitness.Outcome.FIRST_TRUSTED);
+        assertThat(witness.check().outcome()).isEqualTo(LogWitness.Outcome.FIRST_TRUSTED);
         long first = witness.trustedSize();
         store(fx, "witness-b", 10);
-        assertThat(witness.check()).isEqualTo(LogWitness.Outcome.CONSISTENT);
+        assertThat(witness.check().outcome()).isEqualTo(LogWitness.Outcome.CONSISTENT);
         assertThat(witness.trustedSize()).isGreaterThanOrEqualTo(first + 10);
-        assertThat(witness.check()).isEqualTo(LogWitness.Outcome.CONSISTENT);
+        assertThat(witness.check().outcome()).isEqualTo(LogWitness.Outcome.CONSISTENT);
       }
       String trusted = Files.readString(state);
 
@@ -61,13 +61,13 @@ class LogWitnessTest {
           LogWitness witness = witness(forged, verifierKey, state, restartedMeters);
           Captured errors = new Captured()) {
         store(forged, "witness-c", 3);
-        assertThat(witness.check()).isEqualTo(LogWitness.Outcome.INCONSISTENT);
+        assertThat(witness.check().outcome()).isEqualTo(LogWitness.Outcome.INCONSISTENT);
         assertThat(witness.inconsistencies()).isEqualTo(1);
         assertThat(restartedMeters.get("auditflow.client.log.inconsistencies").functionCounter().count()).isEqualTo(1.0);
         assertThat(errors.messages()).anySatisfy(m -> assertThat(m).contains("not consistent").contains("rewritten"));
         assertThat(Files.readString(state)).as("the trusted checkpoint stays").isEqualTo(trusted);
         assertThat(dir.resolve("checkpoint.rejected")).exists();
-        assertThat(witness.check()).as("and stays refused").isEqualTo(LogWitness.Outcome.INCONSISTENT);
+        assertThat(witness.check().outcome()).as("and stays refused").isEqualTo(LogWitness.Outcome.INCONSISTENT);
       }
     }
   }

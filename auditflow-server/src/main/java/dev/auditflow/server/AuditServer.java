@@ -3,6 +3,7 @@ package dev.auditflow.server;
 import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.ValidationRules;
 import dev.auditflow.server.auth.ApiTokens;
+import dev.auditflow.server.auth.RoutePolicy;
 import dev.auditflow.server.auth.Security;
 import dev.auditflow.server.chain.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
@@ -257,7 +258,7 @@ public final class AuditServer implements AutoCloseable {
     return app.unsafe.internalRouter.allHttpHandlers().stream()
         .map(parsed -> parsed.endpoint)
         .filter(e -> e.method.isHttpMethod())
-        .map(e -> e.method.name() + " " + e.path)
+        .map(e -> e.method.name() + " " + RoutePolicy.documented(e.path))
         .toList();
   }
 

@@ -54,6 +54,15 @@ public final class LogWitness implements AutoCloseable {
     UNAVAILABLE
   }
 
+  /**
+   * What one check found and concluded.
+   *
+   * @param accepted the checkpoint now trusted (kept in the state file), or null when none was accepted
+   * @param previousSize the size of the checkpoint trusted before, or -1 when there was none
+   * @param reason why nothing was accepted, or null
+   */
+  public record Check(Outcome outcome, Checkpoint accepted, long previousSize, String reason) {}
+
   private final URI base;
   private final BearerToken credentials;
   private final NoteKey key;
@@ -83,7 +92,7 @@ public final class LogWitness implements AutoCloseable {
   }
 
   /** Checks the server's current checkpoint against the kept one, now. */
-  public synchronized Outcome check() {
+  public synchronized Check check() {
     Checkpoint trusted;
     String note;
     try {
@@ -118,10 +127,11 @@ public final class LogWitness implements AutoCloseable {
     unavailableReported = false;
     trustedSize.set(accepted.size());
     log.debug("log witnessed origin={} size={}", accepted.origin(), accepted.size());
-    return trusted == null ? Outcome.FIRST_TRUSTED : Outcome.CONSISTENT;
+    return trusted == null ? new Check(Outcome.FIRST_TRUSTED, accepted, -1, null)
+        : new Check(Outcome.CONSISTENT, accepted, trusted.size(), null);
   }
 
-  private Outcome inconsistent(String reason, String rejectedNote) {
+  private Check inconsistent(String reason, String rejectedNote) {
     inconsistencies.incrementAndGet();
     String evidence = "";
     if (rejectedNote != null) {
@@ -135,15 +145,15 @@ public final class LogWitness implements AutoCloseable {
     }
     log.error("the audit log is not consistent with the checkpoint this witness kept: {}{}; the kept checkpoint"
         + " stays trusted", reason, evidence);
-    return Outcome.INCONSISTENT;
+    return new Check(Outcome.INCONSISTENT, null, trustedSize.get(), reason + evidence);
   }
 
-  private Outcome unavailable(String reason) {
+  private Check unavailable(String reason) {
     if (!unavailableReported) {
       log.warn("log witness check not possible: {}; retrying at the next check", reason);
       unavailableReported = true;
     }
-    return Outcome.UNAVAILABLE;
+    return new Check(Outcome.UNAVAILABLE, null, trustedSize.get(), reason);
   }
 
   private List<byte[]> consistency(long first, long second) throws IOException {
@@ -178,7 +188,7 @@ public final class LogWitness implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      timer.scheduleWithFixedDelay(this::check, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+      timer.scheduleWithFixedDelay(() -> check(), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
     return this;
   }

@@ -76,6 +76,7 @@ public final class RoutePolicy {
     p.require("GET /api/v1/log/checkpoint", Role.READER, null);
     p.require("GET /api/v1/log/key", Role.READER, null);
     p.require("GET /api/v1/log/proof/consistency", Role.READER, null);
+    p.require("GET /api/v1/log/tile/{level}/{index}", Role.READER, null);
     p.require("GET /api/v1/log/proof/inclusion", Role.READER, "log.prove");
     p.require("GET /api/v1/log/entries", Role.AUDITOR, "log.entries");
     return p;
@@ -91,7 +92,15 @@ public final class RoutePolicy {
 
   /** The access rule of {@code METHOD /path/{template}}, or empty when the route is not declared. */
   public Optional<Access> access(String method, String routeTemplate) {
-    return Optional.ofNullable(routes.get(method + " " + routeTemplate));
+    return Optional.ofNullable(routes.get(method + " " + documented(routeTemplate)));
+  }
+
+  /**
+   * A route template as the OpenAPI document and this policy write it: Javalin's {@code <name>}
+   * (a parameter that spans slashes, as a tile index does) is {@code {name}}.
+   */
+  public static String documented(String routeTemplate) {
+    return routeTemplate.replaceAll("<([^>/]+)>", "{$1}");
   }
 
   /** Every declared route, as {@code METHOD /path}. */

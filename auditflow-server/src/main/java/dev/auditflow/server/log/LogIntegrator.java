@@ -50,8 +50,8 @@ public final class LogIntegrator {
       "SELECT seq, event_id, event_date, leaf_hash, queued_at FROM log_queue ORDER BY seq LIMIT ?";
   private static final String INSERT_LEAVES =
       """
-      INSERT INTO log_leaves (leaf_index, event_id, event_date, queued_at, integrated_at)
-      SELECT i, e, d, q, ? FROM unnest(?::bigint[], ?::uuid[], ?::date[], ?::timestamptz[]) AS t(i, e, d, q)
+      INSERT INTO log_leaves (leaf_index, event_id, event_date, leaf_hash, queued_at, integrated_at)
+      SELECT i, e, d, h, q, ? FROM unnest(?::bigint[], ?::uuid[], ?::date[], ?::bytea[], ?::timestamptz[]) AS t(i, e, d, h, q)
       """;
   private static final String DEQUEUE = "DELETE FROM log_queue WHERE seq = ANY(?::bigint[])";
   private static final String SAVE_STATE = "UPDATE log_state SET tree_size = ?, checkpoint = ?";
@@ -165,6 +165,7 @@ public final class LogIntegrator {
     List<NodeId> ids = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
     List<Queued> appended = new ArrayList<>(queued.size());
+    List<byte[]> leaves = new ArrayList<>(queued.size());
     for (Queued q : queued) {
       byte[] leaf = q.leafHash() != null ? q.leafHash() : backfilled.get(q.eventId());
       if (leaf == null) {
@@ -177,10 +178,11 @@ public final class LogIntegrator {
         hashes.add(hash);
       });
       appended.add(q);
+      leaves.add(leaf);
     }
     Instant now = clock.instant();
     nodes.insert(c, ids, hashes);
-    insertLeaves(c, size, appended, now);
+    insertLeaves(c, size, appended, leaves, now);
     dequeue(c, queued);
     Checkpoint checkpoint = new Checkpoint(origin, range.size(), range.root());
     try (PreparedStatement ps = c.prepareStatement(SAVE_STATE)) {
@@ -226,17 +228,18 @@ public final class LogIntegrator {
         row.ingestedBy()));
   }
 
-  private static void insertLeaves(Connection c, long firstIndex, List<Queued> leaves, Instant now) throws SQLException {
-    if (leaves.isEmpty()) {
+  private static void insertLeaves(Connection c, long firstIndex, List<Queued> events, List<byte[]> hashes,
+      Instant now) throws SQLException {
+    if (events.isEmpty()) {
       return;
     }
-    int n = leaves.size();
+    int n = events.size();
     Long[] indexes = new Long[n];
     Object[] ids = new Object[n];
     Object[] dates = new Object[n];
     Object[] queuedAt = new Object[n];
     for (int i = 0; i < n; i++) {
-      Queued q = leaves.get(i);
+      Queued q = events.get(i);
       indexes[i] = firstIndex + i;
       ids[i] = q.eventId();
       dates[i] = q.eventDate().toString();
@@ -247,7 +250,8 @@ public final class LogIntegrator {
       ps.setArray(2, c.createArrayOf("int8", indexes));
       ps.setArray(3, c.createArrayOf("uuid", ids));
       ps.setArray(4, c.createArrayOf("text", dates));
-      ps.setArray(5, c.createArrayOf("timestamptz", queuedAt));
+      ps.setArray(5, c.createArrayOf("bytea", hashes.toArray(byte[][]::new)));
+      ps.setArray(6, c.createArrayOf("timestamptz", queuedAt));
       ps.executeUpdate();
     }
   }

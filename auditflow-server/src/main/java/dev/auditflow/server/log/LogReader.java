@@ -1,7 +1,9 @@
 package dev.auditflow.server.log;
 
+import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NodeId;
 import dev.auditflow.api.log.ProofPaths;
+import dev.auditflow.api.log.Tile;
 import dev.auditflow.api.log.TreeRange;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
@@ -25,9 +27,8 @@ import java.util.UUID;
 public final class LogReader {
   private static final String LEAVES =
       """
-      SELECT l.leaf_index, l.event_id, l.event_date, n.hash FROM log_leaves l
-      JOIN log_nodes n ON n.level = 0 AND n.node_index = l.leaf_index
-      WHERE l.leaf_index >= ? AND l.leaf_index < ? ORDER BY l.leaf_index
+      SELECT leaf_index, event_id, event_date, leaf_hash FROM log_leaves
+      WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index
       """;
 
   private final Database database;
@@ -94,9 +95,8 @@ public final class LogReader {
       Map<UUID, Leaf> leaves = new HashMap<>();
       try (PreparedStatement ps = c.prepareStatement(
           """
-          SELECT l.event_id, l.event_date, l.leaf_index, n.hash FROM log_leaves l
-          JOIN log_nodes n ON n.level = 0 AND n.node_index = l.leaf_index
-          WHERE l.event_id = ANY(?::uuid[]) AND l.leaf_index < ?
+          SELECT event_id, event_date, leaf_index, leaf_hash FROM log_leaves
+          WHERE event_id = ANY(?::uuid[]) AND leaf_index < ?
           """)) {
         ps.setArray(1, c.createArrayOf("uuid", eventIds.toArray()));
         ps.setLong(2, size);
@@ -120,6 +120,34 @@ public final class LogReader {
       leaves.forEach((id, leaf) -> proofs.put(id, new InclusionProof(leaf.index(), leaf.hash(),
           hashes(paths.get(id), nodeHashes))));
       return proofs;
+    });
+  }
+
+  /** The hashes of a tile, concatenated; the caller has checked that the signed tree holds it. */
+  public byte[] tile(Tile tile) {
+    return read("reading a tile", c -> {
+      byte[] hashes = new byte[tile.width() * MerkleHashes.SIZE];
+      int n = 0;
+      // Level 0 tiles are leaf hashes; a level-k tile holds the stored nodes of tree level 8k.
+      String query = tile.level() == 0
+          ? "SELECT leaf_hash FROM log_leaves WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
+          : "SELECT hash FROM log_nodes WHERE level = " + tile.treeLevel()
+              + " AND node_index >= ? AND node_index < ? ORDER BY node_index";
+      try (PreparedStatement ps = c.prepareStatement(query)) {
+        ps.setLong(1, tile.firstNode());
+        ps.setLong(2, tile.firstNode() + tile.width());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            System.arraycopy(rs.getBytes(1), 0, hashes, n * MerkleHashes.SIZE, MerkleHashes.SIZE);
+            n++;
+          }
+        }
+      }
+      if (n != tile.width()) {
+        throw new IllegalStateException("the log stores " + n + " of the " + tile.width() + " hashes of " + tile.path()
+            + ": its tables are incomplete");
+      }
+      return hashes;
     });
   }
 

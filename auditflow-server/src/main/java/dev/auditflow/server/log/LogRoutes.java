@@ -3,6 +3,7 @@ package dev.auditflow.server.log;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.api.log.NoteKey;
+import dev.auditflow.api.log.Tile;
 import dev.auditflow.server.NotFoundException;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.export.ExportedEvent;
@@ -29,6 +30,8 @@ public final class LogRoutes {
   public static final String INCLUSION = "/api/v1/log/proof/inclusion";
   public static final String CONSISTENCY = "/api/v1/log/proof/consistency";
   public static final String ENTRIES = "/api/v1/log/entries";
+  /** C2SP tlog-tiles under the prefix {@code /api/v1/log}: {@code tile/<L>/<N>[.p/<W>]}. */
+  public static final String TILE = "/api/v1/log/tile/{level}/<index>";
   /** Most entries one request returns. */
   public static final int MAX_ENTRIES = 1000;
 
@@ -46,6 +49,7 @@ public final class LogRoutes {
     config.routes.get(INCLUSION, this::inclusion);
     config.routes.get(CONSISTENCY, this::consistency);
     config.routes.get(ENTRIES, this::entries);
+    config.routes.get(TILE, this::tile);
   }
 
   private LogReader.State signed() {
@@ -59,7 +63,34 @@ public final class LogRoutes {
 
   private void checkpoint(Context ctx) {
     ctx.contentType("text/plain; charset=utf-8");
+    // It changes every time the log grows (C2SP tlog-tiles: no caching beyond a few seconds).
+    ctx.header("Cache-Control", "no-cache");
     ctx.result(signed().checkpoint());
+  }
+
+  /**
+   * A tile of the tree as of the latest checkpoint. Tiles hold hashes only; C2SP's entry bundles,
+   * which would hold the events themselves, are not served (events are read through the
+   * access-controlled, audited APIs, and a purged event has no entry left to serve).
+   */
+  private void tile(Context ctx) {
+    Tile tile;
+    try {
+      String level = ctx.pathParam("level");
+      if (!level.matches("0|[1-9][0-9]?")) {
+        throw new IllegalArgumentException("a tile level is a decimal 0 to 63 without leading zeros: " + level);
+      }
+      tile = Tile.parse(Integer.parseInt(level), ctx.pathParam("index"));
+    } catch (IllegalArgumentException e) {
+      throw new NotFoundException("no such tile: " + e.getMessage());
+    }
+    long size = signed().size();
+    if (tile.minimumTreeSize() > size) {
+      throw new NotFoundException(tile.path() + " is not in the signed tree of " + size + " leaves");
+    }
+    ctx.contentType("application/octet-stream");
+    ctx.header("Cache-Control", "public, max-age=31536000, immutable");
+    ctx.result(reader.tile(tile));
   }
 
   private void key(Context ctx) {

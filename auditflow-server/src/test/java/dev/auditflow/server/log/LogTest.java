@@ -8,12 +8,16 @@ import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.LogProofs;
+import dev.auditflow.api.log.Tile;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,6 +50,29 @@ class LogTest {
     }
     LogProofs.verifyConsistency(first.size(), second.size(), log.consistency(first.size(), second.size()),
         first.rootHash(), second.rootHash());
+  }
+
+  /** Thousands of leaves: proofs need nodes above the stored levels (8, 16), folded from below. */
+  @Test
+  void proofsOfALargerTreeVerifyAtEveryCheckpoint() throws LogProofException {
+    List<Checkpoint> checkpoints = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int batch = 0; batch < 6; batch++) {
+      ids.addAll(log.store("log-large-" + batch % 3, 700));
+      log.integrate();
+      checkpoints.add(log.checkpoint());
+    }
+    Checkpoint last = checkpoints.get(checkpoints.size() - 1);
+    for (Checkpoint earlier : checkpoints.subList(0, checkpoints.size() - 1)) {
+      LogProofs.verifyConsistency(earlier.size(), last.size(), log.consistency(earlier.size(), last.size()),
+          earlier.rootHash(), last.rootHash());
+    }
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < 40; i++) {
+      JsonNode proof = log.inclusion(ids.get(random.nextInt(ids.size())), last.size());
+      LogProofs.verifyInclusion(LogFixture.leafOf(proof.get("event")), proof.get("leaf_index").asLong(), last.size(),
+          LogFixture.hashes(proof.get("inclusion_path")), last.rootHash());
+    }
   }
 
   @Test
@@ -104,6 +131,52 @@ class LogTest {
     }
     assertThat(CompactRange.rootOf(leaves.subList(0, (int) checkpoint.size())))
         .isEqualTo(checkpoint.rootHash());
+  }
+
+  @Test
+  void tilesAreTheTreeAsC2spTlogTilesDescribesIt() throws Exception {
+    log.store("log-tiles", 600);
+    log.integrate();
+    Checkpoint checkpoint = log.checkpoint();
+    long size = checkpoint.size();
+    List<byte[]> leaves = new ArrayList<>();
+    for (long start = 0; start < size; start += 1000) {
+      fx.get("/api/v1/log/entries?start=" + start + "&limit=1000").json().get("entries")
+          .forEach(e -> leaves.add(LogFixture.hash(e.get("leaf_hash"))));
+    }
+    List<byte[]> fromTiles = new ArrayList<>();
+    for (long n = 0; n * 256 < size; n++) {
+      int width = (int) Math.min(256, size - n * 256);
+      byte[] tile = tile(new Tile(0, n, width));
+      assertThat(tile).hasSize(width * 32);
+      for (int i = 0; i < width; i++) {
+        fromTiles.add(Arrays.copyOfRange(tile, i * 32, i * 32 + 32));
+      }
+      if (width == 256) {
+        // level 1 holds the hash of each full level-0 tile
+        byte[] level1 = tile(new Tile(1, 0, (int) (size / 256)));
+        assertThat(Arrays.copyOfRange(level1, (int) n * 32, (int) n * 32 + 32)).isEqualTo(CompactRange.rootOf(
+            fromTiles.subList((int) n * 256, (int) n * 256 + 256)));
+      }
+    }
+    assertThat(fromTiles).usingElementComparator(Arrays::compare).containsExactlyElementsOf(leaves);
+    assertThat(CompactRange.rootOf(fromTiles)).isEqualTo(checkpoint.rootHash());
+
+    // (the log keeps growing under this per-class fixture: access records of the reads above)
+    Tile beyond = new Tile(0, size / 256 + 100, 1);
+    assertThat(fx.get("/api/v1/log/" + beyond.path()).status()).isEqualTo(404);
+    assertThat(fx.get("/api/v1/log/tile/00/000").status()).isEqualTo(404);
+    assertThat(fx.get("/api/v1/log/tile/0/x000/000").status()).isEqualTo(404);
+  }
+
+  /** A tile's bytes, as a tile-reading client fetches them. */
+  private byte[] tile(Tile tile) throws Exception {
+    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        fx.baseUri().resolve("/api/v1/log/" + tile.path())).header("Authorization", "Bearer " + fx.adminToken()).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).as(tile.path()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    return r.body();
   }
 
   @Test

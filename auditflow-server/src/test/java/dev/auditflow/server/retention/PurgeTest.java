@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.log.Checkpoint;
+import dev.auditflow.api.log.LogProofs;
+import dev.auditflow.api.log.NoteKey;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.LifecycleSettings;
 import dev.auditflow.server.ServerConfig;
@@ -27,6 +30,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -62,18 +66,21 @@ class PurgeTest {
     fx.close();
   }
 
-  /** Stores {@code n} events of one chain, {@code daysAgo} old, keeping {@code retentionDays}. */
-  private void store(String correlationId, int n, int daysAgo, Integer retentionDays) {
+  /** Stores {@code n} events of one chain, {@code daysAgo} old, keeping {@code retentionDays}; returns their ids. */
+  private List<String> store(String correlationId, int n, int daysAgo, Integer retentionDays) {
     ArrayNode batch = AuditEventJson.mapper().createArrayNode();
+    List<String> ids = new ArrayList<>();
     Instant at = Instant.now().minus(daysAgo, ChronoUnit.DAYS);
     for (int i = 0; i < n; i++) {
       var event = EventJson.valid(correlationId, at.plusSeconds(i));
       if (retentionDays != null) {
         event.put("retention_days", retentionDays);
       }
+      ids.add(event.get("event_id").asText());
       batch.add(event);
     }
     assertThat(fx.postJson("/api/v1/audit/events/batch", batch.toString()).status()).isEqualTo(201);
+    return ids;
   }
 
   private JsonNode purge(boolean dryRun) {
@@ -105,6 +112,28 @@ class PurgeTest {
     store("expired", 2, 0, null);
     assertThat(verify("expired").get("verified").asBoolean()).as("the chain goes on from the purged head").isTrue();
     assertThat(verify("young").get("verified").asBoolean()).isTrue();
+  }
+
+  @Test
+  void purgedEventsStayLeavesOfTheLogProvableByTheirHash() throws Exception {
+    List<String> ids = store("purged-logged", 3, 40, 1);
+    while (fx.server().logIntegrator().integrate().integrated() > 0) {
+      // every stored event is a leaf before the purge
+    }
+    Checkpoint before = Checkpoint.verified(fx.get("/api/v1/log/checkpoint").body(),
+        NoteKey.parse(fx.get("/api/v1/log/key").json().get("verifier_key").asText()));
+
+    assertThat(purge(false).get("events_purged").asLong()).isEqualTo(3);
+    assertThat(stored("purged-logged")).isZero();
+
+    for (String id : ids) {
+      JsonNode proof = fx.get("/api/v1/log/proof/inclusion?event_id=" + id + "&tree_size=" + before.size()).json();
+      assertThat(proof.get("event").isNull()).as("the row is gone").isTrue();
+      List<byte[]> path = new ArrayList<>();
+      proof.get("inclusion_path").forEach(h -> path.add(Base64.getDecoder().decode(h.asText())));
+      LogProofs.verifyInclusion(Base64.getDecoder().decode(proof.get("leaf_hash").asText()),
+          proof.get("leaf_index").asLong(), before.size(), path, before.rootHash());
+    }
   }
 
   @Test

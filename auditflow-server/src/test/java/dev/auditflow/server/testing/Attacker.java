@@ -97,8 +97,7 @@ public final class Attacker {
       disableTriggers(c);
       List<Leaf> leaves = new ArrayList<>();
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT l.event_id, l.event_date, l.queued_at, n.hash FROM log_leaves l JOIN log_nodes n"
-              + " ON n.level = 0 AND n.node_index = l.leaf_index ORDER BY l.leaf_index")) {
+          "SELECT event_id, event_date, queued_at, leaf_hash FROM log_leaves ORDER BY leaf_index")) {
         while (rs.next()) {
           leaves.add(new Leaf(rs.getObject(1, UUID.class), rs.getObject(2, java.time.LocalDate.class),
               rs.getTimestamp(3), rs.getBytes(4)));
@@ -111,14 +110,18 @@ public final class Attacker {
       }
       CompactRange range = CompactRange.empty();
       try (PreparedStatement nodes = c.prepareStatement("INSERT INTO log_nodes VALUES (?, ?, ?)");
-          PreparedStatement leafRows = c.prepareStatement("INSERT INTO log_leaves VALUES (?, ?, ?, ?, now())")) {
+          PreparedStatement leafRows = c.prepareStatement("INSERT INTO log_leaves VALUES (?, ?, ?, ?, ?, now())")) {
         for (Leaf leaf : forged) {
           leafRows.setLong(1, range.size());
           leafRows.setObject(2, leaf.eventId());
           leafRows.setObject(3, leaf.eventDate());
-          leafRows.setTimestamp(4, leaf.queuedAt());
+          leafRows.setBytes(4, leaf.hash());
+          leafRows.setTimestamp(5, leaf.queuedAt());
           leafRows.addBatch();
           range.append(leaf.hash(), (NodeId id, byte[] hash) -> {
+            if (id.level() == 0 || id.level() % 8 != 0) {
+              return; // as the log stores them: leaves in log_leaves, every eighth level in log_nodes
+            }
             try {
               nodes.setShort(1, (short) id.level());
               nodes.setLong(2, id.index());
