@@ -39,6 +39,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LogLatency {
   private static final Duration POLL = Duration.ofMillis(25);
+  /** Events waiting in the log's queue (a row holds one request's events). */
+  private static final String QUEUED = "SELECT coalesce(sum(cardinality(event_ids)), 0) FROM log_queue";
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
@@ -77,7 +79,7 @@ public final class LogLatency {
     double loadSeconds = (System.nanoTime() - start) / 1e9;
     // Let the integrator finish and the poller see the last checkpoint.
     long drainedAt = System.nanoTime();
-    while (scalar("SELECT count(*) FROM log_queue") > 0
+    while (scalar(QUEUED) > 0
         || seen.isEmpty() || seen.lastKey() < scalar("SELECT count(*) FROM log_leaves")) {
       Thread.sleep(25);
     }
@@ -191,7 +193,7 @@ public final class LogLatency {
   private Void sampleQueue() {
     while (!Thread.currentThread().isInterrupted()) {
       try {
-        queueDepths.add(scalar("SELECT count(*) FROM log_queue"));
+        queueDepths.add(scalar(QUEUED));
         Thread.sleep(1_000);
       } catch (InterruptedException e) {
         return null;

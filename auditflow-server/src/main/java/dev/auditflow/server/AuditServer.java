@@ -10,6 +10,8 @@ import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.chain.VerifyChainRoute;
 import dev.auditflow.server.chain.VerifyRoutes;
+import dev.auditflow.server.console.ConsoleHealthRoute;
+import dev.auditflow.server.console.ConsoleRoutes;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.ReplayWorker;
@@ -140,6 +142,8 @@ public final class AuditServer implements AutoCloseable {
     this.security = Security.create(config.auth(), database, writer, registry, clock);
     ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader, clock),
         new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
+    ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
+    ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);
     OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled());
     this.tls = config.tls() == null ? null : new TlsConnector(config.tls());
     if (security.enabled() && tls == null && !isLoopback(config.host())) {
@@ -170,6 +174,8 @@ public final class AuditServer implements AutoCloseable {
       retentionRoutes.register(javalin);
       exportRoutes.register(javalin);
       logRoutes.register(javalin);
+      consoleRoutes.register(javalin);
+      consoleHealth.register(javalin);
       ops.register(javalin, config.managementPort() == null);
     });
     this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {

@@ -5,6 +5,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -29,14 +30,47 @@ public final class AuthFilter {
   private final List<Authenticator> authenticators;
   private final FailedAuthentications failures;
   private final MeterRegistry registry;
+  private final ConsoleSessions sessions;
 
   public AuthFilter(RoutePolicy policy, AuthSettings settings, List<Authenticator> authenticators,
-      FailedAuthentications failures, MeterRegistry registry) {
+      FailedAuthentications failures, MeterRegistry registry, Clock clock) {
     this.policy = policy;
     this.settings = settings;
     this.authenticators = List.copyOf(authenticators);
     this.failures = failures;
     this.registry = registry;
+    this.sessions = new ConsoleSessions(this::authenticateToken, clock);
+  }
+
+  /** The web console's sessions, which this filter accepts in place of a bearer token. */
+  public ConsoleSessions sessions() {
+    return sessions;
+  }
+
+  /**
+   * Signs a browser in to the console with a token, under the same rate limit and failure
+   * counting as a bearer token on any route.
+   */
+  public ConsoleSessions.Session signIn(String token, String source) {
+    Optional<Duration> blocked = failures.blockedFor(source);
+    if (blocked.isPresent()) {
+      registry.counter("auditflow.auth.rate.limited").increment();
+      throw new TooManyFailuresException(blocked.get());
+    }
+    try {
+      return sessions.create(token);
+    } catch (AuthenticationException e) {
+      failed(e, "POST", "/ui/session", source);
+      throw e;
+    }
+  }
+
+  private void failed(AuthenticationException e, String method, String route, String source) {
+    failures.failed(source);
+    Counter.builder("auditflow.auth.failures").description("Failed authentications, by reason")
+        .tag("reason", e.reason().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+    log.info("authentication failed method={} route={} source={} reason={}", method, route, source,
+        e.reason().name().toLowerCase(Locale.ROOT));
   }
 
   public void install(JavalinConfig config) {
@@ -73,11 +107,7 @@ public final class AuthFilter {
     try {
       principal = authenticate(ctx, source);
     } catch (AuthenticationException e) {
-      failures.failed(source);
-      Counter.builder("auditflow.auth.failures").description("Failed authentications, by reason")
-          .tag("reason", e.reason().name().toLowerCase(Locale.ROOT)).register(registry).increment();
-      log.info("authentication failed method={} route={} source={} reason={}", method, route, source,
-          e.reason().name().toLowerCase(Locale.ROOT));
+      failed(e, method, route, source);
       throw e;
     }
     if (!principal.has(access.role())) {
@@ -92,6 +122,9 @@ public final class AuthFilter {
       return proxyUser(proxied.trim());
     }
     String header = ctx.header("Authorization");
+    if ((header == null || header.isBlank()) && ctx.cookie(ConsoleSessions.COOKIE) != null) {
+      return consoleSession(ctx);
+    }
     if (header == null || header.isBlank()) {
       throw new AuthenticationException(AuthenticationException.Reason.MISSING);
     }
@@ -99,7 +132,11 @@ public final class AuthFilter {
         || header.substring(7).trim().contains(" ")) {
       throw new AuthenticationException(AuthenticationException.Reason.MALFORMED);
     }
-    String token = header.substring(7).trim();
+    return authenticateToken(header.substring(7).trim());
+  }
+
+  /** The principal of a bearer token, by the first authenticator that handles it. */
+  Principal authenticateToken(String token) {
     for (Authenticator authenticator : authenticators) {
       Optional<Principal> principal = authenticator.authenticate(token);
       if (principal.isPresent()) {
@@ -107,6 +144,22 @@ public final class AuthFilter {
       }
     }
     throw new AuthenticationException(AuthenticationException.Reason.UNKNOWN);
+  }
+
+  /**
+   * A browser signed in to the console: its session cookie stands for the token. A request that
+   * could change something must also carry the session's CSRF token in a header, which a page
+   * of another site cannot read or set (the cookie is SameSite=Strict as well).
+   */
+  private Principal consoleSession(Context ctx) {
+    ConsoleSessions.Session session = sessions.find(ctx.cookie(ConsoleSessions.COOKIE));
+    String method = ctx.method().name();
+    if (!method.equals("GET") && !method.equals("HEAD")
+        && !ConsoleSessions.csrfMatches(session, ctx.header(ConsoleSessions.CSRF_HEADER))) {
+      throw new AccessDeniedException("a console session's " + method + " request must carry its "
+          + ConsoleSessions.CSRF_HEADER + " header");
+    }
+    return session.principal();
   }
 
   /**

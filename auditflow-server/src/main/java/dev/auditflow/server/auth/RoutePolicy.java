@@ -79,6 +79,14 @@ public final class RoutePolicy {
     p.require("GET /api/v1/log/tile/{level}/{index}", Role.READER, null);
     p.require("GET /api/v1/log/proof/inclusion", Role.READER, "log.prove");
     p.require("GET /api/v1/log/entries", Role.AUDITOR, "log.entries");
+    // The web console: its page and assets hold no data; its session routes check the cookie (and
+    // the CSRF token) themselves; what it shows comes through the routes above, audited as ever.
+    p.open("GET /ui");
+    p.open("GET /ui/assets/{file}");
+    p.open("GET /ui/session");
+    p.open("POST /ui/session");
+    p.open("DELETE /ui/session");
+    p.require("GET /api/v1/console/health", Role.READER, null);
     return p;
   }
 

@@ -51,7 +51,7 @@ public final class Security {
     RoutePolicy policy = RoutePolicy.standard();
     FailedAuthentications failures = new FailedAuthentications(settings.failureLimit(), settings.failureWindow(), clock);
     return new Security(settings, tokens,
-        new AuthFilter(policy, settings, authenticators, failures, registry), new AccessAudit(policy, writer, clock));
+        new AuthFilter(policy, settings, authenticators, failures, registry, clock), new AccessAudit(policy, writer, clock));
   }
 
   public void install(JavalinConfig config) {
@@ -71,5 +71,15 @@ public final class Security {
 
   public ApiTokens tokens() {
     return tokens;
+  }
+
+  /** The web console's sessions (signed in with a token, held in a cookie). */
+  public ConsoleSessions consoleSessions() {
+    return filter.sessions();
+  }
+
+  /** A console sign-in with a token from {@code source}: rate-limited and counted like any bearer token. */
+  public ConsoleSessions.Session signIn(String token, String source) {
+    return filter.signIn(token, source);
   }
 }

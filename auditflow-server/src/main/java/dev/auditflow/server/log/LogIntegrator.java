@@ -47,7 +47,7 @@ public final class LogIntegrator {
   private static final String HAS_WORK =
       "SELECT EXISTS (SELECT 1 FROM log_queue) OR (SELECT checkpoint IS NULL FROM log_state)";
   private static final String NEXT =
-      "SELECT seq, event_id, event_date, leaf_hash, queued_at FROM log_queue ORDER BY seq LIMIT ?";
+      "SELECT seq, event_ids, event_dates, leaf_hashes, queued_at FROM log_queue ORDER BY seq LIMIT ?";
   private static final String INSERT_LEAVES =
       """
       INSERT INTO log_leaves (leaf_index, event_id, event_date, leaf_hash, queued_at, integrated_at)
@@ -92,7 +92,7 @@ public final class LogIntegrator {
   public record Round(long integrated, long treeSize, boolean skipped) {}
 
   /**
-   * Integrates up to the round's limit of queued events and signs the grown tree. Signs the
+   * Integrates queued events — whole queue rows, until the round's limit — and signs the grown tree. Signs the
    * empty tree once, so a checkpoint exists from the start.
    */
   public synchronized Round integrate() {
@@ -199,14 +199,24 @@ public final class LogIntegrator {
 
   record Queued(long seq, UUID eventId, LocalDate eventDate, byte[] leafHash, Instant queuedAt) {}
 
+  /** Queued events in queue order: whole queue rows, until the round's limit is reached. */
   private List<Queued> next(Connection c) throws SQLException {
     List<Queued> queued = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(NEXT)) {
       ps.setInt(1, maxLeaves);
+      ps.setFetchSize(16);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          queued.add(new Queued(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, LocalDate.class),
-              rs.getBytes(4), rs.getObject(5, OffsetDateTime.class).toInstant()));
+        while (queued.size() < maxLeaves && rs.next()) {
+          long seq = rs.getLong(1);
+          Object[] ids = (Object[]) rs.getArray(2).getArray();
+          Object[] dates = (Object[]) rs.getArray(3).getArray();
+          java.sql.Array hashArray = rs.getArray(4);
+          Object[] hashes = hashArray == null ? null : (Object[]) hashArray.getArray();
+          Instant queuedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
+          for (int i = 0; i < ids.length; i++) {
+            queued.add(new Queued(seq, (UUID) ids[i], ((java.sql.Date) dates[i]).toLocalDate(),
+                hashes == null ? null : (byte[]) hashes[i], queuedAt));
+          }
         }
       }
     }
@@ -261,7 +271,7 @@ public final class LogIntegrator {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement(DEQUEUE)) {
-      ps.setArray(1, c.createArrayOf("int8", queued.stream().map(Queued::seq).toArray(Long[]::new)));
+      ps.setArray(1, c.createArrayOf("int8", queued.stream().map(Queued::seq).distinct().toArray(Long[]::new)));
       ps.executeUpdate();
     }
   }

@@ -6,13 +6,14 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * The writers' side of the log: events enter {@code log_queue} in the transaction that stores
- * them, so an event is queued exactly when it is committed, and the integrator, running after
- * commit, is the only one who assigns leaf indices.
+ * The writers' side of the log: a request's events enter {@code log_queue} — one row, their keys
+ * and leaf hashes in arrays — in the transaction that stores them, so an event is queued exactly
+ * when it is committed, and the integrator, running after commit, is the only one who assigns
+ * leaf indices.
  */
 public final class LogQueue {
   private static final String ENQUEUE =
-      "INSERT INTO log_queue (event_id, event_date, leaf_hash) SELECT * FROM unnest(?::uuid[], ?::date[], ?::bytea[])";
+      "INSERT INTO log_queue (event_ids, event_dates, leaf_hashes) VALUES (?::uuid[], ?::date[], ?::bytea[])";
 
   private final boolean enabled;
 

@@ -57,6 +57,17 @@ public final class LogReader {
     });
   }
 
+  /** Events committed but not yet given a leaf. */
+  public long queuedEvents() {
+    return read("counting the log's queue", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(cardinality(event_ids)), 0) FROM log_queue");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+
   /** The inclusion proof of leaf {@code index} in the tree of {@code size} leaves (size ≤ the signed size). */
   public List<byte[]> inclusion(long index, long size) {
     return hashes(ProofPaths.inclusion(index, size));
@@ -176,26 +187,6 @@ public final class LogReader {
   /** The event a leaf is, as stored now; empty once purged. */
   public Optional<StoredEvent> event(Leaf leaf) {
     return read("reading a leaf's event", c -> events(c, List.of(leaf)).values().stream().findFirst());
-  }
-
-  /** The leaf indices of those events that have one. */
-  public Map<UUID, Long> indexesOf(Collection<UUID> eventIds) {
-    if (eventIds.isEmpty()) {
-      return Map.of();
-    }
-    return read("finding events' leaves", c -> {
-      Map<UUID, Long> indexes = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT event_id, leaf_index FROM log_leaves WHERE event_id = ANY(?::uuid[])")) {
-        ps.setArray(1, c.createArrayOf("uuid", eventIds.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            indexes.merge(rs.getObject(1, UUID.class), rs.getLong(2), Math::min);
-          }
-        }
-      }
-      return indexes;
-    });
   }
 
   /** Leaves {@code [start, end)} with their events as stored now. */

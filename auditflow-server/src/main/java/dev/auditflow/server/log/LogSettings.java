@@ -9,8 +9,8 @@ import java.time.Duration;
  *     events stored while it is off never get a leaf
  * @param interval how long the integrator waits between rounds when there was nothing to do
  *     (default 200 ms): with a backlog it goes again at once
- * @param maxLeavesPerRound most events one round integrates (default 20 000), which bounds a
- *     round's transaction
+ * @param maxLeavesPerRound a round stops taking queue rows once it holds this many events (default
+ *     20 000; one request's events are never split), which bounds a round's transaction
  */
 public record LogSettings(boolean enabled, Duration interval, int maxLeavesPerRound) {
   public LogSettings {

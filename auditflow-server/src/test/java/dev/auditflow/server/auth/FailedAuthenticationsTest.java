@@ -2,38 +2,12 @@ package dev.auditflow.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import dev.auditflow.server.testing.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The per-address failure window, on a clock the test moves. */
 class FailedAuthenticationsTest {
-  private static final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-11-27T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
   private final ManualClock clock = new ManualClock();
   private final FailedAuthentications failures = new FailedAuthentications(3, Duration.ofMinutes(1), clock);
 

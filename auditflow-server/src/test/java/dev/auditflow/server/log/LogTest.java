@@ -159,7 +159,8 @@ class LogTest {
             fromTiles.subList((int) n * 256, (int) n * 256 + 256)));
       }
     }
-    assertThat(fromTiles).usingElementComparator(Arrays::compare).containsExactlyElementsOf(leaves);
+    assertThat(fromTiles).usingElementComparator(Arrays::compare)
+        .containsExactlyElementsOf(leaves.subList(0, (int) size)); // (entries may have grown since)
     assertThat(CompactRange.rootOf(fromTiles)).isEqualTo(checkpoint.rootHash());
 
     // (the log keeps growing under this per-class fixture: access records of the reads above)

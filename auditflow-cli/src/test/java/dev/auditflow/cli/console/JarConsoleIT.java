@@ -1,0 +1,277 @@
+package dev.auditflow.cli.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.cli.jar.JarProcess;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.RedisServerProcess;
+import dev.auditflow.server.testing.Superuser;
+import dev.auditflow.server.testing.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * The web console served by the built jar, in a real headless Chromium: sign in, search and page
+ * with the exact count, a correlation's trail with its chain verified — and flagged once a row is
+ * changed in PostgreSQL — the live tail, role limits, sign-out, CSRF, and HTML/JS payloads in
+ * event fields shown as text, never run. Each view's screenshot is left in
+ * target/console-screenshots (docs/console/ holds copies).
+ */
+class JarConsoleIT {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static Path work;
+  private static String db;
+  private static JarProcess server;
+  private static URI base;
+  private static String admin;
+  private static String reader;
+  private static String auditor;
+  private Browser browser;
+
+  @BeforeAll
+  static void serve() throws Exception {
+    work = Files.createTempDirectory("auditflow-jar-console");
+    db = TestDatabase.create();
+    int port = RedisServerProcess.freePort();
+    server = JarProcess.of(work, "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+        "--database-url", db).start();
+    base = URI.create("http://127.0.0.1:" + port);
+    server.awaitHttp200(base, "/health/ready", Duration.ofMinutes(2));
+    admin = Files.readString(work.resolve("auditflow-data/admin.token")).trim();
+    reader = token("console-reader", "reader");
+    auditor = token("console-auditor", "auditor");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.terminate(Duration.ofSeconds(60));
+    TestDatabase.drop(db);
+  }
+
+  @BeforeEach
+  void openBrowser() {
+    browser = new Browser();
+  }
+
+  @AfterEach
+  void closeBrowser() {
+    browser.close();
+  }
+
+  private static String token(String name, String role) throws Exception {
+    JsonNode created = AuditEventJson.mapper().readTree(call("POST", "/api/v1/admin/tokens",
+        "{\"name\":\"" + name + "\",\"roles\":[\"" + role + "\"]}").body());
+    return created.get("token").asText();
+  }
+
+  private static HttpResponse<String> call(String method, String path, String json) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + admin);
+    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void store(List<ObjectNode> events) throws Exception {
+    ArrayNode batch = AuditEventJson.mapper().createArrayNode();
+    events.forEach(batch::add);
+    HttpResponse<String> r = call("POST", "/api/v1/audit/events/batch", batch.toString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+  }
+
+  private void signIn(String token) {
+    browser.open(base + "/ui");
+    browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+    browser.find("#token").sendKeys(token);
+    browser.find("#signin-button").click();
+    browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("search-form")));
+  }
+
+  private void search(String field, String value) {
+    WebElement input = browser.find("#search-form [name=" + field + "]");
+    input.clear();
+    input.sendKeys(value);
+    browser.find("#search-button").click();
+  }
+
+  private List<WebElement> rows() {
+    return browser.driver().findElements(By.cssSelector("#results tbody tr.event-row"));
+  }
+
+  @Test
+  void signInSearchAndPageWithTheExactCount() throws Exception {
+    List<ObjectNode> events = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      ObjectNode e = EventJson.valid("console-page-" + (i % 5));
+      e.put("event_category", "console-paging");
+      events.add(e);
+    }
+    store(events);
+    signIn(reader);
+    assertThat(browser.find("#principal").getText()).startsWith("token:console-reader");
+
+    search("event_category", "console-paging");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "events 1–100 of 250"));
+    assertThat(rows()).hasSize(100);
+    browser.screenshot("search");
+    browser.find("#next-page").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "events 101–200 of 250"));
+    browser.find("#next-page").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "events 201–250 of 250"));
+    assertThat(rows()).hasSize(50);
+    assertThat(browser.find("#next-page").isEnabled()).isFalse();
+    assertThat(browser.find("#api-call").getText()).contains("/api/v1/audit/events?event_category=console-paging");
+    assertThat(browser.find("#export-link").isDisplayed()).as("exports are for auditors").isFalse();
+  }
+
+  @Test
+  void aTrailIsATimelineWithItsChainVerifiedAndATamperedRowFlagged() throws Exception {
+    ObjectNode parent = EventJson.valid("console-trail");
+    parent.put("event_type", "remediation.started");
+    store(List.of(parent));
+    ObjectNode child = EventJson.valid("console-trail", Instant.now().plusMillis(1500));
+    child.put("event_type", "remediation.step");
+    child.put("parent_event_id", parent.get("event_id").asText());
+    ObjectNode last = EventJson.valid("console-trail", Instant.now().plusSeconds(3));
+    last.put("event_type", "remediation.finished");
+    store(List.of(child, last));
+
+    signIn(reader);
+    search("correlation_id", "console-trail");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "of 3"));
+    browser.find("#results a.trail-link").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("chain-status"), "Chain verified: 3 events"));
+    List<WebElement> items = browser.driver().findElements(By.cssSelector("#timeline li.timeline-event"));
+    assertThat(items).hasSize(3);
+    WebElement nested = browser.find("#timeline li.timeline-event ol li.timeline-event");
+    assertThat(nested.getAttribute("data-event-id")).isEqualTo(child.get("event_id").asText());
+    assertThat(browser.find("#timeline .gap").getText()).startsWith("+");
+    browser.find("#timeline .event-summary").click();
+    assertThat(browser.find("#timeline pre.event-data").getText()).contains("\"event_data\"");
+    browser.screenshot("trail");
+
+    Superuser.tamper(db, "UPDATE audit_events SET event_type = 'forged' WHERE event_id = '"
+        + child.get("event_id").asText() + "'");
+    browser.find("#trail-button").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("chain-status"), "Chain BROKEN at position 2"));
+    assertThat(browser.find("#chain-status").getAttribute("class")).isEqualTo("bad");
+    browser.screenshot("trail-tampered");
+  }
+
+  @Test
+  void theLiveTailShowsNewEventsAndPauses() throws Exception {
+    signIn(reader);
+    browser.find("#nav button[data-view=tail]").click();
+    ObjectNode fresh = EventJson.valid("console-tail");
+    store(List.of(fresh));
+    browser.await(ExpectedConditions.presenceOfElementLocated(
+        By.cssSelector("#tail tr[data-event-id='" + fresh.get("event_id").asText() + "']")));
+    browser.screenshot("tail");
+
+    browser.find("#tail-toggle").click();
+    assertThat(browser.find("#tail-state").getText()).isEqualTo("paused");
+    ObjectNode whilePaused = EventJson.valid("console-tail");
+    store(List.of(whilePaused));
+    By pausedRow = By.cssSelector("#tail tr[data-event-id='" + whilePaused.get("event_id").asText() + "']");
+    Thread.sleep(4_500); // two poll intervals: a paused tail must not have fetched it
+    assertThat(browser.driver().findElements(pausedRow)).isEmpty();
+    browser.find("#tail-toggle").click();
+    browser.await(ExpectedConditions.presenceOfElementLocated(pausedRow));
+  }
+
+  @Test
+  void rolesLimitWhatIsShownAndSigningOutEndsTheSession() {
+    signIn(auditor);
+    search("correlation_id", "nothing-here");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "no events match"));
+    assertThat(browser.find("#export-link").isDisplayed()).isTrue();
+    assertThat(browser.find("#export-link").getAttribute("href")).contains("/api/v1/audit/export?format=ndjson");
+    // The session cookie is HttpOnly: the page's script cannot read it.
+    assertThat((String) browser.script("return document.cookie")).doesNotContain("auditflow_session");
+    // A state-changing call without the CSRF token is refused; with the session's token it passes.
+    assertThat(browser.asyncScript("fetch('/api/v1/audit/verify', {method: 'POST', credentials: 'same-origin',"
+        + " headers: {'Content-Type': 'application/json'}, body: '{\"correlation_id\":\"x\"}'})"
+        + ".then(r => done(r.status));")).isEqualTo(403L);
+    assertThat(browser.asyncScript("fetch('/ui/session', {credentials: 'same-origin'}).then(r => r.json())"
+        + ".then(s => fetch('/api/v1/audit/verify', {method: 'POST', credentials: 'same-origin',"
+        + " headers: {'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token},"
+        + " body: '{\"correlation_id\":\"x\"}'})).then(r => done(r.status));")).isNotEqualTo(403L);
+
+    browser.find("#signout").click();
+    browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+    assertThat(browser.asyncScript("fetch('/api/v1/audit/events', {credentials: 'same-origin'})"
+        + ".then(r => done(r.status));")).isEqualTo(401L);
+  }
+
+  @Test
+  void htmlAndScriptInEventFieldsAreShownAsTextAndNeverRun() throws Exception {
+    String[] payloads = {"<img src=x onerror=\"window.__xss=1\">", "<script>window.__xss=2</script>",
+        "\"><svg onload=window.__xss=3>", "javascript:window.__xss=4"};
+    List<ObjectNode> events = new ArrayList<>();
+    for (String payload : payloads) {
+      ObjectNode e = EventJson.valid("console-xss");
+      e.put("actor_id", payload);
+      e.put("resource_type", payload);
+      e.put("event_category", "console-xss");
+      ((ObjectNode) e.get("event_data")).put("note", payload);
+      events.add(e);
+    }
+    store(events);
+    signIn(reader);
+    search("event_category", "console-xss");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "of 4"));
+    assertThat(browser.find("#results").getText()).contains(payloads[0]).contains(payloads[1]);
+    browser.find("#results a.trail-link").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("chain-status"), "Chain verified"));
+    browser.driver().findElements(By.cssSelector("#timeline .event-summary")).forEach(WebElement::click);
+    assertThat(browser.find("#timeline").getText()).contains(payloads[2]);
+    browser.find("#nav button[data-view=tail]").click();
+    browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tail tr.tail-row")));
+    assertThat(browser.script("return window.__xss === undefined")).isEqualTo(true);
+    assertThat(browser.driver().findElements(By.cssSelector("#results img, #timeline img, #tail img, svg"))).isEmpty();
+  }
+
+  @Test
+  void theHealthViewShowsTheServersNumbers() throws Exception {
+    signIn(reader);
+    browser.find("#nav button[data-view=health]").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("health-log"), "leaves signed"));
+    store(List.of(EventJson.valid("console-health")));
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("health-rate"), "events/s"));
+    assertThat(browser.find("#health-dlq").getText()).isEqualTo("not configured");
+    assertThat(browser.find("#health-created").getText()).contains("stored");
+    browser.screenshot("health");
+  }
+
+  @Test
+  void thePageAllowsNoInlineScriptAndNothingFromElsewhere() throws Exception {
+    HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(base.resolve("/ui")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+    assertThat(csp).contains("script-src 'self'").contains("default-src 'none'").doesNotContain("unsafe-inline");
+    assertThat(page.body()).doesNotContain("http://").doesNotContain("https://").doesNotContain("<script>");
+    browser.open(base + "/ui");
+    browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+    browser.screenshot("sign-in");
+  }
+}
