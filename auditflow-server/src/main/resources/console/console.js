@@ -6,7 +6,7 @@
 (() => {
   const state = {
     session: null, cursor: null, filters: null, total: 0, pageStart: 1, pageSize: 0,
-    tailTimer: null, tailSince: null, tailSeen: new Set(), healthTimer: null, health: null,
+    tailSince: null, tailSeen: new Set(), health: null,
   };
 
   // ---- small helpers ------------------------------------------------------------------------
@@ -77,8 +77,8 @@
     $('#who').hidden = true;
     document.querySelectorAll('.view').forEach((v) => { v.hidden = true; });
     $('#signin-error').textContent = message || '';
-    stopTail();
-    stopHealth();
+    tail.stop();
+    health.stop();
   }
 
   function showApp(session) {
@@ -125,8 +125,8 @@
   function show(view) {
     document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== 'view-' + view; });
     document.querySelectorAll('#nav button').forEach((b) => b.classList.toggle('active', b.dataset.view === view));
-    if (view === 'tail') startTail(); else stopTail();
-    if (view === 'health') startHealth(); else stopHealth();
+    if (view === 'tail') tail.start(); else tail.stop();
+    if (view === 'health') health.start(); else health.stop();
   }
 
   document.querySelectorAll('#nav button').forEach((button) => {
@@ -321,28 +321,38 @@
   const TAIL_MAX = 200;
 
   $('#tail-toggle').addEventListener('click', () => {
-    if (state.tailTimer) {
-      stopTail();
+    if (tail.running()) {
+      tail.stop();
       $('#tail-toggle').textContent = 'Resume';
       $('#tail-state').textContent = 'paused';
     } else {
-      startTail();
+      tail.start();
     }
   });
 
-  function startTail() {
-    if (state.tailTimer) return;
+  /** A task run now and then every {@code ms} until stopped; starting it twice runs it once. */
+  function poller(task, ms, onStart) {
+    let timer = null;
+    return {
+      start() {
+        if (timer) return;
+        if (onStart) onStart();
+        task();
+        timer = setInterval(task, ms);
+      },
+      stop() {
+        if (timer) clearInterval(timer);
+        timer = null;
+      },
+      running: () => timer !== null,
+    };
+  }
+
+  const tail = poller(() => pollTail(), 2000, () => {
     $('#tail-toggle').textContent = 'Pause';
     $('#tail-state').textContent = 'live';
     if (!state.tailSince) state.tailSince = new Date(Date.now() - 60000).toISOString();
-    pollTail();
-    state.tailTimer = setInterval(pollTail, 2000);
-  }
-
-  function stopTail() {
-    if (state.tailTimer) clearInterval(state.tailTimer);
-    state.tailTimer = null;
-  }
+  });
 
   async function pollTail() {
     const query = currentFilters();
@@ -371,16 +381,7 @@
 
   // ---- health -------------------------------------------------------------------------------
 
-  function startHealth() {
-    if (state.healthTimer) return;
-    refreshHealth();
-    state.healthTimer = setInterval(refreshHealth, 5000);
-  }
-
-  function stopHealth() {
-    if (state.healthTimer) clearInterval(state.healthTimer);
-    state.healthTimer = null;
-  }
+  const health = poller(() => refreshHealth(), 5000);
 
   async function refreshHealth() {
     try {

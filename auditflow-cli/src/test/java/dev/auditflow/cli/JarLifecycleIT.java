@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
@@ -12,8 +13,6 @@ import dev.auditflow.server.testing.TestDatabase;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class JarLifecycleIT {
   private static final Duration START = Duration.ofMinutes(2);
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private record Server(JarProcess process, URI base, String token, Path work) {}
 
@@ -49,11 +47,7 @@ class JarLifecycleIT {
   }
 
   private HttpResponse<String> call(Server s, String method, String path, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(s.base().resolve(path)).timeout(Duration.ofMinutes(2))
-        .header("Authorization", "Bearer " + s.token());
-    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new JarApi(s.base(), s.token()).call(method, path, json);
   }
 
   private JarProcess cli(Server s, String... args) throws Exception {

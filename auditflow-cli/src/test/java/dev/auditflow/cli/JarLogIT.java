@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.log.MerkleHashes;
+import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
 import dev.auditflow.server.chain.CanonicalForm;
 import dev.auditflow.server.testing.Attacker;
@@ -14,8 +15,6 @@ import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
 import dev.auditflow.server.testing.TestDatabase;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class JarLogIT {
   private static final Duration START = Duration.ofMinutes(2);
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private record Server(JarProcess process, URI base, String token) {}
 
@@ -47,11 +45,7 @@ class JarLogIT {
   }
 
   private HttpResponse<String> call(Server s, String method, String path, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(s.base().resolve(path)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + s.token());
-    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new JarApi(s.base(), s.token()).call(method, path, json);
   }
 
   private List<String> store(Server s, String correlationId, int n) throws Exception {

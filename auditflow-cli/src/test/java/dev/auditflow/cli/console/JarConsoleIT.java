@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
@@ -85,10 +86,7 @@ class JarConsoleIT {
   }
 
   private static HttpResponse<String> call(String method, String path, String json) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + admin);
-    b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-        : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new JarApi(base, admin).call(method, path, json);
   }
 
   private static void store(List<ObjectNode> events) throws Exception {
