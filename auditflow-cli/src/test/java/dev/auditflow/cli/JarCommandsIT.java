@@ -73,7 +73,7 @@ class JarCommandsIT {
     Map<String, CommandLine> commands = new java.util.LinkedHashMap<>();
     collect("", Main.commandLine(), commands);
     assertThat(commands).containsKeys("", "serve", "verify", "load", "token", "token create", "token list", "token revoke",
-        "purge", "export", "verify-export");
+        "purge", "export", "verify-export", "log", "log verify", "log prove");
     for (var entry : commands.entrySet()) {
       String name = entry.getKey();
       List<String> args = new ArrayList<>(name.isEmpty() ? List.of() : List.of(name.split(" ")));
