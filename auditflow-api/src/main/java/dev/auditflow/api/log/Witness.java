@@ -38,10 +38,15 @@ public final class Witness {
       }
       return next;
     }
-    if (trusted.size() > 0) {
-      LogProofs.verifyConsistency(trusted.size(), next.size(), proofs.consistency(trusted.size(), next.size()),
-          trusted.rootHash(), next.rootHash());
+    if (trusted.size() == 0) {
+      // Every tree extends the empty one — if what was trusted really was the empty tree.
+      if (!MessageDigest.isEqual(trusted.rootHash(), MerkleHashes.emptyRoot())) {
+        throw new LogProofException("the trusted checkpoint of size 0 does not have the empty tree's root");
+      }
+      return next;
     }
+    LogProofs.verifyConsistency(trusted.size(), next.size(), proofs.consistency(trusted.size(), next.size()),
+        trusted.rootHash(), next.rootHash());
     return next;
   }
 }

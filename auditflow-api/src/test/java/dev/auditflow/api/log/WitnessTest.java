@@ -42,6 +42,11 @@ class WitnessTest {
         .hasMessageContaining("rewritten");
     assertThatThrownBy(() -> Witness.advance(trusted, note(checkpoint(tree, 11)), key, tree::consistency))
         .hasMessageContaining("shrank");
+    Checkpoint bogusEmpty = new Checkpoint(ORIGIN, 0, MerkleHashes.leaf(new byte[0]));
+    assertThatThrownBy(() -> Witness.advance(bogusEmpty, note(checkpoint(tree, 20)), key, tree::consistency))
+        .hasMessageContaining("empty tree");
+    Checkpoint empty = new Checkpoint(ORIGIN, 0, MerkleHashes.emptyRoot());
+    assertThat(Witness.advance(empty, note(checkpoint(tree, 20)), key, tree::consistency).size()).isEqualTo(20);
     NoteKey stranger = NoteKey.of(ORIGIN, generate().getPublic());
     assertThatThrownBy(() -> Witness.advance(trusted, note(checkpoint(tree, 20)), stranger, tree::consistency))
         .isInstanceOf(LogProofException.class);
