@@ -12,6 +12,7 @@ import dev.auditflow.client.log.LogWitness;
 import dev.auditflow.server.LifecycleSettings;
 import dev.auditflow.server.testing.Attacker;
 import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -84,9 +85,7 @@ class LogWitnessTest {
       batch.add(EventJson.valid(correlationId));
     }
     assertThat(fx.postJson("/api/v1/audit/events/batch", batch.toString()).status()).isEqualTo(201);
-    while (fx.server().logIntegrator().integrate().integrated() > 0) {
-      // until the queue is empty
-    }
+    LogRounds.integrateAll(fx.server());
   }
 
   /** ERROR lines of the witness's logger. */

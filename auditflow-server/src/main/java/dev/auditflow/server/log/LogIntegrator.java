@@ -102,6 +102,9 @@ public final class LogIntegrator {
         return new Round(0, treeSize.get(), false);
       }
       done = Transactions.inTransaction(c, "log integration", this::round);
+    } catch (LogTamperedException e) {
+      // Keep the memory of what was signed: every later round refuses the forgery too.
+      throw e;
     } catch (SQLException e) {
       edge = null;
       throw SqlFailures.translate("integrating the log", e);

@@ -13,6 +13,7 @@ import dev.auditflow.server.chain.CanonicalForm;
 import dev.auditflow.server.signing.PublicKeys;
 import dev.auditflow.server.testing.Attacker;
 import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,9 +43,7 @@ class ExportLogTest {
       batch.add(event);
     }
     assertThat(fx.postJson("/api/v1/audit/events/batch", batch.toString()).status()).isEqualTo(201);
-    while (fx.server().logIntegrator().integrate().integrated() > 0) {
-      // until every stored event is a leaf
-    }
+    LogRounds.integrateAll(fx.server());
     return ids;
   }
 

@@ -12,6 +12,7 @@ import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NoteKey;
 import dev.auditflow.server.chain.CanonicalForm;
 import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,11 +40,9 @@ final class LogFixture {
     return Checkpoint.verified(note(), key());
   }
 
-  /** Runs integration rounds until the queue is empty (the background ones may run too). */
+  /** Every stored event a leaf, now. */
   void integrate() {
-    while (fx.server().logIntegrator().integrate().integrated() > 0) {
-      // next round
-    }
+    LogRounds.integrateAll(fx.server());
   }
 
   /** Stores {@code n} events of one correlation; returns their ids. */

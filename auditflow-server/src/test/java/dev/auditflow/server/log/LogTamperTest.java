@@ -122,7 +122,8 @@ class LogTamperTest {
   private void assertForgeryDetected(Checkpoint held, UnaryOperator<List<Attacker.Leaf>> change)
       throws LogProofException {
     Attacker.rewriteTree(fx.jdbcUrl(), change);
-    // The running instance remembers what it signed and refuses to sign the forgery...
+    // The running instance remembers what it signed and refuses to sign the forgery, round after round...
+    assertThatThrownBy(() -> fx.server().logIntegrator().integrate()).isInstanceOf(LogTamperedException.class);
     assertThatThrownBy(() -> fx.server().logIntegrator().integrate()).isInstanceOf(LogTamperedException.class);
     // ...but a freshly started one, with the same key, has no memory: it signs what it finds.
     try (ServerFixture fresh = ServerFixture.onDatabase(fx.jdbcUrl(), b -> b.lifecycle(withKey(keyFile)))) {

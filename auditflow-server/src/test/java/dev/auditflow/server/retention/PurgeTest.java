@@ -14,6 +14,7 @@ import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.LifecycleSettings;
 import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
 import java.net.URI;
@@ -117,9 +118,7 @@ class PurgeTest {
   @Test
   void purgedEventsStayLeavesOfTheLogProvableByTheirHash() throws Exception {
     List<String> ids = store("purged-logged", 3, 40, 1);
-    while (fx.server().logIntegrator().integrate().integrated() > 0) {
-      // every stored event is a leaf before the purge
-    }
+    LogRounds.integrateAll(fx.server());
     Checkpoint before = Checkpoint.verified(fx.get("/api/v1/log/checkpoint").body(),
         NoteKey.parse(fx.get("/api/v1/log/key").json().get("verifier_key").asText()));
 
