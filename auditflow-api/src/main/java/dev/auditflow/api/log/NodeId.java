@@ -10,8 +10,4 @@ public record NodeId(int level, long index) {
       throw new IllegalArgumentException("no such node: level " + level + ", index " + index);
     }
   }
-
-  public long firstLeaf() {
-    return index << level;
-  }
 }

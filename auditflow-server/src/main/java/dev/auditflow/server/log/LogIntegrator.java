@@ -66,8 +66,9 @@ public final class LogIntegrator {
   private final Counter tampering;
   /**
    * The right edge of the tree as this instance last committed it. Each round reads the stored
-   * edge (at most 63 nodes) and, at the same size, compares: a difference means the nodes were
-   * rewritten in the database, and this instance will not sign what it knows to be forged.
+   * edge (at most 63 nodes) and compares: at the same size, a difference means the nodes were
+   * rewritten in the database; a smaller stored tree means leaves were removed. Either way this
+   * instance will not sign what it knows to be forged — in this round or any later one.
    */
   private CompactRange edge;
 
@@ -102,15 +103,10 @@ public final class LogIntegrator {
         return new Round(0, treeSize.get(), false);
       }
       done = Transactions.inTransaction(c, "log integration", this::round);
-    } catch (LogTamperedException e) {
-      // Keep the memory of what was signed: every later round refuses the forgery too.
-      throw e;
     } catch (SQLException e) {
-      edge = null;
+      // The memory of the signed tree stays, whatever failed: a rolled-back round left the stored
+      // tree as it was, and one whose commit may have happened left it larger, which is no alarm.
       throw SqlFailures.translate("integrating the log", e);
-    } catch (RuntimeException e) {
-      edge = null;
-      throw e;
     }
     if (done.range() != null) {
       edge = done.range();
@@ -163,7 +159,6 @@ public final class LogIntegrator {
           + " but this instance integrated it with root " + b64(edge.root())
           + ": its nodes were changed behind the service's back; refusing to sign it");
     }
-    edge = null; // appending changes the range: until this round commits, it is not the stored edge
     Map<UUID, byte[]> backfilled = backfill(c, queued);
     List<NodeId> ids = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
