@@ -26,6 +26,16 @@ public final class EventValidator {
 
   public static final int MAX_RETENTION_DAYS = 2555;
 
+  /**
+   * The most digits a number in {@code event_data} may have before its decimal point, and after
+   * it, written out in full. PostgreSQL stores a JSON number exactly and always writes it back
+   * without an exponent: {@code 1e9999} comes back as ten thousand digits, which no JSON reader
+   * with sane limits will take (Jackson's default is 1 000). 330 digits on either side hold every
+   * finite {@code double} (at most 309 before, 325 after), so any number a program computes fits,
+   * and a number read back is at most 662 characters.
+   */
+  public static final int MAX_NUMBER_DIGITS = 330;
+
   private record TextRule(String field, Function<AuditEvent, String> value, boolean required, int max) {}
 
   private static final List<TextRule> TEXT_RULES =
@@ -106,8 +116,9 @@ public final class EventValidator {
       }
       return;
     }
-    if (value.indexOf('\u0000') >= 0) {
-      violations.add(new Violation(rule.field(), "must not contain the NUL character (U+0000)"));
+    String textProblem = textProblem(value);
+    if (textProblem != null) {
+      violations.add(new Violation(rule.field(), textProblem));
     } else if (rule.required() && value.isBlank()) {
       violations.add(new Violation(rule.field(), "must not be blank"));
     } else if (value.isEmpty()) {
@@ -147,19 +158,47 @@ public final class EventValidator {
   }
 
   /**
-   * One walk over {@code event_data}: whether any key or string holds U+0000, and an upper bound
-   * on its serialised size (every character counted as a six-byte escape). Exact serialisation is
-   * needed only when the bound exceeds the limit, which keeps validation cheap on the hot path.
+   * What makes a string unstorable, or null: U+0000, which PostgreSQL's text and jsonb cannot hold,
+   * or a lone UTF-16 surrogate, which is no Unicode character — encoded to UTF-8 it would turn
+   * into "?" and the stored text would differ from what was hashed and acknowledged.
    */
-  private record Scan(boolean nul, long sizeBound, int depth) {}
+  static String textProblem(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\u0000') {
+        return "must not contain the NUL character (U+0000)";
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return "must be valid Unicode: it holds a lone surrogate (\\u" + Integer.toHexString(c) + ") at position " + i;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * One walk over {@code event_data}: the first key, string or number that cannot be stored and
+   * read back as it is, and an upper bound on its serialised size (every character counted as a
+   * six-byte escape). Exact serialisation is needed only when the bound exceeds the limit, which
+   * keeps validation cheap on the hot path.
+   */
+  private record Scan(String problem, long sizeBound, int depth) {}
+
+  private static String either(String first, String second) {
+    return first != null ? first : second;
+  }
 
   private static Scan scan(JsonNode node) {
     if (node.isTextual()) {
       String text = node.textValue();
-      return new Scan(text.indexOf('\u0000') >= 0, 2 + 6L * text.length(), 0);
+      String problem = textProblem(text);
+      return new Scan(problem == null ? null : "holds a string that " + problem, 2 + 6L * text.length(), 0);
     }
     if (node.isObject() || node.isArray()) {
-      boolean nul = false;
+      String problem = null;
       long size = 2 + Math.max(0, node.size() - 1);
       int depth = 0;
       if (node.isObject()) {
@@ -167,27 +206,54 @@ public final class EventValidator {
         while (fields.hasNext()) {
           var field = fields.next();
           Scan value = scan(field.getValue());
-          nul |= value.nul() || field.getKey().indexOf('\u0000') >= 0;
+          String keyProblem = textProblem(field.getKey());
+          problem = either(problem, either(keyProblem == null ? null : "holds a key that " + keyProblem, value.problem()));
           size += 3 + 6L * field.getKey().length() + value.sizeBound();
           depth = Math.max(depth, value.depth());
         }
       } else {
         for (JsonNode element : node) {
           Scan value = scan(element);
-          nul |= value.nul();
+          problem = either(problem, value.problem());
           size += value.sizeBound();
           depth = Math.max(depth, value.depth());
         }
       }
-      return new Scan(nul, size, depth + 1);
+      return new Scan(problem, size, depth + 1);
     }
-    if (node.isBigDecimal()) {
-      return new Scan(false, node.decimalValue().precision() + 12L, 0);
+    if (node.isNumber()) {
+      return new Scan(numberProblem(node), 25 + (node.isBigDecimal() ? node.decimalValue().precision() : 0)
+          + (node.isBigInteger() ? node.bigIntegerValue().bitLength() / 3L : 0), 0);
     }
-    if (node.isBigInteger()) {
-      return new Scan(false, node.bigIntegerValue().bitLength() / 3L + 2, 0);
+    return new Scan(null, 25, 0); // booleans, null
+  }
+
+  /** Why a number cannot be stored and read back as it is, or null. See {@link #MAX_NUMBER_DIGITS}. */
+  private static String numberProblem(JsonNode number) {
+    if (number.isDouble() || number.isFloat()) {
+      double d = number.doubleValue();
+      return Double.isFinite(d) ? null : "holds a number that is not finite (" + d + "); JSON has no NaN or infinity";
     }
-    return new Scan(false, 25, 0); // other numbers, booleans, null
+    long before;
+    long after;
+    if (number.isBigDecimal()) {
+      java.math.BigDecimal d = number.decimalValue();
+      // Zero is written "0" whatever its exponent; only its digits after the point are kept.
+      before = d.signum() == 0 ? 1 : (long) d.precision() - d.scale();
+      after = Math.max(0, d.scale());
+    } else if (number.isBigInteger()) {
+      java.math.BigInteger i = number.bigIntegerValue();
+      // Only a very long integer needs its digits counted; a bit length bounds them from above.
+      before = i.bitLength() < 1_000 ? 0 : i.abs().toString().length();
+      after = 0;
+    } else {
+      return null; // int and long: at most 19 digits
+    }
+    if (before > MAX_NUMBER_DIGITS || after > MAX_NUMBER_DIGITS) {
+      return "holds a number with " + (before > MAX_NUMBER_DIGITS ? before + " digits before" : after + " digits after")
+          + " the decimal point written out in full; at most " + MAX_NUMBER_DIGITS + " are allowed on either side";
+    }
+    return null;
   }
 
   private static void checkEventData(JsonNode data, List<Violation> violations) {
@@ -198,9 +264,9 @@ public final class EventValidator {
           new Violation("event_data", "must be a JSON object, was " + data.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
     } else {
       Scan scan = scan(data);
-      if (scan.nul()) {
-        // PostgreSQL's jsonb cannot store U+0000; refusing it here keeps it a 400, not a failed write.
-        violations.add(new Violation("event_data", "must not contain the NUL character (U+0000) in keys or strings"));
+      if (scan.problem() != null) {
+        // Refused here, a 400 naming the field — not a failed write, nor a row every reader then chokes on.
+        violations.add(new Violation("event_data", scan.problem()));
       } else if (scan.depth() > MAX_EVENT_DATA_DEPTH) {
         violations.add(new Violation("event_data", "must nest objects and arrays at most " + MAX_EVENT_DATA_DEPTH
             + " deep (the object itself counting as 1), was " + scan.depth()));

@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param title short, fixed per type
  * @param status the HTTP status code
  * @param detail what went wrong with this request, for a human
- * @param errors the individual violations, empty unless {@code validation-error}
+ * @param errors the fields at fault: every violation of a {@code validation-error}, or what a {@code conflict}
+ *     is about
  * @param fieldErrors the same violations as a map from field to message — Kubernaut's {@code
  *     field_errors}: {@code "[3].event_type"} for a batch position, messages of one field joined
  *     with {@code "; "}
@@ -59,8 +60,12 @@ public record Problem(
   }
 
   public static Problem validation(String detail, List<Violation> errors) {
-    ProblemType t = ProblemType.VALIDATION_ERROR;
-    return new Problem(t.uri(), t.title(), t.status(), detail, errors);
+    return withErrors(ProblemType.VALIDATION_ERROR, detail, errors);
+  }
+
+  /** A problem of any type that names the fields at fault, as a validation problem does. */
+  public static Problem withErrors(ProblemType type, String detail, List<Violation> errors) {
+    return new Problem(type.uri(), type.title(), type.status(), detail, errors);
   }
 
   /** The slug of {@link #type()}, e.g. {@code validation-error}. */

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -143,6 +144,50 @@ class EventValidatorTest {
     ObjectNode data = JsonNodeFactory.instance.objectNode();
     data.putArray("list").add("ok").addObject().put("deep", "x\u0000");
     assertThat(fields(TestEvents.valid().eventData(data).build())).containsExactly("event_data");
+  }
+
+  @Test
+  void loneSurrogatesAreRefusedBecauseTheyAreNoCharacters() {
+    assertThat(fields(TestEvents.valid().actorId("a\uD800b").build())).containsExactly("actor_id");
+    assertThat(fields(TestEvents.valid().actorId("end\uDC00").build())).containsExactly("actor_id");
+    ObjectNode value = JsonNodeFactory.instance.objectNode();
+    value.putArray("list").add("\uDBFF");
+    assertThat(fields(TestEvents.valid().eventData(value).build())).containsExactly("event_data");
+    ObjectNode key = JsonNodeFactory.instance.objectNode();
+    key.put("k\uDFFF", 1);
+    List<Violation> keyed = validator.validate(TestEvents.valid().eventData(key).build());
+    assertThat(keyed).singleElement().satisfies(v -> assertThat(v.message()).contains("key").contains("lone surrogate"));
+    // A pair is one character, and fine anywhere.
+    ObjectNode pair = JsonNodeFactory.instance.objectNode();
+    pair.put("\uD83D\uDE00", "\uD83D\uDE00");
+    assertThat(fields(TestEvents.valid().actorId("\uD83D\uDE00").eventData(pair).build())).isEmpty();
+  }
+
+  /**
+   * Hardening finding 2: {@code 1e9999} was stored as ten thousand digits that every later read
+   * failed on. Numbers are bounded by their digits written out in full, as PostgreSQL writes them.
+   */
+  @Test
+  void numbersAreBoundedByTheirDigitsWrittenOutInFull() throws Exception {
+    for (String refused : List.of("1e9999", "1e330", "-1e331", "1e-331", "0." + "0".repeat(330) + "1",
+        "1" + "0".repeat(330), "1." + "0".repeat(331))) {
+      JsonNode json = AuditEventJson.mapper().readTree("{\"n\": " + refused + "}");
+      List<Violation> v = validator.validate(TestEvents.valid().eventData(json).build());
+      assertThat(v).as(refused).singleElement().satisfies(x -> {
+        assertThat(x.field()).isEqualTo("event_data");
+        assertThat(x.message()).contains("at most " + EventValidator.MAX_NUMBER_DIGITS);
+      });
+    }
+    for (String accepted : List.of("1e329", "-1e329", "1e-330", "1.7976931348623157E308", "4.9E-324", "12345678901234567890123",
+        "1" + "0".repeat(329), "0.50", "-0", "0e999")) {
+      JsonNode json = AuditEventJson.mapper().readTree("{\"n\": [" + accepted + "]}");
+      assertThat(fields(TestEvents.valid().eventData(json).build())).as(accepted).isEmpty();
+    }
+    ObjectNode notFinite = JsonNodeFactory.instance.objectNode();
+    notFinite.put("nan", Double.NaN);
+    assertThat(fields(TestEvents.valid().eventData(notFinite).build())).containsExactly("event_data");
+    assertThat(fields(TestEvents.valid().eventData(Map.of("big", Double.MAX_VALUE, "small", Double.MIN_VALUE)).build()))
+        .isEmpty();
   }
 
   @Test

@@ -21,6 +21,7 @@ import dev.auditflow.server.export.NdjsonExporter;
 import dev.auditflow.server.hold.LegalHoldRoutes;
 import dev.auditflow.server.hold.LegalHolds;
 import dev.auditflow.server.http.ErrorHandling;
+import dev.auditflow.server.http.HeadRoutes;
 import dev.auditflow.server.http.QueryStringGuard;
 import dev.auditflow.server.http.RequestTracking;
 import dev.auditflow.server.ingest.EventWriter;
@@ -178,6 +179,7 @@ public final class AuditServer implements AutoCloseable {
       consoleHealth.register(javalin);
       ops.register(javalin, config.managementPort() == null);
     });
+    HeadRoutes.mirrorGets(app);
     this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {
       javalin.startup.showJavalinBanner = false;
       javalin.startup.showOldJavalinVersionWarning = false;
@@ -185,6 +187,9 @@ public final class AuditServer implements AutoCloseable {
       javalin.jetty.port = config.managementPort();
       ops.registerManagement(javalin);
     });
+    if (management != null) {
+      HeadRoutes.mirrorGets(management);
+    }
   }
 
   private static SigningKey signingKey(LifecycleSettings lifecycle) {
@@ -259,11 +264,14 @@ public final class AuditServer implements AutoCloseable {
     return security.tokens();
   }
 
-  /** Every HTTP route served, as {@code "GET /path/{param}"}, for checking against the OpenAPI document. */
+  /**
+   * Every HTTP route served, as {@code "GET /path/{param}"}, for checking against the OpenAPI
+   * document (which, as OpenAPI does, leaves out the HEAD beside each GET).
+   */
   public List<String> routes() {
     return app.unsafe.internalRouter.allHttpHandlers().stream()
         .map(parsed -> parsed.endpoint)
-        .filter(e -> e.method.isHttpMethod())
+        .filter(e -> e.method.isHttpMethod() && e.method != io.javalin.http.HandlerType.HEAD)
         .map(e -> e.method.name() + " " + RoutePolicy.documented(e.path))
         .toList();
   }

@@ -227,4 +227,84 @@ class IngestTest {
         .contains("hikaricp_connections")
         .contains("jvm_memory_used_bytes");
   }
+
+  /**
+   * Hardening finding 3: the primary key (event_id, event_date) let the same id be stored again
+   * with a timestamp on another day — a second event that GET by id answered and that verified.
+   */
+  @Test
+  void anEventIdOnAnotherDayIsAConflictAndStoresNothing() {
+    ObjectNode original = EventJson.valid("id-twice");
+    assertThat(fx.postJson("/api/v1/audit/events", original.toString()).status()).isEqualTo(201);
+    ObjectNode forgery = original.deepCopy();
+    forgery.put("event_timestamp", dev.auditflow.api.Timestamps.format(Instant.now().minus(java.time.Duration.ofDays(2))))
+        .put("event_action", "forged");
+    forgery.putObject("event_data").put("n", 666);
+
+    var single = fx.postJson("/api/v1/audit/events", forgery.toString());
+    assertThat(single.status()).as(single.body()).isEqualTo(409);
+    assertThat(single.json().get("type").asText()).endsWith("/conflict");
+    assertThat(single.json().get("errors").get(0).get("field").asText()).isEqualTo("event_id");
+    ObjectNode innocent = EventJson.valid("id-twice-batch");
+    var batch = fx.postJson("/api/v1/audit/events/batch", EventJson.array(innocent, forgery).toString());
+    assertThat(batch.status()).as(batch.body()).isEqualTo(409);
+    assertThat(batch.json().get("errors").get(0).get("index").asInt()).isEqualTo(1);
+    assertThat(batch.json().get("field_errors").has("[1].event_id")).isTrue();
+
+    JsonNode stored = fx.get("/api/v1/audit/events/" + original.get("event_id").asText()).json();
+    assertThat(stored.get("event_action").asText()).isEqualTo("store");
+    assertThat(count("id-twice")).isEqualTo(1);
+    assertThat(count("id-twice-batch")).as("nothing of the refused batch").isZero();
+    var verified = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"id-twice\"}").json();
+    assertThat(verified.get("verified").asBoolean()).isTrue();
+    assertThat(verified.get("events_checked").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void oneIdTwiceInABatchOnTwoDaysIsAConflict() {
+    ObjectNode first = EventJson.valid("id-twice-in-batch");
+    ObjectNode second = first.deepCopy();
+    second.put("event_timestamp", dev.auditflow.api.Timestamps.format(Instant.now().minus(java.time.Duration.ofDays(1))));
+    var r = fx.postJson("/api/v1/audit/events/batch", EventJson.array(first, second).toString());
+    assertThat(r.status()).as(r.body()).isEqualTo(409);
+    assertThat(r.json().get("errors").get(0).get("index").asInt()).isEqualTo(1);
+    assertThat(count("id-twice-in-batch")).isZero();
+    // The same event twice in a batch is still one event, stored once.
+    var twice = fx.postJson("/api/v1/audit/events/batch", EventJson.array(first, first.deepCopy()).toString());
+    assertThat(twice.status()).isEqualTo(201);
+    assertThat(twice.json().get("created").asInt()).isEqualTo(1);
+    assertThat(twice.json().get("duplicates").asInt()).isEqualTo(1);
+  }
+
+  /**
+   * Hardening finding 4: a writer's forged {@code auditflow.access.events.query} in {@code
+   * access:token:auditor} verified as that auditor's access chain.
+   */
+  @Test
+  void theServersOwnNamesAreReservedForIt() {
+    String[][] forgeries = {
+        {"event_category", " AuditFlow", "event_category"},
+        {"event_type", "auditflow.access.events.query", "event_type"},
+        {"event_type", "datastorage.workflow.created", "event_type"},
+        {"correlation_id", "access:token:auditor", "correlation_id"},
+        {"correlation_id", "Legal-Hold:order-1", "correlation_id"},
+        {"correlation_id", "auditflow:purge", "correlation_id"}};
+    for (String[] forgery : forgeries) {
+      ObjectNode event = EventJson.valid("reserved");
+      event.put(forgery[0], forgery[1]);
+      var r = fx.postJson("/api/v1/audit/events", event.toString());
+      assertThat(r.status()).as(forgery[1]).isEqualTo(400);
+      assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo(forgery[2]);
+      assertThat(r.json().get("errors").get(0).get("message").asText()).contains("reserved");
+    }
+    ObjectNode forged = EventJson.valid("access:token:auditor");
+    var batch = fx.postJson("/api/v1/audit/events/batch", EventJson.array(EventJson.valid("reserved"), forged).toString());
+    assertThat(batch.status()).isEqualTo(400);
+    assertThat(batch.json().get("field_errors").has("[1].correlation_id")).isTrue();
+    assertThat(count("reserved")).isZero();
+    // Names that merely resemble them stay free.
+    ObjectNode near = EventJson.valid("accessible:1");
+    near.put("event_category", "auditflows").put("event_type", "auditflowish.event");
+    assertThat(fx.postJson("/api/v1/audit/events", near.toString()).status()).isEqualTo(201);
+  }
 }

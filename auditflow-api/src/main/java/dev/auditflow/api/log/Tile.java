@@ -84,7 +84,11 @@ public record Tile(int level, long index, int width) {
         throw new IllegalArgumentException("a tile index is 3-digit elements, all but the last x-prefixed: "
             + indexPath);
       }
-      index = Math.multiplyExact(index, 1000) + Integer.parseInt(last ? part : part.substring(1));
+      try {
+        index = Math.addExact(Math.multiplyExact(index, 1000), Integer.parseInt(last ? part : part.substring(1)));
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("a tile index beyond 2^63 - 1: " + indexPath);
+      }
     }
     Tile tile = new Tile(level, index, width);
     if (!tile.path().equals("tile/" + level + "/" + indexPath)) {

@@ -36,7 +36,9 @@ class TileTest {
   @Test
   void onlyTheCanonicalPathOfATileIsAccepted() {
     for (String bad : new String[] {"x000/067", "67", "0067", "067.p/256", "067.p/0", "067.p/08", "x1/067", "067/",
-        "y001/067"}) {
+        "y001/067",
+        // Hardening finding 14: an index past 2^63 overflowed into an ArithmeticException (a 500).
+        "x001/x001/x001/x001/x001/x001/x001/000", "x999/x999/x999/x999/x999/x999/999"}) {
       assertThatThrownBy(() -> Tile.parse(0, bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
   }

@@ -6,6 +6,7 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.ServerVocabulary;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.ingest.EventWriter;
 import io.javalin.config.JavalinConfig;
@@ -28,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AccessAudit {
   private static final Logger log = LoggerFactory.getLogger(AccessAudit.class);
-  public static final String CATEGORY = "auditflow";
   /** Handlers may set this context attribute to the number of results they returned. */
   public static final String RESULTS = "auditflow.results";
   /**
@@ -98,12 +98,12 @@ public final class AccessAudit {
       data.set("details", AuditEventJson.mapper().valueToTree(details));
     }
     AuditEvent event = AuditEvent.builder()
-        .eventType("auditflow.access." + access.operation())
+        .eventType(ServerVocabulary.TYPE_PREFIX + "access." + access.operation())
         .eventTimestamp(clock.instant())
-        .eventCategory(CATEGORY)
+        .eventCategory(ServerVocabulary.CATEGORY)
         .eventAction(access.operation())
         .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId("access:" + principal.name())
+        .correlationId(ServerVocabulary.ACCESS_CHAIN_PREFIX + principal.name())
         .actorType(principal.method())
         .actorId(principal.name())
         .actorIp(ctx.req().getRemoteAddr())

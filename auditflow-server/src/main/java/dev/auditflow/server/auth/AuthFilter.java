@@ -1,5 +1,7 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.api.Violation;
+import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.RequestTracking;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -7,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -97,6 +100,8 @@ public final class AuthFilter {
       ctx.attribute(PRINCIPAL, Principal.ANONYMOUS);
       return;
     }
+    refuseRepeated(ctx, "Authorization");
+    refuseRepeated(ctx, PROXY_USER_HEADER);
     String source = ctx.req().getRemoteAddr();
     Optional<Duration> blocked = failures.blockedFor(source);
     if (blocked.isPresent()) {
@@ -114,6 +119,18 @@ public final class AuthFilter {
       throw new AccessDeniedException(principal, access.role());
     }
     ctx.attribute(PRINCIPAL, principal);
+  }
+
+  /**
+   * A credential header sent twice is refused: which of the two counts would otherwise depend on
+   * which component reads it (a proxy may check the last, this server the first).
+   */
+  private static void refuseRepeated(Context ctx, String header) {
+    int count = Collections.list(ctx.req().getHeaders(header)).size();
+    if (count > 1) {
+      throw ApiException.validation("the " + header + " header was sent " + count + " times",
+          List.of(new Violation(header, "must be sent at most once, was sent " + count + " times")));
+    }
   }
 
   private Principal authenticate(Context ctx, String source) {

@@ -98,9 +98,12 @@ public final class RoutePolicy {
     routes.put(route, new Access(role, operation));
   }
 
-  /** The access rule of {@code METHOD /path/{template}}, or empty when the route is not declared. */
+  /**
+   * The access rule of {@code METHOD /path/{template}}, or empty when the route is not declared. A
+   * {@code HEAD} is its {@code GET} without the body (RFC 9110 §9.3.2): same rule, same record.
+   */
   public Optional<Access> access(String method, String routeTemplate) {
-    return Optional.ofNullable(routes.get(method + " " + documented(routeTemplate)));
+    return Optional.ofNullable(routes.get((method.equals("HEAD") ? "GET" : method) + " " + documented(routeTemplate)));
   }
 
   /**

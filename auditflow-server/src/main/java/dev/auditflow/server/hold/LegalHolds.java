@@ -4,9 +4,9 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.ServerVocabulary;
 import dev.auditflow.server.ConflictException;
 import dev.auditflow.server.NotFoundException;
-import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
@@ -38,8 +38,8 @@ public final class LegalHolds {
   public record Release(String correlationId, long eventsReleased, String releasedBy, Instant releasedAt,
       String reason) {}
 
-  public static final String EVENT_PLACED = "auditflow.legal_hold.placed";
-  public static final String EVENT_RELEASED = "auditflow.legal_hold.released";
+  public static final String EVENT_PLACED = ServerVocabulary.TYPE_PREFIX + "legal_hold.placed";
+  public static final String EVENT_RELEASED = ServerVocabulary.TYPE_PREFIX + "legal_hold.released";
 
   private final Database database;
   private final EventWriter events;
@@ -174,10 +174,10 @@ public final class LegalHolds {
     return AuditEvent.builder()
         .eventType(type)
         .eventTimestamp(now)
-        .eventCategory(AccessAudit.CATEGORY)
+        .eventCategory(ServerVocabulary.CATEGORY)
         .eventAction(action)
         .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId("legal-hold:" + correlationId)
+        .correlationId(ServerVocabulary.HOLD_CHAIN_PREFIX + correlationId)
         .actorType("principal")
         .actorId(by)
         .resourceType("correlation")

@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,8 +44,13 @@ import org.postgresql.PGConnection;
  * sidesteps PostgreSQL's 65 535-parameter limit.
  */
 public final class EventWriter {
-  private static final String EXISTING =
-      "SELECT event_id FROM audit_events WHERE (event_id, event_date) IN (SELECT * FROM unnest(?::uuid[], ?::date[]))";
+  /** Ids taken by stored events (and by purged ones: an id is never given back), with their dates. */
+  private static final String TAKEN_IDS =
+      "SELECT event_id, event_date FROM audit_event_ids WHERE event_id = ANY(?::uuid[])";
+
+  /** Takes the new events' ids, in their transaction: a second taker of an id fails on the primary key. */
+  private static final String TAKE_IDS =
+      "INSERT INTO audit_event_ids (event_id, event_date) SELECT * FROM unnest(?::uuid[], ?::date[])";
 
   private static final String HEADS =
       "SELECT correlation_id, last_position, last_hash FROM audit_chain_heads WHERE correlation_id = ANY(?::text[])";
@@ -82,6 +88,10 @@ public final class EventWriter {
   public Set<UUID> insert(List<AuditEvent> events, String ingestedBy) {
     try (Connection c = database.connection()) {
       try {
+        return insertAndCommit(c, events, ingestedBy);
+      } catch (IdTakenMeanwhileException e) {
+        // Another request took one of these ids after we looked (one for another correlation, whose
+        // chain locks we do not hold). Rolled back; a second look names it a duplicate or a conflict.
         return insertAndCommit(c, events, ingestedBy);
       } catch (SQLException e) {
         if (!NO_PARTITION.equals(e.getSQLState())) {
@@ -145,6 +155,7 @@ public final class EventWriter {
       lock.execute();
     }
     List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
+    takeIds(c, fresh);
     List<ChainLinker.Prepared> linkable = new ArrayList<>(fresh.size());
     List<EventRows.Row> rows = new ArrayList<>(fresh.size());
     for (AuditEvent e : fresh) {
@@ -206,25 +217,59 @@ public final class EventWriter {
     }
   }
 
-  /** The events not stored yet, without repeats within the request, in request order. */
+  /**
+   * The events not stored yet, without repeats within the request, in request order. An id taken
+   * already — by a stored or purged event, or earlier in this request — on the same date is a
+   * retry of that event (a duplicate, not stored again); on another date it is another event
+   * claiming the id, and the whole request is refused.
+   *
+   * @throws EventIdConflictException naming the first such event
+   */
   private static List<AuditEvent> withoutStored(Connection c, List<AuditEvent> events) throws SQLException {
-    Set<UUID> stored = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement(EXISTING)) {
-      ps.setArray(1, c.createArrayOf("text", events.stream().map(e -> e.eventId().toString()).toArray()));
-      ps.setArray(2, c.createArrayOf("text", events.stream().map(e -> ChainLinker.eventDate(e).toString()).toArray()));
+    Map<UUID, LocalDate> taken = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(TAKEN_IDS)) {
+      ps.setArray(1, c.createArrayOf("uuid", events.stream().map(AuditEvent::eventId).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          stored.add(rs.getObject(1, UUID.class));
+          taken.put(rs.getObject(1, UUID.class), rs.getObject(2, LocalDate.class));
         }
       }
     }
     List<AuditEvent> fresh = new ArrayList<>(events.size());
-    for (AuditEvent e : events) {
-      if (stored.add(e.eventId())) {
+    for (int i = 0; i < events.size(); i++) {
+      AuditEvent e = events.get(i);
+      LocalDate date = ChainLinker.eventDate(e);
+      LocalDate takenOn = taken.putIfAbsent(e.eventId(), date);
+      if (takenOn == null) {
         fresh.add(e);
+      } else if (!takenOn.equals(date)) {
+        throw new EventIdConflictException(i, e.eventId(), takenOn);
       }
     }
     return fresh;
+  }
+
+  private static void takeIds(Connection c, List<AuditEvent> fresh) throws SQLException {
+    if (fresh.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(TAKE_IDS)) {
+      ps.setArray(1, c.createArrayOf("uuid", fresh.stream().map(AuditEvent::eventId).toArray()));
+      ps.setArray(2, c.createArrayOf("text", fresh.stream().map(e -> ChainLinker.eventDate(e).toString()).toArray()));
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw new IdTakenMeanwhileException(e);
+      }
+      throw e;
+    }
+  }
+
+  /** An id of the request was taken by a concurrent request between our look and our claim. */
+  private static final class IdTakenMeanwhileException extends RuntimeException {
+    IdTakenMeanwhileException(SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
   }
 
   private static Map<String, Head> heads(Connection c, String[] correlationIds) throws SQLException {
@@ -241,11 +286,9 @@ public final class EventWriter {
   }
 
   /**
-   * Writes the new events with one COPY. All of them are new — checked under the chains' locks —
-   * so the only conflict left is an id stored meanwhile under another correlation, whose chain
-   * locks this request does not hold: PostgreSQL then refuses the whole COPY (unique violation)
-   * and the request fails loudly rather than leaving a gap in a chain; a retry finds the event
-   * stored and answers "duplicate".
+   * Writes the new events with one COPY. All of them are new: their ids were taken in {@code
+   * audit_event_ids} just before, in this transaction, so a unique violation here means the two
+   * tables disagree — a defect, refused whole rather than leaving a gap in a chain.
    */
   private void copyRows(Connection c, List<Link> links, List<EventRows.Row> prepared) throws SQLException {
     if (links.isEmpty()) {
@@ -258,8 +301,8 @@ public final class EventWriter {
       throw new SQLException("writing the COPY of " + links.size() + " events", "08006", e);
     } catch (SQLException e) {
       if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        throw new ChainInvariantException("an event_id of this request was stored concurrently by a request for"
-            + " another correlation_id: " + e.getMessage());
+        throw new ChainInvariantException("an event of this request is stored already although its id was free in"
+            + " audit_event_ids: " + e.getMessage());
       }
       throw e;
     }

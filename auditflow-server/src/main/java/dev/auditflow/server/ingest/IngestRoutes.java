@@ -1,6 +1,8 @@
 package dev.auditflow.server.ingest;
 
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
@@ -77,10 +79,19 @@ public final class IngestRoutes {
     Json.write(ctx, 201, body);
   }
 
-  /** A missing parent is the request's fault: a 400 naming the event (its index in a batch). */
+  /**
+   * A missing parent is the request's fault: a 400 naming the event (its index in a batch). An id
+   * held by another event is a 409 naming it the same way.
+   */
   private static IngestService.Stored withParentCheck(Supplier<IngestService.Stored> store, boolean batch) {
     try {
       return store.get();
+    } catch (EventIdConflictException e) {
+      Violation violation = new Violation("event_id", "is the id of another event, stored with an event_timestamp on "
+          + e.takenOn() + "; an event_id may name one event only (a retry must resend the same event_timestamp)");
+      throw new ApiException(Problem.withErrors(ProblemType.CONFLICT,
+          (batch ? "event at index " + e.index() + ": " : "") + "event_id " + e.eventId() + " belongs to another event;"
+              + " nothing was stored", List.of(batch ? violation.atIndex(e.index()) : violation)));
     } catch (ParentEventNotFoundException e) {
       Violation violation = new Violation("parent_event_id",
           "parent event does not exist: no event with id " + e.parentEventId());

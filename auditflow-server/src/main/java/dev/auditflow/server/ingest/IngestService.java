@@ -6,6 +6,7 @@ import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.ServerVocabulary;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.dlq.DeadLetterQueue;
@@ -73,12 +74,27 @@ public final class IngestService {
    * @param ingestedBy the authenticated principal submitting it, recorded with the event
    */
   public Stored storeOne(JsonNode json, String ingestedBy) {
-    ParsedEvent parsed = validator.validate(json);
+    ParsedEvent parsed = validate(json);
     if (!parsed.isValid()) {
       rejected.increment();
       throw ApiException.validation("the event is invalid", parsed.violations());
     }
     return store(List.of(parsed.event()), ingestedBy);
+  }
+
+  /** The validator's rules, and the names only the server may write under ({@link ServerVocabulary}). */
+  private ParsedEvent validate(JsonNode json) {
+    ParsedEvent parsed = validator.validate(json);
+    if (parsed.event() == null) {
+      return parsed;
+    }
+    List<Violation> reserved = ServerVocabulary.reservedNames(parsed.event());
+    if (reserved.isEmpty()) {
+      return parsed;
+    }
+    List<Violation> all = new ArrayList<>(parsed.violations());
+    all.addAll(reserved);
+    return new ParsedEvent(parsed.event(), all);
   }
 
   /** Validates every event of a batch, or throws one problem listing the violations of each bad index. */
@@ -99,7 +115,7 @@ public final class IngestService {
     List<Violation> violations = new ArrayList<>();
     int badEvents = 0;
     for (int i = 0; i < json.size(); i++) {
-      ParsedEvent parsed = validator.validate(json.get(i));
+      ParsedEvent parsed = validate(json.get(i));
       if (parsed.isValid()) {
         events.add(parsed.event());
       } else {

@@ -23,7 +23,7 @@ import java.util.UUID;
  */
 final class ParentEvents {
   private static final String STORED_DATES =
-      "SELECT event_id, event_date FROM audit_events WHERE event_id = ANY(?::uuid[])";
+      "SELECT event_id, event_date FROM audit_event_ids WHERE event_id = ANY(?::uuid[])";
 
   private ParentEvents() {}
 

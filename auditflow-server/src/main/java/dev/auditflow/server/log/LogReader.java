@@ -115,7 +115,7 @@ public final class LogReader {
           while (rs.next()) {
             Leaf leaf = new Leaf(rs.getLong(3), rs.getObject(1, UUID.class), rs.getObject(2, LocalDate.class),
                 rs.getBytes(4));
-            leaves.merge(leaf.eventId(), leaf, (a, b) -> a.index() <= b.index() ? a : b);
+            leaves.merge(leaf.eventId(), leaf, (a, b) -> a.index() >= b.index() ? a : b); // the newest, as readers show
           }
         }
       }
@@ -166,7 +166,10 @@ public final class LogReader {
   public Optional<Leaf> leafOf(UUID eventId) {
     return read("finding an event's leaf", c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT leaf_index FROM log_leaves WHERE event_id = ? ORDER BY leaf_index LIMIT 1")) {
+          """
+          SELECT l.leaf_index FROM log_leaves l JOIN audit_event_ids i ON i.event_id = l.event_id AND i.event_date = l.event_date
+          WHERE i.event_id = ? ORDER BY l.leaf_index DESC LIMIT 1
+          """)) {
         ps.setObject(1, eventId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {

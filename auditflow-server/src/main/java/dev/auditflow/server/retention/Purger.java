@@ -4,8 +4,8 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.ServerVocabulary;
 import dev.auditflow.server.ConflictException;
-import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.ingest.EventWriter;
@@ -58,7 +58,7 @@ public final class Purger {
   private static final String TODAY = "(now() AT TIME ZONE 'UTC')::date";
   private static final String EXPIRED = "event_date + retention_days < " + TODAY;
   private static final DateTimeFormatter PARTITION_MONTH = DateTimeFormatter.ofPattern("'audit_events_'uuuu_MM");
-  public static final String EVENT_TYPE = "auditflow.retention.purged";
+  public static final String EVENT_TYPE = ServerVocabulary.TYPE_PREFIX + "retention.purged";
 
   private final Database database;
   private final PurgeRecords records;
@@ -441,10 +441,10 @@ public final class Purger {
     AuditEvent event = AuditEvent.builder()
         .eventType(EVENT_TYPE)
         .eventTimestamp(now)
-        .eventCategory(AccessAudit.CATEGORY)
+        .eventCategory(ServerVocabulary.CATEGORY)
         .eventAction("purge")
         .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId("auditflow:purge")
+        .correlationId(ServerVocabulary.SERVER_CHAIN_PREFIX + "purge")
         .actorType("principal")
         .actorId(by)
         .resourceType("audit_events")

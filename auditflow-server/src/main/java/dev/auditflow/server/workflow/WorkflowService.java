@@ -8,6 +8,7 @@ import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.ServerVocabulary;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
@@ -67,7 +68,7 @@ public final class WorkflowService {
   public Workflow create(NewWorkflow w, String principal) {
     UUID id = UuidV7.generate();
     Instant now = Timestamps.normalize(clock.instant());
-    AuditEvent audit = auditEvent("datastorage.workflow.created", "create", id, w, now,
+    AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "created", "create", id, w, now,
         Map.of("workflow_name", w.workflowName(), "version", w.version(), "content_hash", w.contentHash(), "status", w.status()),
         w.owner());
     try (Connection c = database.connection()) {
@@ -173,7 +174,7 @@ public final class WorkflowService {
         if (change.reason() != null) {
           data.put("status_reason", change.reason());
         }
-        AuditEvent audit = auditEvent("datastorage.workflow.status_changed", "change_status", id, before.definition(),
+        AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "status_changed", "change_status", id, before.definition(),
             now, data, change.updatedBy());
         try (PreparedStatement ps = tx.prepareStatement(
             "UPDATE workflows SET status = ?, status_reason = ?, updated_by = ?, updated_at = ? WHERE workflow_id = ?")) {

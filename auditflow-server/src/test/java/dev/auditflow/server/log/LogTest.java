@@ -168,6 +168,10 @@ class LogTest {
     assertThat(fx.get("/api/v1/log/" + beyond.path()).status()).isEqualTo(404);
     assertThat(fx.get("/api/v1/log/tile/00/000").status()).isEqualTo(404);
     assertThat(fx.get("/api/v1/log/tile/0/x000/000").status()).isEqualTo(404);
+    // An index past 2^63 is no tile either, not an arithmetic overflow (hardening finding 14).
+    var overflow = fx.get("/api/v1/log/tile/0/x001/x001/x001/x001/x001/x001/x001/000");
+    assertThat(overflow.status()).isEqualTo(404);
+    assertThat(overflow.json().get("detail").asText()).contains("2^63");
   }
 
   /** A tile's bytes, as a tile-reading client fetches them. */

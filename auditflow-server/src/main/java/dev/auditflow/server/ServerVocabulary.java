@@ -1,0 +1,56 @@
+package dev.auditflow.server;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.Violation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The names under which the server records its own events — reads of the trail, legal holds,
+ * purges, changes to the workflow catalog — and which no writer may use: otherwise a writer's
+ * forged {@code auditflow.access.events.query} in {@code access:token:auditor} would verify as
+ * that auditor's access chain. The one list; every server record is named from it, and ingest
+ * refuses events that use it (compared without case and surrounding blanks, so that {@code
+ * " AuditFlow"} is no way round).
+ */
+public final class ServerVocabulary {
+  /** The category of every record the server writes about itself. */
+  public static final String CATEGORY = "auditflow";
+  /** The prefix of the types of those records: {@code auditflow.access.events.query}, … */
+  public static final String TYPE_PREFIX = "auditflow.";
+  /** A principal's access chain: {@code access:<principal>}. */
+  public static final String ACCESS_CHAIN_PREFIX = "access:";
+  /** A correlation's legal-hold history: {@code legal-hold:<correlation_id>}. */
+  public static final String HOLD_CHAIN_PREFIX = "legal-hold:";
+  /** The server's other chains, such as {@code auditflow:purge}. */
+  public static final String SERVER_CHAIN_PREFIX = "auditflow:";
+  /** The workflow catalog's records (Kubernaut's Data Storage names them so). */
+  public static final String WORKFLOW_TYPE_PREFIX = "datastorage.workflow.";
+
+  private static final List<String> RESERVED_CHAIN_PREFIXES =
+      List.of(ACCESS_CHAIN_PREFIX, HOLD_CHAIN_PREFIX, SERVER_CHAIN_PREFIX);
+  private static final List<String> RESERVED_TYPE_PREFIXES = List.of(TYPE_PREFIX, WORKFLOW_TYPE_PREFIX);
+
+  private ServerVocabulary() {}
+
+  /** What a writer's event takes of the server's names, one violation per field; empty when nothing. */
+  public static List<Violation> reservedNames(AuditEvent event) {
+    List<Violation> violations = new ArrayList<>();
+    if (CATEGORY.equals(normal(event.eventCategory()))) {
+      violations.add(new Violation("event_category", "\"" + CATEGORY + "\" is reserved for the server's own records"));
+    }
+    String type = normal(event.eventType());
+    RESERVED_TYPE_PREFIXES.stream().filter(type::startsWith).findFirst().ifPresent(prefix -> violations.add(
+        new Violation("event_type", "types starting with \"" + prefix + "\" are reserved for the server's own records")));
+    String chain = normal(event.correlationId());
+    RESERVED_CHAIN_PREFIXES.stream().filter(chain::startsWith).findFirst().ifPresent(prefix -> violations.add(
+        new Violation("correlation_id", "correlation ids starting with \"" + prefix
+            + "\" are reserved for the server's own records")));
+    return violations;
+  }
+
+  private static String normal(String name) {
+    return name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+  }
+}
