@@ -18,7 +18,26 @@ public final class Main {
 
   /** The command line with auditflow's converters, for main and for tests. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).registerConverter(java.time.Duration.class, Durations::parse);
+    return new CommandLine(new Main()).registerConverter(java.time.Duration.class, Durations::parse)
+        .setExecutionExceptionHandler(Main::configurationProblem);
+  }
+
+  /** Exit code of a command that could not start: something on this machine to fix first. */
+  static final int CANNOT_START = 2;
+
+  /**
+   * A problem its operator can fix (a file's permissions, a port in use) is one line naming it and
+   * the fix — not a stack trace; anything else is left to picocli's default (the trace).
+   */
+  private static int configurationProblem(Exception e, CommandLine cmd, CommandLine.ParseResult parsed)
+      throws Exception {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof dev.auditflow.server.ConfigurationException problem) {
+        cmd.getErr().println("auditflow " + cmd.getCommandName() + ": " + problem.getMessage());
+        return CANNOT_START;
+      }
+    }
+    throw e;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

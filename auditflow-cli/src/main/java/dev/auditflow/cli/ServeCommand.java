@@ -1,6 +1,7 @@
 package dev.auditflow.cli;
 
 import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.SecretFiles;
 import dev.auditflow.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +94,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (chainKeyFile != null) {
+      SecretFiles.requirePrivate(chainKeyFile, "the chain key");
+    }
     byte[] chainKey = chainKeyFile == null ? null : java.nio.file.Files.readAllBytes(chainKeyFile);
     EmbeddedDatabase embedded = null;
     String url = databaseUrl;

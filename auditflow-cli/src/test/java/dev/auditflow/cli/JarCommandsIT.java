@@ -182,6 +182,7 @@ class JarCommandsIT {
     Path dir = workDir();
     Path key = dir.resolve("chain.key");
     Files.write(key, "0123456789abcdef0123456789abcdef-a-chain-key".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     int port = RedisServerProcess.freePort();
     URI base = URI.create("http://127.0.0.1:" + port);
     try (JarProcess server = JarProcess.of(dir, "serve", "--port", Integer.toString(port), "--data-dir",

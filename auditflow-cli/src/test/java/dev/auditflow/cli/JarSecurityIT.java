@@ -167,4 +167,44 @@ class JarSecurityIT {
       return true;
     }
   }
+
+  /**
+   * Hardening finding 15: secret files others can read refuse the start, with one line that names
+   * the file and the fix — the admin token's file, the signing key and the chain key.
+   */
+  @Test
+  void serveRefusesSecretFilesThatOthersCanRead() throws Exception {
+    Path work = Files.createTempDirectory("auditflow-jar-secrets");
+    Path adminFile = work.resolve("admin.token");
+    Path signingKey = work.resolve("signing.key");
+    int port = RedisServerProcess.freePort();
+    URI base = URI.create("http://127.0.0.1:" + port);
+    String db = TestDatabase.create();
+    String[] serve = {"serve", "--host", "127.0.0.1", "--port", Integer.toString(port), "--database-url", db,
+        "--admin-token-file", adminFile.toString(), "--signing-key-file", signingKey.toString()};
+    try (JarProcess server = JarProcess.of(work, serve).start()) {
+      server.awaitHttp200(base, "/health/ready", START);
+    }
+    assertThat(Files.getPosixFilePermissions(adminFile)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    Files.setPosixFilePermissions(adminFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertRefused(work, serve, adminFile);
+    Files.setPosixFilePermissions(adminFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(signingKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    assertRefused(work, serve, signingKey);
+    Files.setPosixFilePermissions(signingKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Path chainKey = work.resolve("chain.key");
+    Files.writeString(chainKey, "0123456789abcdef0123456789abcdef-chain");
+    Files.setPosixFilePermissions(chainKey, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    String[] withChainKey = java.util.stream.Stream.concat(java.util.Arrays.stream(serve),
+        java.util.stream.Stream.of("--chain-key-file", chainKey.toString())).toArray(String[]::new);
+    assertRefused(work, withChainKey, chainKey);
+  }
+
+  private static void assertRefused(Path work, String[] serve, Path file) throws Exception {
+    JarProcess refused = JarProcess.of(work, serve);
+    assertThat(refused.run(Duration.ofSeconds(90))).as(refused.output()).isEqualTo(2);
+    assertThat(refused.output()).contains("auditflow serve: ").contains(file.toString()).contains("chmod 600 " + file)
+        .doesNotContain("\tat ").doesNotContain("Exception");
+  }
 }

@@ -22,6 +22,7 @@ import dev.auditflow.server.hold.LegalHoldRoutes;
 import dev.auditflow.server.hold.LegalHolds;
 import dev.auditflow.server.http.ErrorHandling;
 import dev.auditflow.server.http.HeadRoutes;
+import dev.auditflow.server.http.HeaderTimeout;
 import dev.auditflow.server.http.QueryStringGuard;
 import dev.auditflow.server.http.RequestTracking;
 import dev.auditflow.server.ingest.EventWriter;
@@ -93,6 +94,7 @@ public final class AuditServer implements AutoCloseable {
   private final PurgeSchedule purgeSchedule;
   private final LogIntegrator logIntegrator;
   private final LogSchedule logSchedule;
+  private final List<HeaderTimeout> headerTimeouts = new ArrayList<>();
   private boolean stopped;
 
   private AuditServer(ServerConfig config, Clock clock) {
@@ -162,6 +164,7 @@ public final class AuditServer implements AutoCloseable {
         javalin.jetty.addConnector((server, http) -> tls.connector(server, http, config.host(), config.port()));
       }
       requests.install(javalin);
+      headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
       QueryStringGuard.install(javalin);
       ErrorHandling.install(javalin, config.retryAfter());
       security.install(javalin);
@@ -185,6 +188,7 @@ public final class AuditServer implements AutoCloseable {
       javalin.startup.showOldJavalinVersionWarning = false;
       javalin.jetty.host = config.host();
       javalin.jetty.port = config.managementPort();
+      headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
       ops.registerManagement(javalin);
     });
     if (management != null) {
@@ -315,6 +319,7 @@ public final class AuditServer implements AutoCloseable {
     if (tls != null) {
       tls.close();
     }
+    headerTimeouts.forEach(HeaderTimeout::close);
     if (replay != null) {
       // Events parked while the database was down go in now, if it is back: no accepted event
       // waits in Redis for a server that is not coming back soon.

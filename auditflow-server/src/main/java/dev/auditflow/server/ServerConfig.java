@@ -36,6 +36,7 @@ import java.util.Objects;
  *     metrics on the main port
  * @param lifecycle the signing key and the retention purge's schedule
  * @param log the verifiable log's integrator (on by default)
+ * @param limits what one client can make the service hold ({@link RequestLimits#defaults()})
  */
 public record ServerConfig(
     String host,
@@ -59,7 +60,8 @@ public record ServerConfig(
     TlsFiles tls,
     Integer managementPort,
     LifecycleSettings lifecycle,
-    LogSettings log) {
+    LogSettings log,
+    RequestLimits limits) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -93,6 +95,7 @@ public record ServerConfig(
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(lifecycle, "lifecycle");
     Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(limits, "limits");
     if (managementPort != null && (managementPort < 0 || managementPort > 65_535)) {
       throw new IllegalArgumentException("managementPort must be 0..65535, was " + managementPort);
     }
@@ -160,6 +163,12 @@ public record ServerConfig(
     private Integer managementPort;
     private LifecycleSettings lifecycle = LifecycleSettings.defaults();
     private LogSettings log = LogSettings.defaults();
+    private RequestLimits limits = RequestLimits.defaults();
+
+    public Builder limits(RequestLimits limits) {
+      this.limits = limits;
+      return this;
+    }
 
     public Builder log(LogSettings log) {
       this.log = log;
@@ -284,7 +293,7 @@ public record ServerConfig(
       return new ServerConfig(
           host, port, jdbcUrl, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort, lifecycle, log);
+          managementPort, lifecycle, log, limits);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.server.SecretFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,9 @@ public final class AdminTokenBootstrap {
 
   public static void ensureFirstAdmin(ApiTokens tokens, Path file) {
     if (tokens.anyExist()) {
+      if (Files.exists(file)) {
+        SecretFiles.requirePrivate(file, "the first admin token's file");
+      }
       return;
     }
     try {

@@ -1,5 +1,6 @@
 package dev.auditflow.server.signing;
 
+import dev.auditflow.server.SecretFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,7 @@ public final class SigningKey {
           // another instance made it first: use theirs
         }
       }
+      SecretFiles.requirePrivate(file, "the signing key");
       String pem = Files.readString(file, StandardCharsets.US_ASCII);
       PrivateKey privateKey = KeyFactory.getInstance(ALGORITHM)
           .generatePrivate(new PKCS8EncodedKeySpec(Pem.decode("PRIVATE KEY", pem)));

@@ -66,6 +66,8 @@ class LogKnownAnswerTest {
     byte[] raw = Arrays.copyOfRange(Base64.getDecoder().decode(VERIFIER_KEY.split("\\+", 3)[2]), 1, 33);
     byte[] x509 = concat(HexFormat.of().parseHex("302a300506032b6570032100"), raw);
     Path file = Files.createTempDirectory("auditflow-kat").resolve("key.pem");
+    Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, Pem.encode("PRIVATE KEY", pkcs8) + Pem.encode("PUBLIC KEY", x509));
     return file;
   }

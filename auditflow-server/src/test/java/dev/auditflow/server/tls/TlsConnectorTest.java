@@ -108,4 +108,35 @@ class TlsConnectorTest {
     tls.reloadIfChanged();
     assertThat(served(uri, live.certificate())).isEqualTo(first);
   }
+
+  /** Hardening finding 12: TLS 1.2's CBC suites were negotiated; only AEAD suites are now. */
+  @Test
+  void onlyAuthenticatedEncryptionIsNegotiated() throws Exception {
+    TestCertificates live = TestCertificates.create(dir.resolve("live"));
+    URI uri = start(new TlsFiles(live.certificate(), live.privateKey()));
+    javax.net.ssl.SSLContext context = Pem.trusting(live.certificate());
+    for (String suite : new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"}) {
+      assertThat(handshake(context, uri, "TLSv1.2", suite)).as(suite).isNull();
+    }
+    assertThat(handshake(context, uri, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"))
+        .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    assertThat(handshake(context, uri, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"))
+        .isEqualTo("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+    assertThat(handshake(context, uri, "TLSv1.3", "TLS_AES_256_GCM_SHA384")).isEqualTo("TLS_AES_256_GCM_SHA384");
+  }
+
+  /** The suite a client offering only {@code suite} gets, or null when the handshake fails. */
+  private static String handshake(javax.net.ssl.SSLContext context, URI uri, String protocol, String suite) throws Exception {
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+        .createSocket(uri.getHost(), uri.getPort())) {
+      socket.setEnabledProtocols(new String[] {protocol});
+      socket.setEnabledCipherSuites(new String[] {suite});
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return socket.getSession().getCipherSuite();
+    } catch (javax.net.ssl.SSLHandshakeException e) {
+      return null;
+    }
+  }
 }
