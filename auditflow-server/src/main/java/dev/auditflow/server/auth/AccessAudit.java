@@ -106,7 +106,7 @@ public final class AccessAudit {
         .correlationId(ServerVocabulary.ACCESS_CHAIN_PREFIX + principal.name())
         .actorType(principal.method())
         .actorId(principal.name())
-        .actorIp(ctx.req().getRemoteAddr())
+        .actorIp(AuthFilter.clientAddress(ctx))
         .resourceType("api")
         .resourceId(route)
         .eventData(data)

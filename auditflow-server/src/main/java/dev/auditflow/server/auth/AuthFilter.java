@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class AuthFilter {
   private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
   private static final String PRINCIPAL = "auditflow.principal";
+  private static final String CLIENT = "auditflow.client";
   static final String PROXY_USER_HEADER = "X-Auth-Request-User";
   private static final int MAX_PROXY_USER = 256;
 
@@ -54,30 +55,49 @@ public final class AuthFilter {
    * Signs a browser in to the console with a token, under the same rate limit and failure
    * counting as a bearer token on any route.
    */
-  public ConsoleSessions.Session signIn(String token, String source) {
-    Optional<Duration> blocked = failures.blockedFor(source);
-    if (blocked.isPresent()) {
-      registry.counter("auditflow.auth.rate.limited").increment();
-      throw new TooManyFailuresException(blocked.get());
-    }
+  public ConsoleSessions.Session signIn(String token, String peer, List<String> forwardedFor) {
+    String client = ClientAddress.of(peer, forwardedFor, settings.trustedProxies());
     try {
       return sessions.create(token);
     } catch (AuthenticationException e) {
-      failed(e, "POST", "/ui/session", source);
-      throw e;
+      throw refusal(e, "POST", "/ui/session", client);
     }
   }
 
-  private void failed(AuthenticationException e, String method, String route, String source) {
-    failures.failed(source);
+  /**
+   * What a failed authentication is answered with. A request that brings credentials and fails is
+   * counted against its client; once the client has failed too often it gets 429 until its window
+   * ends. A request without credentials is no guess and is not counted (behind a proxy, ten of
+   * them locked out every user of that proxy), and a request that authenticates is never refused
+   * for its client's failures: tokens hold 256 random bits, and the limit exists to make guessing
+   * loud and slow, not to lock out whoever shares an address with a guesser.
+   */
+  private RuntimeException refusal(AuthenticationException e, String method, String route, String client) {
+    String reason = e.reason().name().toLowerCase(Locale.ROOT);
     Counter.builder("auditflow.auth.failures").description("Failed authentications, by reason")
-        .tag("reason", e.reason().name().toLowerCase(Locale.ROOT)).register(registry).increment();
-    log.info("authentication failed method={} route={} source={} reason={}", method, route, source,
-        e.reason().name().toLowerCase(Locale.ROOT));
+        .tag("reason", reason).register(registry).increment();
+    log.info("authentication failed method={} route={} client={} reason={}", method, route, client, reason);
+    if (e.reason() == AuthenticationException.Reason.MISSING) {
+      return e;
+    }
+    String key = ClientAddress.failureKey(client);
+    Optional<Duration> blocked = failures.blockedFor(key);
+    failures.failed(key);
+    if (blocked.isPresent()) {
+      registry.counter("auditflow.auth.rate.limited").increment();
+      return new TooManyFailuresException(blocked.get());
+    }
+    return e;
   }
 
   public void install(JavalinConfig config) {
     config.routes.beforeMatched(this::check);
+  }
+
+  /** The client's address as {@link ClientAddress} tells it, for requests that passed the filter. */
+  public static String clientAddress(Context ctx) {
+    String client = ctx.attribute(CLIENT);
+    return client == null ? ctx.req().getRemoteAddr() : client;
   }
 
   /** The principal of a request that passed the filter; anonymous on public routes. */
@@ -103,17 +123,13 @@ public final class AuthFilter {
     refuseRepeated(ctx, "Authorization");
     refuseRepeated(ctx, PROXY_USER_HEADER);
     String source = ctx.req().getRemoteAddr();
-    Optional<Duration> blocked = failures.blockedFor(source);
-    if (blocked.isPresent()) {
-      registry.counter("auditflow.auth.rate.limited").increment();
-      throw new TooManyFailuresException(blocked.get());
-    }
+    String client = ClientAddress.of(source, ClientAddress.forwardedFor(ctx), settings.trustedProxies());
+    ctx.attribute(CLIENT, client);
     Principal principal;
     try {
       principal = authenticate(ctx, source);
     } catch (AuthenticationException e) {
-      failed(e, method, route, source);
-      throw e;
+      throw refusal(e, method, route, client);
     }
     if (!principal.has(access.role())) {
       throw new AccessDeniedException(principal, access.role());

@@ -78,8 +78,8 @@ public final class Security {
     return filter.sessions();
   }
 
-  /** A console sign-in with a token from {@code source}: rate-limited and counted like any bearer token. */
-  public ConsoleSessions.Session signIn(String token, String source) {
-    return filter.signIn(token, source);
+  /** A console sign-in with a token: rate-limited and counted like any bearer token. */
+  public ConsoleSessions.Session signIn(String token, io.javalin.http.Context ctx) {
+    return filter.signIn(token, ctx.req().getRemoteAddr(), ClientAddress.forwardedFor(ctx));
   }
 }

@@ -132,7 +132,7 @@ public final class ConsoleRoutes {
       Json.write(ctx, 200, describe(Principal.ANONYMOUS, null, "none"));
       return;
     }
-    ConsoleSessions.Session session = security.signIn(token.asText().trim(), ctx.req().getRemoteAddr());
+    ConsoleSessions.Session session = security.signIn(token.asText().trim(), ctx);
     ctx.header("Set-Cookie", ConsoleSessions.COOKIE + "=" + session.id() + "; Path=/; HttpOnly; SameSite=Strict"
         + (tls ? "; Secure" : ""));
     Json.write(ctx, 201, describe(session.principal(), session, "on"));
