@@ -6,6 +6,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +19,10 @@ import java.util.function.Function;
  * minute, so revoking or expiring the token ends the session too. Sessions end after 30 minutes
  * unused and 12 hours in all, and live in this instance's memory (a restart signs everyone out;
  * behind a load balancer, keep a browser on one instance).
+ *
+ * <p>Memory is bounded: every sign-in first forgets the sessions that have ended (not only those
+ * presented again), and one principal holds at most {@value #PER_PRINCIPAL} sessions — a further
+ * sign-in ends its least recently used one. (300 sign-ins with one token once left 300 sessions.)
  */
 public final class ConsoleSessions {
   public static final String COOKIE = "auditflow_session";
@@ -24,6 +30,7 @@ public final class ConsoleSessions {
   static final Duration IDLE = Duration.ofMinutes(30);
   static final Duration ABSOLUTE = Duration.ofHours(12);
   static final Duration RECHECK = Duration.ofMinutes(1);
+  static final int PER_PRINCIPAL = 10;
 
   /** A signed-in browser: its principal, and the token every state-changing request must echo. */
   public record Session(String id, String csrfToken, Principal principal, Instant expires) {}
@@ -46,10 +53,27 @@ public final class ConsoleSessions {
   public Session create(String token) {
     Principal principal = authenticate.apply(token);
     Instant now = clock.instant();
+    sessions.values().removeIf(e -> hasEnded(e, now));
+    List<Map.Entry<String, Entry>> own = sessions.entrySet().stream()
+        .filter(e -> e.getValue().principal().name().equals(principal.name()))
+        .sorted(Comparator.comparing((Map.Entry<String, Entry> e) -> e.getValue().lastUsed()))
+        .toList();
+    for (int i = 0; i <= own.size() - PER_PRINCIPAL; i++) {
+      sessions.remove(own.get(i).getKey());
+    }
     String id = randomId();
     Entry entry = new Entry(token, principal, randomId(), now, now, now);
     sessions.put(id, entry);
     return session(id, entry);
+  }
+
+  private static boolean hasEnded(Entry entry, Instant now) {
+    return !now.isBefore(entry.lastUsed().plus(IDLE)) || !now.isBefore(entry.created().plus(ABSOLUTE));
+  }
+
+  /** Sessions held now, ended ones included until the next sign-in forgets them. */
+  int size() {
+    return sessions.size();
   }
 
   /**
@@ -60,7 +84,7 @@ public final class ConsoleSessions {
   public Session find(String id) {
     Entry entry = id == null ? null : sessions.get(id);
     Instant now = clock.instant();
-    if (entry == null || !now.isBefore(entry.lastUsed().plus(IDLE)) || !now.isBefore(entry.created().plus(ABSOLUTE))) {
+    if (entry == null || hasEnded(entry, now)) {
       if (entry != null) {
         sessions.remove(id);
       }

@@ -74,4 +74,26 @@ class ConsoleSessionsTest {
     assertThat(ConsoleSessions.csrfMatches(a, null)).isFalse();
     assertThatThrownBy(() -> sessions.create("bad")).isInstanceOf(AuthenticationException.class);
   }
+
+  /** Hardening finding 8: 300 sign-ins with one writer token left 300 live sessions. */
+  @Test
+  void oneTokenHoldsAtMostTenSessionsAndEndedOnesAreForgotten() {
+    valid.add("other");
+    ConsoleSessions.Session other = sessions.create("other");
+    java.util.List<ConsoleSessions.Session> mine = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      mine.add(sessions.create("good"));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(sessions.size()).isEqualTo(ConsoleSessions.PER_PRINCIPAL + 1);
+    assertThat(sessions.find(mine.get(299).id()).principal().name()).isEqualTo("token:good");
+    assertThatThrownBy(() -> sessions.find(mine.get(289).id())).as("the 11th most recent is gone")
+        .isInstanceOf(AuthenticationException.class);
+    assertThat(sessions.find(mine.get(290).id())).isNotNull();
+    assertThat(sessions.find(other.id()).principal().name()).as("another principal's session stays").isEqualTo("token:other");
+
+    clock.advance(ConsoleSessions.IDLE);
+    sessions.create("other");
+    assertThat(sessions.size()).as("ended sessions are forgotten at the next sign-in, presented or not").isEqualTo(1);
+  }
 }
