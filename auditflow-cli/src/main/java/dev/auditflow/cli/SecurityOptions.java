@@ -52,8 +52,8 @@ final class SecurityOptions {
   String jwtRolesClaim;
 
   @Option(names = "--jwt-role", split = ",",
-      description = "Maps a claim value to a role, e.g. audit-writers=writer (repeatable). Values named like a role"
-          + " (writer, reader, auditor, admin) need no mapping.")
+      description = "Maps a claim value to a role, e.g. audit-writers=writer (repeatable). Only mapped values grant"
+          + " a role: a group that happens to be called admin is not auditflow's admin.")
   List<String> jwtRoles;
 
   @Option(names = "--k8s-api-url", description = "Authenticate Kubernetes tokens with TokenReview and"

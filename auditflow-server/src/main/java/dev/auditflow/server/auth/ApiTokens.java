@@ -1,6 +1,7 @@
 package dev.auditflow.server.auth;
 
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.ConflictException;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * API tokens for deployments without Kubernetes: {@code af_} followed by 256 random bits
  * (base64url). Only the SHA-256 of a token is stored; the token is shown once, when created. A
  * token authenticates as the principal {@code token:<name>} with the roles it was given, until it
- * expires or is revoked.
+ * expires or is revoked; no two tokens that are not revoked share a name (V10).
  *
  * <p>Tokens are checked against an in-memory copy of the table, reloaded every {@value
  * #RELOAD_SECONDS} s: authentication must keep working while PostgreSQL is down, or the
@@ -92,6 +93,10 @@ public final class ApiTokens implements Authenticator {
       ps.setObject(7, utc(token.expiresAt()));
       ps.executeUpdate();
     } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw new ConflictException("a token named " + name + " exists and is not revoked: revoke it first, or choose"
+            + " another name (token:" + name + " must name one principal)");
+      }
       throw SqlFailures.translate("creating a token", e);
     }
     remember(hash(secret), token);

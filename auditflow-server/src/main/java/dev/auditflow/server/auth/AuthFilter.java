@@ -27,7 +27,6 @@ public final class AuthFilter {
   private static final String PRINCIPAL = "auditflow.principal";
   private static final String CLIENT = "auditflow.client";
   static final String PROXY_USER_HEADER = "X-Auth-Request-User";
-  private static final int MAX_PROXY_USER = 256;
 
   private final RoutePolicy policy;
   private final AuthSettings settings;
@@ -200,10 +199,8 @@ public final class AuthFilter {
    * proxy user can pass for a token or service account in {@code ingested_by}.
    */
   private Principal proxyUser(String user) {
-    if (user.isEmpty() || user.length() > MAX_PROXY_USER || user.chars().anyMatch(Character::isISOControl)) {
-      throw new AuthenticationException(AuthenticationException.Reason.MALFORMED);
-    }
-    return Principal.of("proxy:" + user, "proxy", settings.proxyRoles());
+    return Principal.of(Principal.name("proxy", user, "the " + PROXY_USER_HEADER + " header"), "proxy",
+        settings.proxyRoles());
   }
 
   static String routeOf(Context ctx) {

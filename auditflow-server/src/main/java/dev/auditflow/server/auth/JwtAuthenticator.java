@@ -91,7 +91,9 @@ public final class JwtAuthenticator implements Authenticator {
       throw new AuthenticationException(AuthenticationException.Reason.INVALID, String.valueOf(e.getMessage()));
     }
     Object name = claims.getClaim(settings.nameClaim());
-    return Optional.of(Principal.of("jwt:" + name, "jwt", roles(claims)));
+    String principal = Principal.name("jwt", name instanceof String text ? text : null,
+        "the JWT's " + settings.nameClaim() + " claim (a string)");
+    return Optional.of(Principal.of(principal, "jwt", roles(claims)));
   }
 
   private Set<Role> roles(JWTClaimsSet claims) {
@@ -100,11 +102,11 @@ public final class JwtAuthenticator implements Authenticator {
     EnumSet<Role> roles = EnumSet.noneOf(Role.class);
     for (Object v : values) {
       String text = String.valueOf(v);
+      // Only a mapping grants a role: an identity provider's group that merely happens to be
+      // called "admin" is not auditflow's admin role.
       Role mapped = settings.roleMap().get(text);
       if (mapped != null) {
         roles.add(mapped);
-      } else {
-        Role.fromWireName(text).ifPresent(roles::add);
       }
     }
     return roles;

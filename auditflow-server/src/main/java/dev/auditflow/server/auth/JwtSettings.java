@@ -17,8 +17,8 @@ import java.util.Set;
  * @param audience the required {@code aud} (one of the token's audiences)
  * @param nameClaim the claim that names the principal (default {@code sub})
  * @param rolesClaim the claim holding the principal's groups or roles (default {@code groups})
- * @param roleMap claim value → role; a value not in the map that is itself a role name
- *     ({@code writer}, {@code reader}, {@code auditor}, {@code admin}) counts as that role
+ * @param roleMap claim value → role; only mapped values grant a role (a group named {@code admin}
+ *     is no admin unless mapped so)
  * @param clockSkew tolerance on {@code exp} and {@code nbf} (default 60 s)
  */
 public record JwtSettings(URI jwksUrl, Path jwksFile, String issuer, String audience, String nameClaim,

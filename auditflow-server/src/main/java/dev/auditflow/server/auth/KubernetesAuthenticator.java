@@ -59,7 +59,8 @@ public final class KubernetesAuthenticator implements Authenticator {
       remember(reviews, key, reviewed);
       return reviewed;
     });
-    return Optional.of(new Principal(user.name(), "kubernetes", role -> allowed(user, role)));
+    return Optional.of(new Principal(Principal.name("kubernetes", user.name(), "the Kubernetes user name"),
+        "kubernetes", role -> allowed(user, role)));
   }
 
   private User tokenReview(String token) {

@@ -103,8 +103,9 @@ class JwtAuthenticationTest {
     var page = query(reader);
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.json().get("data").get(0).get("ingested_by").asText()).isEqualTo("jwt:alice");
-    // A value named like a role needs no mapping.
-    assertThat(query(valid(first, List.of("reader"))).status()).isEqualTo(200);
+    // Hardening finding 9: a group merely named like a role grants nothing without a mapping.
+    assertThat(query(valid(first, List.of("reader"))).status()).isEqualTo(403);
+    assertThat(post(valid(first, List.of("admin", "writer"))).status()).isEqualTo(403);
     assertThat(query(valid(first, List.of())).status()).as("no role at all").isEqualTo(403);
   }
 
@@ -129,6 +130,13 @@ class JwtAuthenticationTest {
     SignedJWT hmac = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("key-1").build(), claims);
     hmac.sign(new MACSigner(first.toPublicJWK().toRSAPublicKey().getEncoded()));
     assertThat(query(hmac.serialize()).status()).as("HS256 keyed with the public key").isEqualTo(401);
+
+    // Hardening finding 9: an empty sub named "jwt:", and a newline in it reached log lines.
+    var empty = query(token(first, "", List.of("audit-readers"), ISSUER, AUDIENCE, Instant.now().plusSeconds(300)));
+    assertThat(empty.status()).isEqualTo(401);
+    assertThat(empty.json().get("detail").asText()).contains("sub claim");
+    assertThat(query(token(first, "alice\nforged=1", List.of("audit-readers"), ISSUER, AUDIENCE,
+        Instant.now().plusSeconds(300))).status()).isEqualTo(401);
   }
 
   @Test

@@ -37,11 +37,15 @@ class KubernetesAuthenticationTest {
   private static final String SERVER_TOKEN = "the-servers-own-sa-token";
   private static final Map<String, String> USERS = Map.of(
       "sa-gateway", "system:serviceaccount:kubernaut:gateway",
-      "sa-reader", "system:serviceaccount:kubernaut:effectiveness-monitor");
+      "sa-reader", "system:serviceaccount:kubernaut:effectiveness-monitor",
+      "sa-impostor", "token:admin",
+      "sa-newline", "alice\nlevel=ERROR forged=line");
   /** user → verbs allowed on services/data-storage-service in namespace kubernaut. */
   private static final Map<String, Set<String>> RBAC = Map.of(
       "system:serviceaccount:kubernaut:gateway", Set.of("create"),
-      "system:serviceaccount:kubernaut:effectiveness-monitor", Set.of("get"));
+      "system:serviceaccount:kubernaut:effectiveness-monitor", Set.of("get"),
+      "token:admin", Set.of("create", "get"),
+      "alice\nlevel=ERROR forged=line", Set.of("create", "get"));
   private static final AtomicInteger tokenReviews = new AtomicInteger();
   private static final AtomicInteger accessReviews = new AtomicInteger();
   private static HttpServer apiServer;
@@ -131,7 +135,7 @@ class KubernetesAuthenticationTest {
     var page = query("sa-reader");
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.json().get("data").get(0).get("ingested_by").asText())
-        .isEqualTo("system:serviceaccount:kubernaut:gateway");
+        .isEqualTo("kubernetes:system:serviceaccount:kubernaut:gateway");
     assertThat(post("sa-reader").status()).isEqualTo(403);
     var unknown = query("not-a-known-token");
     assertThat(unknown.status()).isEqualTo(401);
@@ -163,5 +167,20 @@ class KubernetesAuthenticationTest {
       // API tokens still work: they need no API server.
       assertThat(down.get("/api/v1/audit/events?correlation_id=x").status()).isEqualTo(200);
     }
+  }
+
+  /**
+   * Hardening finding 9: a cluster user named {@code token:admin} passed as that API token in
+   * {@code ingested_by}, and a user name may carry a newline into log lines.
+   */
+  @Test
+  void aKubernetesUserCannotPassForAnotherMethodsPrincipal() {
+    assertThat(post("sa-impostor").status()).isEqualTo(201);
+    var page = query("sa-impostor");
+    assertThat(page.json().get("data").findValuesAsText("ingested_by")).contains("kubernetes:token:admin")
+        .doesNotContain("token:admin");
+    var newline = query("sa-newline");
+    assertThat(newline.status()).isEqualTo(401);
+    assertThat(newline.json().get("detail").asText()).contains("without control characters");
   }
 }
