@@ -129,6 +129,9 @@ class JarLifecycleIT {
     String db = TestDatabase.create();
     Server s = serve(work, db, "256m");
     try (JarProcess server = s.process()) {
+      // Below the default policy's floor of 30 days, on purpose, as an administrator may.
+      assertThat(call(s, "PUT", "/api/v1/admin/retention-policies", "{\"retention_days\":2555,\"minimum_days\":1}")
+          .statusCode()).isEqualTo(200);
       Instant old = Instant.now().minus(40, ChronoUnit.DAYS);
       for (String chain : List.of("old-a", "old-b", "old-held")) {
         ArrayNode events = AuditEventJson.mapper().createArrayNode();

@@ -28,9 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>An event without {@code retention_days} gets the most specific policy's: one for its
  * {@code event_type} (and category, if the policy names one), else one for its {@code
- * event_category}, else the default. An event with its own value keeps it, raised to that policy's
- * {@code minimum_days} if below — a producer cannot make its own trail vanish sooner than policy
- * allows.
+ * event_category}, else the default. An event with its own value keeps it, raised to the floor if
+ * below — a producer cannot make its own trail vanish sooner than policy allows. The floor is that
+ * policy's {@code minimum_days}, or where it names none the default policy's (30 days as shipped,
+ * V11).
  */
 public final class RetentionPolicies implements Retention {
   public static final UUID DEFAULT_POLICY = UUID.fromString("00000000-0000-7000-8000-000000000000");
@@ -72,7 +73,13 @@ public final class RetentionPolicies implements Retention {
     if (event.retentionDays() == null) {
       return policy.retentionDays();
     }
-    return policy.minimumDays() == null ? event.retentionDays() : Math.max(event.retentionDays(), policy.minimumDays());
+    Integer floor = policy.minimumDays() != null ? policy.minimumDays() : defaultPolicy().minimumDays();
+    return floor == null ? event.retentionDays() : Math.max(event.retentionDays(), floor);
+  }
+
+  private Policy defaultPolicy() {
+    return policies.stream().filter(p -> p.id().equals(DEFAULT_POLICY)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the default retention policy is missing"));
   }
 
   /** The policy that decides {@code event}'s retention. */

@@ -56,6 +56,15 @@ class PurgeTest {
   void start() throws Exception {
     signingKey = Files.createTempDirectory("auditflow-purge").resolve("signing.key");
     fx = ServerFixture.start(b -> b.maxEventAge(Duration.ofDays(400)).lifecycle(lifecycle(100_000)));
+    allowShortRetention(fx);
+  }
+
+  /** Lowers the default policy's floor (30 days as shipped) to 1, as an administrator may. */
+  static void allowShortRetention(ServerFixture fx) {
+    var r = fx.send(java.net.http.HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/admin/retention-policies"))
+        .header("Content-Type", "application/json")
+        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"retention_days\":2555,\"minimum_days\":1}")));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
   }
 
   private LifecycleSettings lifecycle(long maxEventsPerRun) {

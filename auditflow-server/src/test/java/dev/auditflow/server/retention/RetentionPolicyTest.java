@@ -52,6 +52,26 @@ class RetentionPolicyTest {
     assertThat(storedRetention("finance", "finance.booked", 400)).isEqualTo(400);
   }
 
+  /**
+   * Hardening finding 7: with no floor, retention_days 1 on a 6-day-old event had it purged an
+   * hour after it was acknowledged. The default policy ships a floor of 30 days, which applies
+   * where the deciding policy names none, until an administrator lowers it.
+   */
+  @Test
+  void theDefaultPolicyShipsAFloorOfThirtyDays() {
+    JsonNode defaults = fx.get("/api/v1/admin/retention-policies").json().get("data").get(0);
+    assertThat(defaults.get("event_category").isNull()).isTrue();
+    assertThat(defaults.get("minimum_days").asInt()).isEqualTo(30);
+    assertThat(storedRetention("floor", "floor.event", 1)).isEqualTo(30);
+    assertThat(storedRetention("floor", "floor.event", 45)).isEqualTo(45);
+    assertThat(put("{\"event_category\":\"floorless\",\"retention_days\":10}").status()).isEqualTo(200);
+    assertThat(storedRetention("floorless", "floorless.event", 2)).as("no floor of its own: the default's")
+        .isEqualTo(30);
+    assertThat(put("{\"event_category\":\"floorless\",\"retention_days\":10,\"minimum_days\":2}").status())
+        .isEqualTo(200);
+    assertThat(storedRetention("floorless", "floorless.event", 2)).as("lowered on purpose").isEqualTo(2);
+  }
+
   @Test
   void policiesAreListedChangedAndRemovedButTheDefaultStays() {
     var set = put("{\"event_category\":\"temp\",\"retention_days\":10}");
