@@ -150,8 +150,14 @@ class JarCommandsIT {
       assertThat(report.get("reported_lost_but_stored").asLong()).isZero();
       assertThat(Files.size(dir.resolve("latency.png"))).isPositive();
 
-      // Tamper as a database superuser would; the jar's verify names the break and exits 1.
-      try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/auditflow?user=postgres");
+      // The embedded database takes no one without a password (hardening finding 1); its superuser's is
+      // in the data directory, where only the service's user can read it. Tamper as that user could;
+      // the jar's verify names the break and exits 1.
+      String superuser = "jdbc:postgresql://127.0.0.1:" + pgPort + "/auditflow?user=postgres";
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> DriverManager.getConnection(superuser).close())
+          .hasMessageContaining("password");
+      String password = Files.readString(dir.resolve("auditflow-data").resolve("postgres-superuser.password")).strip();
+      try (Connection c = DriverManager.getConnection(superuser + "&password=" + password);
           Statement s = c.createStatement()) {
         s.execute("SET session_replication_role = replica");
         s.execute("UPDATE audit_events SET event_type = 'forged' WHERE event_id = '" + event.get("event_id").asText() + "'");
