@@ -19,6 +19,8 @@ public enum ProblemType {
   INTERNAL_ERROR("internal-error", "Internal error", 500),
   /** Nothing was written; the same request may be retried later. */
   SERVICE_UNAVAILABLE("service-unavailable", "Service unavailable", 503),
+  /** The database answers, but every connection for reading is busy: retry shortly. */
+  SERVER_BUSY("server-busy", "Server busy", 503),
   /**
    * The write was sent to the store but its outcome is unknown (the connection broke while
    * committing): it may have been stored. Retrying the same event ids is safe and resolves it.

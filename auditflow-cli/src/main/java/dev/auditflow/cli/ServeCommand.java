@@ -1,6 +1,7 @@
 package dev.auditflow.cli;
 
 import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.RequestLimits;
 import dev.auditflow.server.SecretFiles;
 import dev.auditflow.server.ServerConfig;
 import java.nio.file.Path;
@@ -82,6 +83,29 @@ final class ServeCommand implements Callable<Integer> {
           + " authentication.")
   Integer managementPort;
 
+  @Option(names = "--header-timeout", defaultValue = "10s",
+      description = "Longest a request's line and headers may take to arrive; then the connection is closed"
+          + " (default: ${DEFAULT-VALUE}).")
+  Duration headerTimeout;
+
+  @Option(names = "--read-pool-size", defaultValue = "4",
+      description = "Database connections for reading the trail (queries, exports, verification, proofs), apart from"
+          + " --pool-size's, so that reads never starve ingest or health (default: ${DEFAULT-VALUE}).")
+  int readPoolSize;
+
+  @Option(names = "--reads-per-principal", defaultValue = "4",
+      description = "Most audited requests one principal may have running at once; one more is a 429"
+          + " (default: ${DEFAULT-VALUE}).")
+  int readsPerPrincipal;
+
+  @Option(names = "--max-answer-bytes", defaultValue = "" + RequestLimits.DEFAULT_MAX_ANSWER_BYTES,
+      description = "Most a page, JSON export or list of log entries may carry (default: ${DEFAULT-VALUE} = 16 MiB).")
+  long maxAnswerBytes;
+
+  @Option(names = "--max-verify-chains", defaultValue = "1000",
+      description = "Most chains one verification of a time range walks (default: ${DEFAULT-VALUE}).")
+  int maxVerifyChains;
+
   @Mixin
   SecurityOptions security;
 
@@ -113,6 +137,7 @@ final class ServeCommand implements Callable<Integer> {
           .redisUrl(redisUrl == null || redisUrl.isBlank() ? null : redisUrl).dlqKey(dlqKey).dlqMaxAttempts(dlqMaxAttempts)
           .auth(security.auth(dataDir)).tls(security.tls()).managementPort(managementPort)
           .lifecycle(lifecycle.settings(dataDir))
+          .limits(new RequestLimits(headerTimeout, readPoolSize, readsPerPrincipal, maxAnswerBytes, maxVerifyChains))
           .build());
     } catch (RuntimeException e) {
       if (embedded != null) {

@@ -184,7 +184,10 @@ class JarLogIT {
       for (int i = 0; i < 40; i++) {
         acknowledged.addAll(store(s, "kill-during-" + (i % 7), 250));
       }
-      s.process().kill(); // mid-integration: 10 000 events were queued moments ago
+      acknowledged.addAll(store(s, "kill-during-last", 5_000));
+      s.process().kill(); // mid-integration: 15 000 events were queued moments ago, 5 000 of them in the last request
+      // The kill landed with work queued (a round cut short rolls back, so its rows are still here).
+      assertThat(queuedEvents(db)).as("events queued for the log at the kill").isPositive();
       s = serve(work, db, port);
       awaitLogged(s, acknowledged.get(acknowledged.size() - 1));
       for (String id : acknowledged.subList(0, 100)) {
@@ -206,6 +209,14 @@ class JarLogIT {
     } finally {
       s.process().terminate(Duration.ofSeconds(60));
       TestDatabase.drop(db);
+    }
+  }
+
+  private static long queuedEvents(String db) throws Exception {
+    try (var c = java.sql.DriverManager.getConnection(db); var st = c.createStatement();
+        var rs = st.executeQuery("SELECT coalesce(sum(cardinality(event_ids)), 0) FROM log_queue")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -76,8 +76,10 @@ class BufferedAuditStoreTest {
     FakeTransport.Call sent = transport.log.get(0);
     long sentAfter = sent.startNanos() - first;
     assertThat(sent.batch()).hasSize(2);
-    // Sent no earlier than the first event's deadline: the trigger is time, not size.
+    // Sent no earlier than the first event's deadline: the trigger is time, not size — and not much
+    // later either (a timer late by seconds, or a deadline taken from the second event, fails here).
     assertThat(sentAfter).isGreaterThanOrEqualTo(interval.toNanos());
+    assertThat(Duration.ofNanos(sentAfter)).as("sent after").isLessThan(interval.plusMillis(400));
     assertThat(transport.log).hasSize(1);
   }
 
@@ -96,8 +98,11 @@ class BufferedAuditStoreTest {
       first.add(store.store(event("slow")));
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> transport.calls() == 1);
+    long stored = System.nanoTime();
     DeliveryHandle second = store.store(event("fast"));
     second.await(Duration.ofSeconds(30));
+    // Its own flush interval (200 ms) and a free sender: well inside the first write's 3 s.
+    assertThat(Duration.ofNanos(System.nanoTime() - stored)).isLessThan(Duration.ofMillis(1_200));
     // The second event was acknowledged while the first batch was still being written.
     assertThat(first).noneMatch(DeliveryHandle::isDone);
     for (DeliveryHandle h : first) {

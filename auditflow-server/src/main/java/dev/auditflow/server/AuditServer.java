@@ -130,20 +130,21 @@ public final class AuditServer implements AutoCloseable {
     this.logIntegrator = new LogIntegrator(database, checkpointSigner, config.log().maxLeavesPerRound(), registry, clock);
     this.logSchedule = config.log().enabled() ? new LogSchedule(logIntegrator, config.log()) : null;
     LogReader logReader = new LogReader(database);
-    LogRoutes logRoutes = new LogRoutes(logReader, checkpointSigner);
+    LogRoutes logRoutes = new LogRoutes(logReader, checkpointSigner, config.limits().maxAnswerBytes());
     this.dlq = config.redisUrl() == null ? null
         : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), clock);
     this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
     IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
-    ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords);
+    ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords, config.limits().maxVerifyChains());
     VerifyRoutes verifyRoutes = new VerifyRoutes(verifier);
     VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
     WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
-    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database), new QueryParameters(clock));
-    this.security = Security.create(config.auth(), database, writer, registry, clock);
-    ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader, clock),
+    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()), new QueryParameters(clock));
+    this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
+    ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader,
+        config.limits().maxAnswerBytes(), clock),
         new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
     ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
     ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);

@@ -49,7 +49,7 @@ class IndexMigrationTest {
         """)).isEqualTo(Superuser.number(fx.jdbcUrl(),
         "SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_events'::regclass"));
     Superuser.execute(fx.jdbcUrl(), "ANALYZE audit_events");
-    String plan = String.join("\n", new EventReader(fx.server().database())
+    String plan = String.join("\n", new EventReader(fx.server().database(), dev.auditflow.server.RequestLimits.DEFAULT_MAX_ANSWER_BYTES)
         .explain(new EventFilter(Map.of("severity", "critical"), null, null), new Page(100, true, null)));
     // The partition holding the rows is read through its copy of the severity index, newest first.
     String partitionIndex = Superuser.text(fx.jdbcUrl(), """

@@ -173,7 +173,7 @@ class QueryTest {
         }
       }
     }
-    String plan = String.join("\n", new dev.auditflow.server.query.EventReader(fx.server().database())
+    String plan = String.join("\n", new dev.auditflow.server.query.EventReader(fx.server().database(), RequestLimits.DEFAULT_MAX_ANSWER_BYTES)
         .explain(new EventFilter(Map.of("correlation_id", "shaped"), null, null), new Page(100, true, null)));
     // Each partition holding rows is read through its copy of the correlation index, not scanned.
     assertThat(partitions).isNotEmpty().allSatisfy(partition -> {

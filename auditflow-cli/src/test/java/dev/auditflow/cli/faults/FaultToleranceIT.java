@@ -152,7 +152,7 @@ class FaultToleranceIT {
       server.start();
       long recovery = recovery(stream, back);
       ledger("1. server SIGKILLed mid-stream, restarted 2 s later", server, stream,
-          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20), Expect.NOTHING_LOST);
+          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(10), Expect.NOTHING_LOST);
     }
   }
 
@@ -172,7 +172,7 @@ class FaultToleranceIT {
       long recovery = drained(server, back);
       Thread.sleep(1_000);
       ledger("2. PostgreSQL stopped (`pg_ctl -m fast`) 15 s, Redis DLQ", server, stream,
-          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
+          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(12), Expect.NOTHING_LOST);
     } finally {
       deleteKeys(TestRedis.url(), key);
     }
@@ -191,7 +191,7 @@ class FaultToleranceIT {
       pg.start();
       long recovery = recovery(stream, back);
       ledger("3. PostgreSQL stopped (`-m fast`) 10 s, no DLQ, delivery timeout 60 s", server, stream,
-          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20), Expect.NOTHING_LOST);
+          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(10), Expect.NOTHING_LOST);
     }
   }
 
@@ -208,7 +208,7 @@ class FaultToleranceIT {
       pg.start();
       long recovery = recovery(stream, back);
       ledger("4. PostgreSQL stopped (`-m fast`) 12 s, no DLQ, delivery timeout 4 s", server, stream,
-          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20), Expect.LOSS_REPORTED);
+          stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(8), Expect.LOSS_REPORTED);
     }
   }
 
@@ -233,7 +233,7 @@ class FaultToleranceIT {
       long recovery = recovery(stream, back);
       assertThat(server.output()).contains("shutdown requested").contains("auditflow server stopped");
       ledger("5. server SIGTERMed during a burst of 8 000, restarted", server, stream,
-          stream.finish(Duration.ofSeconds(60)), 8, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
+          stream.finish(Duration.ofSeconds(60)), 8, recovery, Duration.ofSeconds(12), Expect.NOTHING_LOST);
     }
   }
 
@@ -260,7 +260,7 @@ class FaultToleranceIT {
       pg.start();
       long recovery = drained(server, back);
       ledger("6. Redis SIGKILLed (AOF, `appendfsync always`) with events queued in it, restarted", server,
-          stream, stream.finish(Duration.ofSeconds(30)), 4, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
+          stream, stream.finish(Duration.ofSeconds(30)), 4, recovery, Duration.ofSeconds(10), Expect.NOTHING_LOST);
     }
   }
 
@@ -277,7 +277,7 @@ class FaultToleranceIT {
       pg.start();
       long recovery = recovery(stream, back);
       ledger("7. PostgreSQL postmaster SIGKILLed mid-stream (crash recovery at restart 5 s later), no DLQ", server,
-          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30),
+          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(8),
           Expect.NOTHING_LOST);
     }
   }
@@ -297,7 +297,7 @@ class FaultToleranceIT {
       long recovery = drained(server, back);
       Thread.sleep(1_000);
       ledger("8. PostgreSQL immediate shutdown (SIGQUIT, as `pg_ctl -m immediate`) 8 s, Redis DLQ", server,
-          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(30), Expect.NOTHING_LOST);
+          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(12), Expect.NOTHING_LOST);
     } finally {
       deleteKeys(TestRedis.url(), key);
     }
@@ -319,7 +319,7 @@ class FaultToleranceIT {
       long recovery = recovery(stream, back);
       assertThat(proxy.cuts()).as("answers dropped").isPositive();
       ledger("9. a proxy drops every answer for 4 s after the server stored the batch; delivery timeout 60 s", server,
-          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(20),
+          stream, stream.finish(Duration.ofSeconds(60)), 4, recovery, Duration.ofSeconds(8),
           Expect.NOTHING_LOST);
     }
   }

@@ -26,6 +26,7 @@ public final class AuthFilter {
   private static final Logger log = LoggerFactory.getLogger(AuthFilter.class);
   private static final String PRINCIPAL = "auditflow.principal";
   private static final String CLIENT = "auditflow.client";
+  private static final String ADMITTED = "auditflow.admitted";
   static final String PROXY_USER_HEADER = "X-Auth-Request-User";
 
   private final RoutePolicy policy;
@@ -34,9 +35,11 @@ public final class AuthFilter {
   private final FailedAuthentications failures;
   private final MeterRegistry registry;
   private final ConsoleSessions sessions;
+  private final PrincipalConcurrency concurrency;
 
   public AuthFilter(RoutePolicy policy, AuthSettings settings, List<Authenticator> authenticators,
-      FailedAuthentications failures, MeterRegistry registry, Clock clock) {
+      FailedAuthentications failures, int requestsPerPrincipal, MeterRegistry registry, Clock clock) {
+    this.concurrency = new PrincipalConcurrency(requestsPerPrincipal);
     this.policy = policy;
     this.settings = settings;
     this.authenticators = List.copyOf(authenticators);
@@ -84,13 +87,21 @@ public final class AuthFilter {
     failures.failed(key);
     if (blocked.isPresent()) {
       registry.counter("auditflow.auth.rate.limited").increment();
-      return new TooManyFailuresException(blocked.get());
+      return TooManyRequestsException.failedAuthentications(blocked.get());
     }
     return e;
   }
 
   public void install(JavalinConfig config) {
     config.routes.beforeMatched(this::check);
+    // After the answer — also one that failed — the principal's request no longer counts.
+    config.routes.after(ctx -> {
+      String admitted = ctx.attribute(ADMITTED);
+      if (admitted != null) {
+        ctx.attribute(ADMITTED, null);
+        concurrency.leave(admitted);
+      }
+    });
   }
 
   /** The client's address as {@link ClientAddress} tells it, for requests that passed the filter. */
@@ -134,6 +145,13 @@ public final class AuthFilter {
       throw new AccessDeniedException(principal, access.role());
     }
     ctx.attribute(PRINCIPAL, principal);
+    if (access.operation() != null) {
+      if (!concurrency.tryEnter(principal.name())) {
+        registry.counter("auditflow.auth.concurrency.limited").increment();
+        throw TooManyRequestsException.concurrentRequests(principal.name(), concurrency.limit());
+      }
+      ctx.attribute(ADMITTED, principal.name());
+    }
   }
 
   /**

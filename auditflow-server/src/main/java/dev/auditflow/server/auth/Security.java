@@ -32,8 +32,9 @@ public final class Security {
     this.tokenRoutes = new TokenRoutes(tokens);
   }
 
-  public static Security create(AuthSettings settings, Database database, EventWriter writer, MeterRegistry registry,
-      Clock clock) {
+  /** @param requestsPerPrincipal the most audited requests one principal may have running */
+  public static Security create(AuthSettings settings, int requestsPerPrincipal, Database database, EventWriter writer,
+      MeterRegistry registry, Clock clock) {
     ApiTokens tokens = new ApiTokens(database, clock);
     List<Authenticator> authenticators = new ArrayList<>(List.of(tokens));
     if (settings.jwt() != null) {
@@ -51,7 +52,7 @@ public final class Security {
     RoutePolicy policy = RoutePolicy.standard();
     FailedAuthentications failures = new FailedAuthentications(settings.failureLimit(), settings.failureWindow(), clock);
     return new Security(settings, tokens,
-        new AuthFilter(policy, settings, authenticators, failures, registry, clock), new AccessAudit(policy, writer, clock));
+        new AuthFilter(policy, settings, authenticators, failures, requestsPerPrincipal, registry, clock), new AccessAudit(policy, writer, clock));
   }
 
   public void install(JavalinConfig config) {

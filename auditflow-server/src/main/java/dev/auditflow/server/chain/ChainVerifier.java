@@ -38,17 +38,17 @@ import java.util.UUID;
  * untrusted key is {@code invalid_purge_record}.
  */
 public final class ChainVerifier {
-  /** The most chains one time-range verification walks. */
-  public static final int MAX_CHAINS_PER_RANGE = 10_000;
-
   private final Database database;
   private final ChainHasher hasher;
   private final PurgeRecords purges;
+  private final int maxChainsPerRange;
 
-  public ChainVerifier(Database database, ChainHasher hasher, PurgeRecords purges) {
+  /** @param maxChainsPerRange the most chains one verification of a time range walks */
+  public ChainVerifier(Database database, ChainHasher hasher, PurgeRecords purges, int maxChainsPerRange) {
     this.database = database;
     this.hasher = hasher;
     this.purges = purges;
+    this.maxChainsPerRange = maxChainsPerRange;
   }
 
   /**
@@ -67,7 +67,7 @@ public final class ChainVerifier {
 
   /** Verifies one chain and states its head and purge point, all as of one snapshot. */
   public Summary summarise(String correlationId) {
-    try (Connection c = database.connection()) {
+    try (Connection c = database.readConnection()) {
       return inSnapshot(c, () -> {
         Result result = verifyChains(c, List.of(correlationId));
         Optional<ChainLinker.Head> head = head(c, correlationId);
@@ -87,7 +87,7 @@ public final class ChainVerifier {
 
   /** How many events of a correlation are stored. */
   public long countEvents(String correlationId) {
-    try (Connection c = database.connection();
+    try (Connection c = database.readConnection();
         PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?")) {
       ps.setString(1, correlationId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -100,7 +100,7 @@ public final class ChainVerifier {
   }
 
   public Result verifyCorrelation(String correlationId) {
-    try (Connection c = database.connection()) {
+    try (Connection c = database.readConnection()) {
       return inSnapshot(c, () -> verifyChains(c, List.of(correlationId)));
     } catch (SQLException e) {
       throw SqlFailures.translate("verifying chain " + correlationId, e);
@@ -109,11 +109,11 @@ public final class ChainVerifier {
 
   /** Verifies, whole, every chain that has an event in {@code [since, until)}. */
   public Result verifyRange(Instant since, Instant until) {
-    try (Connection c = database.connection()) {
+    try (Connection c = database.readConnection()) {
       List<String> chains = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT DISTINCT correlation_id FROM audit_events WHERE event_timestamp >= ? AND event_timestamp < ?"
-              + " AND event_date BETWEEN ? AND ? ORDER BY 1 LIMIT " + (MAX_CHAINS_PER_RANGE + 1))) {
+              + " AND event_date BETWEEN ? AND ? ORDER BY 1 LIMIT " + (maxChainsPerRange + 1))) {
         ps.setObject(1, since.atOffset(ZoneOffset.UTC));
         ps.setObject(2, until.atOffset(ZoneOffset.UTC));
         ps.setObject(3, since.atOffset(ZoneOffset.UTC).toLocalDate());
@@ -124,9 +124,11 @@ public final class ChainVerifier {
           }
         }
       }
-      if (chains.size() > MAX_CHAINS_PER_RANGE) {
-        throw new IllegalArgumentException("the range holds more than " + MAX_CHAINS_PER_RANGE
-            + " chains; verify a shorter range");
+      if (chains.size() > maxChainsPerRange) {
+        // Each chain is read whole: the bound keeps one request's work, and the read connection it
+        // holds, to a known size (RequestLimits.maxVerifyChains).
+        throw new IllegalArgumentException("the range holds more than " + maxChainsPerRange
+            + " chains, the most one request verifies; verify a shorter range, or chains one by one");
       }
       return inSnapshot(c, () -> verifyChains(c, chains));
     } catch (SQLException e) {

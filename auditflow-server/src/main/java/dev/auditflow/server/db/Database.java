@@ -7,29 +7,53 @@ import dev.auditflow.server.ServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connection pool, with every wait bounded: getting a connection, connecting, each statement
+ * The connection pools, with every wait bounded: getting a connection, connecting, each statement
  * and each lock. A database that stops answering becomes a fast 503, never a hung request.
+ *
+ * <p>Two pools: {@link #connection()} for writes — ingest, the server's own records (every read's
+ * access record among them), the log's integration, the purge — and for health; {@link
+ * #readConnection()} for reading the trail — queries, counts, exports, chain verification, the
+ * log's proofs. However many readers a principal or the whole world sends, they wait for read
+ * connections only: ingest and health never starve behind them (twelve range verifications once
+ * held every connection for 20 s, ingest answered 503 and health went DOWN).
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   private final HikariDataSource dataSource;
+  private final HikariDataSource readers;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, HikariDataSource readers) {
     this.dataSource = dataSource;
+    this.readers = readers;
   }
 
-  /** Opens the pool and applies pending migrations. */
+  /** Opens the pools and applies pending migrations. */
   public static Database open(ServerConfig config, MeterRegistry registry) {
+    HikariDataSource writes = pool(config, "auditflow", config.poolSize(), registry);
+    try {
+      var result = Flyway.configure().dataSource(writes).load().migrate();
+      log.info("database ready migrations_applied={} schema_version={}", result.migrationsExecuted,
+          result.targetSchemaVersion == null ? Flyway.configure().dataSource(writes).load().info().current().getVersion()
+              : result.targetSchemaVersion);
+      return new Database(writes, pool(config, "auditflow-read", config.limits().readPoolSize(), registry));
+    } catch (RuntimeException e) {
+      writes.close();
+      throw e;
+    }
+  }
+
+  private static HikariDataSource pool(ServerConfig config, String name, int size, MeterRegistry registry) {
     HikariConfig hikari = new HikariConfig();
-    hikari.setPoolName("auditflow");
+    hikari.setPoolName(name);
     hikari.setJdbcUrl(config.jdbcUrl());
-    hikari.setMaximumPoolSize(config.poolSize());
+    hikari.setMaximumPoolSize(size);
     hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, Math.min(config.connectionTimeout().toMillis(), 2_000)));
     // Fail start-up at once when the database is not there: a service that starts without its
@@ -45,19 +69,30 @@ public final class Database implements AutoCloseable {
         "SET statement_timeout = " + statementMs + "; SET lock_timeout = " + Math.max(1, statementMs / 2)
             + "; SET idle_in_transaction_session_timeout = " + (statementMs * 2));
     hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
-    HikariDataSource ds = new HikariDataSource(hikari);
-    try {
-      var result = Flyway.configure().dataSource(ds).load().migrate();
-      log.info("database ready migrations_applied={} schema_version={}", result.migrationsExecuted, result.targetSchemaVersion);
-    } catch (RuntimeException e) {
-      ds.close();
-      throw e;
-    }
-    return new Database(ds);
+    return new HikariDataSource(hikari);
   }
 
+  /** A connection for writing, and for the few small reads that writing needs. */
   public Connection connection() throws SQLException {
     return dataSource.getConnection();
+  }
+
+  /**
+   * A connection for reading the trail, from the readers' own pool.
+   *
+   * @throws ReadersBusyException when every read connection stayed busy for the connection timeout
+   *     (the database itself answering)
+   */
+  public Connection readConnection() throws SQLException {
+    try {
+      return readers.getConnection();
+    } catch (SQLTransientConnectionException e) {
+      var pool = readers.getHikariPoolMXBean();
+      if (pool != null && pool.getActiveConnections() >= readers.getMaximumPoolSize()) {
+        throw new ReadersBusyException(readers.getMaximumPoolSize(), e);
+      }
+      throw e;
+    }
   }
 
   /** True when a connection can be had and answers within a second. */
@@ -71,6 +106,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    readers.close();
     dataSource.close();
   }
 }

@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.CanonicalJson;
 import dev.auditflow.api.Timestamps;
+import dev.auditflow.api.Violation;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.http.AnswerBudget;
+import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
 import dev.auditflow.server.query.StoredEvent;
@@ -42,9 +45,13 @@ public final class JsonExporter {
   private final ChainVerifier verifier;
   private final SigningKey key;
   private final LogReader logReader;
+  private final long maxAnswerBytes;
   private final Clock clock;
 
-  public JsonExporter(Database database, ChainVerifier verifier, SigningKey key, LogReader logReader, Clock clock) {
+  /** @param maxAnswerBytes the most one export may carry ({@link AnswerBudget}) */
+  public JsonExporter(Database database, ChainVerifier verifier, SigningKey key, LogReader logReader,
+      long maxAnswerBytes, Clock clock) {
+    this.maxAnswerBytes = maxAnswerBytes;
     this.database = database;
     this.verifier = verifier;
     this.key = key;
@@ -135,14 +142,21 @@ public final class JsonExporter {
 
   private List<StoredEvent> read(ExportFilters filters, int offset, int limit) {
     List<StoredEvent> rows = new ArrayList<>();
-    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement("SELECT "
+    try (Connection c = database.readConnection(); PreparedStatement ps = c.prepareStatement("SELECT "
         + StoredEvent.COLUMNS + " FROM audit_events" + filters.where()
         + " ORDER BY event_timestamp, event_id OFFSET ? LIMIT ?")) {
       int i = filters.bind(ps);
       ps.setInt(i++, offset);
       ps.setInt(i, limit);
+      AnswerBudget budget = new AnswerBudget(maxAnswerBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          // The export is signed whole, so it is built whole: a larger one is refused, not cut.
+          if (!budget.take(rs.getBytes("event_data").length + AnswerBudget.PER_EVENT)) {
+            throw ApiException.validation("the export would carry more than " + budget.maxBytes() + " bytes",
+                List.of(new Violation("limit", "these events are large: at most " + rows.size() + " of them fit in one"
+                    + " JSON export; ask for that many, or use format=ndjson, which streams an export of any size")));
+          }
           rows.add(StoredEvent.read(rs));
         }
       }
@@ -156,7 +170,7 @@ public final class JsonExporter {
     Map<String, Boolean> held = new HashMap<>();
     List<String> ids = new ArrayList<>();
     correlationIds.forEach(ids::add);
-    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
+    try (Connection c = database.readConnection(); PreparedStatement ps = c.prepareStatement(
         "SELECT correlation_id FROM legal_holds WHERE released_at IS NULL AND correlation_id = ANY(?)")) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rs = ps.executeQuery()) {

@@ -71,7 +71,7 @@ public final class NdjsonExporter {
     header.put("log", log.checkpoint() == null ? null : Map.of("checkpoint", log.checkpoint()));
     line(content, header);
     Lines lines = new Lines(content, filters.redactPii(), log.checkpoint() == null ? 0 : log.size());
-    try (Connection c = database.connection()) {
+    try (Connection c = database.readConnection()) {
       c.setAutoCommit(false); // a cursor: rows are fetched a thousand at a time, not all at once
       try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
           + filters.where() + " ORDER BY correlation_id, chain_position")) {

@@ -122,7 +122,7 @@ public final class LegalHolds {
 
   /** Every active hold, oldest first. */
   public List<Hold> active() {
-    try (Connection c = database.connection()) {
+    try (Connection c = database.readConnection()) {
       return active(c, null);
     } catch (SQLException e) {
       throw SqlFailures.translate("listing legal holds", e);

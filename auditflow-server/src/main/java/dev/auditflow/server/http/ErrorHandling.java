@@ -8,9 +8,10 @@ import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AccessDeniedException;
 import dev.auditflow.server.auth.AuthenticationException;
 import dev.auditflow.server.auth.KubernetesAuthenticator;
-import dev.auditflow.server.auth.TooManyFailuresException;
+import dev.auditflow.server.auth.TooManyRequestsException;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
+import dev.auditflow.server.db.ReadersBusyException;
 import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
@@ -38,8 +39,14 @@ public final class ErrorHandling {
     config.routes.exception(DatabaseUnavailableException.class, (e, ctx) -> {
       log.warn("database unavailable method={} path={} error=\"{}\"", ctx.method(), ctx.path(), e.getMessage());
       ctx.header("Retry-After", retryAfterSeconds);
-      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE,
-          "the database is unavailable; nothing was stored — retry after " + retryAfterSeconds + " s"));
+      Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the database is unavailable"
+          + (ctx.method().name().equals("POST") || ctx.method().name().equals("PUT") ? "; nothing was stored" : "")
+          + " — retry after " + retryAfterSeconds + " s"));
+    });
+    config.routes.exception(ReadersBusyException.class, (e, ctx) -> {
+      log.warn("readers busy method={} path={}", ctx.method(), ctx.path());
+      ctx.header("Retry-After", "1");
+      Json.problem(ctx, Problem.of(ProblemType.SERVER_BUSY, e.getMessage()));
     });
     config.routes.exception(AuthenticationException.class, (e, ctx) -> {
       // RFC 6750 §3: say it is a bearer token that is wanted; name the error only when one was sent.
@@ -53,7 +60,7 @@ public final class ErrorHandling {
       ctx.header("Retry-After", retryAfterSeconds);
       Json.problem(ctx, Problem.of(ProblemType.SERVICE_UNAVAILABLE, e.getMessage()));
     });
-    config.routes.exception(TooManyFailuresException.class, (e, ctx) -> {
+    config.routes.exception(TooManyRequestsException.class, (e, ctx) -> {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
       Json.problem(ctx, Problem.of(ProblemType.TOO_MANY_REQUESTS, e.getMessage()));
     });

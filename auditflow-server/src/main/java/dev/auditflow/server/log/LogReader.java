@@ -245,7 +245,7 @@ public final class LogReader {
   }
 
   private <T> T read(String what, Read<T> read) {
-    try (Connection c = database.connection()) {
+    try (Connection c = database.readConnection()) {
       return read.run(c);
     } catch (SQLException e) {
       throw SqlFailures.translate(what, e);

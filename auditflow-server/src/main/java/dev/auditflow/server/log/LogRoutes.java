@@ -1,5 +1,6 @@
 package dev.auditflow.server.log;
 
+import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.api.log.NoteKey;
@@ -7,6 +8,7 @@ import dev.auditflow.api.log.Tile;
 import dev.auditflow.server.NotFoundException;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.export.ExportedEvent;
+import dev.auditflow.server.http.AnswerBudget;
 import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.signing.PublicKeys;
@@ -34,11 +36,15 @@ public final class LogRoutes {
   public static final String TILE = "/api/v1/log/tile/{level}/<index>";
   /** Most entries one request returns. */
   public static final int MAX_ENTRIES = 1000;
+  private static final int ENTRIES_PER_READ = 100;
 
   private final LogReader reader;
   private final CheckpointSigner signer;
+  private final long maxAnswerBytes;
 
-  public LogRoutes(LogReader reader, CheckpointSigner signer) {
+  /** @param maxAnswerBytes the most one answer of entries may carry ({@link AnswerBudget}) */
+  public LogRoutes(LogReader reader, CheckpointSigner signer, long maxAnswerBytes) {
+    this.maxAnswerBytes = maxAnswerBytes;
     this.reader = reader;
     this.signer = signer;
   }
@@ -174,19 +180,33 @@ public final class LogRoutes {
     }
     long end = Math.min(state.size(), start + limit);
     List<Map<String, Object>> entries = new ArrayList<>();
-    for (LogReader.Entry e : start < end ? reader.entries(start, end) : List.<LogReader.Entry>of()) {
-      Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("leaf_index", e.leaf().index());
-      entry.put("event_id", e.leaf().eventId().toString());
-      entry.put("leaf_hash", b64(e.leaf().hash()));
-      entry.put("event", e.event() == null ? null : ExportedEvent.json(e.event()));
-      entries.add(entry);
+    AnswerBudget budget = new AnswerBudget(maxAnswerBytes);
+    // Read a hundred leaves at a time, and stop at the answer budget: large events make an answer
+    // of fewer entries than asked, and a reader continues after the last leaf_index it got.
+    reading:
+    for (long from = start; from < end; from += ENTRIES_PER_READ) {
+      for (LogReader.Entry e : reader.entries(from, Math.min(end, from + ENTRIES_PER_READ))) {
+        if (!budget.take(AnswerBudget.PER_EVENT
+            + (e.event() == null ? 0 : AuditEventJson.serializedSize(e.event().event().eventData())))) {
+          break reading;
+        }
+        entries.add(entry(e));
+      }
     }
     ctx.attribute(AccessAudit.RESULTS, entries.size());
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("tree_size", state.size());
     answer.put("entries", entries);
     Json.write(ctx, 200, answer);
+  }
+
+  private static Map<String, Object> entry(LogReader.Entry e) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("leaf_index", e.leaf().index());
+    entry.put("event_id", e.leaf().eventId().toString());
+    entry.put("leaf_hash", b64(e.leaf().hash()));
+    entry.put("event", e.event() == null ? null : ExportedEvent.json(e.event()));
+    return entry;
   }
 
   /** A whole-number query parameter in {@code [min, max]}, or {@code absent} when not given (-1: required). */

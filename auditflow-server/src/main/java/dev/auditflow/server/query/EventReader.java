@@ -1,8 +1,11 @@
 package dev.auditflow.server.query;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.Violation;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.http.AnswerBudget;
+import dev.auditflow.server.http.ApiException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,9 +36,12 @@ public final class EventReader {
           + " ORDER BY l.leaf_index DESC LIMIT 1) AS log_index";
 
   private final Database database;
+  private final long maxAnswerBytes;
 
-  public EventReader(Database database) {
+  /** @param maxAnswerBytes the most one page may carry ({@link AnswerBudget}) */
+  public EventReader(Database database, long maxAnswerBytes) {
     this.database = database;
+    this.maxAnswerBytes = maxAnswerBytes;
   }
 
   private static ObjectNode withLogIndex(ResultSet rs) throws SQLException {
@@ -53,6 +59,10 @@ public final class EventReader {
   /**
    * One page; {@code limit + 1} rows are read to learn whether more follow. With an offset the
    * rows before it are skipped (Kubernaut's paging; PostgreSQL reads and discards them).
+   *
+   * <p>A page carries at most the answer budget: a cursor page that would be larger ends early, its
+   * cursor where it ended; an offset page cannot (its reader counts on {@code limit} events), so it
+   * is refused naming {@code limit} and how many events fit.
    */
   public Result list(EventFilter filter, Page page) {
     Sql sql = where(filter);
@@ -60,9 +70,19 @@ public final class EventReader {
     List<ObjectNode> rows = new ArrayList<>();
     Cursor next = null;
     boolean more = false;
-    try (Connection c = database.connection(); PreparedStatement ps = sql.prepare(c, query); ResultSet rs = ps.executeQuery()) {
+    AnswerBudget budget = new AnswerBudget(maxAnswerBytes);
+    try (Connection c = database.readConnection(); PreparedStatement ps = sql.prepare(c, query); ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         if (rows.size() == page.limit()) {
+          more = true;
+          break;
+        }
+        if (!budget.take(rs.getBytes("event_data").length + AnswerBudget.PER_EVENT)) {
+          if (page.offset() != null) {
+            throw ApiException.validation("the page would carry more than " + budget.maxBytes() + " bytes",
+                List.of(new Violation("limit", "these events are large: at most " + rows.size()
+                    + " of them fit in one answer; ask for that many, or page with cursors")));
+          }
           more = true;
           break;
         }
@@ -78,7 +98,7 @@ public final class EventReader {
 
   public long count(EventFilter filter) {
     Sql sql = where(filter);
-    try (Connection c = database.connection();
+    try (Connection c = database.readConnection();
         PreparedStatement ps = sql.prepare(c, "SELECT count(*) FROM audit_events" + sql.where());
         ResultSet rs = ps.executeQuery()) {
       rs.next();
@@ -89,7 +109,7 @@ public final class EventReader {
   }
 
   public Optional<ObjectNode> byId(UUID eventId) {
-    try (Connection c = database.connection();
+    try (Connection c = database.readConnection();
         // The id's partition comes from audit_event_ids (one unique lookup), not from probing each month.
         PreparedStatement ps = c.prepareStatement("SELECT page.*, " + LOG_INDEX + " FROM (SELECT " + StoredEvent.COLUMNS
             + " FROM audit_events WHERE event_id = ?"
@@ -109,7 +129,7 @@ public final class EventReader {
     Sql sql = where(filter);
     String query = "EXPLAIN " + listQuery(sql, page);
     List<String> plan = new ArrayList<>();
-    try (Connection c = database.connection(); PreparedStatement ps = sql.prepare(c, query); ResultSet rs = ps.executeQuery()) {
+    try (Connection c = database.readConnection(); PreparedStatement ps = sql.prepare(c, query); ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         plan.add(rs.getString(1));
       }

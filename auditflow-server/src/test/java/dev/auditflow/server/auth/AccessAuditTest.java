@@ -120,4 +120,34 @@ class AccessAuditTest {
           assertThat(r.get("actor_id").asText()).isEqualTo("token:admin");
         });
   }
+
+  /**
+   * An unrecorded read must not happen: when the access record cannot be written, the caller gets a
+   * 503 and none of the data — for a page, for one event, and for an export that streams.
+   * (Hardening finding 17: no test made the record fail.)
+   */
+  @Test
+  void whenTheAccessRecordCannotBeWrittenTheAnswerIsWithheld() throws Exception {
+    assertThat(fx.postJson("/api/v1/audit/events", EventJson.valid("withheld").toString()).status()).isEqualTo(201);
+    String id = eventsOf("withheld").get(0).get("event_id").asText();
+    dev.auditflow.server.testing.Superuser.execute(fx.jdbcUrl(), """
+        CREATE FUNCTION refuse_access_records() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'access records refused by the test'; END $$""",
+        "CREATE TRIGGER refuse_access_records BEFORE INSERT ON audit_events FOR EACH ROW"
+            + " WHEN (NEW.correlation_id LIKE 'access:%') EXECUTE FUNCTION refuse_access_records()");
+    try {
+      for (String path : java.util.List.of("/api/v1/audit/events?correlation_id=withheld", "/api/v1/audit/events/" + id,
+          "/api/v1/audit/export?format=ndjson&correlation_id=withheld", "/api/v1/audit/export?correlation_id=withheld")) {
+        var r = fx.get(path);
+        assertThat(r.status()).as(path).isEqualTo(503);
+        assertThat(r.header("Retry-After")).as(path).isNotNull();
+        assertThat(r.contentType()).as(path).startsWith("application/problem+json");
+        assertThat(r.body()).as(path).contains("could not be recorded").doesNotContain(id);
+      }
+    } finally {
+      dev.auditflow.server.testing.Superuser.execute(fx.jdbcUrl(), "DROP TRIGGER refuse_access_records ON audit_events",
+          "DROP FUNCTION refuse_access_records()");
+    }
+    assertThat(fx.get("/api/v1/audit/events/" + id).status()).as("recorded again, answered again").isEqualTo(200);
+  }
 }

@@ -48,8 +48,8 @@ class FailedAuthenticationsTest {
 
   @Test
   void retryAfterIsRoundedUpToWholeSeconds() {
-    assertThat(new TooManyFailuresException(Duration.ofMillis(1_001)).retryAfterSeconds()).isEqualTo(2);
-    assertThat(new TooManyFailuresException(Duration.ZERO).retryAfterSeconds()).isEqualTo(1);
-    assertThat(new TooManyFailuresException(Duration.ofSeconds(40)).retryAfterSeconds()).isEqualTo(40);
+    assertThat(TooManyRequestsException.failedAuthentications(Duration.ofMillis(1_001)).retryAfterSeconds()).isEqualTo(2);
+    assertThat(TooManyRequestsException.failedAuthentications(Duration.ZERO).retryAfterSeconds()).isEqualTo(1);
+    assertThat(TooManyRequestsException.failedAuthentications(Duration.ofSeconds(40)).retryAfterSeconds()).isEqualTo(40);
   }
 }

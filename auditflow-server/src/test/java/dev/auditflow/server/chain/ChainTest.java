@@ -322,7 +322,7 @@ class ChainTest {
       try (AuditServer without = AuditServer.start(keyless)) {
         PurgeRecords noPurges = new PurgeRecords(
             new KnownKeys(without.database(), SigningKey.ephemeral(), List.of(), Clock.systemUTC()));
-        var answer = new ChainVerifier(without.database(), ChainHasher.sha256(), noPurges).verifyCorrelation("t-hmac");
+        var answer = new ChainVerifier(without.database(), ChainHasher.sha256(), noPurges, 1_000).verifyCorrelation("t-hmac");
         assertThat(answer.verified()).isFalse();
         assertThat(answer.firstBreak().reason()).isEqualTo("unverifiable");
       }

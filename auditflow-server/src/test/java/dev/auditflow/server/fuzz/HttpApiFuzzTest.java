@@ -17,9 +17,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mutated and malformed requests against every route of a real server on a real database: the
- * server answers every one (no dropped connection), never with a 5xx, and stores exactly the
- * events it acknowledged. One run with a fixed seed (the same requests every time) and one with
+ * Mutated and malformed requests against every route of a real server on a real database — each
+ * route of openapi.yaml is requested, checked per seed — the server answers every one (no dropped
+ * connection), never with a 5xx, and stores exactly the events it acknowledged. One run with a fixed seed (the same requests every time) and one with
  * a fresh seed that is printed, so a failure can be replayed: {@code -Dfuzz.seed=…}.
  */
 class HttpApiFuzzTest {
@@ -43,12 +43,15 @@ class HttpApiFuzzTest {
     AuthSettings auth = new AuthSettings(true, null, null, null, Set.of(), Set.of(), 1_000_000, null);
     try (ServerFixture fx = ServerFixture.start(b -> b.maxBatchSize(50).maxBodyBytes(512 * 1024).auth(auth))) {
       RawHttp http = new RawHttp(fx.server().port());
-      RequestFuzzer fuzzer = new RequestFuzzer(seed);
+      List<String> documented = documentedRoutes(fx);
+      RequestFuzzer fuzzer = new RequestFuzzer(seed, documented);
+      Set<String> reached = new HashSet<>();
       Set<String> acknowledged = new HashSet<>();
       List<String> failures = new ArrayList<>();
       java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
       for (int i = 0; i < REQUESTS_PER_SEED; i++) {
         RequestFuzzer.Request request = fuzzer.next().authenticated(fx.adminToken());
+        reached.add(request.method() + " " + new String(request.target(), java.nio.charset.StandardCharsets.ISO_8859_1));
         try {
           RawHttp.Response answer = http.send(request.method(), request.target(), request.headers(), request.body());
           statuses.merge(answer.status(), 1, Integer::sum);
@@ -69,7 +72,26 @@ class HttpApiFuzzTest {
       assertThat(storedEventIds(fx)).as("seed %d: exactly the acknowledged events are stored", seed)
           .isEqualTo(acknowledged);
       assertThat(acknowledged).as("seed %d: some requests were valid and stored", seed).isNotEmpty();
+      for (String route : documented) {
+        java.util.regex.Pattern template = java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(route).replaceAll("\\{[a-z_]+\\}", "\\\\E[^?]+\\\\Q") + "(\\?.*)?");
+        assertThat(reached).as("seed %d: %s was requested", seed, route)
+            .anyMatch(r -> template.matcher(r).matches());
+      }
     }
+  }
+
+  /** Every route openapi.yaml documents, as {@code "METHOD /path/{param}"}. */
+  private static List<String> documentedRoutes(ServerFixture fx) throws Exception {
+    JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(fx.get("/openapi.yaml").body()).get("paths");
+    List<String> routes = new ArrayList<>();
+    paths.fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(method -> {
+      if (Set.of("get", "post", "put", "patch", "delete").contains(method)) {
+        routes.add(method.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey());
+      }
+    }));
+    return routes;
   }
 
   /** The event ids a 2xx ingest answer acknowledges (an ingest route answers with them). */

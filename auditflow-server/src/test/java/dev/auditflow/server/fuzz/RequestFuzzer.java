@@ -53,12 +53,20 @@ final class RequestFuzzer {
       "/api/v1/admin/dlq", "/health/ready", "/health/live", "/openapi.yaml", "/api/v1/nope", "/", "/api/v1/audit/events/count/x"};
 
   private final SplittableRandom random;
+  /** Every route of openapi.yaml, as {@code "GET /api/v1/audit/events/{event_id}"}. */
+  private final List<String> documented;
+  private int nextDocumented;
 
-  RequestFuzzer(long seed) {
+  RequestFuzzer(long seed, List<String> documented) {
     this.random = new SplittableRandom(seed);
+    this.documented = List.copyOf(documented);
   }
 
   Request next() {
+    if (random.nextInt(4) == 0) {
+      // In turn, so that every route is reached a few times per run whatever the seed.
+      return documentedRoute(documented.get(nextDocumented++ % documented.size()));
+    }
     return switch (random.nextInt(10)) {
       case 0, 1, 2 -> post("/api/v1/audit/events", mutatedEvent());
       case 3, 4 -> post("/api/v1/audit/events/batch", mutatedBatch());
@@ -72,6 +80,40 @@ final class RequestFuzzer {
           ascii(pick(PATHS) + (random.nextBoolean() ? query() : "")), jsonType(),
           random.nextBoolean() ? mutate(EventJson.valid("fuzz")) : null);
     };
+  }
+
+  /**
+   * A request to one documented route: its path parameters odd or plausible, random query
+   * parameters, and for a method that takes one a mutated JSON body of some request the API knows.
+   */
+  private Request documentedRoute(String route) {
+    String method = route.substring(0, route.indexOf(' '));
+    StringBuilder path = new StringBuilder();
+    for (String part : route.substring(route.indexOf(' ') + 1).split("/", -1)) {
+      if (!path.isEmpty() || !part.isEmpty()) {
+        path.append('/');
+      }
+      path.append(part.startsWith("{") ? pathValue(part) : part);
+    }
+    byte[] body = method.equals("GET") || method.equals("DELETE") && random.nextBoolean() ? null
+        : mutate(pick(new JsonNode[] {EventJson.valid("fuzz-route"), verifyRequest(), workflow(), statusChange(),
+            NODES.objectNode().put("dry_run", random.nextBoolean()), NODES.objectNode().put("reason", oddText()),
+            NODES.objectNode().put("name", oddText()).set("roles", NODES.arrayNode().add("reader")),
+            NODES.objectNode().put("retention_days", random.nextInt(3000) - 10).put("event_category", "fuzz")}));
+    return new Request(method, bytesOf(path + (random.nextBoolean() ? query() : "")), contentType(), body);
+  }
+
+  private String pathValue(String parameter) {
+    return switch (parameter) {
+      case "{level}" -> pick(new String[] {"0", "1", "63", "64", "-1", "00", "x"});
+      case "{index}" -> pick(new String[] {"000", "x001/000", "000.p/5", "x001/x001/x001/x001/x001/x001/x001/000", "abc"});
+      case "{file}" -> pick(new String[] {"console.js", "console.css", "..%2Fconsole.js", "nope.js"});
+      default -> random.nextBoolean() ? oddSegment() : java.util.UUID.randomUUID().toString();
+    };
+  }
+
+  private <T> T pick(T[] options) {
+    return options[random.nextInt(options.length)];
   }
 
   private Request post(String path, byte[] body) {
@@ -293,7 +335,4 @@ final class RequestFuzzer {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private String pick(String[] options) {
-    return options[random.nextInt(options.length)];
-  }
 }

@@ -23,7 +23,7 @@ class HeaderTimeoutTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   @RegisterExtension
-  static final ServerFixture fx = ServerFixture.perClass(b -> b.limits(new RequestLimits(TIMEOUT)));
+  static final ServerFixture fx = ServerFixture.perClass(b -> b.limits(RequestLimits.defaults().withHeaderTimeout(TIMEOUT)));
 
   @Test
   void aRequestWhoseHeadersTrickleInIsClosedAfterTheTimeout() throws Exception {

@@ -52,7 +52,7 @@ class ReadPlanTest {
 
   @Test
   void aPageOfOneThousandFindsItsLeavesThroughTheEventIndex() {
-    EventReader reader = new EventReader(fx.server().database());
+    EventReader reader = new EventReader(fx.server().database(), dev.auditflow.server.RequestLimits.DEFAULT_MAX_ANSWER_BYTES);
     String plan = String.join("\n", reader.explain(new EventFilter(Map.of("correlation_id", "bulk-even"), null, null),
         new Page(1_000, false, null)));
     assertThat(plan).contains("log_leaves_event_idx").doesNotContain("log_leaves_pkey");
