@@ -55,15 +55,18 @@ import org.postgresql.PGConnection;
  *   <li>{@code contendedWrite}: {@code chainedWrite} with both writers appending to the same 100
  *       correlations, so every batch waits for the other writer's chain locks — the worst case
  *       of several services writing one remediation's trail at once;
- *   <li>{@code plainInsert}: the same single {@code unnest} INSERT without the chain work and
- *       without HTTP — what ingest would cost with no tamper evidence; {@code chainedWrite} over
- *       {@code plainInsert} is the chain's cost alone;
- *   <li>{@code rawCopy}: PgJDBC {@code COPY} of the same rows into {@code audit_events} — the
- *       floor no ingest path into auditflow's schema beats;
- *   <li>{@code rawCopyMinimal}: the same {@code COPY} into a minimal table with the same columns,
+ *   <li>{@code plainInsert}: an {@code INSERT … SELECT FROM unnest(arrays)} of the events without
+ *       any chain or id work and without HTTP — the server's write shape before it moved to COPY
+ *       (V7), kept as a control whose code never changes;
+ *   <li>{@code rawCopy}: PgJDBC {@code COPY} of the same rows into {@code audit_events}, every
+ *       column the server writes filled as it fills them (chain position and hashes, algorithm,
+ *       submitter), and their ids into {@code audit_event_ids} in the same transaction — the floor
+ *       no ingest path into auditflow's schema beats;
+ *   <li>{@code rawCopyMinimal}: the same {@code COPY} of the same columns into a minimal table,
  *       partitioned the same way, but only a primary key and 2 secondary indexes (correlation,
- *       time) — the physical limit of this machine for durable ingest that can still be queried,
- *       so the distance of {@code rawCopy} to it is the price of auditflow's indexes.
+ *       time) and no id table — durable ingest that can still be queried, without what makes it
+ *       auditflow's; the distance of {@code rawCopy} to it is the price of auditflow's indexes
+ *       and its id table.
  * </ul>
  *
  * Each event: 300-byte {@code event_data}, 100 correlations per batch.
@@ -86,11 +89,19 @@ public class IngestBenchmark {
       CREATE INDEX minimal_events_timestamp_idx ON minimal_events (event_timestamp, event_id);
       """;
 
-  /** The columns both COPY baselines write, in the order {@link #copyRows} produces them. */
+  /**
+   * The columns both COPY baselines write, in the order {@link #copyRows} produces them: every
+   * column the server writes for these events (the ones it leaves empty for them — parent, actor
+   * address, error fields — are empty here too).
+   */
   static final String COPY_COLUMNS =
-      "(event_id, event_date, event_timestamp, version, event_type, event_category, event_action, event_outcome,"
-          + " correlation_id, actor_type, actor_id, resource_type, resource_id, severity, event_data, retention_days,"
-          + " is_sensitive)";
+      "(event_id, event_date, event_timestamp, received_at, version, event_type, event_category, event_action,"
+          + " event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, severity, event_data,"
+          + " retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm,"
+          + " ingested_by)";
+
+  /** A hash's length of hex digits, as the chain columns hold. */
+  static final String HASH = "0123456789abcdef".repeat(4);
 
   @State(Scope.Benchmark)
   public static class Server {
@@ -155,6 +166,8 @@ public class IngestBenchmark {
     HttpBatchTransport http;
     Connection connection;
     final String prefix = "bench-" + UuidV7.generate().toString().substring(24);
+    /** The COPY baselines' chain positions, per correlation. */
+    final Map<String, Long> positions = new java.util.HashMap<>();
 
     @Setup(Level.Trial)
     public void open(Server s) throws Exception {
@@ -209,7 +222,7 @@ public class IngestBenchmark {
     List<AuditEvent> events = w.batch();
     Connection c = w.connection;
     c.setAutoCommit(false);
-    // The server's INSERT shape (arrays plus one JSON array for event_data), minus the chain.
+    // The server's INSERT shape before V7 (arrays plus one JSON array for event_data), minus the chain.
     try (PreparedStatement ps = c.prepareStatement(
         "INSERT INTO audit_events (event_id, event_date, event_timestamp, version, event_type, event_category,"
             + " event_action, event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id,"
@@ -250,35 +263,50 @@ public class IngestBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void rawCopy(Writer w) throws Exception {
-    copy(w.connection, "audit_events", w.batch());
+    List<AuditEvent> events = w.batch();
+    Connection c = w.connection;
+    c.setAutoCommit(false);
+    copy(c, "audit_events " + COPY_COLUMNS, copyRows(events, w.positions));
+    StringBuilder ids = new StringBuilder(BATCH * 48);
+    for (AuditEvent e : events) {
+      ids.append(e.eventId()).append('\t').append(e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate()).append('\n');
+    }
+    copy(c, "audit_event_ids (event_id, event_date)", ids.toString());
+    c.commit();
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void rawCopyMinimal(Writer w) throws Exception {
-    copy(w.connection, "minimal_events", w.batch());
-  }
-
-  private static void copy(Connection c, String table, List<AuditEvent> events) throws Exception {
+    Connection c = w.connection;
     c.setAutoCommit(false);
-    c.unwrap(PGConnection.class).getCopyAPI().copyIn(
-        "COPY " + table + " " + COPY_COLUMNS + " FROM STDIN", new StringReader(copyRows(events)));
+    copy(c, "minimal_events " + COPY_COLUMNS, copyRows(w.batch(), w.positions));
     c.commit();
   }
 
-  /** COPY's text format: tab-separated columns, one event per line, backslashes escaped. */
-  private static String copyRows(List<AuditEvent> events) {
-    StringBuilder rows = new StringBuilder(BATCH * 512);
+  private static void copy(Connection c, String target, String rows) throws Exception {
+    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + target + " FROM STDIN", new StringReader(rows));
+  }
+
+  /**
+   * COPY's text format: tab-separated columns, one event per line, backslashes escaped; the chain
+   * columns hold a position per correlation and hashes of the real length.
+   */
+  private static String copyRows(List<AuditEvent> events, Map<String, Long> positions) {
+    StringBuilder rows = new StringBuilder(BATCH * 700);
+    String received = Timestamps.format(Instant.now());
     for (AuditEvent e : events) {
       rows.append(e.eventId()).append('\t')
           .append(e.eventTimestamp().atOffset(ZoneOffset.UTC).toLocalDate()).append('\t')
-          .append(Timestamps.format(e.eventTimestamp())).append('\t')
+          .append(Timestamps.format(e.eventTimestamp())).append('\t').append(received).append('\t')
           .append(e.version()).append('\t').append(e.eventType()).append('\t').append(e.eventCategory()).append('\t')
           .append(e.eventAction()).append('\t').append(e.eventOutcome().wireName()).append('\t')
           .append(e.correlationId()).append('\t').append(e.actorType()).append('\t').append(e.actorId()).append('\t')
           .append(e.resourceType()).append('\t').append(e.resourceId()).append('\t').append(e.severity())
           .append('\t').append(e.eventData().toString().replace("\\", "\\\\")).append('\t')
-          .append(e.retentionDays()).append('\t').append(e.sensitive() ? 't' : 'f').append('\n');
+          .append(e.retentionDays()).append('\t').append(e.sensitive() ? 't' : 'f').append('\t')
+          .append(positions.merge(e.correlationId(), 1L, Long::sum)).append('\t').append(HASH).append('\t')
+          .append(HASH).append("\tsha256\ttoken:bench\n");
     }
     return rows.toString();
   }
