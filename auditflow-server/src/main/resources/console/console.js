@@ -28,11 +28,21 @@
     return node;
   }
 
+  /** A problem answer: its detail, and the first field it names. */
   class ApiError extends Error {
     constructor(status, problem) {
-      super(problem && problem.detail ? problem.detail : 'HTTP ' + status);
+      const first = problem && problem.errors && problem.errors[0];
+      super((problem && problem.detail ? problem.detail : 'HTTP ' + status)
+        + (first ? ' (' + first.field + ': ' + first.message + ')' : ''));
       this.status = status;
     }
+  }
+
+  /** A copy of the query parameters with one more. */
+  function withParam(params, name, value) {
+    const copy = new URLSearchParams(params);
+    copy.set(name, value);
+    return copy;
   }
 
   /** Calls the API with the session cookie; state-changing calls carry the CSRF token. */
@@ -43,10 +53,17 @@
       headers['X-CSRF-Token'] = state.session.csrf_token;
     }
     if (options.json !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(path, {
+    const send = () => fetch(path, {
       method, headers, credentials: 'same-origin',
       body: options.json !== undefined ? JSON.stringify(options.json) : undefined,
     });
+    let response = await send();
+    if (response.status === 429 && !options.signingIn) {
+      // This principal runs as many requests as it may (a burst of clicks): wait as told, once.
+      const seconds = Math.min(5, Number(response.headers.get('Retry-After')) || 1);
+      await new Promise((resolve) => { setTimeout(resolve, seconds * 1000); });
+      response = await send();
+    }
     if (response.status === 401 && !options.signingIn) {
       showSignIn('Your session has ended; sign in again.');
       throw new ApiError(401, null);
@@ -60,6 +77,25 @@
 
   function hasRole(role) {
     return state.session && state.session.roles.includes(role);
+  }
+
+  /**
+   * An RFC 3339 UTC timestamp as the reader's local time with its zone, to the millisecond (the
+   * full microsecond UTC value stays in the element's title).
+   */
+  function localTime(utc) {
+    const d = new Date(utc);
+    if (Number.isNaN(d.getTime())) return utc;
+    const pad = (n, w = 2) => String(n).padStart(w, '0');
+    const offset = -d.getTimezoneOffset();
+    const zone = (offset >= 0 ? '+' : '-') + pad(Math.floor(Math.abs(offset) / 60)) + ':' + pad(Math.abs(offset) % 60);
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' + pad(d.getHours()) + ':'
+      + pad(d.getMinutes()) + ':' + pad(d.getSeconds()) + '.' + pad(d.getMilliseconds(), 3) + ' ' + zone;
+  }
+
+  /** A time cell: local time shown, the stored UTC value on hover. */
+  function timeCell(utc) {
+    return el('td', { class: 'mono time', title: utc, dataset: { utc } }, localTime(utc));
   }
 
   function formatGap(ms) {
@@ -89,7 +125,7 @@
     $('#principal').textContent = session.principal;
     $('#roles').textContent = '(' + session.roles.join(', ') + ')';
     $('#signout').hidden = session.auth === 'none';
-    show('search');
+    route(location.hash);
   }
 
   async function start() {
@@ -122,7 +158,40 @@
 
   // ---- views --------------------------------------------------------------------------------
 
+  /**
+   * Every view's state is in the address, so that it can be bookmarked, shared and reloaded:
+   * #search?<the query>, #trail/<correlation id>, #tail, #health.
+   */
+  function setHash(hash) {
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
+  function route(hash) {
+    if (!state.session) return;
+    if (hash.startsWith('#trail/')) {
+      const correlationId = decodeURIComponent(hash.slice('#trail/'.length));
+      $('#trail-correlation').value = correlationId;
+      show('trail');
+      if (correlationId) trail(correlationId);
+    } else if (hash === '#tail' || hash === '#health') {
+      show(hash.slice(1));
+    } else {
+      const params = new URLSearchParams(hash.startsWith('#search?') ? hash.slice('#search?'.length) : '');
+      const form = $('#search-form');
+      for (const name of FILTERS) form.elements[name].value = params.get(name) || '';
+      form.elements.order.value = params.get('order') === 'asc' ? 'asc' : 'desc';
+      $('#show-own').checked = params.get('own') === 'shown';
+      show('search');
+      search(null);
+    }
+  }
+
+  window.addEventListener('hashchange', () => route(location.hash));
+
   function show(view) {
+    if (view === 'tail' || view === 'health') setHash('#' + view);
+    else if (view === 'trail' && !location.hash.startsWith('#trail/')) setHash('#trail/');
+    else if (view === 'search' && !location.hash.startsWith('#search')) setHash('#search?');
     document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== 'view-' + view; });
     document.querySelectorAll('#nav button').forEach((b) => b.classList.toggle('active', b.dataset.view === view));
     if (view === 'tail') tail.start(); else tail.stop();
@@ -138,6 +207,14 @@
   const FILTERS = ['since', 'until', 'event_category', 'event_type', 'event_outcome', 'severity', 'actor_id',
     'resource_type', 'resource_id', 'correlation_id'];
 
+  /** The category of the server's own records (access to the trail, legal holds, purges). */
+  const OWN_CATEGORY = 'auditflow';
+
+  /**
+   * The form's filters as query parameters — and, unless "show the server's own records" is ticked
+   * (or that category is asked for by name), exclude_category so that a search shows what was
+   * stored by others, not the console's own reads of it.
+   */
   function currentFilters() {
     const form = $('#search-form');
     const params = new URLSearchParams();
@@ -145,7 +222,21 @@
       const value = form.elements[name].value.trim();
       if (value) params.set(name, value);
     }
+    if (!$('#show-own').checked && params.get('event_category') !== OWN_CATEGORY) {
+      params.set('exclude_category', OWN_CATEGORY);
+    }
     return params;
+  }
+
+  /** The filters in words, for the live tail. */
+  function describeFilters(params) {
+    const parts = [];
+    for (const [name, value] of params) {
+      if (name !== 'exclude_category') parts.push(name + '=' + value);
+    }
+    const own = params.has('exclude_category') ? 'the server\'s own records hidden' : 'the server\'s own records shown';
+    return (parts.length ? 'Filtered by the search: ' + parts.join(', ') : 'No search filters: all events')
+      + ' (' + own + ').';
   }
 
   document.querySelectorAll('.quick button').forEach((button) => {
@@ -163,7 +254,11 @@
   $('#next-page').addEventListener('click', () => search(state.cursor));
   $('#first-page').addEventListener('click', () => search(null));
 
+  /** The latest search asked for: an answer to an earlier one, arriving later, is dropped. */
+  let latestSearch = 0;
+
   async function search(cursor) {
+    const asked = ++latestSearch;
     const filters = currentFilters();
     state.filters = filters;
     const query = new URLSearchParams(filters);
@@ -171,12 +266,22 @@
     query.set('order', $('#search-form').elements.order.value);
     if (cursor) query.set('cursor', cursor);
     $('#search-error').textContent = '';
+    if (!cursor) {
+      const address = new URLSearchParams(filters);
+      address.delete('exclude_category');
+      address.set('order', query.get('order'));
+      if ($('#show-own').checked) address.set('own', 'shown');
+      setHash('#search?' + address);
+    }
     const started = performance.now();
     try {
-      const [page, count] = await Promise.all([
+      const [page, count, histogram] = await Promise.all([
         api('/api/v1/audit/events?' + query),
         cursor ? Promise.resolve(null) : api('/api/v1/audit/events/count?' + filters),
+        cursor ? Promise.resolve(null) : api('/api/v1/audit/events/histogram?' + withParam(filters, 'buckets', '60')),
       ]);
+      if (asked !== latestSearch) return;
+      if (histogram) renderHistogram(histogram);
       renderResults(page.data);
       if (count) state.total = count.count;
       state.cursor = page.pagination.next_cursor;
@@ -191,14 +296,15 @@
       renderLinks(filters, query);
       document.body.dataset.searchMillis = String(Math.round(performance.now() - started));
     } catch (e) {
-      if (e.status !== 401) $('#search-error').textContent = e.message;
+      if (e.status !== 401 && asked === latestSearch) $('#search-error').textContent = e.message;
     }
   }
 
   function renderResults(events) {
     const body = $('#results tbody');
-    body.replaceChildren(...events.map((e) => el('tr', { class: 'event-row', dataset: { eventId: e.event_id } },
-      el('td', { class: 'mono' }, e.event_timestamp),
+    body.replaceChildren(...events.map((e) => el('tr', { class: 'event-row outcome-' + e.event_outcome,
+      dataset: { eventId: e.event_id } },
+      timeCell(e.event_timestamp),
       el('td', {}, e.event_type),
       el('td', {}, e.event_category),
       el('td', {}, e.event_outcome),
@@ -208,15 +314,57 @@
       el('td', {}, trailLink(e.correlation_id)))));
   }
 
+  /** A link to a correlation's trail: an address of its own (#trail/<id>), opened by the router. */
   function trailLink(correlationId) {
-    const link = el('a', { class: 'trail-link', href: '#' }, correlationId);
-    link.addEventListener('click', (event) => {
-      event.preventDefault();
-      $('#trail-correlation').value = correlationId;
-      show('trail');
-      trail(correlationId);
+    return el('a', { class: 'trail-link', href: '#trail/' + encodeURIComponent(correlationId) }, correlationId);
+  }
+
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  /**
+   * Events over time above the results, stacked by outcome — drawn here as SVG elements, from
+   * GET /api/v1/audit/events/histogram: a burst or a silence shows before a row is read.
+   */
+  function renderHistogram(h) {
+    const width = 600;
+    const height = 80;
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    const max = Math.max(1, ...h.buckets.map((b) => b.success + b.failure + b.pending));
+    const barWidth = width / h.buckets.length;
+    let total = 0;
+    h.buckets.forEach((b, i) => {
+      let y = height;
+      for (const [outcome, colour] of [['success', '#2f855a'], ['failure', '#c53030'], ['pending', '#8a93a6']]) {
+        if (b[outcome] === 0) continue;
+        const barHeight = (b[outcome] / max) * height;
+        y -= barHeight;
+        const rect = document.createElementNS(SVG, 'rect');
+        rect.setAttribute('x', String(i * barWidth));
+        rect.setAttribute('y', String(y));
+        rect.setAttribute('width', String(Math.max(1, barWidth - 1)));
+        rect.setAttribute('height', String(barHeight));
+        rect.setAttribute('fill', colour);
+        rect.setAttribute('class', 'bar bar-' + outcome);
+        rect.dataset.count = String(b[outcome]);
+        const title = document.createElementNS(SVG, 'title');
+        title.textContent = localTime(b.start) + ': ' + b[outcome] + ' ' + outcome;
+        rect.append(title);
+        svg.append(rect);
+      }
+      total += b.success + b.failure + b.pending;
     });
-    return link;
+    svg.dataset.total = String(total);
+    const seconds = h.bucket_seconds;
+    const span = seconds < 60 ? seconds + ' s' : seconds < 3600 ? Math.round(seconds / 60) + ' min'
+      : Math.round(seconds / 360) / 10 + ' h';
+    $('#histogram').replaceChildren(svg,
+      el('div', { class: 'axis' }, el('span', {}, localTime(h.since)),
+        el('span', { class: 'legend' }, el('span', { class: 'swatch-success' }, '■ success'),
+          el('span', { class: 'swatch-failure' }, '■ failure'), el('span', { class: 'swatch-pending' }, '■ pending'),
+          'one bar per ' + span),
+        el('span', {}, localTime(h.until))));
   }
 
   /** The signed export of this filter (auditors), and the API call that repeats the search. */
@@ -238,7 +386,11 @@
     trail($('#trail-correlation').value.trim());
   });
 
+  let latestTrail = 0;
+
   async function trail(correlationId) {
+    const asked = ++latestTrail;
+    setHash('#trail/' + encodeURIComponent(correlationId));
     const status = $('#chain-status');
     status.textContent = 'loading…';
     status.className = '';
@@ -254,8 +406,10 @@
         cursor = page.pagination.next_cursor;
       } while (cursor && events.length < 10000);
       events.sort((a, b) => (a.chain_position || 0) - (b.chain_position || 0));
+      if (asked !== latestTrail) return;
       renderTimeline(events);
       const verdict = await api('/api/v1/audit/verify', { method: 'POST', json: { correlation_id: correlationId } });
+      if (asked !== latestTrail) return;
       renderChainStatus(verdict, events);
     } catch (e) {
       if (e.status !== 401) {
@@ -300,7 +454,7 @@
       if (previous !== null) item.append(el('div', { class: 'gap' }, '+' + formatGap(at - previous)));
       previous = at;
       const summary = el('div', { class: 'event-summary' },
-        el('span', { class: 'mono' }, '#' + e.chain_position + ' ' + e.event_timestamp + ' '),
+        el('span', { class: 'mono', title: e.event_timestamp }, '#' + e.chain_position + ' ' + localTime(e.event_timestamp) + ' '),
         el('strong', {}, e.event_type), ' ',
         el('span', { class: 'outcome-' + e.event_outcome }, e.event_outcome),
         e.actor_id ? ' by ' + e.actor_id : '',
@@ -356,6 +510,7 @@
 
   async function pollTail() {
     const query = currentFilters();
+    $('#tail-filters').textContent = describeFilters(query);
     query.delete('until');
     query.set('since', state.tailSince);
     query.set('order', 'desc');
@@ -366,8 +521,8 @@
       const body = $('#tail tbody');
       for (const e of fresh) {
         state.tailSeen.add(e.event_id);
-        body.prepend(el('tr', { class: 'tail-row', dataset: { eventId: e.event_id } },
-          el('td', { class: 'mono' }, e.event_timestamp), el('td', {}, e.event_type), el('td', {}, e.event_outcome),
+        body.prepend(el('tr', { class: 'tail-row outcome-' + e.event_outcome, dataset: { eventId: e.event_id } },
+          timeCell(e.event_timestamp), el('td', {}, e.event_type), el('td', {}, e.event_outcome),
           el('td', {}, e.actor_id || ''), el('td', {}, trailLink(e.correlation_id))));
       }
       while (body.rows.length > TAIL_MAX) {

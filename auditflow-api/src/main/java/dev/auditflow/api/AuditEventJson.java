@@ -24,9 +24,10 @@ import java.util.function.Function;
  *
  * <p>Writing uses Jackson data binding. Reading is deliberately tolerant: instead of failing on
  * the first field of the wrong type, {@link #read(JsonNode)} reports each one as a {@link
- * Violation} so a client learns every problem with its event in one answer. Fields the server
- * adds ({@code event_date}, {@code received_at}, hash-chain fields) and unknown fields are ignored
- * on input. An event without {@code event_id} gets one derived from its content ({@link
+ * Violation} so a client learns every problem with its event in one answer. {@link #read} takes
+ * the fields it knows and leaves the rest; {@link EventValidator#validate(JsonNode)}, the door of
+ * ingest, refuses an unknown field ({@link #INPUT_FIELDS}) and ignores the ones the server adds
+ * ({@link #SERVER_FIELDS}). An event without {@code event_id} gets one derived from its content ({@link
  * StableEventIds}), so that a retry of it is recognised as the same event.
  */
 public final class AuditEventJson {
@@ -41,6 +42,20 @@ public final class AuditEventJson {
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
           .build();
+
+  /** Every field an event may be sent with ({@code cluster_id} is Kubernaut's name of {@code cluster_name}). */
+  public static final java.util.Set<String> INPUT_FIELDS = java.util.Set.of("event_id", "version", "event_type",
+      "event_timestamp", "event_category", "event_action", "event_outcome", "correlation_id", "actor_type", "actor_id",
+      "actor_ip", "resource_type", "resource_id", "resource_name", "parent_event_id", "parent_event_date", "namespace",
+      "cluster_id", "cluster_name", "severity", "duration_ms", "error_code", "error_message", "event_data",
+      "retention_days", "is_sensitive");
+
+  /**
+   * The fields the server adds to a stored event: accepted on input and ignored, so that an event
+   * read back (or exported) can be sent again as it is.
+   */
+  public static final java.util.Set<String> SERVER_FIELDS = java.util.Set.of("event_date", "received_at",
+      "chain_position", "previous_event_hash", "event_hash", "hash_algorithm", "ingested_by", "log_index");
 
   private AuditEventJson() {}
 

@@ -100,6 +100,12 @@ public final class EventValidator {
       return parsed;
     }
     List<Violation> all = new ArrayList<>(parsed.violations());
+    json.fieldNames().forEachRemaining(name -> {
+      if (!AuditEventJson.INPUT_FIELDS.contains(name) && !AuditEventJson.SERVER_FIELDS.contains(name)) {
+        all.add(new Violation(name, "is not a field of an event" + closest(name).map(f -> "; did you mean " + f + "?")
+            .orElse("") + " (unknown fields are refused, not dropped: a misspelt one would lose its value)"));
+      }
+    });
     for (Violation v : validate(parsed.event())) {
       // A field that could not be read is already reported; "is required" on top would mislead.
       if (all.stream().noneMatch(known -> known.field().equals(v.field()))) {
@@ -107,6 +113,40 @@ public final class EventValidator {
       }
     }
     return new ParsedEvent(parsed.event(), List.copyOf(all));
+  }
+
+  /** The input field a misspelt name most likely meant: at most two edits away. */
+  private static java.util.Optional<String> closest(String name) {
+    String best = null;
+    int bestDistance = 3;
+    for (String field : AuditEventJson.INPUT_FIELDS) {
+      int d = editDistance(name.toLowerCase(java.util.Locale.ROOT), field);
+      if (d < bestDistance) {
+        best = field;
+        bestDistance = d;
+      }
+    }
+    return java.util.Optional.ofNullable(best);
+  }
+
+  /** Levenshtein distance (names are short). */
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static void checkText(TextRule rule, String value, List<Violation> violations) {

@@ -190,6 +190,28 @@ class EventValidatorTest {
         .isEmpty();
   }
 
+  /**
+   * The first hour: {@code "severty":"critical","actor":"alice"} was stored as severity info with
+   * the misspelt fields dropped. Unknown fields are refused, naming the likely intended one; the
+   * fields the server adds are ignored, so an event read back can be sent again.
+   */
+  @Test
+  void unknownFieldsAreRefusedAndTheServersOwnAreIgnored() throws Exception {
+    ObjectNode json = (ObjectNode) AuditEventJson.toTree(TestEvents.valid().build());
+    json.put("severty", "critical").put("actor", "alice").put("totally_new", 1);
+    List<Violation> v = validator.validate(json).violations();
+    assertThat(v).extracting(Violation::field).containsExactlyInAnyOrder("severty", "actor", "totally_new");
+    assertThat(v).filteredOn(x -> x.field().equals("severty")).singleElement()
+        .satisfies(x -> assertThat(x.message()).contains("did you mean severity?"));
+    assertThat(v).filteredOn(x -> x.field().equals("totally_new")).singleElement()
+        .satisfies(x -> assertThat(x.message()).doesNotContain("did you mean"));
+    ObjectNode readBack = (ObjectNode) AuditEventJson.toTree(TestEvents.valid().build());
+    readBack.put("event_date", "2026-01-01").put("received_at", "2026-01-01T00:00:00Z").put("chain_position", 3)
+        .put("event_hash", "ab").put("previous_event_hash", "cd").put("hash_algorithm", "sha256")
+        .put("ingested_by", "token:x").put("log_index", 7).put("cluster_id", "eu-1");
+    assertThat(validator.validate(readBack).violations()).isEmpty();
+  }
+
   @Test
   void requiredTextMustNotBeBlank() {
     assertThat(fields(TestEvents.valid().eventType("   ").build())).containsExactly("event_type");

@@ -48,25 +48,48 @@ public final class ApiClient {
     return trustedCertificates;
   }
 
-  public HttpResponse<String> get(String pathAndQuery, Duration timeout) throws IOException, InterruptedException {
-    return http.send(request(pathAndQuery, timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+  /**
+   * @throws CliFailure when the server cannot be reached, naming it and what happened
+   */
+  public HttpResponse<String> get(String pathAndQuery, Duration timeout) throws InterruptedException {
+    return call(request(pathAndQuery, timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** As {@link #get}, with any method and an optional JSON body. */
   public HttpResponse<String> send(String method, String path, String json, Duration timeout)
-      throws IOException, InterruptedException {
+      throws InterruptedException {
     HttpRequest.Builder request = request(path, timeout);
     if (json == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
       request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return call(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** GETs into {@code file} as the bytes arrive, whatever their size; the body is the file's whatever the status. */
-  public HttpResponse<Path> download(String pathAndQuery, Path file, Duration timeout)
-      throws IOException, InterruptedException {
-    return http.send(request(pathAndQuery, timeout).GET().build(), HttpResponse.BodyHandlers.ofFile(file));
+  public HttpResponse<Path> download(String pathAndQuery, Path file, Duration timeout) throws InterruptedException {
+    return call(request(pathAndQuery, timeout).GET().build(), HttpResponse.BodyHandlers.ofFile(file));
+  }
+
+  /**
+   * The answer when it has {@code status}; otherwise the server's refusal as one line and a hint.
+   *
+   * @param what what was asked, for the message ("verification", "purge")
+   */
+  public static HttpResponse<String> expect(HttpResponse<String> r, int status, String what) {
+    if (r.statusCode() != status) {
+      throw Failures.refused(what, r);
+    }
+    return r;
+  }
+
+  private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> body) throws InterruptedException {
+    try {
+      return http.send(request, body);
+    } catch (IOException e) {
+      throw Failures.unreachable(base, e);
+    }
   }
 
   private HttpRequest.Builder request(String path, Duration timeout) {

@@ -74,19 +74,19 @@ final class ExportCommand implements Callable<Integer> {
     }
     Path target = out.toAbsolutePath();
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
-    ApiClient client = connection.client();
+    ApiClient client = connection.client(err);
     try {
       HttpResponse<Path> r = client.download(path.toString(), partial, Duration.ofHours(6));
       if (r.statusCode() != 200) {
-        err.println("export failed: HTTP " + r.statusCode() + " " + Files.readString(partial));
+        String body = Files.readString(partial);
         Files.deleteIfExists(partial);
-        return 2;
+        throw Failures.refused("export", r, body);
       }
       JsonNode trailer = lastLine(partial).map(this::parse).orElse(null);
       if (trailer == null || !trailer.has("manifest")) {
-        err.println("export failed: the answer ended before its signed trailer (the server logged why)");
         Files.deleteIfExists(partial);
-        return 2;
+        throw new CliFailure("export failed: the answer ended before its signed trailer; nothing was kept",
+            "the server's log says why; run the export again");
       }
       Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       JsonNode manifest = trailer.get("manifest");
@@ -94,10 +94,12 @@ final class ExportCommand implements Callable<Integer> {
           + " chains to " + target + " (content sha256 " + manifest.path("content_sha256").asText() + ", signed by "
           + manifest.path("key_id").asText() + ")");
       return 0;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(partial);
-      err.println("export failed: " + e);
-      return 2;
+      if (e instanceof IOException io) {
+        throw new CliFailure("export failed: cannot write " + partial + ": " + io.getMessage(), null, io);
+      }
+      throw e;
     }
   }
 

@@ -52,9 +52,6 @@ final class LogApi {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
     }
-    if (r.statusCode() != 200) {
-      throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
-    }
-    return r.body();
+    return ApiClient.expect(r, 200, "GET " + path).body();
   }
 }

@@ -57,16 +57,17 @@ final class LogProveCommand implements Callable<Integer> {
   Path out;
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     ObjectNode proof;
     try {
-      NoteKey noteKey = key.noteKey();
-      proof = what.check != null ? (ObjectNode) AuditEventJson.mapper().readTree(what.check.toFile()) : fetch(noteKey);
+      ApiClient client = connection.client(err);
+      NoteKey noteKey = key.noteKey(client, err);
+      proof = what.check != null ? (ObjectNode) AuditEventJson.mapper().readTree(what.check.toFile())
+          : fetch(new LogApi(client), noteKey);
       check(proof, noteKey);
-    } catch (IllegalArgumentException | IOException e) {
-      err.println("cannot check: " + e.getMessage());
-      return 2;
+    } catch (IOException e) {
+      throw new CliFailure("cannot check: " + e.getMessage(), null, e);
     } catch (LogProofException e) {
       err.println("NOT PROVEN: " + e.getMessage());
       return 1;
@@ -91,8 +92,7 @@ final class LogProveCommand implements Callable<Integer> {
   }
 
   /** The current checkpoint and the event's proof against it, in one self-contained object. */
-  private ObjectNode fetch(NoteKey noteKey) throws IOException, LogProofException {
-    LogApi api = new LogApi(connection.client());
+  private ObjectNode fetch(LogApi api, NoteKey noteKey) throws IOException, LogProofException {
     String note = api.checkpoint();
     Checkpoint checkpoint = Checkpoint.verified(note, noteKey);
     ObjectNode proof = (ObjectNode) api.inclusion(what.eventId, checkpoint.size());

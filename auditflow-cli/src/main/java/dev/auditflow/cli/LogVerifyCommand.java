@@ -47,11 +47,12 @@ final class LogVerifyCommand implements Callable<Integer> {
   boolean audit;
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
-    ApiClient client = connection.client();
+    ApiClient client = connection.client(err);
+    String verifierKey = key.verifierKey(client, err);
     LogWitness.Check check;
-    try (LogWitness witness = witness(client)) {
+    try (LogWitness witness = witness(client, verifierKey)) {
       check = witness.check();
     } catch (IllegalArgumentException e) {
       err.println("cannot check: " + e.getMessage());
@@ -80,15 +81,16 @@ final class LogVerifyCommand implements Callable<Integer> {
         return 2;
       }
     }
+    String growth = check.previousSize() == accepted.size() ? " unchanged at " + accepted.size() + " leaves"
+        : " grew from " + check.previousSize() + " to " + accepted.size() + " leaves";
     spec.commandLine().getOut().println(check.previousSize() < 0
         ? "TRUSTED: first checkpoint kept, " + accepted.origin() + " size " + accepted.size()
-        : "CONSISTENT: " + accepted.origin() + " grew from " + check.previousSize() + " to " + accepted.size()
-            + " leaves" + (audit ? "; every leaf matches its event" : ""));
+        : "CONSISTENT: " + accepted.origin() + growth + (audit ? "; every leaf matches its event" : ""));
     return 0;
   }
 
-  private LogWitness witness(ApiClient client) {
-    LogWitness.Builder builder = LogWitness.builder().endpoint(client.base()).verifierKey(key.key)
+  private LogWitness witness(ApiClient client, String verifierKey) {
+    LogWitness.Builder builder = LogWitness.builder().endpoint(client.base()).verifierKey(verifierKey)
             .stateFile(checkpointFile.toAbsolutePath()).trustedCertificates(client.trustedCertificates());
     if (client.token() != null) {
       builder.bearerToken(client.token());

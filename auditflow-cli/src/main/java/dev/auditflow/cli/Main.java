@@ -1,7 +1,10 @@
 package dev.auditflow.cli;
 
-import picocli.CommandLine.Command;
+import dev.auditflow.server.ConfigurationException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code java -jar auditflow.jar <command>}. */
 @Command(
@@ -12,32 +15,69 @@ import picocli.CommandLine;
     subcommands = {ServeCommand.class, VerifyCommand.class, dev.auditflow.cli.load.LoadCommand.class,
         TokenCommand.class, PurgeCommand.class, ExportCommand.class, VerifyExportCommand.class, LogCommand.class})
 public final class Main {
+  /** Exit code of a command that could not do what it was asked: a bad option, a refusal, an unreachable server. */
+  static final int FAILED = 2;
+
+  private static volatile boolean verbose;
+
+  @Option(names = {"-X", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "On a failure, print its stack trace too.")
+  void verbose(boolean on) {
+    verbose = on;
+  }
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with auditflow's converters, for main and for tests. */
+  /** The command line with auditflow's converters and error reporting, for main and for tests. */
   static CommandLine commandLine() {
     return new CommandLine(new Main()).registerConverter(java.time.Duration.class, Durations::parse)
-        .setExecutionExceptionHandler(Main::configurationProblem);
+        .setParameterExceptionHandler(Main::badArguments)
+        .setExecutionExceptionHandler(Main::failed);
   }
 
-  /** Exit code of a command that could not start: something on this machine to fix first. */
-  static final int CANNOT_START = 2;
+  /** A bad option or value: what was wrong, and where the help is — not 130 lines of usage. */
+  private static int badArguments(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(name(cmd) + ": " + e.getMessage());
+    err.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+    return FAILED;
+  }
 
   /**
-   * A problem its operator can fix (a file's permissions, a port in use) is one line naming it and
-   * the fix — not a stack trace; anything else is left to picocli's default (the trace).
+   * A failure is one line saying what went wrong, and at most one more saying what to do; the stack
+   * trace only with {@code --verbose}.
    */
-  private static int configurationProblem(Exception e, CommandLine cmd, CommandLine.ParseResult parsed)
-      throws Exception {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof dev.auditflow.server.ConfigurationException problem) {
-        cmd.getErr().println("auditflow " + cmd.getCommandName() + ": " + problem.getMessage());
-        return CANNOT_START;
+  private static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    PrintWriter err = cmd.getErr();
+    String hint = null;
+    String message = null;
+    for (Throwable t = e; t != null && message == null; t = t.getCause()) {
+      if (t instanceof CliFailure failure) {
+        message = failure.getMessage();
+        hint = failure.hint();
+      } else if (t instanceof ConfigurationException problem) {
+        message = problem.getMessage();
       }
     }
-    throw e;
+    if (message == null) {
+      message = "unexpected " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      hint = verbose ? null : "run again with --verbose for the stack trace; the server's log may say more";
+    }
+    err.println(name(cmd) + ": " + message);
+    if (hint != null) {
+      err.println("  " + hint);
+    }
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    return FAILED;
+  }
+
+  private static String name(CommandLine cmd) {
+    return cmd.getCommandSpec().qualifiedName();
   }
 
   static final class Version implements CommandLine.IVersionProvider {

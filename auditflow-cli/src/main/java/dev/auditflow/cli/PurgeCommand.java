@@ -2,7 +2,6 @@ package dev.auditflow.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEventJson;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -30,18 +29,8 @@ final class PurgeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    ApiClient client = connection.client();
-    HttpResponse<String> r;
-    try {
-      r = client.send("POST", "/api/v1/admin/purge", "{\"dry_run\":" + dryRun + "}", Duration.ofMinutes(30));
-    } catch (IOException e) {
-      err.println("purge failed: cannot reach " + client.base() + ": " + e);
-      return 2;
-    }
-    if (r.statusCode() != 200) {
-      err.println("purge failed: HTTP " + r.statusCode() + " " + r.body());
-      return 2;
-    }
+    HttpResponse<String> r = ApiClient.expect(connection.client(err)
+        .send("POST", "/api/v1/admin/purge", "{\"dry_run\":" + dryRun + "}", Duration.ofMinutes(30)), 200, "purge");
     JsonNode report = AuditEventJson.mapper().readTree(r.body());
     spec.commandLine().getOut().println(AuditEventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
     err.println((dryRun ? "would purge " : "purged ") + report.path("events_purged").asLong() + " events of "

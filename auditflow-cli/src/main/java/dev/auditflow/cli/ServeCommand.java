@@ -1,6 +1,7 @@
 package dev.auditflow.cli;
 
 import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.ConfigurationException;
 import dev.auditflow.server.RequestLimits;
 import dev.auditflow.server.SecretFiles;
 import dev.auditflow.server.ServerConfig;
@@ -93,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
           + " --pool-size's, so that reads never starve ingest or health (default: ${DEFAULT-VALUE}).")
   int readPoolSize;
 
-  @Option(names = "--reads-per-principal", defaultValue = "4",
+  @Option(names = "--reads-per-principal", defaultValue = "8",
       description = "Most audited requests one principal may have running at once; one more is a 429"
           + " (default: ${DEFAULT-VALUE}).")
   int readsPerPrincipal;
@@ -116,8 +117,26 @@ final class ServeCommand implements Callable<Integer> {
       description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
   Path chainKeyFile;
 
+  private void requireFree(int candidate, String option) {
+    if (candidate == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(host, candidate));
+    } catch (java.io.IOException e) {
+      throw new ConfigurationException(option + " " + candidate + " on " + host + " is in use (" + e.getMessage()
+          + "); stop what uses it, or choose another port with " + option);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    // Before anything starts (the embedded database takes seconds): a port in use is one line now.
+    requireFree(port, "--port");
+    if (managementPort != null && managementPort != 0) {
+      requireFree(managementPort, "--management-port");
+    }
     if (chainKeyFile != null) {
       SecretFiles.requirePrivate(chainKeyFile, "the chain key");
     }
@@ -142,6 +161,12 @@ final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
+      }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof java.net.BindException) {
+          throw new ConfigurationException("a port is in use (" + t.getMessage() + "); stop what uses it, or choose"
+              + " another with --port / --management-port", e);
+        }
       }
       throw e;
     }

@@ -38,22 +38,23 @@ final class TokenCommand {
       description = "PEM certificates to trust for an https URL.")
   Path cacert;
 
-  ApiClient client() throws java.io.IOException {
+  @Option(names = "--data-dir", defaultValue = "./auditflow-data", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "Where a serve on this machine keeps its data, for its admin token (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  /**
+   * A client with an admin token: from {@code --admin-token-file}, else {@code AUDITFLOW_TOKEN},
+   * else the one {@code serve} wrote under {@code --data-dir} when the server is on this machine.
+   */
+  ApiClient client(PrintWriter err) throws java.io.IOException {
     String token = adminTokenFile != null ? Files.readString(adminTokenFile, StandardCharsets.UTF_8).trim()
-        : System.getenv("AUDITFLOW_TOKEN");
+        : ConnectionOptions.token(url, System.getenv("AUDITFLOW_TOKEN"), dataDir, err);
     if (token == null || token.isBlank()) {
-      throw new IllegalArgumentException("an admin token is needed: --admin-token-file FILE or AUDITFLOW_TOKEN");
+      throw new CliFailure("an admin token is needed, and none was found",
+          "set AUDITFLOW_TOKEN, pass --admin-token-file FILE, or run this where serve keeps its data ("
+              + dataDir.resolve("admin.token") + ")");
     }
     return new ApiClient(url, token, cacert);
-  }
-
-  /** Prints the answer's problem and returns exit code 2 when it is not {@code expected}. */
-  static int check(HttpResponse<String> r, int expected, PrintWriter err) {
-    if (r.statusCode() != expected) {
-      err.println("failed: HTTP " + r.statusCode() + " " + r.body());
-      return 2;
-    }
-    return 0;
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a token and print it (shown once).")
@@ -81,15 +82,14 @@ final class TokenCommand {
       if (expiresInDays != null) {
         body.put("expires_in_days", expiresInDays);
       }
-      HttpResponse<String> r = parent.client().send("POST", "/api/v1/admin/tokens", body.toString(), Duration.ofSeconds(30));
-      int exit = check(r, 201, spec.commandLine().getErr());
-      if (exit == 0) {
-        JsonNode created = AuditEventJson.mapper().readTree(r.body());
-        spec.commandLine().getOut().println(created.get("token").asText());
-        spec.commandLine().getErr().println("created token " + created.get("token_id").asText() + " name=" + name
-            + " roles=" + roles + " (the token is printed once, above; it cannot be shown again)");
-      }
-      return exit;
+      PrintWriter err = spec.commandLine().getErr();
+      HttpResponse<String> r = ApiClient.expect(parent.client(err).send("POST", "/api/v1/admin/tokens", body.toString(),
+          Duration.ofSeconds(30)), 201, "creating the token");
+      JsonNode created = AuditEventJson.mapper().readTree(r.body());
+      spec.commandLine().getOut().println(created.get("token").asText());
+      err.println("created token " + created.get("token_id").asText() + " name=" + name + " roles=" + roles
+          + " (the token is printed once, above; it cannot be shown again)");
+      return 0;
     }
   }
 
@@ -103,13 +103,11 @@ final class TokenCommand {
 
     @Override
     public Integer call() throws Exception {
-      HttpResponse<String> r = parent.client().get("/api/v1/admin/tokens", Duration.ofSeconds(30));
-      int exit = check(r, 200, spec.commandLine().getErr());
-      if (exit == 0) {
-        spec.commandLine().getOut().println(AuditEventJson.mapper().writerWithDefaultPrettyPrinter()
-            .writeValueAsString(AuditEventJson.mapper().readTree(r.body())));
-      }
-      return exit;
+      HttpResponse<String> r = ApiClient.expect(parent.client(spec.commandLine().getErr())
+          .get("/api/v1/admin/tokens", Duration.ofSeconds(30)), 200, "listing tokens");
+      spec.commandLine().getOut().println(AuditEventJson.mapper().writerWithDefaultPrettyPrinter()
+          .writeValueAsString(AuditEventJson.mapper().readTree(r.body())));
+      return 0;
     }
   }
 
@@ -126,12 +124,10 @@ final class TokenCommand {
 
     @Override
     public Integer call() throws Exception {
-      HttpResponse<String> r = parent.client().send("DELETE", "/api/v1/admin/tokens/" + id, null, Duration.ofSeconds(30));
-      int exit = check(r, 200, spec.commandLine().getErr());
-      if (exit == 0) {
-        spec.commandLine().getErr().println("revoked " + id);
-      }
-      return exit;
+      ApiClient.expect(parent.client(spec.commandLine().getErr())
+          .send("DELETE", "/api/v1/admin/tokens/" + id, null, Duration.ofSeconds(30)), 200, "revoking the token");
+      spec.commandLine().getErr().println("revoked " + id);
+      return 0;
     }
   }
 }

@@ -3,7 +3,7 @@ package dev.auditflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
-import java.io.IOException;
+import dev.auditflow.server.query.TimeParameter;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -37,10 +37,11 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   static final class Range {
-    @Option(names = "--since", required = true, description = "RFC 3339, inclusive.")
+    @Option(names = "--since", required = true,
+        description = "From (inclusive): " + TimeParameter.FORMS + ".")
     String since;
 
-    @Option(names = "--until", required = true, description = "RFC 3339, exclusive.")
+    @Option(names = "--until", description = "To (exclusive), in the same forms (default: now).")
     String until;
   }
 
@@ -50,23 +51,16 @@ final class VerifyCommand implements Callable<Integer> {
     if (target.correlationId != null) {
       request.put("correlation_id", target.correlationId);
     } else {
-      request.put("since", target.range.since).put("until", target.range.until);
+      request.put("since", target.range.since);
+      if (target.range.until != null) {
+        request.put("until", target.range.until);
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ApiClient client = connection.client();
-    HttpResponse<String> response;
-    try {
-      response = client.send("POST", "/api/v1/audit/verify", request.toString(), Duration.ofMinutes(10));
-    } catch (IOException e) {
-      // Exit 1 means "the chain is broken"; not reaching the server is no verdict at all.
-      err.println("verification failed: cannot reach " + client.base() + ": " + e);
-      return 2;
-    }
-    if (response.statusCode() != 200) {
-      err.println("verification failed: HTTP " + response.statusCode() + " " + response.body());
-      return 2;
-    }
+    // Exit 1 means "the chain is broken"; an error (exit 2, as every CliFailure) is no verdict at all.
+    HttpResponse<String> response = ApiClient.expect(connection.client(err)
+        .send("POST", "/api/v1/audit/verify", request.toString(), Duration.ofMinutes(10)), 200, "verification");
     JsonNode result = AuditEventJson.mapper().readTree(response.body());
     out.println(AuditEventJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
     if (result.path("verified").asBoolean()) {

@@ -136,12 +136,13 @@ public final class AuditServer implements AutoCloseable {
     this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
     IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
     ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords, config.limits().maxVerifyChains());
-    VerifyRoutes verifyRoutes = new VerifyRoutes(verifier);
+    VerifyRoutes verifyRoutes = new VerifyRoutes(verifier, clock);
     VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
     WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
-    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()), new QueryParameters(clock));
+    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()), new QueryParameters(clock),
+        clock);
     this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
     ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader,
         config.limits().maxAnswerBytes(), clock),
@@ -251,6 +252,10 @@ public final class AuditServer implements AutoCloseable {
             + " max_batch_size={} pool_size={}", server.port(), server.tls == null ? "http" : "https",
         server.security.enabled() ? "on" : "none", server.management == null ? "none" : server.managementPort(),
         config.maxBodyBytes(), config.maxBatchSize(), config.poolSize());
+    String scheme = server.tls == null ? "http" : "https";
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
+    log.info("web console at {}://{}:{}/ui (sign in with a token; the first admin token is in the admin token file)",
+        scheme, host, server.port());
     return server;
   }
 

@@ -12,7 +12,8 @@ import java.time.Duration;
  *     verification, the log's proofs — apart from the {@code poolSize} ones that writes and health
  *     use, so that no amount of reading starves them (default 4)
  * @param readsPerPrincipal the most audited requests (reads of the trail, admin calls) one principal
- *     may have running at once; one more is a 429 with {@code Retry-After} (default 4)
+ *     may have running at once; one more is a 429 with {@code Retry-After} (default 8: the console
+ *     alone runs a page, a count, a histogram, the live tail and health at once)
  * @param maxAnswerBytes the most a JSON answer built in memory may hold (default 16 MiB): a
  *     cursor page stops early (and says so through {@code next_cursor}), an offset page or a JSON
  *     export that would be larger is a 413 naming the remedy (a smaller {@code limit}, or the
@@ -42,9 +43,9 @@ public record RequestLimits(Duration headerTimeout, int readPoolSize, int readsP
     }
   }
 
-  /** Headers within 10 s, 4 read connections, 4 reads per principal, answers up to 16 MiB, 1 000 chains per verification. */
+  /** Headers within 10 s, 4 read connections, 8 reads per principal, answers up to 16 MiB, 1 000 chains per verification. */
   public static RequestLimits defaults() {
-    return new RequestLimits(Duration.ofSeconds(10), 4, 4, DEFAULT_MAX_ANSWER_BYTES, 1_000);
+    return new RequestLimits(Duration.ofSeconds(10), 4, 8, DEFAULT_MAX_ANSWER_BYTES, 1_000);
   }
 
   public RequestLimits withHeaderTimeout(Duration timeout) {

@@ -181,4 +181,42 @@ class QueryTest {
       assertThat(childIndexes).anySatisfy(index -> assertThat(plan).contains("using " + index + " on " + partition));
     });
   }
+
+  /** The console's chart and its "hide the server's own records" (the first-hour issue). */
+  @Test
+  void aHistogramCountsByOutcomeAndACategoryCanBeLeftOut() {
+    java.time.Instant start = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    com.fasterxml.jackson.databind.node.ArrayNode batch = EventJson.array();
+    for (int i = 0; i < 12; i++) {
+      var e = EventJson.valid("histogram-" + i, start.plusSeconds(i * 60L));
+      e.put("event_category", "histogram").put("event_outcome", i % 4 == 0 ? "failure" : "success");
+      batch.add(e);
+    }
+    try (ServerFixture wide = ServerFixture.start(b -> b.maxEventAge(java.time.Duration.ofDays(3650)))) {
+      assertThat(wide.postJson("/api/v1/audit/events/batch", batch.toString()).status()).isEqualTo(201);
+      var h = wide.get("/api/v1/audit/events/histogram?event_category=histogram&buckets=4&since=2026-01-01T00:00:00Z"
+          + "&until=2026-01-01T00:12:00Z").json();
+      assertThat(h.get("bucket_seconds").asLong()).isEqualTo(180);
+      assertThat(h.get("buckets")).hasSize(4);
+      long success = 0;
+      long failure = 0;
+      for (var bucket : h.get("buckets")) {
+        success += bucket.get("success").asLong();
+        failure += bucket.get("failure").asLong();
+        assertThat(bucket.get("success").asLong() + bucket.get("failure").asLong()).isEqualTo(3);
+      }
+      assertThat(success).isEqualTo(9);
+      assertThat(failure).isEqualTo(3);
+      var open = wide.get("/api/v1/audit/events/histogram?event_category=histogram&buckets=12").json();
+      assertThat(open.get("since").asText()).isEqualTo("2026-01-01T00:00:00.000000Z");
+
+      long all = wide.get("/api/v1/audit/events/count").json().get("count").asLong();
+      long others = wide.get("/api/v1/audit/events/count?exclude_category=auditflow").json().get("count").asLong();
+      assertThat(others).isEqualTo(12);
+      assertThat(all).as("the reads above were recorded as auditflow events").isGreaterThan(12);
+      assertThat(wide.get("/api/v1/audit/events?exclude_category=histogram").json().get("data"))
+          .allSatisfy(e -> assertThat(e.get("event_category").asText()).isNotEqualTo("histogram"));
+      assertThat(wide.get("/api/v1/audit/events/histogram?buckets=0").status()).isEqualTo(400);
+    }
+  }
 }

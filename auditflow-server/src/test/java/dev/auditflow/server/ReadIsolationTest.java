@@ -32,8 +32,10 @@ class ReadIsolationTest {
   private static final int CHAINS = 1_000;
   private static final Duration LOAD = Duration.ofSeconds(6);
 
+  /** Four reads per principal (eight by default), so that each reader's six requests meet the limit. */
   @RegisterExtension
-  static final ServerFixture fx = ServerFixture.perClass();
+  static final ServerFixture fx = ServerFixture.perClass(b -> b.limits(new RequestLimits(
+      RequestLimits.defaults().headerTimeout(), 4, 4, RequestLimits.DEFAULT_MAX_ANSWER_BYTES, 1_000)));
 
   @Test
   void ingestAndHealthDoNotStarveBehindReaders() throws Exception {

@@ -1,6 +1,7 @@
 package dev.auditflow.cli.load;
 
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.cli.ApiClient;
 import dev.auditflow.cli.ConnectionOptions;
 import dev.auditflow.client.OverflowPolicy;
 import java.io.PrintWriter;
@@ -18,7 +19,10 @@ import picocli.CommandLine.Spec;
  * or, with {@code --verify}, an event reported lost was stored after all.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
-    description = "Drive events through the real client into a server and report loss and latency.")
+    description = "Drive events through the real client into a server and report loss and latency. Exit 0 every"
+        + " event acknowledged (and, with --verify, stored exactly once); 1 events were dropped, failed or ended"
+        + " unknown — reported, as the summary says; 2 could not run, or could not verify; 3 an event was lost"
+        + " without being reported, or reported lost and stored after all.")
 public final class LoadCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -81,7 +85,9 @@ public final class LoadCommand implements Callable<Integer> {
       case "drop" -> OverflowPolicy.DROP;
       default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--overflow must be block or drop");
     };
-    LoadPlan plan = new LoadPlan(connection.client(), threads, eventsPerThread, rate, duration, bufferSize, batchSize, flushInterval,
+    ApiClient server = connection.client(spec.commandLine().getErr());
+    Preflight.check(server, verify);
+    LoadPlan plan = new LoadPlan(server, threads, eventsPerThread, rate, duration, bufferSize, batchSize, flushInterval,
         policy, overflowTimeout, payloadBytes, requestTimeout, deliveryTimeout, verify);
     LoadRun run = new LoadRun(plan);
     LoadReport report = run.run(System.err);
@@ -96,6 +102,6 @@ public final class LoadCommand implements Callable<Integer> {
       HistogramPlot.write(histogram, "auditflow load: " + threads + " threads, buffer " + bufferSize + ", batch "
           + batchSize + ", " + policy.name().toLowerCase(java.util.Locale.ROOT), run.histograms());
     }
-    return report.honest() ? 0 : 1;
+    return report.exitCode();
   }
 }

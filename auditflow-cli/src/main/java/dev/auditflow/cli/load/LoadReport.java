@@ -9,7 +9,8 @@ import java.util.Map;
  * did not report as dropped, failed or unknown and that the server does not have (or, without
  * {@code --verify}, that ended in no state at all); and {@code reportedLostButStored}, events the
  * client reported lost that the server has after all (with {@code --verify}). {@code unknown}
- * events may be either; the server has them at most once.
+ * events may be either; the server has them at most once. When {@code --verify} could not count
+ * (the server went away), {@code verificationError} says why and {@code stored} is null.
  */
 public record LoadReport(
     long attempted,
@@ -24,7 +25,8 @@ public record LoadReport(
     double throughputPerSecond,
     LatencySummary enqueueToAck,
     LatencySummary emitToQueryable,
-    AuditStoreStats clientStats) {
+    AuditStoreStats clientStats,
+    String verificationError) {
 
   public long lostUnreported() {
     long unaccounted = attempted - acknowledged - dropped - failed - unknown;
@@ -35,6 +37,20 @@ public record LoadReport(
   /** Nothing lost without a report, and (when verified) nothing reported lost that was stored. */
   public boolean honest() {
     return lostUnreported() == 0 && (reportedLostButStored == null || reportedLostButStored == 0);
+  }
+
+  /**
+   * 0: every event acknowledged (and, verified, stored exactly once); 1: some were dropped, failed or
+   * ended unknown, each reported; 2: the verification could not be made; 3: dishonest accounting.
+   */
+  public int exitCode() {
+    if (!honest()) {
+      return 3;
+    }
+    if (verificationError != null) {
+      return 2;
+    }
+    return dropped + failed + unknown > 0 || (duplicates != null && duplicates > 0) ? 1 : 0;
   }
 
   /** The machine-readable summary ({@code --json}); other tools read these keys. */
@@ -49,6 +65,7 @@ public record LoadReport(
     json.put("duplicates", duplicates);
     json.put("lost_unreported", lostUnreported());
     json.put("reported_lost_but_stored", reportedLostButStored);
+    json.put("verification_error", verificationError);
     json.put("elapsed_s", round(elapsedSeconds));
     json.put("throughput_per_s", round(throughputPerSecond));
     Map<String, Object> latency = new LinkedHashMap<>();
@@ -88,7 +105,8 @@ public record LoadReport(
         "attempted      %d%nacknowledged   %d%ndropped        %d (reported to the caller)%nfailed         %d (reported to the caller)%n"
             + "unknown        %d (outcome unknown, reported to the caller)%n",
         attempted, acknowledged, dropped, failed, unknown));
-    sb.append("stored         ").append(stored == null ? "not verified (use --verify)" : stored + " (counted on the server)").append('\n');
+    sb.append("stored         ").append(verificationError != null ? "COULD NOT BE VERIFIED: " + verificationError
+        : stored == null ? "not verified (use --verify)" : stored + " (counted on the server)").append('\n');
     if (duplicates != null) {
       sb.append("duplicates     ").append(duplicates).append('\n');
     }

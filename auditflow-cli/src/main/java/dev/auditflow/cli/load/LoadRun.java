@@ -2,6 +2,7 @@ package dev.auditflow.cli.load;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
+import dev.auditflow.cli.CliFailure;
 import dev.auditflow.client.AuditDeliveryException;
 import dev.auditflow.client.AuditStore;
 import dev.auditflow.client.AuditStoreBuilder;
@@ -75,7 +76,8 @@ public final class LoadRun {
         .deliveryTimeout(plan.deliveryTimeout())
         .build();
     long start = System.nanoTime();
-    try (ProgressBar bar = new ProgressBar(progress, plan.plannedEvents(), attempted::sum, acknowledged::sum)) {
+    try (ProgressBar bar = new ProgressBar(progress, plan.plannedEvents(), attempted::sum, acknowledged::sum,
+        () -> store.stats().oldestUnacknowledgedAge())) {
       emitAll(store, start);
       CloseReport closed = store.close(CLOSE_TIMEOUT);
       if (!closed.completed()) {
@@ -88,21 +90,27 @@ public final class LoadRun {
     Long duplicates = null;
     Long lostButStored = null;
     LatencySummary queryable = null;
+    String verificationError = null;
     if (plan.verify()) {
       List<String> ids = new ArrayList<>();
       for (int t = 0; t < plan.threads(); t++) {
         ids.add(correlationId(t));
       }
-      StoredEvents.Found found = new StoredEvents(plan.server()).count(ids);
-      stored = found.distinct();
-      duplicates = found.duplicates();
-      lostButStored = reportedLost.stream().filter(found.ids()::contains).count();
-      emitToQueryable = found.emitToQueryableMicros();
-      queryable = LatencySummary.of(emitToQueryable);
+      try {
+        StoredEvents.Found found = new StoredEvents(plan.server()).count(ids);
+        stored = found.distinct();
+        duplicates = found.duplicates();
+        lostButStored = reportedLost.stream().filter(found.ids()::contains).count();
+        emitToQueryable = found.emitToQueryableMicros();
+        queryable = LatencySummary.of(emitToQueryable);
+      } catch (CliFailure | IOException e) {
+        // The summary of what the client saw is still true and still printed; the count is not.
+        verificationError = e.getMessage();
+      }
     }
     return new LoadReport(attempted.sum(), acknowledged.sum(), dropped.sum(), failed.sum(), unknown.sum(), stored,
         duplicates, lostButStored, elapsed, acknowledged.sum() / elapsed, LatencySummary.of(enqueueToAck), queryable,
-        store.stats());
+        store.stats(), verificationError);
   }
 
   /** The latency histograms of the last run, for plotting. */

@@ -64,10 +64,7 @@ public final class StoredEvents {
   }
 
   private JsonNode get(String pathAndQuery) throws IOException, InterruptedException {
-    HttpResponse<String> r = server.get(pathAndQuery, Duration.ofSeconds(60));
-    if (r.statusCode() != 200) {
-      throw new IOException("query failed: HTTP " + r.statusCode() + " " + r.body());
-    }
-    return AuditEventJson.mapper().readTree(r.body());
+    return AuditEventJson.mapper().readTree(
+        ApiClient.expect(server.get(pathAndQuery, Duration.ofSeconds(60)), 200, "counting what the server stored").body());
   }
 }

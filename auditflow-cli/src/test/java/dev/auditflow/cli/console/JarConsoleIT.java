@@ -130,7 +130,7 @@ class JarConsoleIT {
     search("event_category", "console-paging");
     browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "events 1–100 of 250"));
     assertThat(rows()).hasSize(100);
-    browser.screenshot("search");
+    browser.screenshot("search-paging");
     browser.find("#next-page").click();
     browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "events 101–200 of 250"));
     browser.find("#next-page").click();
@@ -245,7 +245,8 @@ class JarConsoleIT {
     browser.find("#nav button[data-view=tail]").click();
     browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tail tr.tail-row")));
     assertThat(browser.script("return window.__xss === undefined")).isEqualTo(true);
-    assertThat(browser.driver().findElements(By.cssSelector("#results img, #timeline img, #tail img, svg"))).isEmpty();
+    assertThat(browser.driver().findElements(By.cssSelector(
+        "#results img, #timeline img, #tail img, #results svg, #timeline svg, #tail svg"))).isEmpty();
   }
 
   @Test
@@ -271,5 +272,82 @@ class JarConsoleIT {
     browser.open(base + "/ui");
     browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
     browser.screenshot("sign-in");
+  }
+
+  /**
+   * The first hour, as a new user met it: the search ran only once clicked, the first rows were
+   * the console's own reads, failures looked like successes, times were UTC microseconds, no view
+   * had an address, and nothing said where a token comes from. Now: results and a histogram of
+   * events by outcome on sign-in, the server's own records hidden behind a visible toggle, failure
+   * rows marked, local times (the stored value on hover), every view in the URL.
+   */
+  @Test
+  void theFirstScreenShowsWhatMatters() throws Exception {
+    List<ObjectNode> events = new ArrayList<>();
+    Instant start = Instant.now().minusSeconds(3_000);
+    for (int i = 0; i < 30; i++) {
+      ObjectNode e = EventJson.valid("first-hour-" + (i % 3), start.plusSeconds(i * 100L));
+      e.put("event_category", "first-hour");
+      e.put("event_outcome", i % 5 == 0 ? "failure" : "success");
+      events.add(e);
+    }
+    store(events);
+    signIn(reader);
+    assertThat(browser.find("#signin").isDisplayed()).isFalse();
+    // No click: the newest events are there, and the histogram above them.
+    browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#results tbody tr.event-row")));
+    browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#histogram svg rect.bar")));
+    assertThat(browser.driver().findElements(By.cssSelector("#results td:nth-child(3)")))
+        .as("the console's own reads are not what a user came for").extracting(WebElement::getText)
+        .doesNotContain("auditflow");
+    long shown = Long.parseLong(browser.find("#search-count").getAttribute("data-total"));
+    assertThat(Long.parseLong(browser.find("#histogram svg").getAttribute("data-total"))).isEqualTo(shown);
+
+    search("event_category", "first-hour");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "of 30"));
+    assertThat(browser.driver().findElements(By.cssSelector("#results tr.outcome-failure"))).hasSize(6);
+    assertThat(browser.driver().findElements(By.cssSelector("#histogram rect.bar-failure"))).hasSize(6);
+    WebElement time = browser.find("#results td.time");
+    assertThat(time.getAttribute("title")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
+    assertThat(time.getText()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} [+-]\\d\\d:\\d\\d");
+    browser.screenshot("search");
+    // The search is in the address: reloading it shows the same.
+    String address = browser.driver().getCurrentUrl();
+    assertThat(address).contains("#search?").contains("event_category=first-hour");
+    browser.open(address);
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "of 30"));
+    assertThat(browser.find("#search-form [name=event_category]").getAttribute("value")).isEqualTo("first-hour");
+
+    // The server's own records, on request.
+    search("event_category", "");
+    browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#results tbody tr.event-row")));
+    browser.find("#show-own").click();
+    browser.find("#search-button").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#results"), "auditflow"));
+    assertThat(browser.driver().getCurrentUrl()).contains("own=shown");
+
+    // A trail has an address of its own.
+    browser.open(base + "/ui#trail/first-hour-1");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("chain-status"), "Chain verified: 10 events"));
+    assertThat(browser.find("#trail-correlation").getAttribute("value")).isEqualTo("first-hour-1");
+
+    // The live tail says which filters it applies.
+    browser.open(base + "/ui#search?event_category=first-hour");
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("search-count"), "of 30"));
+    browser.find("#nav button[data-view=tail]").click();
+    browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("tail-filters"), "event_category=first-hour"));
+    assertThat(browser.driver().getCurrentUrl()).endsWith("#tail");
+  }
+
+  @Test
+  void theSignInPageSaysWhereTheFirstTokenIsAndTheRootLeadsThere() throws Exception {
+    HttpResponse<String> root = HTTP.send(HttpRequest.newBuilder(base.resolve("/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(root.statusCode()).isEqualTo(302);
+    assertThat(root.headers().firstValue("Location")).hasValue("/ui");
+    browser.open(base + "/");
+    browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+    assertThat(browser.find("#signin").getText()).contains("auditflow-data/admin.token");
+    assertThat(server.output()).contains("web console at http://127.0.0.1:" + base.getPort() + "/ui");
   }
 }

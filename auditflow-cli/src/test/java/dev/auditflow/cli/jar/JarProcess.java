@@ -86,6 +86,11 @@ public final class JarProcess implements AutoCloseable {
   /** Runs to completion and returns the exit code; fails if it takes longer than {@code timeout}. */
   public int run(Duration timeout) throws IOException, InterruptedException {
     start();
+    return finish(timeout);
+  }
+
+  /** Waits for a started process to end and returns its exit code; fails after {@code timeout}. */
+  public int finish(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("auditflow " + command.subList(4, command.size()) + " did not finish within " + timeout

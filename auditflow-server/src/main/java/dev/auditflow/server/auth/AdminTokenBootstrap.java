@@ -1,5 +1,6 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.server.ConfigurationException;
 import dev.auditflow.server.SecretFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +42,9 @@ public final class AdminTokenBootstrap {
       throw new IllegalStateException("no API token exists yet, but " + file + " does: remove it (it holds a token of"
           + " another database) and start again", e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + file + " for the first admin token", e);
+      throw new ConfigurationException("cannot create " + file + " for the first admin token as user "
+          + System.getProperty("user.name") + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+          + "); name a directory it may write with --data-dir or --admin-token-file", e);
     }
     ApiTokens.Issued admin = tokens.create("admin", EnumSet.of(Role.ADMIN), null, "auditflow");
     try {

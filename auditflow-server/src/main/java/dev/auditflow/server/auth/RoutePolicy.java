@@ -45,6 +45,7 @@ public final class RoutePolicy {
     p.require("POST /api/v1/audit/events/batch", Role.WRITER, null);
     p.require("GET /api/v1/audit/events", Role.READER, "events.query");
     p.require("GET /api/v1/audit/events/count", Role.READER, "events.count");
+    p.require("GET /api/v1/audit/events/histogram", Role.READER, "events.histogram");
     p.require("GET /api/v1/audit/events/{event_id}", Role.READER, "events.get");
     p.require("POST /api/v1/audit/verify", Role.READER, "chains.verify");
     p.require("POST /api/v1/audit/verify-chain", Role.READER, "chains.verify");
@@ -81,6 +82,7 @@ public final class RoutePolicy {
     p.require("GET /api/v1/log/entries", Role.AUDITOR, "log.entries");
     // The web console: its page and assets hold no data; its session routes check the cookie (and
     // the CSRF token) themselves; what it shows comes through the routes above, audited as ever.
+    p.open("GET /");
     p.open("GET /ui");
     p.open("GET /ui/assets/{file}");
     p.open("GET /ui/session");

@@ -1,27 +1,34 @@
 package dev.auditflow.server.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.query.TimeParameter;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /api/v1/audit/verify}: {@code {correlation_id}} or {@code {since, until}}. */
+/**
+ * {@code POST /api/v1/audit/verify}: {@code {correlation_id}} or {@code {since, until}} — times in
+ * every form the query API takes ({@link TimeParameter}: {@code 1h}, RFC 3339, a date), {@code
+ * until} defaulting to now.
+ */
 public final class VerifyRoutes {
   public static final String VERIFY = "/api/v1/audit/verify";
   private static final long MAX_BODY = 64 * 1024;
 
   private final ChainVerifier verifier;
+  private final Clock clock;
 
-  public VerifyRoutes(ChainVerifier verifier) {
+  public VerifyRoutes(ChainVerifier verifier, Clock clock) {
     this.verifier = verifier;
+    this.clock = clock;
   }
 
   public void register(JavalinConfig config) {
@@ -49,7 +56,7 @@ public final class VerifyRoutes {
     } else {
       List<Violation> violations = new ArrayList<>();
       Instant since = time(body, "since", violations);
-      Instant until = time(body, "until", violations);
+      Instant until = body.hasNonNull("until") ? time(body, "until", violations) : clock.instant();
       if (violations.isEmpty() && !since.isBefore(until)) {
         violations.add(new Violation("until", "must be after since"));
       }
@@ -80,17 +87,15 @@ public final class VerifyRoutes {
     return json;
   }
 
-  private static Instant time(JsonNode body, String field, List<Violation> violations) {
+  private Instant time(JsonNode body, String field, List<Violation> violations) {
     JsonNode node = body.get(field);
     if (node == null || !node.isTextual()) {
-      violations.add(new Violation(field, "is required (RFC 3339) when correlation_id is absent"));
+      violations.add(new Violation(field, "is required when correlation_id is absent: " + TimeParameter.FORMS));
       return null;
     }
-    try {
-      return Timestamps.parse(node.asText());
-    } catch (IllegalArgumentException e) {
-      violations.add(new Violation(field, e.getMessage()));
+    return TimeParameter.parse(node.asText(), clock).orElseGet(() -> {
+      violations.add(new Violation(field, "must be " + TimeParameter.FORMS + ", was \"" + node.asText() + "\""));
       return null;
-    }
+    });
   }
 }

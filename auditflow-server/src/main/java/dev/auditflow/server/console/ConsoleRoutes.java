@@ -14,6 +14,7 @@ import dev.auditflow.server.http.ApiException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,6 +65,8 @@ public final class ConsoleRoutes {
   }
 
   public void register(JavalinConfig config) {
+    // Someone who opens the service's address in a browser lands on the console.
+    config.routes.get("/", ctx -> ctx.redirect(PAGE, HttpStatus.FOUND));
     config.routes.get(PAGE, this::page);
     config.routes.get(ASSET, this::asset);
     config.routes.get(SESSION, this::session);

@@ -6,14 +6,16 @@ import java.util.Map;
 /**
  * The filters of a query, ANDed. {@code equals} maps column names to required values; {@code
  * since} and {@code until} are both inclusive (Kubernaut's reading), either may be null; {@code
- * detail} may be null.
+ * detail} may be null; {@code excludedCategory}, when not null, leaves out the events of that
+ * category (the console hides the server's own records with it).
  */
-public record EventFilter(Map<String, String> equals, Instant since, Instant until, DetailFilter detail) {
+public record EventFilter(Map<String, String> equals, Instant since, Instant until, DetailFilter detail,
+    String excludedCategory) {
   public EventFilter {
     equals = Map.copyOf(equals);
   }
 
   public EventFilter(Map<String, String> equals, Instant since, Instant until) {
-    this(equals, since, until, null);
+    this(equals, since, until, null, null);
   }
 }

@@ -28,7 +28,8 @@ public final class QueryParameters {
       List.of("correlation_id", "event_type", "event_category", "event_outcome", "actor_id", "resource_type",
           "resource_id", "severity");
 
-  private static final Set<String> FILTERS = new TreeSet<>(List.of("since", "until", "detail_key", "detail_value"));
+  private static final Set<String> FILTERS =
+      new TreeSet<>(List.of("since", "until", "detail_key", "detail_value", "exclude_category"));
   private static final Pattern DETAIL_KEY = Pattern.compile("[a-zA-Z0-9_]{1,100}");
   /**
    * A detail filter reads {@code event_data} row by row, which no index helps with: it must come
@@ -52,6 +53,31 @@ public final class QueryParameters {
     EventFilter filter = filter(params, violations, Set.of());
     throwIfAny(violations);
     return filter;
+  }
+
+  /** A histogram request: filters and the number of buckets. */
+  public record HistogramRequest(EventFilter filter, int buckets) {}
+
+  public static final int DEFAULT_BUCKETS = 60;
+  public static final int MAX_BUCKETS = 500;
+
+  public HistogramRequest histogram(Map<String, List<String>> params) {
+    List<Violation> violations = new ArrayList<>();
+    EventFilter filter = filter(params, violations, Set.of("buckets"));
+    String text = single(params, "buckets", violations);
+    int buckets = DEFAULT_BUCKETS;
+    if (text != null) {
+      try {
+        buckets = Integer.parseInt(text);
+      } catch (NumberFormatException e) {
+        buckets = -1;
+      }
+      if (buckets < 1 || buckets > MAX_BUCKETS) {
+        violations.add(new Violation("buckets", "must be an integer from 1 to " + MAX_BUCKETS + ", was \"" + text + "\""));
+      }
+    }
+    throwIfAny(violations);
+    return new HistogramRequest(filter, buckets);
   }
 
   /** A list request: filters and paging. */
@@ -113,7 +139,11 @@ public final class QueryParameters {
       violations.add(new Violation("until", "must not be before since"));
     }
     DetailFilter detail = detail(params, violations, equals.containsKey("correlation_id"), since, until);
-    return new EventFilter(equals, since, until, detail);
+    String excluded = single(params, "exclude_category", violations);
+    if (excluded != null && excluded.isEmpty()) {
+      violations.add(new Violation("exclude_category", "must not be empty"));
+    }
+    return new EventFilter(equals, since, until, detail, excluded);
   }
 
   private DetailFilter detail(Map<String, List<String>> params, List<Violation> violations, boolean byCorrelation,

@@ -2,6 +2,7 @@ package dev.auditflow.server.query;
 
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
+import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.http.ApiException;
@@ -17,19 +18,23 @@ import java.util.UUID;
 public final class QueryRoutes {
   public static final String LIST = "/api/v1/audit/events";
   public static final String COUNT = "/api/v1/audit/events/count";
+  public static final String HISTOGRAM = "/api/v1/audit/events/histogram";
   public static final String BY_ID = "/api/v1/audit/events/{event_id}";
 
   private final EventReader reader;
   private final QueryParameters parameters;
+  private final java.time.Clock clock;
 
-  public QueryRoutes(EventReader reader, QueryParameters parameters) {
+  public QueryRoutes(EventReader reader, QueryParameters parameters, java.time.Clock clock) {
     this.reader = reader;
     this.parameters = parameters;
+    this.clock = clock;
   }
 
   public void register(JavalinConfig config) {
     config.routes.get(LIST, this::list);
     config.routes.get(COUNT, this::count);
+    config.routes.get(HISTOGRAM, this::histogram);
     config.routes.get(BY_ID, this::byId);
   }
 
@@ -56,6 +61,26 @@ public final class QueryRoutes {
     long count = reader.count(parameters.filter(ctx.queryParamMap()));
     ctx.attribute(AccessAudit.RESULTS, (int) Math.min(Integer.MAX_VALUE, count));
     Json.write(ctx, 200, Map.of("count", count));
+  }
+
+  private void histogram(Context ctx) {
+    QueryParameters.HistogramRequest request = parameters.histogram(ctx.queryParamMap());
+    EventReader.Histogram histogram = reader.histogram(request.filter(), request.buckets(), clock.instant());
+    long total = histogram.buckets().stream().mapToLong(b -> b.success() + b.failure() + b.pending()).sum();
+    ctx.attribute(AccessAudit.RESULTS, (int) Math.min(Integer.MAX_VALUE, total));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("since", Timestamps.format(histogram.since()));
+    body.put("until", Timestamps.format(histogram.until()));
+    body.put("bucket_seconds", histogram.bucketSeconds());
+    body.put("buckets", histogram.buckets().stream().map(b -> {
+      Map<String, Object> bucket = new LinkedHashMap<>();
+      bucket.put("start", Timestamps.format(b.start()));
+      bucket.put("success", b.success());
+      bucket.put("failure", b.failure());
+      bucket.put("pending", b.pending());
+      return bucket;
+    }).toList());
+    Json.write(ctx, 200, body);
   }
 
   private void byId(Context ctx) {

@@ -1,8 +1,8 @@
 package dev.auditflow.server.signing;
 
+import dev.auditflow.server.ConfigurationException;
 import dev.auditflow.server.SecretFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -68,7 +68,9 @@ public final class SigningKey {
       key.checkPair();
       return key;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the signing key " + file, e);
+      throw new ConfigurationException("cannot read or create the signing key " + file + " as user "
+          + System.getProperty("user.name") + " (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+          + "); name a file it may write with --signing-key-file, or a --data-dir it may write", e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("the signing key file " + file + " must hold an Ed25519 PRIVATE KEY (PKCS#8)"
           + " and its PUBLIC KEY, in PEM: " + e.getMessage(), e);

@@ -95,6 +95,9 @@ final class RequestFuzzer {
       }
       path.append(part.startsWith("{") ? pathValue(part) : part);
     }
+    if (path.isEmpty()) {
+      path.append('/'); // the root route
+    }
     byte[] body = method.equals("GET") || method.equals("DELETE") && random.nextBoolean() ? null
         : mutate(pick(new JsonNode[] {EventJson.valid("fuzz-route"), verifyRequest(), workflow(), statusChange(),
             NODES.objectNode().put("dry_run", random.nextBoolean()), NODES.objectNode().put("reason", oddText()),
