@@ -177,6 +177,8 @@ class JarCommandsIT {
       assertThat(json(get(base, "/api/v1/audit/events/count?correlation_id=order-4711")).get("count").asLong())
           .isEqualTo(1);
       assertThat(again.terminate(Duration.ofSeconds(60))).isIn(0, 143);
+      assertThat(again.output()).as("a restart names the schema it found, not null")
+          .containsPattern("database ready migrations_applied=0 schema_version=\\d+");
     }
     JarProcess unreachable = JarProcess.of(dir, Map.of("AUDITFLOW_TOKEN", token), "verify", "--url", base.toString(),
         "--correlation-id", "order-4711");

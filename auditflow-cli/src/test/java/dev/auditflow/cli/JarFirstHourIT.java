@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,9 +148,14 @@ class JarFirstHourIT {
       target.awaitHttp200(own, "/health/ready", Duration.ofMinutes(2));
       String token = Files.readString(dir.resolve("auditflow-data/admin.token")).trim();
       JarProcess load = JarProcess.of(dir, Map.of("AUDITFLOW_TOKEN", token), "load", "--url", own.toString(),
-          "--threads", "2", "--rate", "100", "--duration", "4s", "--delivery-timeout", "3s", "--request-timeout", "1s",
+          "--threads", "2", "--rate", "100", "--duration", "6s", "--delivery-timeout", "3s", "--request-timeout", "1s",
           "--verify", "--json").start();
-      Thread.sleep(1_500);
+      // Stopped once the run is under way (past its pre-flight check, events stored), not after a
+      // guessed time: a loaded machine can take longer than that to start the load's JVM.
+      JarApi api = new JarApi(own, token);
+      Awaitility.await("the load stored events").atMost(Duration.ofMinutes(1)).until(() -> AuditEventJson.mapper()
+          .readTree(api.call("GET", "/api/v1/audit/events/count?exclude_category=auditflow", null).body())
+          .get("count").asLong() > 0);
       target.terminate(RUN);
       assertThat(load.finish(Duration.ofMinutes(2))).as(load.output()).isEqualTo(2);
       JsonNode report = AuditEventJson.mapper().readTree(load.output().lines().filter(l -> l.startsWith("{"))
@@ -190,6 +196,14 @@ class JarFirstHourIT {
         checkpoint.toString(), "--key", key);
     assertThat(again.run(RUN)).as(again.output()).isZero();
     assertThat(again.output()).containsPattern("CONSISTENT: .*( unchanged at | grew from )");
+    // Reading the log appends nothing to it, so once the earlier tests' events are integrated and
+    // signed, a run against the checkpoint the last one stored says the log did not move.
+    Awaitility.await("log verify says the log is unchanged").atMost(Duration.ofSeconds(60)).until(() -> {
+      JarProcess still = JarProcess.of(work, env, "log", "verify", "--url", base.toString(), "--checkpoint",
+          checkpoint.toString(), "--key", key);
+      assertThat(still.run(RUN)).as(still.output()).isZero();
+      return still.output().matches("(?s).*CONSISTENT: .* unchanged at \\d+ leaves.*");
+    });
     JarProcess badKey = JarProcess.of(work, env, "log", "verify", "--url", base.toString(), "--checkpoint",
         checkpoint.toString(), "--key", "not-a-key");
     assertThat(badKey.run(RUN)).isEqualTo(2);

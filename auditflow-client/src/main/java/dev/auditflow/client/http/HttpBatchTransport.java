@@ -86,7 +86,7 @@ public final class HttpBatchTransport implements BatchTransport {
       credentials.current().ifPresent(token -> request.header("Authorization", "Bearer " + token));
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      String message = e.getClass().getSimpleName() + ": " + e.getMessage() + " (" + batchUri + ")";
+      String message = describe(e) + " (" + batchUri + ")";
       throw neverSent(e) ? TransportException.notSent(message, e) : TransportException.noAnswer(message, e);
     }
     int status = response.statusCode();
@@ -146,6 +146,20 @@ public final class HttpBatchTransport implements BatchTransport {
       }
     }
     return false;
+  }
+
+  /**
+   * What went wrong, in the words of the first cause that has any. The JDK's client reports a
+   * refused connection as a {@code ConnectException} with no message anywhere in its chain (a
+   * connect timeout is its own type), so that one is named here.
+   */
+  static String describe(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    return e instanceof ConnectException ? "ConnectException: connection refused" : e.getClass().getSimpleName();
   }
 
   private JsonNode readJson(byte[] body) {

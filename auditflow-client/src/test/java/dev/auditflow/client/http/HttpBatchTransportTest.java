@@ -278,4 +278,21 @@ class HttpBatchTransportTest {
     assertThatCode(transport::warmUp).doesNotThrowAnyException();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
   }
+
+  @Test
+  void aRefusedConnectionIsNotSentAndSaysSoWithTheUrl() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    HttpBatchTransport transport = new HttpBatchTransport(URI.create("http://127.0.0.1:" + closedPort));
+
+    assertThatThrownBy(() -> transport.send(List.of(event()), Duration.ofSeconds(5)))
+        .isInstanceOfSatisfying(TransportException.class, e -> {
+          assertThat(e.mayHaveBeenStored()).as("a refused connection cannot have stored anything").isFalse();
+          assertThat(e.getMessage()).containsIgnoringCase("connection refused")
+              .contains("http://127.0.0.1:" + closedPort + "/api/v1/audit/events/batch")
+              .doesNotContain("null");
+        });
+  }
 }
