@@ -96,6 +96,11 @@ public final class Attacker {
     try (Connection c = DriverManager.getConnection(jdbcUrl)) {
       disableTriggers(c);
       List<Leaf> leaves = new ArrayList<>();
+      try (Statement s = c.createStatement()) {
+        // Hold the integrators off, as they hold each other off: otherwise a round committing
+        // between this read and the rewrite leaves a leaf beyond the forged tree's size.
+        s.execute("SELECT 1 FROM log_state FOR UPDATE");
+      }
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
           "SELECT event_id, event_date, queued_at, leaf_hash FROM log_leaves ORDER BY leaf_index")) {
         while (rs.next()) {
