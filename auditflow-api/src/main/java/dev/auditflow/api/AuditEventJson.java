@@ -126,6 +126,15 @@ public final class AuditEventJson {
     return new ParsedEvent(event, r.violations);
   }
 
+  /**
+   * True when {@code json} names no {@code event_id} of its own (absent, null or empty), so that
+   * {@link #read} derived one from its content.
+   */
+  public static boolean idIsDerived(JsonNode json) {
+    JsonNode id = json.get("event_id");
+    return id == null || id.isNull() || (id.isTextual() && id.textValue().isEmpty());
+  }
+
   /** The size of the node as compact UTF-8 JSON, without keeping the bytes. */
   public static long serializedSize(JsonNode node) {
     CountingStream counter = new CountingStream();

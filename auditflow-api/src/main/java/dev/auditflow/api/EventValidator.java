@@ -100,6 +100,9 @@ public final class EventValidator {
       return parsed;
     }
     List<Violation> all = new ArrayList<>(parsed.violations());
+    if (rules.versionRequired() && !json.hasNonNull("version")) {
+      all.add(new Violation("version", "is required"));
+    }
     json.fieldNames().forEachRemaining(name -> {
       if (!AuditEventJson.INPUT_FIELDS.contains(name) && !AuditEventJson.SERVER_FIELDS.contains(name)) {
         all.add(new Violation(name, "is not a field of an event" + closest(name).map(f -> "; did you mean " + f + "?")

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.UUID;
@@ -19,10 +20,14 @@ import java.util.UUID;
  * timestamp's Unix milliseconds (so ids stay time-ordered, as the primary-key index likes), then
  * 74 bits of the SHA-256 of the event's canonical JSON (every field but {@code event_id}).
  *
+ * <p>Identical events in one request are not retries of each other — the sender put each there —
+ * so the second and later ones get ids of their own ({@link #derive(AuditEvent, int)}); a retry of
+ * the whole request numbers them the same way and is recognised again.
+ *
  * <p>The trade-off: two events identical in every field — same timestamp (to the microsecond;
- * Kubernaut's to the second), same actor, resource, correlation and {@code event_data} — are one
- * event. A producer that can emit such twins and needs both kept must send its own
- * {@code event_id}s.
+ * Kubernaut's to the second), same actor, resource, correlation and {@code event_data} — sent in
+ * separate requests are one event. A producer that can emit such twins one request at a time and
+ * needs both kept must send its own {@code event_id}s.
  */
 public final class StableEventIds {
   private static final ObjectMapper WRITER =
@@ -32,11 +37,24 @@ public final class StableEventIds {
 
   /** The id derived from {@code event}'s content; its own {@code event_id} is ignored. */
   public static UUID derive(AuditEvent event) {
+    return derive(event, 0);
+  }
+
+  /**
+   * The id of the {@code occurrence}-th (from 0) of identical events in one request. Occurrence 0
+   * is {@link #derive(AuditEvent)}; later ones hash {@code "#<occurrence>"} after the content.
+   */
+  public static UUID derive(AuditEvent event, int occurrence) {
     ObjectNode json = (ObjectNode) AuditEventJson.toTree(event);
     json.remove("event_id");
     byte[] digest;
     try {
-      digest = MessageDigest.getInstance("SHA-256").digest(WRITER.writeValueAsBytes(CanonicalJson.normalize(json)));
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      sha256.update(WRITER.writeValueAsBytes(CanonicalJson.normalize(json)));
+      if (occurrence > 0) {
+        sha256.update(("#" + occurrence).getBytes(StandardCharsets.US_ASCII));
+      }
+      digest = sha256.digest();
     } catch (NoSuchAlgorithmException | JsonProcessingException e) {
       throw new IllegalStateException("SHA-256 and JSON writing are always available", e);
     }

@@ -12,8 +12,10 @@ import java.util.Objects;
  *     Kubernaut's window)
  * @param maxAge events stamped more than this before "now" are rejected (default 7 days)
  * @param clock the clock "now" is read from
+ * @param versionRequired whether an event must name its {@code version} (Kubernaut's contract
+ *     requires it); otherwise an absent one is {@code 1.0}
  */
-public record ValidationRules(Duration maxFutureSkew, Duration maxAge, Clock clock) {
+public record ValidationRules(Duration maxFutureSkew, Duration maxAge, Clock clock, boolean versionRequired) {
   public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(60);
   public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
 
@@ -29,7 +31,12 @@ public record ValidationRules(Duration maxFutureSkew, Duration maxAge, Clock clo
     }
   }
 
-  /** 60 minutes of skew, 7 days of age, the system UTC clock. */
+  /** The rules with {@code version} optional. */
+  public ValidationRules(Duration maxFutureSkew, Duration maxAge, Clock clock) {
+    this(maxFutureSkew, maxAge, clock, false);
+  }
+
+  /** 60 minutes of skew, 7 days of age, the system UTC clock, {@code version} optional. */
   public static ValidationRules defaults() {
     return new ValidationRules(DEFAULT_MAX_FUTURE_SKEW, DEFAULT_MAX_AGE, Clock.systemUTC());
   }

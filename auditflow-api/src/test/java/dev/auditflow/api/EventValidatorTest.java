@@ -339,4 +339,16 @@ class EventValidatorTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ValidationRules(Duration.ZERO, Duration.ZERO, clock))
         .hasMessageContaining("maxAge");
   }
+
+  @Test
+  void versionIsRequiredOnlyWhenTheRulesSaySo() {
+    ObjectNode json = (ObjectNode) AuditEventJson.toTree(TestEvents.valid().build());
+    json.remove("version");
+    assertThat(validator.validate(json).isValid()).as("optional by default: absent is 1.0").isTrue();
+    EventValidator strict = new EventValidator(new ValidationRules(Duration.ofMinutes(10), Duration.ofDays(7),
+        Clock.fixed(TestEvents.NOW, ZoneOffset.UTC), true));
+    assertThat(strict.validate(json).violations()).containsExactly(new Violation("version", "is required"));
+    json.put("version", "1.0");
+    assertThat(strict.validate(json).isValid()).isTrue();
+  }
 }

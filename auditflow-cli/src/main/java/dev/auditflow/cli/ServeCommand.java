@@ -1,6 +1,7 @@
 package dev.auditflow.cli;
 
 import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.Compatibility;
 import dev.auditflow.server.ConfigurationException;
 import dev.auditflow.server.RequestLimits;
 import dev.auditflow.server.SecretFiles;
@@ -44,9 +45,16 @@ final class ServeCommand implements Callable<Integer> {
       description = "Largest request body accepted (default: ${DEFAULT-VALUE} = 16 MiB).")
   long maxBodyBytes;
 
-  @Option(names = "--max-batch-size", defaultValue = "" + ServerConfig.DEFAULT_MAX_BATCH_SIZE,
-      description = "Most events per batch request (default: ${DEFAULT-VALUE}).")
-  int maxBatchSize;
+  @Option(names = "--max-batch-size",
+      description = "Most events per batch request (default: " + ServerConfig.DEFAULT_MAX_BATCH_SIZE
+          + "; 500 with --compat kubernaut).")
+  Integer maxBatchSize;
+
+  @Option(names = "--compat", paramLabel = "kubernaut|auditflow", defaultValue = "auditflow",
+      description = "Whose defaults to keep where auditflow and the API it stands in for differ: kubernaut ="
+          + " Kubernaut Data Storage's (batches of at most 500, a 400 beyond; query pages of 50; version required;"
+          + " its problem types and titles on its routes). Default: ${DEFAULT-VALUE}.")
+  String compat;
 
   @Option(names = "--max-future-skew", defaultValue = "60m",
       description = "Reject events stamped further in the future than this (default: ${DEFAULT-VALUE}).")
@@ -130,9 +138,18 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  private Compatibility compatibility() {
+    return switch (compat.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "auditflow" -> Compatibility.AUDITFLOW;
+      case "kubernaut" -> Compatibility.KUBERNAUT;
+      default -> throw new ConfigurationException("--compat must be kubernaut or auditflow, was \"" + compat + "\"");
+    };
+  }
+
   @Override
   public Integer call() throws Exception {
-    // Before anything starts (the embedded database takes seconds): a port in use is one line now.
+    // Before anything starts (the embedded database takes seconds): a bad option or a port in use is one line now.
+    Compatibility compatibility = compatibility();
     requireFree(port, "--port");
     if (managementPort != null && managementPort != 0) {
       requireFree(managementPort, "--management-port");
@@ -157,6 +174,7 @@ final class ServeCommand implements Callable<Integer> {
           .auth(security.auth(dataDir)).tls(security.tls()).managementPort(managementPort)
           .lifecycle(lifecycle.settings(dataDir))
           .limits(new RequestLimits(headerTimeout, readPoolSize, readsPerPrincipal, maxAnswerBytes, maxVerifyChains))
+          .compatibility(compatibility)
           .build());
     } catch (RuntimeException e) {
       if (embedded != null) {

@@ -113,7 +113,8 @@ public final class AuditServer implements AutoCloseable {
       database.close();
       throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
     }
-    EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock));
+    EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock,
+        config.compatibility().versionRequired()));
     ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
     RetentionPolicies retention = new RetentionPolicies(database, clock);
     EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
@@ -141,15 +142,15 @@ public final class AuditServer implements AutoCloseable {
     WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
     this.requests = new RequestTracking(registry, config.retryAfter());
     IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
-    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()), new QueryParameters(clock),
-        clock);
+    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()),
+        new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
     this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
     ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader,
         config.limits().maxAnswerBytes(), clock),
         new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
     ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
     ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);
-    OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled());
+    OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled(), clock);
     this.tls = config.tls() == null ? null : new TlsConnector(config.tls());
     if (security.enabled() && tls == null && !isLoopback(config.host())) {
       log.warn("authentication is on but TLS is off on {}: bearer tokens cross the network in clear text;"
@@ -168,7 +169,7 @@ public final class AuditServer implements AutoCloseable {
       requests.install(javalin);
       headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
       QueryStringGuard.install(javalin);
-      ErrorHandling.install(javalin, config.retryAfter());
+      ErrorHandling.install(javalin, config.retryAfter(), config.compatibility().vocabulary());
       security.install(javalin);
       // The count route is registered before {event_id} so "count" is never read as an id.
       queryRoutes.register(javalin);
@@ -249,9 +250,10 @@ public final class AuditServer implements AutoCloseable {
       server.logSchedule.start();
     }
     log.info("auditflow server listening port={} scheme={} auth={} management_port={} max_body_bytes={}"
-            + " max_batch_size={} pool_size={}", server.port(), server.tls == null ? "http" : "https",
+            + " max_batch_size={} pool_size={} compatibility={}", server.port(), server.tls == null ? "http" : "https",
         server.security.enabled() ? "on" : "none", server.management == null ? "none" : server.managementPort(),
-        config.maxBodyBytes(), config.maxBatchSize(), config.poolSize());
+        config.maxBodyBytes(), config.maxBatchSize(), config.poolSize(),
+        config.compatibility().name().toLowerCase(java.util.Locale.ROOT));
     String scheme = server.tls == null ? "http" : "https";
     String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
     log.info("web console at {}://{}:{}/ui (sign in with a token; the first admin token is in the admin token file)",

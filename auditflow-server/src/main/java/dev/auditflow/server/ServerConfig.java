@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param port HTTP port (default 8080; 0 picks a free one)
  * @param jdbcUrl the PostgreSQL JDBC URL (required)
  * @param maxBodyBytes largest request body accepted (default 16 MiB); larger → 413
- * @param maxBatchSize most events in one batch request (default 5 000); more → 413
+ * @param maxBatchSize most events in one batch request (default 5 000, or the compatibility's);
+ *     more → 413 (Kubernaut's 400 under {@link Compatibility#KUBERNAUT})
  * @param maxFutureSkew events stamped further ahead of the server clock are rejected (default 60 min)
  * @param maxEventAge events older than this are rejected (default 7 days)
  * @param poolSize most database connections (default 10)
@@ -37,6 +38,7 @@ import java.util.Objects;
  * @param lifecycle the signing key and the retention purge's schedule
  * @param log the verifiable log's integrator (on by default)
  * @param limits what one client can make the service hold ({@link RequestLimits#defaults()})
+ * @param compatibility whose defaults and problem vocabulary to keep where they differ (default auditflow's)
  */
 public record ServerConfig(
     String host,
@@ -61,7 +63,8 @@ public record ServerConfig(
     Integer managementPort,
     LifecycleSettings lifecycle,
     LogSettings log,
-    RequestLimits limits) {
+    RequestLimits limits,
+    Compatibility compatibility) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
@@ -96,6 +99,7 @@ public record ServerConfig(
     Objects.requireNonNull(lifecycle, "lifecycle");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(compatibility, "compatibility");
     if (managementPort != null && (managementPort < 0 || managementPort > 65_535)) {
       throw new IllegalArgumentException("managementPort must be 0..65535, was " + managementPort);
     }
@@ -132,7 +136,7 @@ public record ServerConfig(
     return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + Secrets.maskUrl(jdbcUrl) + ", maxBodyBytes=" + maxBodyBytes
         + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256")
         + ", dlq=" + (redisUrl == null ? "none" : "redis") + ", auth=" + (auth.enabled() ? "on" : "none")
-        + ", tls=" + (tls == null ? "off" : "on") + "]";
+        + ", tls=" + (tls == null ? "off" : "on") + ", compatibility=" + compatibility + "]";
   }
 
   public static Builder builder() {
@@ -145,7 +149,7 @@ public record ServerConfig(
     private int port = 8080;
     private String jdbcUrl;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    private Integer maxBatchSize;
     private Duration maxFutureSkew = ValidationRules.DEFAULT_MAX_FUTURE_SKEW;
     private Duration maxEventAge = Duration.ofDays(7);
     private int poolSize = 10;
@@ -164,6 +168,13 @@ public record ServerConfig(
     private LifecycleSettings lifecycle = LifecycleSettings.defaults();
     private LogSettings log = LogSettings.defaults();
     private RequestLimits limits = RequestLimits.defaults();
+    private Compatibility compatibility = Compatibility.AUDITFLOW;
+
+    /** Whose defaults to keep; settings given explicitly still win. */
+    public Builder compatibility(Compatibility compatibility) {
+      this.compatibility = compatibility;
+      return this;
+    }
 
     public Builder limits(RequestLimits limits) {
       this.limits = limits;
@@ -246,7 +257,8 @@ public record ServerConfig(
       return this;
     }
 
-    public Builder maxBatchSize(int maxBatchSize) {
+    /** Most events in one batch; null for the compatibility's default. */
+    public Builder maxBatchSize(Integer maxBatchSize) {
       this.maxBatchSize = maxBatchSize;
       return this;
     }
@@ -291,9 +303,10 @@ public record ServerConfig(
         throw new IllegalArgumentException("a database URL is required (jdbc:postgresql://host:port/db)");
       }
       return new ServerConfig(
-          host, port, jdbcUrl, maxBodyBytes, maxBatchSize, maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
+          host, port, jdbcUrl, maxBodyBytes,
+          maxBatchSize != null ? maxBatchSize : compatibility.defaultMaxBatchSize(), maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort, lifecycle, log, limits);
+          managementPort, lifecycle, log, limits, compatibility);
     }
   }
 }

@@ -126,7 +126,7 @@ class IngestTest {
     var r = fx.postJson("/api/v1/audit/events/batch", batch.toString());
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.json().get("type").asText()).endsWith("/payload-too-large");
-    assertThat(r.json().get("detail").asText()).contains("at most 50");
+    assertThat(r.json().get("detail").asText()).contains("maximum allowed batch size of 50");
     assertThat(count("too-many")).isZero();
   }
 

@@ -118,9 +118,9 @@ class OpenApiTest {
     fx.postJson("/api/v1/audit/verify-chain", "{\"correlation_id\":\"openapi\"}"); // 200
     fx.postJson("/api/v1/audit/verify-chain", "{}");                            // 400
     fx.get("/api/v1/audit/events?correlation_id=openapi&offset=0&detail_key=n&detail_value=1"); // 200
-    String wf = fx.postJson("/api/v1/workflows", dev.auditflow.server.workflow.WorkflowTestSupport.workflow("openapi-wf", "1")).json()
+    String wf = fx.postJson("/api/v1/workflows", dev.auditflow.server.testing.WorkflowJson.valid("openapi-wf", "1").toString()).json()
         .get("workflow_id").asText();                                           // 201
-    fx.postJson("/api/v1/workflows", dev.auditflow.server.workflow.WorkflowTestSupport.workflow("openapi-wf", "1")); // 409
+    fx.postJson("/api/v1/workflows", dev.auditflow.server.testing.WorkflowJson.valid("openapi-wf", "1").toString()); // 409
     fx.postJson("/api/v1/workflows", "{}");                                     // 400
     fx.post("/api/v1/workflows", "text/plain", "{}");                          // 415
     fx.get("/api/v1/workflows");                                                // 200

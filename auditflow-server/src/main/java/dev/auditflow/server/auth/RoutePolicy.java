@@ -39,6 +39,7 @@ public final class RoutePolicy {
     p.open("GET /health/ready");
     p.open("GET /health");
     p.open("GET /readyz");
+    p.open("GET /healthz");
     p.open("GET /openapi.yaml");
     p.open("GET /metrics");
     p.require("POST /api/v1/audit/events", Role.WRITER, null);
@@ -56,6 +57,7 @@ public final class RoutePolicy {
     p.require("GET /api/v1/workflows/by-name/{workflow_name}/versions", Role.READER, null);
     p.require("POST /api/v1/workflows", Role.ADMIN, null);
     p.require("PATCH /api/v1/workflows/{workflow_id}", Role.ADMIN, null);
+    p.require("PATCH /api/v1/workflows/{workflow_id}/disable", Role.ADMIN, null);
     p.require("GET /api/v1/admin/dlq", Role.ADMIN, null);
     p.require("POST /api/v1/admin/tokens", Role.ADMIN, "tokens.create");
     p.require("GET /api/v1/admin/tokens", Role.ADMIN, "tokens.list");

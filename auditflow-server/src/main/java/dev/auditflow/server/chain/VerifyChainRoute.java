@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.http.ProblemReason;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -77,18 +78,21 @@ public final class VerifyChainRoute {
 
   private static String correlationId(JsonNode body) {
     JsonNode node = body.isObject() ? body.get("correlation_id") : null;
+    if (node == null || node.isNull() || (node.isTextual() && node.asText().isEmpty())) {
+      throw ApiException.validation("Field 'correlation_id' is required",
+          List.of(new Violation("correlation_id", "is required"))).because(ProblemReason.MISSING_CORRELATION_ID);
+    }
     String problem = null;
-    if (node == null || node.isNull()) {
-      problem = "is required";
-    } else if (!node.isTextual() || node.asText().isEmpty()) {
-      problem = "must be a non-empty string";
+    if (!node.isTextual()) {
+      problem = "must be a string";
     } else if (node.asText().codePointCount(0, node.asText().length()) > 255) {
       problem = "must be at most 255 characters";
     } else if (node.asText().indexOf('\u0000') >= 0) {
       problem = "must not contain the NUL character (U+0000)";
     }
     if (problem != null) {
-      throw ApiException.validation("Field 'correlation_id' " + problem, List.of(new Violation("correlation_id", problem)));
+      throw ApiException.validation("Field 'correlation_id' " + problem, List.of(new Violation("correlation_id", problem)))
+          .because(ProblemReason.INVALID_CORRELATION_ID);
     }
     return node.asText();
   }

@@ -5,6 +5,7 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.http.ProblemReason;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.TimeParameter;
 import dev.auditflow.server.signing.PublicKeys;
@@ -86,11 +87,12 @@ public final class ExportRoutes {
       violations.add(new Violation("limit", "must be >= 1"));
     }
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid export request", violations);
+      throw ApiException.validation("invalid query parameters", violations);
     }
     if (limit > JsonExporter.MAX_LIMIT) {
       throw ApiException.of(ProblemType.PAYLOAD_TOO_LARGE, "limit " + limit + " is over the " + JsonExporter.MAX_LIMIT
-          + " events of one json export; page with offset, or stream everything with format=ndjson");
+          + " events of one json export; page with offset, or stream everything with format=ndjson")
+          .because(ProblemReason.EXPORT_LIMIT_EXCEEDED);
     }
     ExportFilters filters = new ExportFilters(start, end, ctx.queryParam("correlation_id"),
         ctx.queryParam("event_category"), redact);

@@ -141,11 +141,11 @@ public final class ExportVerifier {
           find("reordered", number, "chain " + chain + " comes after chain " + lastCorrelationId
               + " (chains are exported in correlation_id order)");
         }
-        startChain(chain, position, event.path("previous_event_hash").asText());
+        startChain(chain, position, previousHash(event));
       } else if (position <= lastPosition) {
         find("reordered", number, "event " + eventId + " at position " + position + " of chain " + chain
             + " comes after position " + lastPosition);
-      } else if (position == lastPosition + 1 && !event.path("previous_event_hash").asText().equals(lastHash)) {
+      } else if (position == lastPosition + 1 && !previousHash(event).equals(lastHash)) {
         find("broken_link", number, "event " + eventId + " at position " + position + " of chain " + chain
             + " does not link to the event before it");
       }
@@ -176,7 +176,7 @@ public final class ExportVerifier {
       }
       String recomputed;
       try {
-        recomputed = hasher.hash(event.path("previous_event_hash").asText(), CanonicalForm.ofExported(event));
+        recomputed = hasher.hash(previousHash(event), CanonicalForm.ofExported(event));
       } catch (RuntimeException e) {
         find("modified_event", number, "event " + eventId + " cannot be hashed: " + e.getMessage());
         return;
@@ -187,6 +187,15 @@ public final class ExportVerifier {
         find("modified_event", number, "event " + eventId + " does not hash to its event_hash: its content was"
             + " changed after it was stored or exported");
       }
+    }
+
+    /**
+     * The previous hash the event's hash was computed with: as exported, except that the first
+     * event of a chain is exported with "" (earlier versions wrote the 64 zeros themselves).
+     */
+    private static String previousHash(JsonNode event) {
+      String exported = event.path("previous_event_hash").asText();
+      return exported.isEmpty() && event.path("chain_position").asLong() == 1 ? ChainHasher.GENESIS : exported;
     }
 
     private void startChain(String chain, long position, String previousHash) {

@@ -7,6 +7,7 @@ import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.auth.Principal;
 import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.http.ProblemReason;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -43,7 +44,9 @@ public final class LegalHoldRoutes {
     String correlationId = text(body, "correlation_id", 255, violations);
     String reason = text(body, "reason", MAX_TEXT, violations);
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid legal hold", violations);
+      throw ApiException.validation("invalid legal hold", violations).because(
+          violations.get(0).field().equals("correlation_id") ? ProblemReason.MISSING_CORRELATION_ID
+              : ProblemReason.MISSING_REASON);
     }
     LegalHolds.Hold hold = holds.place(correlationId, reason, actor(ctx));
     Json.write(ctx, 200, json(hold));
@@ -60,7 +63,7 @@ public final class LegalHoldRoutes {
     List<Violation> violations = new ArrayList<>();
     String reason = text(body, "release_reason", MAX_TEXT, violations);
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid release", violations);
+      throw ApiException.validation("invalid release", violations).because(ProblemReason.MISSING_RELEASE_REASON);
     }
     LegalHolds.Release released = holds.release(ctx.pathParam("correlation_id"), reason, actor(ctx));
     Map<String, Object> answer = new LinkedHashMap<>();

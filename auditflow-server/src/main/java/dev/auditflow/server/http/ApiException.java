@@ -8,10 +8,16 @@ import java.util.List;
 /** A request the service refuses, with the RFC 7807 problem to answer it with. */
 public final class ApiException extends RuntimeException {
   private final transient Problem problem;
+  private final ProblemReason reason;
 
   public ApiException(Problem problem) {
+    this(problem, null);
+  }
+
+  private ApiException(Problem problem, ProblemReason reason) {
     super(problem.toString(), null, false, false);
     this.problem = problem;
+    this.reason = reason;
   }
 
   public static ApiException of(ProblemType type, String detail) {
@@ -22,7 +28,17 @@ public final class ApiException extends RuntimeException {
     return new ApiException(Problem.validation(detail, violations));
   }
 
+  /** The same refusal, with the finer reason another vocabulary may word differently. */
+  public ApiException because(ProblemReason why) {
+    return new ApiException(problem, why);
+  }
+
   public Problem problem() {
     return problem;
+  }
+
+  /** The finer reason, or null. */
+  public ProblemReason reason() {
+    return reason;
   }
 }

@@ -7,13 +7,17 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line and one timer sample per request, and the in-flight count that a graceful stop
- * waits on. Once draining, new API requests are answered 503 with {@code Retry-After} — the
+ * One log line and one timer sample per request, each request's id, and the in-flight count that a
+ * graceful stop waits on. The id is the caller's {@code X-Request-ID} when it sent a usable one
+ * (so a proxy's or Kubernaut's id follows the request into this log), else a new UUID; every
+ * answer carries it back, problems included. Once draining, new API requests are answered 503 with {@code Retry-After} — the
  * client retries them against the next instance or after the restart — while requests already
  * inside finish.
  */
@@ -23,6 +27,10 @@ public final class RequestTracking {
   private final MeterRegistry registry;
   private final String retryAfterSeconds;
   private static final String COUNTED = "auditflow.counted";
+  public static final String REQUEST_ID_HEADER = "X-Request-ID";
+  private static final String REQUEST_ID = "auditflow.request-id";
+  /** Printable ASCII without spaces, as a log field can hold it unquoted and unforged. */
+  private static final Pattern USABLE_REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
   private final InFlightRequests inFlight = new InFlightRequests();
 
   public RequestTracking(MeterRegistry registry, Duration retryAfter) {
@@ -36,6 +44,10 @@ public final class RequestTracking {
   }
 
   private void enter(Context ctx) {
+    String sent = ctx.header(REQUEST_ID_HEADER);
+    String id = sent != null && USABLE_REQUEST_ID.matcher(sent).matches() ? sent : UUID.randomUUID().toString();
+    ctx.attribute(REQUEST_ID, id);
+    ctx.header(REQUEST_ID_HEADER, id);
     if (!inFlight.tryEnter(ctx.path().startsWith("/api/"))) {
       ctx.header("Retry-After", retryAfterSeconds);
       throw new ApiException(Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the server is shutting down; retry"));
@@ -55,8 +67,14 @@ public final class RequestTracking {
         .tag("status", Integer.toString(status))
         .register(registry)
         .record((long) (millis * 1_000_000L), TimeUnit.NANOSECONDS);
-    log.info("request method={} path={} route={} status={} duration_ms={}",
-        ctx.method(), ctx.path(), route, status, String.format(java.util.Locale.ROOT, "%.1f", millis));
+    log.info("request method={} path={} route={} status={} duration_ms={} request_id={}",
+        ctx.method(), ctx.path(), route, status, String.format(java.util.Locale.ROOT, "%.1f", millis), requestId(ctx));
+  }
+
+  /** This request's id, as answered in {@code X-Request-ID}; "-" before it was given one. */
+  public static String requestId(Context ctx) {
+    String id = ctx.attribute(REQUEST_ID);
+    return id == null ? "-" : id;
   }
 
   /**

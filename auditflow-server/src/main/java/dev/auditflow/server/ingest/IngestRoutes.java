@@ -1,5 +1,6 @@
 package dev.auditflow.server.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
@@ -62,7 +63,7 @@ public final class IngestRoutes {
 
   private void batch(Context ctx) {
     String by = AuthFilter.principal(ctx).name();
-    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(Json.readBody(ctx, maxBodyBytes), by), true);
+    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(batchBody(ctx), by), true);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_ids", stored.eventIds());
     if (stored.queued()) {
@@ -77,6 +78,19 @@ public final class IngestRoutes {
     body.put("created", stored.created());
     body.put("duplicates", stored.duplicates());
     Json.write(ctx, 201, body);
+  }
+
+  /** The body of a batch request; malformed JSON is said in Kubernaut's words, and where. */
+  private JsonNode batchBody(Context ctx) {
+    try {
+      return Json.readBody(ctx, maxBodyBytes);
+    } catch (ApiException e) {
+      if (!e.problem().slug().equals(ProblemType.MALFORMED_JSON.slug())) {
+        throw e;
+      }
+      throw ApiException.of(ProblemType.MALFORMED_JSON,
+          "the request body must be a valid JSON array of audit event objects: " + e.problem().detail());
+    }
   }
 
   /**

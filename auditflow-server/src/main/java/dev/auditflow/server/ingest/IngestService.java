@@ -2,9 +2,11 @@ package dev.auditflow.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.ProblemType;
+import dev.auditflow.api.StableEventIds;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.ServerVocabulary;
 import dev.auditflow.server.db.DatabaseUnavailableException;
@@ -12,12 +14,16 @@ import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
 import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.http.ProblemReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -100,24 +106,34 @@ public final class IngestService {
   /** Validates every event of a batch, or throws one problem listing the violations of each bad index. */
   public Stored storeBatch(JsonNode json, String ingestedBy) {
     if (!json.isArray()) {
-      throw ApiException.validation("a batch must be a JSON array of events",
-          List.of(new Violation("$", "must be a JSON array, was " + json.getNodeType().name().toLowerCase(java.util.Locale.ROOT))));
+      String kind = json.getNodeType().name().toLowerCase(Locale.ROOT);
+      throw ApiException.validation("request body must be a JSON array, not a single " + kind,
+          List.of(new Violation("$", "must be a JSON array, was " + kind))).because(ProblemReason.NOT_AN_ARRAY);
     }
     if (json.isEmpty()) {
-      throw ApiException.validation("a batch must hold at least one event",
-          List.of(new Violation("$", "must contain 1.." + maxBatchSize + " events, was empty")));
+      throw ApiException.validation("batch cannot be empty",
+          List.of(new Violation("$", "must contain 1.." + maxBatchSize + " events, was empty")))
+          .because(ProblemReason.EMPTY_BATCH);
     }
     if (json.size() > maxBatchSize) {
-      throw ApiException.of(ProblemType.PAYLOAD_TOO_LARGE,
-          "a batch may hold at most " + maxBatchSize + " events, this one holds " + json.size() + "; split it");
+      throw ApiException.of(ProblemType.PAYLOAD_TOO_LARGE, "batch size " + json.size()
+          + " exceeds maximum allowed batch size of " + maxBatchSize + "; split it").because(ProblemReason.BATCH_TOO_LARGE);
     }
     List<AuditEvent> events = new ArrayList<>(json.size());
     List<Violation> violations = new ArrayList<>();
+    Map<UUID, Integer> derivedIds = new HashMap<>();
     int badEvents = 0;
     for (int i = 0; i < json.size(); i++) {
       ParsedEvent parsed = validate(json.get(i));
       if (parsed.isValid()) {
-        events.add(parsed.event());
+        AuditEvent event = parsed.event();
+        if (AuditEventJson.idIsDerived(json.get(i))) {
+          int occurrence = derivedIds.merge(event.eventId(), 1, Integer::sum) - 1;
+          if (occurrence > 0) {
+            event = event.toBuilder().eventId(StableEventIds.derive(event, occurrence)).build();
+          }
+        }
+        events.add(event);
       } else {
         badEvents++;
         for (Violation v : parsed.violations()) {

@@ -1,5 +1,6 @@
 package dev.auditflow.server.ops;
 
+import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.ReplayWorker;
@@ -10,6 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -24,16 +27,18 @@ public final class OpsRoutes {
   private final PrometheusMeterRegistry registry;
   private final BooleanSupplier draining;
   private final boolean authenticated;
+  private final Clock clock;
   private final byte[] openApi;
 
   public OpsRoutes(Database database, DeadLetterQueue dlq, ReplayWorker replay, PrometheusMeterRegistry registry,
-      BooleanSupplier draining, boolean authenticated) {
+      BooleanSupplier draining, boolean authenticated, Clock clock) {
     this.database = database;
     this.dlq = dlq;
     this.replay = replay;
     this.registry = registry;
     this.draining = draining;
     this.authenticated = authenticated;
+    this.clock = clock;
     this.openApi = loadOpenApi();
   }
 
@@ -70,6 +75,9 @@ public final class OpsRoutes {
     config.routes.get("/health/ready", this::ready);
     // Kubernaut's Helm chart gates every service's readiness on Data Storage's /readyz.
     config.routes.get("/readyz", this::readyz);
+    // ...and its liveness probe on /healthz: the process answers, whatever its dependencies do.
+    config.routes.get("/healthz", ctx -> Json.write(ctx, 200,
+        Map.of("status", "healthy", "timestamp", Timestamps.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)))));
     config.routes.get("/health", this::ready);
   }
 

@@ -15,7 +15,12 @@ public final class PageParameters {
 
   /** Reads the page, adding a violation for each bad parameter. */
   public static Page read(Map<String, List<String>> params, List<Violation> violations) {
-    int limit = DEFAULT_LIMIT;
+    return read(params, violations, DEFAULT_LIMIT);
+  }
+
+  /** As {@link #read(Map, List)}, with another page size when {@code limit} is absent. */
+  public static Page read(Map<String, List<String>> params, List<Violation> violations, int defaultLimit) {
+    int limit = defaultLimit;
     String limitText = single(params, "limit", violations);
     if (limitText != null) {
       try {
@@ -50,6 +55,24 @@ public final class PageParameters {
       }
     }
     return new Page(limit, descending, cursor);
+  }
+
+  /** Kubernaut's {@code offset}: rows to skip, or null when absent. */
+  public static Integer offset(Map<String, List<String>> params, List<Violation> violations) {
+    String text = single(params, "offset", violations);
+    if (text == null) {
+      return null;
+    }
+    try {
+      int offset = Integer.parseInt(text);
+      if (offset >= 0) {
+        return offset;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    violations.add(new Violation("offset", "must be an integer >= 0, was \"" + text + "\""));
+    return null;
   }
 
   /** A parameter given at most once; a repeat is a violation. */

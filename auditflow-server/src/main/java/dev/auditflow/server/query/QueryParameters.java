@@ -32,8 +32,9 @@ public final class QueryParameters {
       new TreeSet<>(List.of("since", "until", "detail_key", "detail_value", "exclude_category"));
   private static final Pattern DETAIL_KEY = Pattern.compile("[a-zA-Z0-9_]{1,100}");
   /**
-   * A detail filter reads {@code event_data} row by row, which no index helps with: it must come
-   * with a correlation id, or a time window no longer than this, so that it never scans a year.
+   * A detail filter reads {@code event_data} row by row, which no index helps with: without a
+   * correlation id it searches a time window no longer than this — the last 31 days when the
+   * request names no {@code since} — so that it never scans a year.
    */
   static final Duration LONGEST_DETAIL_WINDOW = Duration.ofDays(31);
 
@@ -42,9 +43,12 @@ public final class QueryParameters {
   }
 
   private final Clock clock;
+  private final int defaultLimit;
 
-  public QueryParameters(Clock clock) {
+  /** @param defaultLimit the page size when a list request names no {@code limit} */
+  public QueryParameters(Clock clock, int defaultLimit) {
     this.clock = clock;
+    this.defaultLimit = defaultLimit;
   }
 
   /** The filter of a count request: filters only. */
@@ -88,30 +92,13 @@ public final class QueryParameters {
     Set<String> paging = new TreeSet<>(PageParameters.NAMES);
     paging.add("offset");
     EventFilter filter = filter(params, violations, paging);
-    Page page = PageParameters.read(params, violations);
-    Integer offset = offset(params, violations);
+    Page page = PageParameters.read(params, violations, defaultLimit);
+    Integer offset = PageParameters.offset(params, violations);
     if (offset != null && page.after() != null) {
       violations.add(new Violation("offset", "give offset or cursor, not both"));
     }
     throwIfAny(violations);
     return new ListRequest(filter, new Page(page.limit(), page.descending(), page.after(), offset));
-  }
-
-  private static Integer offset(Map<String, List<String>> params, List<Violation> violations) {
-    String text = single(params, "offset", violations);
-    if (text == null) {
-      return null;
-    }
-    try {
-      int offset = Integer.parseInt(text);
-      if (offset >= 0) {
-        return offset;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    violations.add(new Violation("offset", "must be an integer >= 0, was \"" + text + "\""));
-    return null;
   }
 
   private EventFilter filter(Map<String, List<String>> params, List<Violation> violations, Set<String> alsoAllowed) {
@@ -139,6 +126,9 @@ public final class QueryParameters {
       violations.add(new Violation("until", "must not be before since"));
     }
     DetailFilter detail = detail(params, violations, equals.containsKey("correlation_id"), since, until);
+    if (detail != null && since == null && !equals.containsKey("correlation_id")) {
+      since = (until != null ? until : clock.instant()).minus(LONGEST_DETAIL_WINDOW);
+    }
     String excluded = single(params, "exclude_category", violations);
     if (excluded != null && excluded.isEmpty()) {
       violations.add(new Violation("exclude_category", "must not be empty"));
@@ -155,7 +145,7 @@ public final class QueryParameters {
     }
     if (key == null || value == null) {
       violations.add(new Violation(key == null ? "detail_key" : "detail_value",
-          "detail_key and detail_value must be given together"));
+          "detail_key and detail_value must both be provided"));
       return null;
     }
     if (!DETAIL_KEY.matcher(key).matches()) {
@@ -163,10 +153,10 @@ public final class QueryParameters {
       return null;
     }
     Instant end = until != null ? until : clock.instant();
-    boolean bounded = byCorrelation || (since != null && !since.plus(LONGEST_DETAIL_WINDOW).isBefore(end));
-    if (!bounded) {
-      violations.add(new Violation("detail_key", "needs correlation_id, or since within "
-          + LONGEST_DETAIL_WINDOW.toDays() + " days of until (or of now): event_data is searched row by row"));
+    if (!byCorrelation && since != null && since.plus(LONGEST_DETAIL_WINDOW).isBefore(end)) {
+      violations.add(new Violation("detail_key", "without correlation_id, searches at most "
+          + LONGEST_DETAIL_WINDOW.toDays() + " days: since must be within " + LONGEST_DETAIL_WINDOW.toDays()
+          + " days of until (or of now); event_data is searched row by row"));
       return null;
     }
     return new DetailFilter(key, value);

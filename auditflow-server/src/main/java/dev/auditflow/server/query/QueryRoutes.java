@@ -43,9 +43,10 @@ public final class QueryRoutes {
     EventReader.Result result = reader.list(request.filter(), request.page());
     Map<String, Object> pagination = new LinkedHashMap<>();
     pagination.put("limit", request.page().limit());
-    if (request.page().offset() != null) {
-      // Kubernaut's shape: offset and total (from a count) beside has_more.
-      pagination.put("offset", request.page().offset());
+    if (request.page().after() == null) {
+      // Kubernaut's shape on every page that does not continue a cursor: offset and total (from a
+      // count) beside has_more — its readers send correlation_id alone and read both.
+      pagination.put("offset", request.page().offset() == null ? 0 : request.page().offset());
       pagination.put("total", reader.count(request.filter()));
     }
     pagination.put("has_more", result.hasMore());

@@ -94,7 +94,9 @@ public record StoredEvent(
     }
     if (chainPosition != null) {
       json.put("chain_position", chainPosition);
-      json.put("previous_event_hash", previousEventHash);
+      // The first event of a chain shows "" as Kubernaut's answers do; its hash was computed over
+      // ChainHasher.GENESIS, which verifiers put back (docs/CHAIN.md).
+      json.put("previous_event_hash", chainPosition == 1 ? "" : previousEventHash);
       json.put("event_hash", eventHash);
       json.put("hash_algorithm", hashAlgorithm);
     }

@@ -1,15 +1,12 @@
 package dev.auditflow.server.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.http.ApiException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,8 +16,11 @@ final class WorkflowRequests {
   static final Set<String> STATUSES = Set.of("active", "disabled", "deprecated", "archived");
   static final Set<String> SEVERITIES = Set.of("critical", "high", "medium", "low");
   static final Set<String> PRIORITIES = Set.of("P0", "P1", "P2", "P3", "*");
-  static final Set<String> MUTABLE = Set.of("status", "status_reason", "updated_by");
+  static final Set<String> ENVIRONMENTS = Set.of("production", "staging", "development", "test", "*");
+  /** What a status change may send: auditflow's names and Kubernaut's ({@code disabled_by}, {@code disabled_reason}). */
+  static final Set<String> MUTABLE = Set.of("status", "status_reason", "updated_by", "disabled_by", "disabled_reason");
   private static final List<String> LABELS = List.of("signal_type", "severity", "component", "environment", "priority");
+  private static final List<String> SINGLE_VALUED_LABELS = List.of("signal_type", "severity", "component", "priority");
   private static final int MAX_CONTENT_CHARS = 256 * 1024;
 
   private WorkflowRequests() {}
@@ -35,17 +35,19 @@ final class WorkflowRequests {
     String name = text(body, "name", true, 255, v);
     String description = text(body, "description", true, 4096, v);
     String content = text(body, "content", true, MAX_CONTENT_CHARS, v);
+    // Stored as sent: Kubernaut's clients compute it, and its contract asks only for 64 characters.
     String contentHash = text(body, "content_hash", true, 64, v);
     if (contentHash != null && !contentHash.matches("[0-9a-f]{64}")) {
-      v.add(new Violation("content_hash", "must be 64 lower-case hex characters (SHA-256 of content)"));
-    } else if (contentHash != null && content != null && !contentHash.equals(sha256(content))) {
-      v.add(new Violation("content_hash", "does not match the SHA-256 of content (expected " + sha256(content) + ")"));
+      v.add(new Violation("content_hash", "must be 64 lower-case hex characters (a SHA-256)"));
     }
     ObjectNode labels = labels(body.get("labels"), v);
+    ObjectNode customLabels = customLabels(body.get("custom_labels"), v);
+    ObjectNode detectedLabels = object(body, "detected_labels", v);
     String engine = text(body, "execution_engine", true, 50, v);
     String owner = text(body, "owner", false, 255, v);
     String maintainer = text(body, "maintainer", false, 255, v);
     String image = text(body, "container_image", false, 512, v);
+    String digest = text(body, "container_digest", false, 100, v);
     JsonNode parameters = body.get("parameters");
     if (parameters != null && !parameters.isNull() && !parameters.isObject()) {
       v.add(new Violation("parameters", "must be a JSON object"));
@@ -58,10 +60,14 @@ final class WorkflowRequests {
       throw ApiException.validation("the workflow is invalid", v);
     }
     return new NewWorkflow(workflowName, version, name, description, content, contentHash, labels, engine, owner,
-        maintainer, image, parameters == null || parameters.isNull() ? null : parameters, status == null ? "active" : status);
+        maintainer, image, digest, parameters == null || parameters.isNull() ? null : parameters, customLabels,
+        detectedLabels, status == null ? "active" : status);
   }
 
-  /** A status change: {@code status} required, {@code status_reason} and {@code updated_by} optional, nothing else. */
+  /**
+   * A status change: {@code status} required, {@code status_reason} and {@code updated_by} (or
+   * Kubernaut's {@code disabled_reason} and {@code disabled_by}) optional, nothing else.
+   */
   record StatusChange(String status, String reason, String updatedBy) {}
 
   static StatusChange statusChange(JsonNode body) {
@@ -78,12 +84,46 @@ final class WorkflowRequests {
     if (status != null && !STATUSES.contains(status)) {
       v.add(new Violation("status", "must be one of " + new TreeSet<>(STATUSES) + ", was \"" + status + "\""));
     }
-    String reason = text(body, "status_reason", false, 1024, v);
-    String updatedBy = text(body, "updated_by", false, 255, v);
+    String reason = either(body, "status_reason", "disabled_reason", 1024, v);
+    String updatedBy = either(body, "updated_by", "disabled_by", 255, v);
     if (!v.isEmpty()) {
       throw ApiException.validation("invalid status change", v);
     }
     return new StatusChange(status, reason, updatedBy);
+  }
+
+  /**
+   * Kubernaut's {@code PATCH …/{id}/disable}: an optional body of {@code reason} and {@code
+   * updated_by}.
+   */
+  static StatusChange disable(JsonNode body) {
+    List<Violation> v = new ArrayList<>();
+    if (body == null) {
+      return new StatusChange("disabled", null, null);
+    }
+    if (!body.isObject()) {
+      throw ApiException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
+    }
+    body.fieldNames().forEachRemaining(field -> {
+      if (!field.equals("reason") && !field.equals("updated_by")) {
+        v.add(new Violation(field, "is not a field of a disable request; send reason and updated_by"));
+      }
+    });
+    String reason = text(body, "reason", false, 1024, v);
+    String updatedBy = text(body, "updated_by", false, 255, v);
+    if (!v.isEmpty()) {
+      throw ApiException.validation("invalid disable request", v);
+    }
+    return new StatusChange("disabled", reason, updatedBy);
+  }
+
+  /** One of two names for the same field; both at once is a violation. */
+  private static String either(JsonNode body, String name, String alias, int max, List<Violation> v) {
+    if (body.has(name) && body.has(alias)) {
+      v.add(new Violation(alias, "is another name for " + name + "; send one of them"));
+      return null;
+    }
+    return body.has(alias) ? text(body, alias, false, max, v) : text(body, name, false, max, v);
   }
 
   private static ObjectNode labels(JsonNode labels, List<Violation> v) {
@@ -96,10 +136,11 @@ final class WorkflowRequests {
       return null;
     }
     ObjectNode clean = AuditEventJson.mapper().createObjectNode();
-    for (String label : LABELS) {
+    for (String label : SINGLE_VALUED_LABELS) {
       String value = text(labels, label, true, 100, v, "labels." + label);
       clean.put(label, value);
     }
+    clean.set("environment", environments(labels.get("environment"), v));
     String severity = clean.path("severity").asText(null);
     if (severity != null && !SEVERITIES.contains(severity)) {
       v.add(new Violation("labels.severity", "must be one of " + new TreeSet<>(SEVERITIES) + ", was \"" + severity + "\""));
@@ -114,6 +155,78 @@ final class WorkflowRequests {
       }
     });
     return clean;
+  }
+
+  /**
+   * {@code labels.environment}: a list of {@link #ENVIRONMENTS} (Kubernaut's contract), or one of
+   * them as a string (as this catalog took it before), stored as a list.
+   */
+  private static ArrayNode environments(JsonNode node, List<Violation> v) {
+    ArrayNode list = AuditEventJson.mapper().createArrayNode();
+    String field = "labels.environment";
+    if (node == null || node.isNull()) {
+      v.add(new Violation(field, "is required: a list of " + new TreeSet<>(ENVIRONMENTS)));
+      return list;
+    }
+    List<JsonNode> values = new ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(values::add);
+    } else {
+      values.add(node);
+    }
+    if (values.isEmpty()) {
+      v.add(new Violation(field, "must name at least one environment (\"*\" for any)"));
+    }
+    for (JsonNode value : values) {
+      if (!value.isTextual() || !ENVIRONMENTS.contains(value.textValue())) {
+        v.add(new Violation(field, "each must be one of " + new TreeSet<>(ENVIRONMENTS) + ", was " + value));
+      } else if (!contains(list, value.textValue())) {
+        list.add(value.textValue());
+      }
+    }
+    return list;
+  }
+
+  private static boolean contains(ArrayNode list, String value) {
+    for (JsonNode n : list) {
+      if (n.textValue().equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code custom_labels}: an object whose every value is a list of strings. */
+  private static ObjectNode customLabels(JsonNode node, List<Violation> v) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      v.add(new Violation("custom_labels", "must be a JSON object of lists of strings"));
+      return null;
+    }
+    node.fields().forEachRemaining(label -> {
+      boolean strings = label.getValue().isArray();
+      for (JsonNode item : label.getValue()) {
+        strings &= item.isTextual();
+      }
+      if (!strings) {
+        v.add(new Violation("custom_labels." + label.getKey(), "must be a list of strings"));
+      }
+    });
+    return (ObjectNode) node;
+  }
+
+  private static ObjectNode object(JsonNode body, String field, List<Violation> v) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      v.add(new Violation(field, "must be a JSON object"));
+      return null;
+    }
+    return (ObjectNode) node;
   }
 
   private static String text(JsonNode body, String field, boolean required, int max, List<Violation> v) {
@@ -144,11 +257,4 @@ final class WorkflowRequests {
     return value;
   }
 
-  static String sha256(String content) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

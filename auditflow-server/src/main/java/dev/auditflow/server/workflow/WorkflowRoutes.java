@@ -1,5 +1,6 @@
 package dev.auditflow.server.workflow;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
@@ -18,12 +19,17 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
-/** The workflow catalog's HTTP API. */
+/**
+ * The workflow catalog's HTTP API: Kubernaut's ({@code RemediationWorkflow} bodies, {@code
+ * WorkflowListResponse} lists with {@code limit}, {@code offset} and {@code total}, {@code
+ * PATCH …/disable}) and auditflow's additions (keyset paging with {@code cursor}, the versions of a
+ * name).
+ */
 public final class WorkflowRoutes {
   public static final String WORKFLOWS = "/api/v1/workflows";
   private static final long MAX_BODY = 1024 * 1024;
   private static final Set<String> FILTERS =
-      Set.of("status", "environment", "priority", "component", "workflow_name", "latest_only");
+      Set.of("status", "environment", "priority", "component", "workflow_name", "latest_only", "offset");
 
   private final WorkflowService workflows;
 
@@ -38,6 +44,7 @@ public final class WorkflowRoutes {
     config.routes.get(WORKFLOWS + "/by-name/{workflow_name}/versions", this::versions);
     config.routes.get(WORKFLOWS + "/{workflow_id}", this::get);
     config.routes.patch(WORKFLOWS + "/{workflow_id}", this::patch);
+    config.routes.patch(WORKFLOWS + "/{workflow_id}/disable", this::disable);
   }
 
   private void create(Context ctx) {
@@ -56,6 +63,13 @@ public final class WorkflowRoutes {
     UUID id = id(ctx);
     Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.statusChange(Json.readBody(ctx, MAX_BODY)),
         AuthFilter.principal(ctx).name()).toJson());
+  }
+
+  private void disable(Context ctx) {
+    UUID id = id(ctx);
+    JsonNode body = ctx.bodyAsBytes().length == 0 ? null : Json.readBody(ctx, MAX_BODY);
+    Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.disable(body), AuthFilter.principal(ctx).name())
+        .toJson());
   }
 
   private void versions(Context ctx) {
@@ -94,16 +108,29 @@ public final class WorkflowRoutes {
         PageParameters.single(params, "component", violations),
         PageParameters.single(params, "workflow_name", violations), "true".equals(latest));
     Page page = PageParameters.read(params, violations);
+    Integer offset = PageParameters.offset(params, violations);
+    if (offset != null && page.after() != null) {
+      violations.add(new Violation("offset", "give offset or cursor, not both"));
+    }
     if (!violations.isEmpty()) {
       throw ApiException.validation("invalid query parameters", violations);
+    }
+    if (offset != null) {
+      page = new Page(page.limit(), page.descending(), null, offset);
     }
     WorkflowService.Result result = workflows.list(filter, page);
     Map<String, Object> pagination = new LinkedHashMap<>();
     pagination.put("limit", page.limit());
     pagination.put("has_more", result.hasMore());
     pagination.put("next_cursor", result.next() == null ? null : result.next().encode());
+    // Kubernaut's WorkflowListResponse, with auditflow's cursor beside it.
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("data", result.workflows().stream().map(Workflow::toJson).toList());
+    body.put("workflows", result.workflows().stream().map(Workflow::toJson).toList());
+    body.put("limit", page.limit());
+    if (page.after() == null) {
+      body.put("offset", offset == null ? 0 : offset);
+      body.put("total", workflows.count(filter));
+    }
     body.put("pagination", pagination);
     Json.write(ctx, 200, body);
   }

@@ -47,7 +47,7 @@ public final class WorkflowService {
   private static final String COLUMNS =
       "workflow_id, workflow_name, version, name, description, content, content_hash, labels, execution_engine, owner,"
           + " maintainer, container_image, parameters, status, status_reason, updated_by, is_latest_version, created_at,"
-          + " updated_at";
+          + " updated_at, custom_labels, detected_labels, container_digest";
 
   private final Database database;
   private final EventWriter events;
@@ -115,7 +115,7 @@ public final class WorkflowService {
   private static void insert(Connection c, UUID id, NewWorkflow w, Instant now) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO workflows (" + COLUMNS + ", signal_type, severity,"
         + " component, environment, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?::jsonb, ?, NULL, NULL,"
-        + " true, ?, ?, ?, ?, ?, ?, ?)")) {
+        + " true, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?)")) {
       int i = 1;
       ps.setObject(i++, id);
       ps.setString(i++, w.workflowName());
@@ -133,9 +133,14 @@ public final class WorkflowService {
       ps.setString(i++, w.status());
       ps.setObject(i++, now.atOffset(ZoneOffset.UTC));
       ps.setObject(i++, now.atOffset(ZoneOffset.UTC));
-      for (String label : List.of("signal_type", "severity", "component", "environment", "priority")) {
+      ps.setString(i++, w.customLabels() == null ? null : w.customLabels().toString());
+      ps.setString(i++, w.detectedLabels() == null ? null : w.detectedLabels().toString());
+      ps.setString(i++, w.containerDigest());
+      for (String label : List.of("signal_type", "severity", "component")) {
         ps.setString(i++, Workflow.label(w.labels(), label));
       }
+      ps.setArray(i++, c.createArrayOf("text", w.environments().toArray()));
+      ps.setString(i++, Workflow.label(w.labels(), "priority"));
       ps.executeUpdate();
     }
   }
@@ -204,23 +209,55 @@ public final class WorkflowService {
   public Result list(Filter f, Page page) {
     List<String> where = new ArrayList<>();
     List<Object> params = new ArrayList<>();
-    addEquals(where, params, "status", f.status());
-    addEquals(where, params, "environment", f.environment());
-    addEquals(where, params, "priority", f.priority());
-    addEquals(where, params, "component", f.component());
-    addEquals(where, params, "workflow_name", f.workflowName());
-    if (f.latestOnly()) {
-      where.add("is_latest_version");
-    }
+    filter(f, where, params);
     if (page.after() != null) {
       where.add("(created_at, workflow_id) " + (page.descending() ? "<" : ">") + " (?, ?)");
       params.add(page.after().timestamp().atOffset(ZoneOffset.UTC));
       params.add(page.after().eventId());
     }
     String direction = page.descending() ? "DESC" : "ASC";
-    String sql = "SELECT " + COLUMNS + " FROM workflows" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
-        + " ORDER BY created_at " + direction + ", workflow_id " + direction + " LIMIT " + (page.limit() + 1);
+    String sql = "SELECT " + COLUMNS + " FROM workflows" + where(where)
+        + " ORDER BY created_at " + direction + ", workflow_id " + direction + " LIMIT " + (page.limit() + 1)
+        + (page.offset() == null ? "" : " OFFSET " + page.offset());
     return query(sql, params, page);
+  }
+
+  /** How many workflows match, for Kubernaut's {@code total}. */
+  public long count(Filter f) {
+    List<String> where = new ArrayList<>();
+    List<Object> params = new ArrayList<>();
+    filter(f, where, params);
+    try (Connection c = database.connection();
+        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM workflows" + where(where))) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setObject(i + 1, params.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("counting workflows", e);
+    }
+  }
+
+  private static void filter(Filter f, List<String> where, List<Object> params) {
+    addEquals(where, params, "status", f.status());
+    if (f.environment() != null) {
+      // A workflow for "*" serves every environment.
+      where.add("(? = ANY (environment) OR '*' = ANY (environment))");
+      params.add(f.environment());
+    }
+    addEquals(where, params, "priority", f.priority());
+    addEquals(where, params, "component", f.component());
+    addEquals(where, params, "workflow_name", f.workflowName());
+    if (f.latestOnly()) {
+      where.add("is_latest_version");
+    }
+  }
+
+  private static String where(List<String> where) {
+    return where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
   }
 
   /** Every version of a name, oldest first. */
@@ -265,12 +302,12 @@ public final class WorkflowService {
 
   private static Workflow read(ResultSet rs) throws SQLException {
     try {
-      String parameters = rs.getString("parameters");
       NewWorkflow d = new NewWorkflow(rs.getString("workflow_name"), rs.getString("version"), rs.getString("name"),
           rs.getString("description"), rs.getString("content"), rs.getString("content_hash"),
-          (ObjectNode) AuditEventJson.mapper().readTree(rs.getString("labels")), rs.getString("execution_engine"),
-          rs.getString("owner"), rs.getString("maintainer"), rs.getString("container_image"),
-          parameters == null ? null : AuditEventJson.mapper().readTree(parameters), rs.getString("status"));
+          (ObjectNode) json(rs, "labels"), rs.getString("execution_engine"), rs.getString("owner"),
+          rs.getString("maintainer"), rs.getString("container_image"), rs.getString("container_digest"),
+          json(rs, "parameters"), (ObjectNode) json(rs, "custom_labels"), (ObjectNode) json(rs, "detected_labels"),
+          rs.getString("status"));
       return new Workflow(rs.getObject("workflow_id", UUID.class), d, rs.getString("status"),
           rs.getString("status_reason"), rs.getString("updated_by"), rs.getBoolean("is_latest_version"),
           rs.getObject("created_at", OffsetDateTime.class).toInstant(),
@@ -278,6 +315,11 @@ public final class WorkflowService {
     } catch (IOException e) {
       throw new SQLException("stored workflow JSON unreadable", e);
     }
+  }
+
+  private static JsonNode json(ResultSet rs, String column) throws SQLException, IOException {
+    String text = rs.getString(column);
+    return text == null ? null : AuditEventJson.mapper().readTree(text);
   }
 
   private AuditEvent auditEvent(String type, String action, UUID workflowId, NewWorkflow w, Instant now,

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.testing.EventJson;
-import dev.auditflow.server.workflow.WorkflowTestSupport;
+import dev.auditflow.server.testing.WorkflowJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -288,7 +288,7 @@ final class RequestFuzzer {
   private JsonNode workflow() {
     try {
       ObjectNode w = (ObjectNode) AuditEventJson.mapper().readTree(
-          WorkflowTestSupport.workflow("fuzz-" + random.nextInt(50), "v" + random.nextInt(5)));
+          WorkflowJson.valid("fuzz-" + random.nextInt(50), "v" + random.nextInt(5)).toString());
       if (random.nextBoolean()) {
         w.set(pick(new String[] {"workflow_name", "version", "content", "content_hash", "labels", "parameters",
             "status", "owner", "bogus"}), oddValue());

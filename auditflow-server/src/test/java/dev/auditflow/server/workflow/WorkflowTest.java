@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.WorkflowJson;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,18 +36,6 @@ class WorkflowTest {
   @RegisterExtension
   static final ServerFixture fx = ServerFixture.perClass();
 
-  static ObjectNode workflow(String name, String version) {
-    String content = "steps:\n  - restart: " + name + "@" + version;
-    ObjectNode w = AuditEventJson.mapper().createObjectNode();
-    w.put("workflow_name", name).put("version", version).put("name", "Restart " + name)
-        .put("description", "Restarts it.").put("content", content).put("content_hash", WorkflowRequests.sha256(content))
-        .put("execution_engine", "tekton").put("owner", "sre");
-    w.putObject("labels").put("signal_type", "crashloop").put("severity", "high").put("component", "k8s")
-        .put("environment", "production").put("priority", "P1");
-    w.putObject("parameters").put("namespace", "default");
-    return w;
-  }
-
   private static long rows(String sql) throws Exception {
     try (Connection c = DriverManager.getConnection(fx.jdbcUrl()); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       rs.next();
@@ -65,7 +54,7 @@ class WorkflowTest {
     errorLogs.start();
     errors.addAppender(errorLogs);
     try {
-      String body = workflow("race", "1.0.0").toString();
+      String body = WorkflowJson.valid("race", "1.0.0").toString();
       ExecutorService pool = Executors.newFixedThreadPool(20);
       CountDownLatch go = new CountDownLatch(1);
       List<Future<HttpResponse<String>>> answers = new ArrayList<>();
@@ -110,7 +99,7 @@ class WorkflowTest {
 
   @Test
   void createReturnsTheStoredWorkflowAndRecordsAnAuditEvent() throws Exception {
-    var r = fx.postJson("/api/v1/workflows", workflow("audited", "1").toString());
+    var r = fx.postJson("/api/v1/workflows", WorkflowJson.valid("audited", "1").toString());
     assertThat(r.status()).isEqualTo(201);
     JsonNode w = r.json();
     assertThat(w.get("workflow_id").asText()).hasSize(36);
@@ -142,14 +131,14 @@ class WorkflowTest {
   @Test
   void aNewVersionBecomesTheOnlyLatest() throws Exception {
     for (String v : List.of("1.0", "1.1", "2.0")) {
-      assertThat(fx.postJson("/api/v1/workflows", workflow("versioned", v).toString()).status()).isEqualTo(201);
+      assertThat(fx.postJson("/api/v1/workflows", WorkflowJson.valid("versioned", v).toString()).status()).isEqualTo(201);
     }
     JsonNode versions = fx.get("/api/v1/workflows/by-name/versioned/versions").json().get("data");
     assertThat(versions).hasSize(3);
     assertThat(versions.get(0).get("version").asText()).isEqualTo("1.0");
     assertThat(versions.findValues("is_latest_version").stream().map(JsonNode::asBoolean).toList())
         .containsExactly(false, false, true);
-    JsonNode latest = fx.get("/api/v1/workflows?workflow_name=versioned&latest_only=true").json().get("data");
+    JsonNode latest = fx.get("/api/v1/workflows?workflow_name=versioned&latest_only=true").json().get("workflows");
     assertThat(latest).hasSize(1);
     assertThat(latest.get(0).get("version").asText()).isEqualTo("2.0");
     assertThat(fx.get("/api/v1/workflows/by-name/nothing-like-it/versions").status()).isEqualTo(404);
@@ -158,18 +147,19 @@ class WorkflowTest {
   @Test
   void listFiltersAndPages() {
     for (int i = 0; i < 5; i++) {
-      ObjectNode w = workflow("listed-" + i, "1");
-      ((ObjectNode) w.get("labels")).put("environment", i % 2 == 0 ? "staging" : "production").put("priority", "P" + (i % 4));
+      ObjectNode w = WorkflowJson.valid("listed-" + i, "1");
+      ((ObjectNode) w.get("labels")).put("priority", "P" + (i % 4)).putArray("environment")
+          .add(i % 2 == 0 ? "staging" : "production");
       assertThat(fx.postJson("/api/v1/workflows", w.toString()).status()).isEqualTo(201);
     }
-    assertThat(fx.get("/api/v1/workflows?environment=staging&component=k8s").json().get("data").findValuesAsText("workflow_name"))
+    assertThat(fx.get("/api/v1/workflows?environment=staging&component=k8s").json().get("workflows").findValuesAsText("workflow_name"))
         .contains("listed-0", "listed-2", "listed-4").doesNotContain("listed-1");
-    assertThat(fx.get("/api/v1/workflows?priority=P3").json().get("data").findValuesAsText("workflow_name")).contains("listed-3");
+    assertThat(fx.get("/api/v1/workflows?priority=P3").json().get("workflows").findValuesAsText("workflow_name")).contains("listed-3");
     List<String> seen = new ArrayList<>();
     String cursor = null;
     do {
       JsonNode page = fx.get("/api/v1/workflows?limit=2&order=asc" + (cursor == null ? "" : "&cursor=" + cursor)).json();
-      page.get("data").forEach(x -> seen.add(x.get("workflow_id").asText()));
+      page.get("workflows").forEach(x -> seen.add(x.get("workflow_id").asText()));
       cursor = page.get("pagination").get("has_more").asBoolean() ? page.get("pagination").get("next_cursor").asText() : null;
     } while (cursor != null);
     assertThat(seen).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(5);
@@ -179,8 +169,8 @@ class WorkflowTest {
 
   @Test
   void everyValidationErrorIsReported() {
-    ObjectNode bad = workflow("bad", "1");
-    bad.put("content_hash", "0".repeat(64)).put("status", "retired").put("version", "v".repeat(51)).remove("name");
+    ObjectNode bad = WorkflowJson.valid("bad", "1");
+    bad.put("content_hash", "0".repeat(63)).put("status", "retired").put("version", "v".repeat(51)).remove("name");
     bad.put("parameters", "not-an-object");
     ((ObjectNode) bad.get("labels")).put("severity", "catastrophic").put("priority", "P7").put("colour", "red").remove("component");
     var r = fx.postJson("/api/v1/workflows", bad.toString());
@@ -194,7 +184,7 @@ class WorkflowTest {
 
   @Test
   void patchMayChangeOnlyTheStatus() {
-    String id = fx.postJson("/api/v1/workflows", workflow("immutable", "1").toString()).json().get("workflow_id").asText();
+    String id = fx.postJson("/api/v1/workflows", WorkflowJson.valid("immutable", "1").toString()).json().get("workflow_id").asText();
     var r = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/" + id))
         .header("Content-Type", "application/json")
         .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":\"archived\",\"content\":\"x\",\"version\":\"2\"}")));
@@ -209,5 +199,82 @@ class WorkflowTest {
     assertThat(fx.get("/api/v1/workflows/01890a5d-ac96-774b-bcce-b302099a8057").json().get("detail").asText())
         .isEqualTo("no workflow with id 01890a5d-ac96-774b-bcce-b302099a8057");
     assertThat(fx.get("/api/v1/workflows/not-a-uuid").status()).isEqualTo(400);
+  }
+
+  @Test
+  void kubernautsOwnBodyIsStoredAndAnsweredAsItsContractSays() {
+    var created = fx.postJson("/api/v1/workflows", WorkflowJson.kubernaut("kubernaut-body", "1.0.0").toString());
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    JsonNode w = created.json();
+    assertThat(w.get("content_hash").asText()).isEqualTo("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assertThat(w.get("labels").get("environment")).hasSize(1);
+    assertThat(w.get("labels").get("environment").get(0).asText()).isEqualTo("test");
+    assertThat(w.get("custom_labels").get("team").get(0).asText()).isEqualTo("name=payments");
+    assertThat(w.get("detected_labels").get("gitOpsTool").asText()).isEqualTo("argocd");
+    assertThat(w.get("container_digest").asText()).endsWith("01");
+    JsonNode read = fx.get("/api/v1/workflows/" + w.get("workflow_id").asText()).json();
+    assertThat(read).isEqualTo(w);
+    // One environment as a string, as this catalog took it before, is a list of one.
+    ObjectNode legacy = WorkflowJson.valid("legacy-environment", "1");
+    ((ObjectNode) legacy.get("labels")).put("environment", "staging");
+    JsonNode stored = fx.postJson("/api/v1/workflows", legacy.toString()).json();
+    assertThat(stored.get("labels").get("environment").get(0).asText()).isEqualTo("staging");
+    // An environment outside the contract's list is refused, naming the label.
+    ((ObjectNode) legacy.get("labels")).putArray("environment").add("prod");
+    legacy.put("version", "2");
+    assertThat(fx.postJson("/api/v1/workflows", legacy.toString()).json().get("errors").findValuesAsText("field"))
+        .containsExactly("labels.environment");
+  }
+
+  @Test
+  void aWorkflowForEveryEnvironmentIsFoundUnderEach() {
+    ObjectNode any = WorkflowJson.valid("any-environment", "1");
+    ((ObjectNode) any.get("labels")).put("component", "anywhere").putArray("environment").add("*");
+    assertThat(fx.postJson("/api/v1/workflows", any.toString()).status()).isEqualTo(201);
+    for (String environment : List.of("production", "test")) {
+      assertThat(fx.get("/api/v1/workflows?component=anywhere&environment=" + environment).json().get("workflows")
+          .findValuesAsText("workflow_name")).containsExactly("any-environment");
+    }
+  }
+
+  @Test
+  void kubernautsPagingHasLimitOffsetAndTotal() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(fx.postJson("/api/v1/workflows", WorkflowJson.valid("paged-" + i, "1").toString()).status()).isEqualTo(201);
+    }
+    JsonNode first = fx.get("/api/v1/workflows?component=k8s&workflow_name=paged-1").json();
+    assertThat(first.get("limit").asInt()).isEqualTo(100);
+    assertThat(first.get("offset").asInt()).isZero();
+    assertThat(first.get("total").asLong()).isEqualTo(1);
+    JsonNode all = fx.get("/api/v1/workflows?limit=1000").json();
+    long total = all.get("total").asLong();
+    JsonNode second = fx.get("/api/v1/workflows?limit=1&offset=1&order=asc").json();
+    assertThat(second.get("workflows")).hasSize(1);
+    assertThat(second.get("total").asLong()).isEqualTo(total);
+    assertThat(second.get("workflows").get(0).get("workflow_id"))
+        .isEqualTo(fx.get("/api/v1/workflows?limit=2&order=asc").json().get("workflows").get(1).get("workflow_id"));
+    assertThat(fx.get("/api/v1/workflows?offset=-1").status()).isEqualTo(400);
+  }
+
+  @Test
+  void kubernautsDisableRouteAndFieldNames() {
+    String id = fx.postJson("/api/v1/workflows", WorkflowJson.valid("disabled-one", "1").toString()).json().get("workflow_id").asText();
+    var disabled = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/" + id + "/disable"))
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"reason\":\"flaky\",\"updated_by\":\"sre@example.com\"}")));
+    assertThat(disabled.status()).as(disabled.body()).isEqualTo(200);
+    assertThat(disabled.json().get("status").asText()).isEqualTo("disabled");
+    assertThat(disabled.json().get("disabled_reason").asText()).isEqualTo("flaky");
+    assertThat(disabled.json().get("disabled_by").asText()).isEqualTo("sre@example.com");
+    assertThat(disabled.json().has("disabled_at")).isTrue();
+    var reenabled = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/" + id))
+        .header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"status\":\"active\",\"disabled_by\":\"sre\"}")));
+    assertThat(reenabled.status()).as(reenabled.body()).isEqualTo(200);
+    assertThat(reenabled.json().get("updated_by").asText()).isEqualTo("sre");
+    assertThat(reenabled.json().has("disabled_at")).isFalse();
+    var noBody = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/workflows/" + id + "/disable"))
+        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+    assertThat(noBody.status()).as(noBody.body()).isEqualTo(200);
   }
 }
