@@ -126,6 +126,11 @@ class JarFirstHourIT {
         file.toString());
     assertThat(onAFile.run(RUN)).isEqualTo(2);
     assertOneLine(onAFile, "--data-dir " + file, "is a file, not a directory");
+    JarProcess badCompat = JarProcess.of(work, "serve", "--port", Integer.toString(freePort()), "--compat", "kubenaut",
+        "--data-dir", work.resolve("never-made").toString());
+    assertThat(badCompat.run(RUN)).isEqualTo(2);
+    assertOneLine(badCompat, "--compat must be kubernaut or auditflow, was \"kubenaut\"");
+    assertThat(work.resolve("never-made")).doesNotExist();
   }
 
   @Test

@@ -41,7 +41,7 @@ public final class KubernautProblems implements ProblemVocabulary {
 
   @Override
   public Problem word(Problem problem, ProblemReason reason, String method, String path) {
-    if (!path.startsWith("/api/v1/audit/") && !path.equals("/api/v1/audit") && !path.startsWith("/api/v1/workflows")) {
+    if (!path.startsWith("/api/v1/audit/") && !path.startsWith("/api/v1/workflows")) {
       return problem;
     }
     String slug = problem.slug();

@@ -105,6 +105,10 @@ public final class IngestService {
 
   /** Validates every event of a batch, or throws one problem listing the violations of each bad index. */
   public Stored storeBatch(JsonNode json, String ingestedBy) {
+    if (json.isNull()) {
+      // As Go decodes it into a slice: no events.
+      json = AuditEventJson.mapper().createArrayNode();
+    }
     if (!json.isArray()) {
       String kind = json.getNodeType().name().toLowerCase(Locale.ROOT);
       throw ApiException.validation("request body must be a JSON array, not a single " + kind,

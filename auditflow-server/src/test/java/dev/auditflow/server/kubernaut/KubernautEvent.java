@@ -12,7 +12,7 @@ import java.time.temporal.ChronoUnit;
  * {@code Z} (Go's {@code time.RFC3339}), optional fields omitted unless set, and {@code
  * event_data} carrying its own {@code event_type} as the oneOf discriminator.
  */
-final class KubernautEvent {
+public final class KubernautEvent {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private final ObjectNode json = NODES.objectNode();
   private final ObjectNode optional = NODES.objectNode();
@@ -29,8 +29,17 @@ final class KubernautEvent {
     eventData = NODES.objectNode().put("event_type", eventType);
   }
 
+  /**
+   * An event of any type, as Kubernaut's tests build one ({@code version 1.0}, outcome success),
+   * with {@code event_data} holding only its discriminator until {@link #data} adds fields.
+   */
+  public static KubernautEvent of(String eventType, String category, String action, String correlationId,
+      Instant at) {
+    return new KubernautEvent(eventType, category, action, correlationId, at);
+  }
+
   /** What the Gateway writes when it receives an alert (payload from the contract's GatewayAuditPayload). */
-  static KubernautEvent gatewaySignalReceived(String correlationId, Instant at) {
+  public static KubernautEvent gatewaySignalReceived(String correlationId, Instant at) {
     KubernautEvent e = new KubernautEvent("gateway.signal.received", "gateway", "received", correlationId, at);
     e.set("actor_type", "service").set("actor_id", "gateway-service").set("resource_type", "Signal")
         .set("resource_id", "fp-abc123").set("namespace", "payment").set("severity", "warning");
@@ -42,7 +51,7 @@ final class KubernautEvent {
   }
 
   /** A cluster-scoped Node alert: the Gateway sends {@code namespace: ""}. */
-  static KubernautEvent gatewayNodeAlert(String correlationId, Instant at) {
+  public static KubernautEvent gatewayNodeAlert(String correlationId, Instant at) {
     KubernautEvent e = gatewaySignalReceived(correlationId, at);
     e.set("namespace", "").set("resource_type", "Node").set("resource_id", "node-7");
     e.eventData.put("namespace", "").put("resource_kind", "Node").put("resource_name", "node-7");
@@ -50,7 +59,7 @@ final class KubernautEvent {
   }
 
   /** What the RemediationOrchestrator writes when a remediation starts. */
-  static KubernautEvent orchestratorStarted(String correlationId, Instant at) {
+  public static KubernautEvent orchestratorStarted(String correlationId, Instant at) {
     KubernautEvent e = new KubernautEvent("orchestrator.lifecycle.started", "orchestration", "started", correlationId, at);
     e.set("actor_type", "service").set("actor_id", "remediationorchestrator-controller")
         .set("resource_type", "RemediationRequest").set("resource_id", correlationId).set("namespace", "kubernaut-system");
@@ -58,33 +67,38 @@ final class KubernautEvent {
     return e;
   }
 
-  KubernautEvent set(String field, String value) {
+  public KubernautEvent set(String field, String value) {
     optional.put(field, value);
     return this;
   }
 
-  KubernautEvent set(String field, long value) {
+  public KubernautEvent set(String field, long value) {
     optional.put(field, value);
     return this;
   }
 
-  KubernautEvent data(String field, String value) {
+  public KubernautEvent data(String field, String value) {
     eventData.put(field, value);
     return this;
   }
 
-  KubernautEvent eventData(ObjectNode data) {
+  /** The event's {@code event_data}, to add fields of other types or nested objects. */
+  public ObjectNode eventData() {
+    return eventData;
+  }
+
+  public KubernautEvent eventData(ObjectNode data) {
     eventData = data;
     return this;
   }
 
-  KubernautEvent outcome(String outcome) {
+  public KubernautEvent outcome(String outcome) {
     json.put("event_outcome", outcome);
     return this;
   }
 
   /** The JSON, optional fields placed where ogen's encoder writes them. */
-  ObjectNode json() {
+  public ObjectNode json() {
     ObjectNode out = NODES.objectNode();
     for (String field : new String[] {"version", "event_type", "event_timestamp", "event_category", "event_action",
         "event_outcome", "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id", "correlation_id",
@@ -100,7 +114,7 @@ final class KubernautEvent {
     return out;
   }
 
-  static String rfc3339(Instant at) {
+  public static String rfc3339(Instant at) {
     return DateTimeFormatter.ISO_INSTANT.format(at.truncatedTo(ChronoUnit.SECONDS));
   }
 }
