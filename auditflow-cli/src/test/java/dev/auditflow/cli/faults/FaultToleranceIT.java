@@ -232,8 +232,10 @@ class FaultToleranceIT {
       burst.join();
       long recovery = recovery(stream, back);
       assertThat(server.output()).contains("shutdown requested").contains("auditflow server stopped");
+      // Recovery here includes the restarted JVM's start and the rest of the 8 000-event burst:
+      // 6.4 s measured idle, 7.6–10.9 s with a busy core beside CI; 16 s still fails a 10 s regression.
       ledger("5. server SIGTERMed during a burst of 8 000, restarted", server, stream,
-          stream.finish(Duration.ofSeconds(60)), 8, recovery, Duration.ofSeconds(12), Expect.NOTHING_LOST);
+          stream.finish(Duration.ofSeconds(60)), 8, recovery, Duration.ofSeconds(16), Expect.NOTHING_LOST);
     }
   }
 
