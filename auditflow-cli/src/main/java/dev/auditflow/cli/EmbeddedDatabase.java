@@ -1,7 +1,7 @@
 package dev.auditflow.cli;
 
-import dev.auditflow.server.ConfigurationException;
-import dev.auditflow.server.SecretFiles;
+import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.secrets.SecretFiles;
 import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.embedded.PgBinaryResolver;

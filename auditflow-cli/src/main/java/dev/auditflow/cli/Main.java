@@ -1,6 +1,6 @@
 package dev.auditflow.cli;
 
-import dev.auditflow.server.ConfigurationException;
+import dev.auditflow.server.failure.ConfigurationException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -2,9 +2,9 @@ package dev.auditflow.cli;
 
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.Compatibility;
-import dev.auditflow.server.ConfigurationException;
+import dev.auditflow.server.failure.ConfigurationException;
 import dev.auditflow.server.RequestLimits;
-import dev.auditflow.server.SecretFiles;
+import dev.auditflow.server.secrets.SecretFiles;
 import dev.auditflow.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;

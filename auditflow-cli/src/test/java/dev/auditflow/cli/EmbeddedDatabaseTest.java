@@ -3,7 +3,7 @@ package dev.auditflow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.auditflow.server.ConfigurationException;
+import dev.auditflow.server.failure.ConfigurationException;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

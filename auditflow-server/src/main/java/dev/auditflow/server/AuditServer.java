@@ -105,7 +105,7 @@ public final class AuditServer implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    this.database = Database.open(config, registry);
+    this.database = Database.open(config.database(), registry);
     PartitionManager partitions = new PartitionManager();
     try (Connection c = database.connection()) {
       partitions.ensureAround(c, LocalDate.now(clock.withZone(ZoneOffset.UTC)));

@@ -2,7 +2,9 @@ package dev.auditflow.server;
 
 import dev.auditflow.api.ValidationRules;
 import dev.auditflow.server.auth.AuthSettings;
+import dev.auditflow.server.db.DatabaseSettings;
 import dev.auditflow.server.log.LogSettings;
+import dev.auditflow.server.secrets.Secrets;
 import dev.auditflow.server.tls.TlsFiles;
 import java.time.Duration;
 import java.util.Objects;
@@ -123,6 +125,11 @@ public record ServerConfig(
     if (value.isNegative()) {
       throw new IllegalArgumentException(name + " must be >= 0, was " + value);
     }
+  }
+
+  /** What the database's pools are opened with. */
+  public DatabaseSettings database() {
+    return new DatabaseSettings(jdbcUrl, poolSize, limits.readPoolSize(), connectionTimeout, statementTimeout);
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.auditflow.server;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.secrets.SecretFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -2,6 +2,7 @@ package dev.auditflow.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.auditflow.server.secrets.Secrets;
 import org.junit.jupiter.api.Test;
 
 class SecretsTest {

@@ -1,12 +1,18 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.failure.ServiceException;
+import java.time.Duration;
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
-import dev.auditflow.server.ServerVocabulary;
+import dev.auditflow.server.trail.ServerVocabulary;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.ingest.EventWriter;
 import io.javalin.config.JavalinConfig;
@@ -121,10 +127,19 @@ public final class AccessAudit {
   }
 
   /** The access could not be written to the trail, so the answer must not be given: a 503. */
-  public static final class AccessNotRecordedException extends RuntimeException {
+  public static final class AccessNotRecordedException extends ServiceException {
     AccessNotRecordedException() {
-      super("the access could not be recorded in the audit trail, so its answer is withheld; retry", null, false,
-          false);
+      super("the access could not be recorded in the audit trail, so its answer is withheld; retry", null);
+    }
+
+    @Override
+    public Problem problem(Answering request) {
+      return Problem.of(ProblemType.SERVICE_UNAVAILABLE, getMessage());
+    }
+
+    @Override
+    public Optional<Duration> retryAfter(Answering request) {
+      return Optional.of(request.retryAfter());
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.auditflow.server.auth;
 
-import dev.auditflow.server.ConfigurationException;
-import dev.auditflow.server.SecretFiles;
+import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.secrets.SecretFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.auditflow.server.auth;
 
 import dev.auditflow.api.UuidV7;
-import dev.auditflow.server.ConflictException;
+import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import java.nio.charset.StandardCharsets;

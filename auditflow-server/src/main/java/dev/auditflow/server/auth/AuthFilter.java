@@ -1,7 +1,7 @@
 package dev.auditflow.server.auth;
 
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.RequestTracking;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -75,11 +75,11 @@ public final class AuthFilter {
    * loud and slow, not to lock out whoever shares an address with a guesser.
    */
   private RuntimeException refusal(AuthenticationException e, String method, String route, String client) {
-    String reason = e.reason().name().toLowerCase(Locale.ROOT);
+    String reason = e.failure().name().toLowerCase(Locale.ROOT);
     Counter.builder("auditflow.auth.failures").description("Failed authentications, by reason")
         .tag("reason", reason).register(registry).increment();
     log.info("authentication failed method={} route={} client={} reason={}", method, route, client, reason);
-    if (e.reason() == AuthenticationException.Reason.MISSING) {
+    if (e.failure() == AuthenticationException.Reason.MISSING) {
       return e;
     }
     String key = ClientAddress.failureKey(client);
@@ -161,7 +161,7 @@ public final class AuthFilter {
   private static void refuseRepeated(Context ctx, String header) {
     int count = Collections.list(ctx.req().getHeaders(header)).size();
     if (count > 1) {
-      throw ApiException.validation("the " + header + " header was sent " + count + " times",
+      throw RequestRefusedException.validation("the " + header + " header was sent " + count + " times",
           List.of(new Violation(header, "must be sent at most once, was sent " + count + " times")));
     }
   }

@@ -1,5 +1,10 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.failure.ServiceException;
+import java.util.Optional;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -149,9 +154,24 @@ public final class KubernetesAuthenticator implements Authenticator {
   }
 
   /** The API server cannot be asked: a 503, not a 401 — the caller's token may be fine. */
-  public static final class KubernetesUnavailableException extends RuntimeException {
+  public static final class KubernetesUnavailableException extends ServiceException {
     KubernetesUnavailableException(String message) {
-      super(message);
+      super(message, null);
+    }
+
+    @Override
+    public Problem problem(Answering request) {
+      return Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the Kubernetes API server could not be asked who you are; retry");
+    }
+
+    @Override
+    public Optional<Duration> retryAfter(Answering request) {
+      return Optional.of(request.retryAfter());
+    }
+
+    @Override
+    public String operatorEvent() {
+      return "kubernetes api unavailable";
     }
   }
 }

@@ -5,7 +5,7 @@ import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -66,7 +66,7 @@ public final class TokenRoutes {
       }
     }
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid token request", violations);
+      throw RequestRefusedException.validation("invalid token request", violations);
     }
     ApiTokens.Issued issued = tokens.create(name, roles, validity, AuthFilter.principal(ctx).name());
     Map<String, Object> made = json(issued.token());
@@ -84,10 +84,10 @@ public final class TokenRoutes {
 
   private void revoke(Context ctx) {
     String text = ctx.pathParam("token_id");
-    UUID id = StrictUuid.parse(text).orElseThrow(() -> ApiException.validation("invalid token id",
+    UUID id = StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation("invalid token id",
         List.of(new Violation("token_id", "must be a UUID, was \"" + text + "\""))));
     ApiTokens.Token revoked = tokens.revoke(id)
-        .orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no token with id " + id));
+        .orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no token with id " + id));
     Map<String, Object> answer = json(revoked);
     ctx.attribute(AccessAudit.DETAILS, answer);
     Json.write(ctx, 200, answer);

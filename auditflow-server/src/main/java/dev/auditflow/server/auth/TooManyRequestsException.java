@@ -1,13 +1,18 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.api.Problem;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.failure.ServiceException;
+import java.util.Optional;
+
 import java.time.Duration;
 
 /** A 429 with {@code Retry-After}: a client that failed to authenticate too often, or a principal running too much at once. */
-public final class TooManyRequestsException extends RuntimeException {
+public final class TooManyRequestsException extends ServiceException {
   private final long retryAfterSeconds;
 
   private TooManyRequestsException(String message, long retryAfterSeconds) {
-    super(message, null, false, false);
+    super(message, null);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 
@@ -27,5 +32,15 @@ public final class TooManyRequestsException extends RuntimeException {
   /** Whole seconds, rounded up and at least 1: a client that waits this long is let in. */
   public long retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  @Override
+  public Problem problem(Answering request) {
+    return Problem.of(ProblemType.TOO_MANY_REQUESTS, getMessage());
+  }
+
+  @Override
+  public Optional<Duration> retryAfter(Answering request) {
+    return Optional.of(Duration.ofSeconds(retryAfterSeconds));
   }
 }

@@ -3,8 +3,8 @@ package dev.auditflow.server.chain;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.http.ApiException;
-import dev.auditflow.server.http.ProblemReason;
+import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -79,7 +79,7 @@ public final class VerifyChainRoute {
   private static String correlationId(JsonNode body) {
     JsonNode node = body.isObject() ? body.get("correlation_id") : null;
     if (node == null || node.isNull() || (node.isTextual() && node.asText().isEmpty())) {
-      throw ApiException.validation("Field 'correlation_id' is required",
+      throw RequestRefusedException.validation("Field 'correlation_id' is required",
           List.of(new Violation("correlation_id", "is required"))).because(ProblemReason.MISSING_CORRELATION_ID);
     }
     String problem = null;
@@ -91,7 +91,7 @@ public final class VerifyChainRoute {
       problem = "must not contain the NUL character (U+0000)";
     }
     if (problem != null) {
-      throw ApiException.validation("Field 'correlation_id' " + problem, List.of(new Violation("correlation_id", problem)))
+      throw RequestRefusedException.validation("Field 'correlation_id' " + problem, List.of(new Violation("correlation_id", problem)))
           .because(ProblemReason.INVALID_CORRELATION_ID);
     }
     return node.asText();

@@ -2,7 +2,7 @@ package dev.auditflow.server.chain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.TimeParameter;
 import io.javalin.config.JavalinConfig;
@@ -38,18 +38,18 @@ public final class VerifyRoutes {
   private void verify(Context ctx) {
     JsonNode body = Json.readBody(ctx, MAX_BODY);
     if (!body.isObject()) {
-      throw ApiException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
+      throw RequestRefusedException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
     }
     JsonNode correlation = body.get("correlation_id");
     ChainVerifier.Result result;
     if (correlation != null && !correlation.isNull()) {
       if (!correlation.isTextual() || correlation.asText().isEmpty()) {
-        throw ApiException.validation("invalid verification request",
+        throw RequestRefusedException.validation("invalid verification request",
             List.of(new Violation("correlation_id", "must be a non-empty string")));
       }
       if (correlation.asText().indexOf('\u0000') >= 0) {
         // No stored correlation id can hold it (PostgreSQL text cannot), and asking would fail.
-        throw ApiException.validation("invalid verification request",
+        throw RequestRefusedException.validation("invalid verification request",
             List.of(new Violation("correlation_id", "must not contain the NUL character (U+0000)")));
       }
       result = verifier.verifyCorrelation(correlation.asText());
@@ -61,12 +61,12 @@ public final class VerifyRoutes {
         violations.add(new Violation("until", "must be after since"));
       }
       if (!violations.isEmpty()) {
-        throw ApiException.validation("give correlation_id, or since and until", violations);
+        throw RequestRefusedException.validation("give correlation_id, or since and until", violations);
       }
       try {
         result = verifier.verifyRange(since, until);
       } catch (IllegalArgumentException e) {
-        throw ApiException.validation("range too large", List.of(new Violation("since", e.getMessage())));
+        throw RequestRefusedException.validation("range too large", List.of(new Violation("since", e.getMessage())));
       }
     }
     Map<String, Object> answer = new LinkedHashMap<>();

@@ -3,14 +3,14 @@ package dev.auditflow.server.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.NotFoundException;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.auth.AccessDeniedException;
 import dev.auditflow.server.auth.AuthenticationException;
 import dev.auditflow.server.auth.ConsoleSessions;
 import dev.auditflow.server.auth.Principal;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.auth.Security;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -128,7 +128,7 @@ public final class ConsoleRoutes {
     JsonNode body = Json.readBody(ctx, MAX_SIGN_IN_BYTES);
     JsonNode token = body.get("token");
     if (token == null || !token.isTextual() || token.asText().isBlank()) {
-      throw ApiException.validation("invalid sign-in", List.of(new Violation("token", "is required: an API token,"
+      throw RequestRefusedException.validation("invalid sign-in", List.of(new Violation("token", "is required: an API token,"
           + " a JWT or a Kubernetes service account token")));
     }
     if (!security.enabled()) {

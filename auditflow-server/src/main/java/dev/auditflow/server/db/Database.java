@@ -3,7 +3,6 @@ package dev.auditflow.server.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import dev.auditflow.server.ServerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,21 +34,21 @@ public final class Database implements AutoCloseable {
   }
 
   /** Opens the pools and applies pending migrations. */
-  public static Database open(ServerConfig config, MeterRegistry registry) {
+  public static Database open(DatabaseSettings config, MeterRegistry registry) {
     HikariDataSource writes = pool(config, "auditflow", config.poolSize(), registry);
     try {
       var result = Flyway.configure().dataSource(writes).load().migrate();
       log.info("database ready migrations_applied={} schema_version={}", result.migrationsExecuted,
           result.targetSchemaVersion == null ? Flyway.configure().dataSource(writes).load().info().current().getVersion()
               : result.targetSchemaVersion);
-      return new Database(writes, pool(config, "auditflow-read", config.limits().readPoolSize(), registry));
+      return new Database(writes, pool(config, "auditflow-read", config.readPoolSize(), registry));
     } catch (RuntimeException e) {
       writes.close();
       throw e;
     }
   }
 
-  private static HikariDataSource pool(ServerConfig config, String name, int size, MeterRegistry registry) {
+  private static HikariDataSource pool(DatabaseSettings config, String name, int size, MeterRegistry registry) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName(name);
     hikari.setJdbcUrl(config.jdbcUrl());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Timestamps;
-import dev.auditflow.server.Secrets;
+import dev.auditflow.server.secrets.Secrets;
 import dev.auditflow.server.db.OutcomeUnknownException;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;

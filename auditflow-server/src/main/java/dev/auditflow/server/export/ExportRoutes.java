@@ -4,8 +4,8 @@ import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
-import dev.auditflow.server.http.ApiException;
-import dev.auditflow.server.http.ProblemReason;
+import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.TimeParameter;
 import dev.auditflow.server.signing.PublicKeys;
@@ -87,10 +87,10 @@ public final class ExportRoutes {
       violations.add(new Violation("limit", "must be >= 1"));
     }
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid query parameters", violations);
+      throw RequestRefusedException.validation("invalid query parameters", violations);
     }
     if (limit > JsonExporter.MAX_LIMIT) {
-      throw ApiException.of(ProblemType.PAYLOAD_TOO_LARGE, "limit " + limit + " is over the " + JsonExporter.MAX_LIMIT
+      throw RequestRefusedException.of(ProblemType.PAYLOAD_TOO_LARGE, "limit " + limit + " is over the " + JsonExporter.MAX_LIMIT
           + " events of one json export; page with offset, or stream everything with format=ndjson")
           .because(ProblemReason.EXPORT_LIMIT_EXCEEDED);
     }

@@ -12,7 +12,7 @@ import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.http.AnswerBudget;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
 import dev.auditflow.server.query.StoredEvent;
@@ -153,7 +153,7 @@ public final class JsonExporter {
         while (rs.next()) {
           // The export is signed whole, so it is built whole: a larger one is refused, not cut.
           if (!budget.take(rs.getBytes("event_data").length + AnswerBudget.PER_EVENT)) {
-            throw ApiException.validation("the export would carry more than " + budget.maxBytes() + " bytes",
+            throw RequestRefusedException.validation("the export would carry more than " + budget.maxBytes() + " bytes",
                 List.of(new Violation("limit", "these events are large: at most " + rows.size() + " of them fit in one"
                     + " JSON export; ask for that many, or use format=ndjson, which streams an export of any size")));
           }

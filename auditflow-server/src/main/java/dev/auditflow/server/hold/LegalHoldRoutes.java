@@ -6,8 +6,8 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.auth.Principal;
-import dev.auditflow.server.http.ApiException;
-import dev.auditflow.server.http.ProblemReason;
+import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -44,7 +44,7 @@ public final class LegalHoldRoutes {
     String correlationId = text(body, "correlation_id", 255, violations);
     String reason = text(body, "reason", MAX_TEXT, violations);
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid legal hold", violations).because(
+      throw RequestRefusedException.validation("invalid legal hold", violations).because(
           violations.get(0).field().equals("correlation_id") ? ProblemReason.MISSING_CORRELATION_ID
               : ProblemReason.MISSING_REASON);
     }
@@ -63,7 +63,7 @@ public final class LegalHoldRoutes {
     List<Violation> violations = new ArrayList<>();
     String reason = text(body, "release_reason", MAX_TEXT, violations);
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid release", violations).because(ProblemReason.MISSING_RELEASE_REASON);
+      throw RequestRefusedException.validation("invalid release", violations).because(ProblemReason.MISSING_RELEASE_REASON);
     }
     LegalHolds.Release released = holds.release(ctx.pathParam("correlation_id"), reason, actor(ctx));
     Map<String, Object> answer = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.failure.RequestRefusedException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
@@ -20,14 +21,14 @@ public final class Json {
   /**
    * The request body as JSON, after checking its media type and size.
    *
-   * @throws ApiException 415 for a non-JSON content type, 413 above {@code maxBytes}, 400 for
+   * @throws RequestRefusedException 415 for a non-JSON content type, 413 above {@code maxBytes}, 400 for
    *     malformed JSON (with line and column)
    */
   public static JsonNode readBody(Context ctx, long maxBytes) {
     String type = ctx.contentType();
     String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
-      throw ApiException.of(
+      throw RequestRefusedException.of(
           ProblemType.UNSUPPORTED_MEDIA_TYPE,
           "Content-Type must be application/json, was " + (type == null ? "absent" : "\"" + type + "\""));
     }
@@ -41,21 +42,21 @@ public final class Json {
       throw tooLarge(body.length, maxBytes);
     }
     if (body.length == 0) {
-      throw ApiException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
+      throw RequestRefusedException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
     }
     try {
       JsonNode node = MAPPER.readTree(body);
       if (node == null || node.isMissingNode()) {
-        throw ApiException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
+        throw RequestRefusedException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
       }
       return node;
     } catch (JsonParseException e) {
       var where = e.getLocation();
-      throw ApiException.of(
+      throw RequestRefusedException.of(
           ProblemType.MALFORMED_JSON,
           "malformed JSON at line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw ApiException.of(ProblemType.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
+      throw RequestRefusedException.of(ProblemType.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
     }
   }
 
@@ -78,8 +79,8 @@ public final class Json {
     }
   }
 
-  static ApiException tooLarge(long size, long maxBytes) {
-    return ApiException.of(
+  static RequestRefusedException tooLarge(long size, long maxBytes) {
+    return RequestRefusedException.of(
         ProblemType.PAYLOAD_TOO_LARGE, "request body is " + size + " bytes; the limit is " + maxBytes + " bytes");
   }
 

@@ -1,6 +1,7 @@
 package dev.auditflow.server.http;
 
 import dev.auditflow.api.Problem;
+import dev.auditflow.server.failure.ProblemReason;
 import java.util.Map;
 
 /**

@@ -1,6 +1,7 @@
 package dev.auditflow.server.http;
 
 import dev.auditflow.api.Problem;
+import dev.auditflow.server.failure.ProblemReason;
 
 /**
  * How refusals are worded. auditflow's own types by default; with {@code serve --compat kubernaut}

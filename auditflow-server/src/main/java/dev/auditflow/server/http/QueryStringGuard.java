@@ -1,6 +1,7 @@
 package dev.auditflow.server.http;
 
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.failure.RequestRefusedException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class QueryStringGuard {
           || param.getValue().stream().anyMatch(v -> v.indexOf('\u0000') >= 0);
       if (nul) {
         String name = param.getKey().replace("\u0000", "\\u0000");
-        throw ApiException.validation("invalid query parameters",
+        throw RequestRefusedException.validation("invalid query parameters",
             List.of(new Violation(name, "must not contain the NUL character (U+0000)")));
       }
     }

@@ -2,6 +2,7 @@ package dev.auditflow.server.http;
 
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
+import dev.auditflow.server.failure.RequestRefusedException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ public final class RequestTracking {
     ctx.header(REQUEST_ID_HEADER, id);
     if (!inFlight.tryEnter(ctx.path().startsWith("/api/"))) {
       ctx.header("Retry-After", retryAfterSeconds);
-      throw new ApiException(Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the server is shutting down; retry"));
+      throw new RequestRefusedException(Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the server is shutting down; retry"));
     }
     ctx.attribute(COUNTED, Boolean.TRUE);
   }

@@ -7,7 +7,7 @@ import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -84,11 +84,11 @@ public final class IngestRoutes {
   private JsonNode batchBody(Context ctx) {
     try {
       return Json.readBody(ctx, maxBodyBytes);
-    } catch (ApiException e) {
+    } catch (RequestRefusedException e) {
       if (!e.problem().slug().equals(ProblemType.MALFORMED_JSON.slug())) {
         throw e;
       }
-      throw ApiException.of(ProblemType.MALFORMED_JSON,
+      throw RequestRefusedException.of(ProblemType.MALFORMED_JSON,
           "the request body must be a valid JSON array of audit event objects: " + e.problem().detail());
     }
   }
@@ -103,13 +103,13 @@ public final class IngestRoutes {
     } catch (EventIdConflictException e) {
       Violation violation = new Violation("event_id", "is the id of another event, stored with an event_timestamp on "
           + e.takenOn() + "; an event_id may name one event only (a retry must resend the same event_timestamp)");
-      throw new ApiException(Problem.withErrors(ProblemType.CONFLICT,
+      throw new RequestRefusedException(Problem.withErrors(ProblemType.CONFLICT,
           (batch ? "event at index " + e.index() + ": " : "") + "event_id " + e.eventId() + " belongs to another event;"
               + " nothing was stored", List.of(batch ? violation.atIndex(e.index()) : violation)));
     } catch (ParentEventNotFoundException e) {
       Violation violation = new Violation("parent_event_id",
           "parent event does not exist: no event with id " + e.parentEventId());
-      throw ApiException.validation(batch ? "event at index " + e.index() + ": parent event does not exist"
+      throw RequestRefusedException.validation(batch ? "event at index " + e.index() + ": parent event does not exist"
           : "parent event does not exist", List.of(batch ? violation.atIndex(e.index()) : violation));
     }
   }

@@ -8,13 +8,13 @@ import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StableEventIds;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.ServerVocabulary;
+import dev.auditflow.server.trail.ServerVocabulary;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
-import dev.auditflow.server.http.ApiException;
-import dev.auditflow.server.http.ProblemReason;
+import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.failure.ProblemReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,7 +83,7 @@ public final class IngestService {
     ParsedEvent parsed = validate(json);
     if (!parsed.isValid()) {
       rejected.increment();
-      throw ApiException.validation("the event is invalid", parsed.violations());
+      throw RequestRefusedException.validation("the event is invalid", parsed.violations());
     }
     return store(List.of(parsed.event()), ingestedBy);
   }
@@ -111,16 +111,16 @@ public final class IngestService {
     }
     if (!json.isArray()) {
       String kind = json.getNodeType().name().toLowerCase(Locale.ROOT);
-      throw ApiException.validation("request body must be a JSON array, not a single " + kind,
+      throw RequestRefusedException.validation("request body must be a JSON array, not a single " + kind,
           List.of(new Violation("$", "must be a JSON array, was " + kind))).because(ProblemReason.NOT_AN_ARRAY);
     }
     if (json.isEmpty()) {
-      throw ApiException.validation("batch cannot be empty",
+      throw RequestRefusedException.validation("batch cannot be empty",
           List.of(new Violation("$", "must contain 1.." + maxBatchSize + " events, was empty")))
           .because(ProblemReason.EMPTY_BATCH);
     }
     if (json.size() > maxBatchSize) {
-      throw ApiException.of(ProblemType.PAYLOAD_TOO_LARGE, "batch size " + json.size()
+      throw RequestRefusedException.of(ProblemType.PAYLOAD_TOO_LARGE, "batch size " + json.size()
           + " exceeds maximum allowed batch size of " + maxBatchSize + "; split it").because(ProblemReason.BATCH_TOO_LARGE);
     }
     List<AuditEvent> events = new ArrayList<>(json.size());
@@ -147,7 +147,7 @@ public final class IngestService {
     }
     if (!violations.isEmpty()) {
       rejected.increment(json.size());
-      throw ApiException.validation(
+      throw RequestRefusedException.validation(
           badEvents + " of " + json.size() + " events are invalid; nothing was stored", violations);
     }
     return store(events, ingestedBy);

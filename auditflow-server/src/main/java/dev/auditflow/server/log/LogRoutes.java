@@ -5,11 +5,11 @@ import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.api.log.NoteKey;
 import dev.auditflow.api.log.Tile;
-import dev.auditflow.server.NotFoundException;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.export.ExportedEvent;
 import dev.auditflow.server.http.AnswerBudget;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.signing.PublicKeys;
 import io.javalin.config.JavalinConfig;
@@ -141,7 +141,7 @@ public final class LogRoutes {
           + " leaves; give a tree_size above " + leaf.index()));
     }
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid inclusion proof request", violations);
+      throw RequestRefusedException.validation("invalid inclusion proof request", violations);
     }
     ctx.attribute(AccessAudit.RESULTS, 1);
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -161,7 +161,7 @@ public final class LogRoutes {
     long second = number(ctx, "second", state.size(), 1, state.size(), violations);
     long first = number(ctx, "first", -1, 1, second, violations);
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid consistency proof request", violations);
+      throw RequestRefusedException.validation("invalid consistency proof request", violations);
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("tree_size_1", first);
@@ -176,7 +176,7 @@ public final class LogRoutes {
     long start = number(ctx, "start", 0, 0, Long.MAX_VALUE, violations);
     long limit = number(ctx, "limit", 100, 1, MAX_ENTRIES, violations);
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid log entries request", violations);
+      throw RequestRefusedException.validation("invalid log entries request", violations);
     }
     long end = Math.min(state.size(), start + limit);
     List<Map<String, Object>> entries = new ArrayList<>();

@@ -5,7 +5,7 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.http.AnswerBudget;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,7 +80,7 @@ public final class EventReader {
         }
         if (!budget.take(rs.getBytes("event_data").length + AnswerBudget.PER_EVENT)) {
           if (page.offset() != null) {
-            throw ApiException.validation("the page would carry more than " + budget.maxBytes() + " bytes",
+            throw RequestRefusedException.validation("the page would carry more than " + budget.maxBytes() + " bytes",
                 List.of(new Violation("limit", "these events are large: at most " + rows.size()
                     + " of them fit in one answer; ask for that many, or page with cursors")));
           }

@@ -4,7 +4,7 @@ import static dev.auditflow.server.query.PageParameters.single;
 
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,7 +181,7 @@ public final class QueryParameters {
 
   static void throwIfAny(List<Violation> violations) {
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid query parameters", violations);
+      throw RequestRefusedException.validation("invalid query parameters", violations);
     }
   }
 }

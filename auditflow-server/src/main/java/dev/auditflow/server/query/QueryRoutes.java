@@ -5,7 +5,7 @@ import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -86,9 +86,9 @@ public final class QueryRoutes {
 
   private void byId(Context ctx) {
     String text = ctx.pathParam("event_id");
-    UUID id = StrictUuid.parse(text).orElseThrow(() -> ApiException.validation(
+    UUID id = StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation(
         "invalid event id", List.of(new Violation("event_id", "must be a UUID, was \"" + text + "\""))));
-    var event = reader.byId(id).orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no event with id " + id));
+    var event = reader.byId(id).orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no event with id " + id));
     ctx.attribute(AccessAudit.RESULTS, 1);
     Json.write(ctx, 200, event);
   }

@@ -1,6 +1,6 @@
 package dev.auditflow.server.retention;
 
-import dev.auditflow.server.ConflictException;
+import dev.auditflow.server.failure.ConflictException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

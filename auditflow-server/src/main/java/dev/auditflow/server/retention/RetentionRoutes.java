@@ -5,10 +5,10 @@ import dev.auditflow.api.EventValidator;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.NotFoundException;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -61,7 +61,7 @@ public final class RetentionRoutes {
       violations.add(new Violation("minimum_days", "must not exceed retention_days (" + days + "), was " + minimum));
     }
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid retention policy", violations);
+      throw RequestRefusedException.validation("invalid retention policy", violations);
     }
     RetentionPolicies.Policy policy = policies.put(category, type, days, minimum, AuthFilter.principal(ctx).name());
     ctx.attribute(AccessAudit.DETAILS, json(policy));
@@ -70,13 +70,13 @@ public final class RetentionRoutes {
 
   private void delete(Context ctx) {
     String text = ctx.pathParam("policy_id");
-    UUID id = StrictUuid.parse(text).orElseThrow(() -> ApiException.validation("invalid policy id",
+    UUID id = StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation("invalid policy id",
         List.of(new Violation("policy_id", "must be a UUID, was \"" + text + "\""))));
     RetentionPolicies.Policy removed;
     try {
       removed = policies.delete(id).orElseThrow(() -> new NotFoundException("no retention policy with id " + id));
     } catch (IllegalArgumentException e) {
-      throw ApiException.validation("the default policy stays", List.of(new Violation("policy_id", e.getMessage())));
+      throw RequestRefusedException.validation("the default policy stays", List.of(new Violation("policy_id", e.getMessage())));
     }
     ctx.attribute(AccessAudit.DETAILS, json(removed));
     Json.write(ctx, 200, json(removed));
@@ -86,7 +86,7 @@ public final class RetentionRoutes {
     JsonNode body = ctx.body().isBlank() ? null : Json.readBody(ctx, MAX_BODY);
     JsonNode dryRun = body == null ? null : body.get("dry_run");
     if (dryRun != null && !dryRun.isBoolean()) {
-      throw ApiException.validation("invalid purge request", List.of(new Violation("dry_run", "must be true or false")));
+      throw RequestRefusedException.validation("invalid purge request", List.of(new Violation("dry_run", "must be true or false")));
     }
     PurgeReport report = purger.run(dryRun != null && dryRun.asBoolean(), maxEventsPerRun,
         AuthFilter.principal(ctx).name());

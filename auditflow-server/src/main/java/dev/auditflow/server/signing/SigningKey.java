@@ -1,7 +1,7 @@
 package dev.auditflow.server.signing;
 
-import dev.auditflow.server.ConfigurationException;
-import dev.auditflow.server.SecretFiles;
+import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.secrets.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Violation;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +28,7 @@ final class WorkflowRequests {
   static NewWorkflow create(JsonNode body) {
     List<Violation> v = new ArrayList<>();
     if (!body.isObject()) {
-      throw ApiException.validation("a workflow must be a JSON object", List.of(new Violation("$", "must be an object")));
+      throw RequestRefusedException.validation("a workflow must be a JSON object", List.of(new Violation("$", "must be an object")));
     }
     String workflowName = text(body, "workflow_name", true, 255, v);
     String version = text(body, "version", true, 50, v);
@@ -57,7 +57,7 @@ final class WorkflowRequests {
       v.add(new Violation("status", "must be one of " + new TreeSet<>(STATUSES) + ", was \"" + status + "\""));
     }
     if (!v.isEmpty()) {
-      throw ApiException.validation("the workflow is invalid", v);
+      throw RequestRefusedException.validation("the workflow is invalid", v);
     }
     return new NewWorkflow(workflowName, version, name, description, content, contentHash, labels, engine, owner,
         maintainer, image, digest, parameters == null || parameters.isNull() ? null : parameters, customLabels,
@@ -73,7 +73,7 @@ final class WorkflowRequests {
   static StatusChange statusChange(JsonNode body) {
     List<Violation> v = new ArrayList<>();
     if (!body.isObject()) {
-      throw ApiException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
+      throw RequestRefusedException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
     }
     body.fieldNames().forEachRemaining(field -> {
       if (!MUTABLE.contains(field)) {
@@ -87,7 +87,7 @@ final class WorkflowRequests {
     String reason = either(body, "status_reason", "disabled_reason", 1024, v);
     String updatedBy = either(body, "updated_by", "disabled_by", 255, v);
     if (!v.isEmpty()) {
-      throw ApiException.validation("invalid status change", v);
+      throw RequestRefusedException.validation("invalid status change", v);
     }
     return new StatusChange(status, reason, updatedBy);
   }
@@ -102,7 +102,7 @@ final class WorkflowRequests {
       return new StatusChange("disabled", null, null);
     }
     if (!body.isObject()) {
-      throw ApiException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
+      throw RequestRefusedException.validation("the body must be a JSON object", List.of(new Violation("$", "must be an object")));
     }
     body.fieldNames().forEachRemaining(field -> {
       if (!field.equals("reason") && !field.equals("updated_by")) {
@@ -112,7 +112,7 @@ final class WorkflowRequests {
     String reason = text(body, "reason", false, 1024, v);
     String updatedBy = text(body, "updated_by", false, 255, v);
     if (!v.isEmpty()) {
-      throw ApiException.validation("invalid disable request", v);
+      throw RequestRefusedException.validation("invalid disable request", v);
     }
     return new StatusChange("disabled", reason, updatedBy);
   }

@@ -5,7 +5,7 @@ import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.Page;
 import dev.auditflow.server.query.PageParameters;
@@ -56,7 +56,7 @@ public final class WorkflowRoutes {
   private void get(Context ctx) {
     UUID id = id(ctx);
     Json.write(ctx, 200, workflows.get(id)
-        .orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no workflow with id " + id)).toJson());
+        .orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no workflow with id " + id)).toJson());
   }
 
   private void patch(Context ctx) {
@@ -76,7 +76,7 @@ public final class WorkflowRoutes {
     String name = ctx.pathParam("workflow_name");
     List<Workflow> all = workflows.versions(name);
     if (all.isEmpty()) {
-      throw ApiException.of(ProblemType.NOT_FOUND, "no workflow named \"" + name + "\"");
+      throw RequestRefusedException.of(ProblemType.NOT_FOUND, "no workflow named \"" + name + "\"");
     }
     Json.write(ctx, 200, Map.of("data", all.stream().map(Workflow::toJson).toList()));
   }
@@ -113,7 +113,7 @@ public final class WorkflowRoutes {
       violations.add(new Violation("offset", "give offset or cursor, not both"));
     }
     if (!violations.isEmpty()) {
-      throw ApiException.validation("invalid query parameters", violations);
+      throw RequestRefusedException.validation("invalid query parameters", violations);
     }
     if (offset != null) {
       page = new Page(page.limit(), page.descending(), null, offset);
@@ -137,7 +137,7 @@ public final class WorkflowRoutes {
 
   private static UUID id(Context ctx) {
     String text = ctx.pathParam("workflow_id");
-    return StrictUuid.parse(text).orElseThrow(() -> ApiException.validation("invalid workflow id",
+    return StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation("invalid workflow id",
         List.of(new Violation("workflow_id", "must be a UUID, was \"" + text + "\""))));
   }
 }

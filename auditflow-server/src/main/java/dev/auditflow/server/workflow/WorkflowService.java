@@ -8,11 +8,11 @@ import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
-import dev.auditflow.server.ServerVocabulary;
+import dev.auditflow.server.trail.ServerVocabulary;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.query.Cursor;
 import dev.auditflow.server.query.Page;
@@ -62,7 +62,7 @@ public final class WorkflowService {
   /**
    * Stores a new workflow version as the latest of its name.
    *
-   * @throws ApiException 409 if that (workflow_name, version) exists — detected from the unique
+   * @throws RequestRefusedException 409 if that (workflow_name, version) exists — detected from the unique
    *     constraint, so two concurrent creates cannot both succeed
    */
   public Workflow create(NewWorkflow w, String principal) {
@@ -90,7 +90,7 @@ public final class WorkflowService {
       if (isDuplicateNameVersion(e)) {
         // A client error, not ours: INFO, not ERROR.
         log.info("workflow already exists workflow_name={} version={}", w.workflowName(), w.version());
-        throw ApiException.of(ProblemType.CONFLICT,
+        throw RequestRefusedException.of(ProblemType.CONFLICT,
             "workflow \"" + w.workflowName() + "\" version \"" + w.version() + "\" already exists");
       }
       throw SqlFailures.translate("creating workflow " + w.workflowName(), e);
@@ -170,7 +170,7 @@ public final class WorkflowService {
       events.ensurePartition(c, now);
       return Transactions.inTransaction(c, "workflow status " + id, tx -> {
         Workflow before = get(tx, id, true)
-            .orElseThrow(() -> ApiException.of(ProblemType.NOT_FOUND, "no workflow with id " + id));
+            .orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no workflow with id " + id));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("workflow_name", before.definition().workflowName());
         data.put("version", before.definition().version());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.failure.ProblemReason;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,7 +3,7 @@ package dev.auditflow.server.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.auditflow.server.http.ApiException;
+import dev.auditflow.server.failure.RequestRefusedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +48,7 @@ class QueryParametersTest {
   @Test
   void aWindowLongerThan31DaysIsRefusedNotScanned() {
     assertThatThrownBy(() -> parameters.filter(query("since", "40d", "detail_key", "k", "detail_value", "v")))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.problem().fieldErrors().get("detail_key"))
+        .isInstanceOfSatisfying(RequestRefusedException.class, e -> assertThat(e.problem().fieldErrors().get("detail_key"))
             .contains("31 days"));
     assertThat(parameters.filter(query("since", "31d", "detail_key", "k", "detail_value", "v")).since())
         .isEqualTo(NOW.minus(Duration.ofDays(31)));
@@ -59,7 +59,7 @@ class QueryParametersTest {
     for (String given : List.of("detail_key", "detail_value")) {
       String missing = given.equals("detail_key") ? "detail_value" : "detail_key";
       assertThatThrownBy(() -> parameters.filter(query(given, "x")))
-          .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.problem().fieldErrors().get(missing))
+          .isInstanceOfSatisfying(RequestRefusedException.class, e -> assertThat(e.problem().fieldErrors().get(missing))
               .isEqualTo("detail_key and detail_value must both be provided"));
     }
   }

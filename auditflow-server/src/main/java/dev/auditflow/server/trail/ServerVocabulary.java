@@ -1,4 +1,4 @@
-package dev.auditflow.server;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Violation;

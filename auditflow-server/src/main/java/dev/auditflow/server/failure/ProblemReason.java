@@ -1,4 +1,4 @@
-package dev.auditflow.server.http;
+package dev.auditflow.server.failure;
 
 /**
  * Why a request was refused, finer than its problem type, where another vocabulary tells the cases

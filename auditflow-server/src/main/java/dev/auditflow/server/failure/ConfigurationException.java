@@ -1,4 +1,4 @@
-package dev.auditflow.server;
+package dev.auditflow.server.failure;
 
 /**
  * The service cannot start because of something its operator can fix on this machine — a file's

@@ -1,4 +1,4 @@
-package dev.auditflow.server;
+package dev.auditflow.server.secrets;
 
 import java.util.Locale;
 import java.util.regex.Matcher;

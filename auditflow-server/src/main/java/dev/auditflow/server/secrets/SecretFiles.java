@@ -1,5 +1,6 @@
-package dev.auditflow.server;
+package dev.auditflow.server.secrets;
 
+import dev.auditflow.server.failure.ConfigurationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
