@@ -6,7 +6,7 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.client.http.BearerToken;
 import dev.auditflow.client.http.HttpBatchTransport;
-import dev.auditflow.server.chain.ChainHasher;
+import dev.auditflow.verify.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.ingest.EventWriter;
 import dev.auditflow.server.ingest.PartitionManager;

@@ -8,7 +8,7 @@ import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.LogProofs;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NoteKey;
-import dev.auditflow.server.chain.CanonicalForm;
+import dev.auditflow.verify.CanonicalForm;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

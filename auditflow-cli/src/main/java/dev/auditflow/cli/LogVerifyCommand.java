@@ -6,7 +6,7 @@ import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.client.log.LogWitness;
-import dev.auditflow.server.chain.CanonicalForm;
+import dev.auditflow.verify.CanonicalForm;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.auditflow.cli;
 
-import dev.auditflow.server.export.ExportVerifier;
-import dev.auditflow.server.signing.PublicKeys;
+import dev.auditflow.verify.ExportVerifier;
+import dev.auditflow.verify.PublicKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -9,7 +9,7 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
-import dev.auditflow.server.chain.CanonicalForm;
+import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.server.testing.Attacker;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;

@@ -1,6 +1,9 @@
 package dev.auditflow.server.chain;
 
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.verify.CanonicalForm;
+import dev.auditflow.verify.ChainHasher;
+import dev.auditflow.verify.HashAlgorithm;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;

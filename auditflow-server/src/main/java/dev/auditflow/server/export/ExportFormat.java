@@ -1,5 +1,7 @@
 package dev.auditflow.server.export;
 
+import dev.auditflow.verify.SignedJson;
+
 /**
  * The NDJSON export format, version 1 (docs/COMPLIANCE.md), one JSON object per line:
  *

@@ -8,7 +8,7 @@ import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.TimeParameter;
-import dev.auditflow.server.signing.PublicKeys;
+import dev.auditflow.verify.PublicKeys;
 import dev.auditflow.server.signing.SigningKey;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;

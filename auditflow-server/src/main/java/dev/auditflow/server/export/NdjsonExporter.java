@@ -10,7 +10,7 @@ import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
 import dev.auditflow.server.query.StoredEvent;
-import dev.auditflow.server.signing.SignedJson;
+import dev.auditflow.verify.SignedJson;
 import dev.auditflow.server.signing.SigningKey;
 import java.io.IOException;
 import java.io.OutputStream;

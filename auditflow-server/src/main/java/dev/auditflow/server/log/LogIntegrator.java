@@ -4,7 +4,7 @@ import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NodeId;
-import dev.auditflow.server.chain.CanonicalForm;
+import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;

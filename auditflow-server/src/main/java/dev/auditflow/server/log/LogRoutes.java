@@ -11,7 +11,7 @@ import dev.auditflow.server.export.ExportedEvent;
 import dev.auditflow.server.http.AnswerBudget;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.signing.PublicKeys;
+import dev.auditflow.verify.PublicKeys;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
+import dev.auditflow.verify.ChainHasher;
 import java.io.IOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package dev.auditflow.server.retention;
 
 import dev.auditflow.api.Timestamps;
-import dev.auditflow.server.signing.SignedJson;
+import dev.auditflow.verify.SignedJson;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;

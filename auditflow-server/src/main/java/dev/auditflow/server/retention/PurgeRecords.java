@@ -2,7 +2,7 @@ package dev.auditflow.server.retention;
 
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.signing.KnownKeys;
-import dev.auditflow.server.signing.PublicKeys;
+import dev.auditflow.verify.PublicKeys;
 import dev.auditflow.server.signing.SigningKey;
 import java.security.PublicKey;
 import java.sql.Connection;

@@ -2,6 +2,7 @@ package dev.auditflow.server.signing;
 
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.verify.PublicKeys;
 import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,6 +2,8 @@ package dev.auditflow.server.signing;
 
 import dev.auditflow.server.failure.ConfigurationException;
 import dev.auditflow.server.secrets.SecretFiles;
+import dev.auditflow.verify.Pem;
+import dev.auditflow.verify.PublicKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SigningKey {
   private static final Logger log = LoggerFactory.getLogger(SigningKey.class);
-  public static final String ALGORITHM = "Ed25519";
+  public static final String ALGORITHM = PublicKeys.ALGORITHM;
 
   private final PrivateKey privateKey;
   private final PublicKey publicKey;

@@ -15,6 +15,8 @@ import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
+import dev.auditflow.verify.CanonicalForm;
+import dev.auditflow.verify.ChainHasher;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -2,7 +2,8 @@ package dev.auditflow.server.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.auditflow.server.signing.PublicKeys;
+import dev.auditflow.verify.ExportVerifier;
+import dev.auditflow.verify.PublicKeys;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

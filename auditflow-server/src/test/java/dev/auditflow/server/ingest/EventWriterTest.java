@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.UuidV7;
-import dev.auditflow.server.chain.ChainHasher;
+import dev.auditflow.verify.ChainHasher;
 import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.log.LogQueue;

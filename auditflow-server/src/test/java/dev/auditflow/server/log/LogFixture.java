@@ -10,7 +10,7 @@ import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NoteKey;
-import dev.auditflow.server.chain.CanonicalForm;
+import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;

@@ -2,8 +2,8 @@ package dev.auditflow.server.testing;
 
 import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.NodeId;
-import dev.auditflow.server.chain.CanonicalForm;
-import dev.auditflow.server.chain.ChainHasher;
+import dev.auditflow.verify.CanonicalForm;
+import dev.auditflow.verify.ChainHasher;
 import dev.auditflow.server.query.StoredEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.signing;
+package dev.auditflow.verify;
 
 import java.util.Base64;
 

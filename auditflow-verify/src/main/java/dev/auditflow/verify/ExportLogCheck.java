@@ -1,4 +1,4 @@
-package dev.auditflow.server.export;
+package dev.auditflow.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.log.Checkpoint;
@@ -7,7 +7,6 @@ import dev.auditflow.api.log.LogProofs;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NoteKey;
 import dev.auditflow.api.log.SignedNote;
-import dev.auditflow.server.chain.CanonicalForm;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.chain;
+package dev.auditflow.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

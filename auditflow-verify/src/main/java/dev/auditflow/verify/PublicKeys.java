@@ -1,4 +1,4 @@
-package dev.auditflow.server.signing;
+package dev.auditflow.verify;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -14,6 +14,9 @@ import java.util.HexFormat;
  * everything an offline verifier needs, with no server or database.
  */
 public final class PublicKeys {
+  /** The one signature algorithm of exports, purge records and checkpoints. */
+  public static final String ALGORITHM = "Ed25519";
+
   private PublicKeys() {}
 
   /**
@@ -34,7 +37,7 @@ public final class PublicKeys {
 
   public static PublicKey fromPem(String pem) {
     try {
-      return KeyFactory.getInstance(SigningKey.ALGORITHM).generatePublic(new X509EncodedKeySpec(Pem.decode("PUBLIC KEY", pem)));
+      return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(Pem.decode("PUBLIC KEY", pem)));
     } catch (GeneralSecurityException e) {
       throw new IllegalArgumentException("not an Ed25519 public key: " + e.getMessage(), e);
     }
@@ -43,7 +46,7 @@ public final class PublicKeys {
   /** True when {@code signatureBase64} is {@code key}'s signature of {@code data}; false for any malformed input. */
   public static boolean verify(PublicKey key, byte[] data, String signatureBase64) {
     try {
-      Signature signature = Signature.getInstance(SigningKey.ALGORITHM);
+      Signature signature = Signature.getInstance(ALGORITHM);
       signature.initVerify(key);
       signature.update(data);
       return signature.verify(Base64.getDecoder().decode(signatureBase64));

@@ -1,4 +1,4 @@
-package dev.auditflow.server.chain;
+package dev.auditflow.verify;
 
 /** How an event's hash was computed; stored per row so keyed and unkeyed rows can coexist. */
 public enum HashAlgorithm {

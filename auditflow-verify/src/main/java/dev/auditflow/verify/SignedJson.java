@@ -1,4 +1,4 @@
-package dev.auditflow.server.signing;
+package dev.auditflow.verify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

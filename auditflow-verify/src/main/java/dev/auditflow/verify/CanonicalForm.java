@@ -1,4 +1,4 @@
-package dev.auditflow.server.chain;
+package dev.auditflow.verify;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

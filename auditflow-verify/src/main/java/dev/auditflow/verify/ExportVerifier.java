@@ -1,14 +1,9 @@
-package dev.auditflow.server.export;
+package dev.auditflow.verify;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.server.chain.CanonicalForm;
-import dev.auditflow.server.chain.ChainHasher;
-import dev.auditflow.server.chain.HashAlgorithm;
-import dev.auditflow.server.signing.PublicKeys;
-import dev.auditflow.server.signing.SignedJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

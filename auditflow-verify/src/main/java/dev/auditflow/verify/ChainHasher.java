@@ -1,4 +1,4 @@
-package dev.auditflow.server.chain;
+package dev.auditflow.verify;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
