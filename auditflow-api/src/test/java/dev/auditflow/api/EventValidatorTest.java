@@ -273,7 +273,7 @@ class EventValidatorTest {
 
   @Test
   void localTimeWithOffsetIsNotInTheFuture() {
-    // Lesson 4 of the incident: 13:00+01:00 is 12:00Z, "now", not an hour ahead.
+    // Lesson 4 of the incident (docs/ARCHITECTURE.md): 13:00+01:00 is 12:00Z, "now", not an hour ahead.
     JsonNode json = AuditEventJson.toTree(TestEvents.valid().build());
     ((ObjectNode) json).put("event_timestamp", "2026-11-26T13:00:00+01:00");
     ParsedEvent parsed = validator.validate(json);

@@ -7,6 +7,7 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /** {@code serve}'s options for the signing key and the retention purge. */
+@Section("lifecycle")
 final class LifecycleOptions {
   @Option(names = "--signing-key-file",
       description = "Ed25519 key (PEM) that signs exports and purge records; created at first start."

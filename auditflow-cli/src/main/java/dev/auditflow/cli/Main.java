@@ -2,6 +2,8 @@ package dev.auditflow.cli;
 
 import dev.auditflow.server.failure.ConfigurationException;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +29,19 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(run(args, System.getenv()));
+  }
+
+  /** Runs one command as {@code main} does, with {@code environment} as the process's environment. */
+  static int run(String[] args, Map<String, String> environment) {
+    CommandLine cli = commandLine();
+    try {
+      cli.getSubcommands().get("serve").setDefaultValueProvider(SettingsSources.read(List.of(args), environment));
+    } catch (ConfigurationException e) {
+      cli.getErr().println("auditflow serve: " + e.getMessage());
+      return FAILED;
+    }
+    return cli.execute(args);
   }
 
   /** The command line with auditflow's converters and error reporting, for main and for tests. */
@@ -41,7 +55,11 @@ public final class Main {
   private static int badArguments(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println(name(cmd) + ": " + e.getMessage());
+    String origin = "";
+    if (e.getArgSpec() != null && cmd.getCommandSpec().defaultValueProvider() instanceof SettingsSources sources) {
+      origin = sources.origin(e.getArgSpec()).map(from -> " (the value came from " + from.source() + ")").orElse("");
+    }
+    err.println(name(cmd) + ": " + e.getMessage() + origin);
     err.println("see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
     return FAILED;
   }

@@ -4,9 +4,11 @@ import dev.auditflow.server.auth.AuthSettings;
 import dev.auditflow.server.auth.JwtSettings;
 import dev.auditflow.server.auth.KubernetesSettings;
 import dev.auditflow.server.auth.Role;
+import dev.auditflow.server.failure.ConfigurationException;
 import dev.auditflow.server.tls.TlsFiles;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** {@code serve}'s options for authentication and TLS, turned into the server's settings. */
+@Section("security")
 final class SecurityOptions {
   @Option(names = "--auth", defaultValue = "required",
       description = "required (default: every API call needs credentials) or none (anyone may do anything; loud"
@@ -90,11 +93,20 @@ final class SecurityOptions {
       description = "Roles of users named by a trusted proxy (default: ${DEFAULT-VALUE}).")
   List<String> proxyRoles;
 
+  @Option(names = "--auth-failure-limit", defaultValue = "10",
+      description = "Failed authentications from one address within --auth-failure-window before it gets 429"
+          + " (default: ${DEFAULT-VALUE}).")
+  int authFailureLimit;
+
+  @Option(names = "--auth-failure-window", defaultValue = "1m",
+      description = "The window --auth-failure-limit counts in (default: ${DEFAULT-VALUE}).")
+  Duration authFailureWindow;
+
   AuthSettings auth(Path dataDir) {
     boolean enabled = switch (auth) {
       case "required" -> true;
       case "none" -> false;
-      default -> throw new IllegalArgumentException("--auth must be required or none, was " + auth);
+      default -> throw new ConfigurationException("--auth must be required or none, was " + auth);
     };
     if (!enabled) {
       return AuthSettings.disabled();
@@ -109,7 +121,11 @@ final class SecurityOptions {
     }
     Path adminFile = (adminTokenFile != null ? adminTokenFile : dataDir.resolve("admin.token")).toAbsolutePath().normalize();
     Set<String> proxies = trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies);
-    return new AuthSettings(true, adminFile, jwt, kubernetes, proxies, roles, 0, null);
+    if (authFailureLimit < 1 || (authFailureWindow.isNegative() || authFailureWindow.isZero())) {
+      throw new ConfigurationException("--auth-failure-limit must be >= 1 and --auth-failure-window > 0, were "
+          + authFailureLimit + " and " + authFailureWindow);
+    }
+    return new AuthSettings(true, adminFile, jwt, kubernetes, proxies, roles, authFailureLimit, authFailureWindow);
   }
 
   TlsFiles tls() {
@@ -117,7 +133,7 @@ final class SecurityOptions {
       return null;
     }
     if (tlsCert == null || tlsKey == null) {
-      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      throw new ConfigurationException("--tls-cert and --tls-key go together");
     }
     return new TlsFiles(tlsCert, tlsKey);
   }
@@ -143,7 +159,7 @@ final class SecurityOptions {
     for (String pair : pairs) {
       int eq = pair.indexOf('=');
       if (eq <= 0 || eq == pair.length() - 1) {
-        throw new IllegalArgumentException(option + " takes " + (roleFirst ? "role=verb" : "value=role") + ", was " + pair);
+        throw new ConfigurationException(option + " takes " + (roleFirst ? "role=verb" : "value=role") + ", was " + pair);
       }
       String left = pair.substring(0, eq).trim();
       String right = pair.substring(eq + 1).trim();

@@ -1,129 +1,68 @@
 package dev.auditflow.cli;
 
 import dev.auditflow.server.AuditServer;
-import dev.auditflow.server.Compatibility;
-import dev.auditflow.server.failure.ConfigurationException;
-import dev.auditflow.server.RequestLimits;
-import dev.auditflow.server.secrets.SecretFiles;
 import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.secrets.Secrets;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code auditflow serve}: the Data Storage service, on an embedded or external PostgreSQL. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Run the Data Storage service. Without --database-url it runs its own PostgreSQL in --data-dir.")
+/**
+ * {@code auditflow serve}: the Data Storage service, on an embedded or external PostgreSQL. Its
+ * options are grouped by concern; each group is a section of the help and of the config file, and
+ * every option can also come from the environment ({@link SettingsSources}).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run the Data Storage service. Without --database-url it runs its own PostgreSQL in --data-dir.",
+        "Every option can also be set by an environment variable, AUDITFLOW_ and its name (--pool-size:"
+            + " AUDITFLOW_POOL_SIZE), or in the --config file under its section (database: {pool-size: 20})."
+            + " The command line wins, then the environment, then the file."})
 final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
-  @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
-  int port;
+  @Spec
+  CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on (default: ${DEFAULT-VALUE}).")
-  String host;
+  /** Read before parsing by {@link SettingsSources}; declared so that it is parsed and listed. */
+  @Option(names = SettingsSources.CONFIG_OPTION, paramLabel = "FILE",
+      description = "YAML file of settings: a section per group below, holding options by name without the dashes"
+          + " (env " + SettingsSources.CONFIG_VARIABLE + ").")
+  Path config;
 
-  @Option(names = "--database-url", defaultValue = "${env:AUDITFLOW_DATABASE_URL}",
-      description = "External PostgreSQL, jdbc:postgresql://host:port/db?user=…&password=… (env AUDITFLOW_DATABASE_URL). "
-          + "Absent: an embedded PostgreSQL is started.")
-  String databaseUrl;
+  @ArgGroup(validate = false, heading = "%nServer:%n", order = 1)
+  ServerOptions server = new ServerOptions();
 
-  @Option(names = "--data-dir", defaultValue = "./auditflow-data",
-      description = "Where the embedded PostgreSQL keeps its data (default: ${DEFAULT-VALUE}); survives restarts.")
-  Path dataDir;
+  @ArgGroup(validate = false, heading = "%nDatabase:%n", order = 2)
+  DatabaseOptions database = new DatabaseOptions();
 
-  @Option(names = "--embedded-port", defaultValue = "0",
-      description = "Port of the embedded PostgreSQL (default: a free one).")
-  int embeddedPort;
+  @ArgGroup(validate = false, heading = "%nEvents:%n", order = 3)
+  EventOptions events = new EventOptions();
 
-  @Option(names = "--max-body-bytes", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY_BYTES,
-      description = "Largest request body accepted (default: ${DEFAULT-VALUE} = 16 MiB).")
-  long maxBodyBytes;
+  @ArgGroup(validate = false, heading = "%nLimits:%n", order = 4)
+  LimitOptions limits = new LimitOptions();
 
-  @Option(names = "--max-batch-size",
-      description = "Most events per batch request (default: " + ServerConfig.DEFAULT_MAX_BATCH_SIZE
-          + "; 500 with --compat kubernaut).")
-  Integer maxBatchSize;
+  @ArgGroup(validate = false, heading = "%nSecurity:%n", order = 5)
+  SecurityOptions security = new SecurityOptions();
 
-  @Option(names = "--compat", paramLabel = "kubernaut|auditflow", defaultValue = "auditflow",
-      description = "Whose defaults to keep where auditflow and the API it stands in for differ: kubernaut ="
-          + " Kubernaut Data Storage's (batches of at most 500, a 400 beyond; query pages of 50; version required;"
-          + " its problem types and titles on its routes). Default: ${DEFAULT-VALUE}.")
-  String compat;
+  @ArgGroup(validate = false, heading = "%nDead-letter queue:%n", order = 6)
+  DlqOptions dlq = new DlqOptions();
 
-  @Option(names = "--max-future-skew", defaultValue = "60m",
-      description = "Reject events stamped further in the future than this (default: ${DEFAULT-VALUE}).")
-  Duration maxFutureSkew;
+  @ArgGroup(validate = false, heading = "%nSigning and retention:%n", order = 7)
+  LifecycleOptions lifecycle = new LifecycleOptions();
 
-  @Option(names = "--max-event-age", defaultValue = "7d",
-      description = "Reject events older than this (default: ${DEFAULT-VALUE}).")
-  Duration maxEventAge;
-
-  @Option(names = "--pool-size", defaultValue = "10", description = "Database connections (default: ${DEFAULT-VALUE}).")
-  int poolSize;
-
-  @Option(names = "--statement-timeout", defaultValue = "15s",
-      description = "Longest a database statement may run (default: ${DEFAULT-VALUE}).")
-  Duration statementTimeout;
-
-  @Option(names = "--drain-timeout", defaultValue = "10s",
-      description = "On SIGTERM, how long in-flight requests may take to finish (default: ${DEFAULT-VALUE}).")
-  Duration drainTimeout;
-
-  @Option(names = "--redis-url", defaultValue = "${env:AUDITFLOW_REDIS_URL}",
-      description = "Redis for the dead-letter queue, redis://host:port (env AUDITFLOW_REDIS_URL). With it, events"
-          + " arriving while PostgreSQL is down are queued (202) and replayed; without it they get 503 + Retry-After.")
-  String redisUrl;
-
-  @Option(names = "--dlq-key", defaultValue = "auditflow:dlq", description = "Redis stream of the DLQ (default: ${DEFAULT-VALUE}).")
-  String dlqKey;
-
-  @Option(names = "--dlq-max-attempts", defaultValue = "5",
-      description = "Replays of a DLQ entry before it is dead-lettered (default: ${DEFAULT-VALUE}).")
-  int dlqMaxAttempts;
-
-  @Option(names = "--management-port",
-      description = "Serve /metrics (and health) on this port only, not on --port. Default: /metrics on --port, without"
-          + " authentication.")
-  Integer managementPort;
-
-  @Option(names = "--header-timeout", defaultValue = "10s",
-      description = "Longest a request's line and headers may take to arrive; then the connection is closed"
-          + " (default: ${DEFAULT-VALUE}).")
-  Duration headerTimeout;
-
-  @Option(names = "--read-pool-size", defaultValue = "4",
-      description = "Database connections for reading the trail (queries, exports, verification, proofs), apart from"
-          + " --pool-size's, so that reads never starve ingest or health (default: ${DEFAULT-VALUE}).")
-  int readPoolSize;
-
-  @Option(names = "--reads-per-principal", defaultValue = "8",
-      description = "Most audited requests one principal may have running at once; one more is a 429"
-          + " (default: ${DEFAULT-VALUE}).")
-  int readsPerPrincipal;
-
-  @Option(names = "--max-answer-bytes", defaultValue = "" + RequestLimits.DEFAULT_MAX_ANSWER_BYTES,
-      description = "Most a page, JSON export or list of log entries may carry (default: ${DEFAULT-VALUE} = 16 MiB).")
-  long maxAnswerBytes;
-
-  @Option(names = "--max-verify-chains", defaultValue = "1000",
-      description = "Most chains one verification of a time range walks (default: ${DEFAULT-VALUE}).")
-  int maxVerifyChains;
-
-  @Mixin
-  SecurityOptions security;
-
-  @Mixin
-  LifecycleOptions lifecycle;
-
-  @Option(names = "--chain-key-file",
-      description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
-  Path chainKeyFile;
+  @ArgGroup(validate = false, heading = "%nVerifiable log:%n", order = 8)
+  LogOptions logOptions = new LogOptions();
 
   private void requireFree(int candidate, String option) {
     if (candidate == 0) {
@@ -131,51 +70,68 @@ final class ServeCommand implements Callable<Integer> {
     }
     try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.setReuseAddress(true);
-      probe.bind(new java.net.InetSocketAddress(host, candidate));
+      probe.bind(new java.net.InetSocketAddress(server.host, candidate));
     } catch (java.io.IOException e) {
-      throw new ConfigurationException(option + " " + candidate + " on " + host + " is in use (" + e.getMessage()
+      throw new ConfigurationException(option + " " + candidate + " on " + server.host + " is in use (" + e.getMessage()
           + "); stop what uses it, or choose another port with " + option);
     }
   }
 
-  private Compatibility compatibility() {
-    return switch (compat.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "auditflow" -> Compatibility.AUDITFLOW;
-      case "kubernaut" -> Compatibility.KUBERNAUT;
-      default -> throw new ConfigurationException("--compat must be kubernaut or auditflow, was \"" + compat + "\"");
-    };
+  /**
+   * Every setting not left at its default, with where it came from — {@code port=18080 (auditflow.yaml
+   * (server.port))} — so that an operator sees which of three sources won; URLs with their passwords masked.
+   */
+  private String describeSettings() {
+    List<String> described = new ArrayList<>();
+    SettingsSources sources = spec.defaultValueProvider() instanceof SettingsSources s ? s : null;
+    for (OptionSpec option : spec.options()) {
+      SettingsSources.Origin origin = spec.commandLine().getParseResult().hasMatchedOption(option)
+          ? new SettingsSources.Origin("command line", String.join(",", option.originalStringValues()))
+          : sources == null ? null : sources.origin(option).orElse(null);
+      if (origin != null && !option.usageHelp() && !option.versionHelp()) {
+        String value = option.longestName().endsWith("-url") ? Secrets.maskUrl(origin.value()) : origin.value();
+        described.add(option.longestName().substring(2) + "=" + value + " (" + origin.source() + ")");
+      }
+    }
+    return described.isEmpty() ? "all defaults" : String.join(", ", described);
+  }
+
+  /** The server's configuration from every group; a value the server refuses is named in one line. */
+  private ServerConfig config(String jdbcUrl) throws java.io.IOException {
+    ServerConfig.Builder config = ServerConfig.builder().jdbcUrl(jdbcUrl);
+    server.applyTo(config);
+    database.applyTo(config);
+    events.applyTo(config);
+    dlq.applyTo(config);
+    try {
+      return config.auth(security.auth(database.dataDir)).tls(security.tls())
+          .lifecycle(lifecycle.settings(database.dataDir)).log(logOptions.settings())
+          .limits(limits.limits(database.readPoolSize)).build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(e.getMessage(), e);
+    }
   }
 
   @Override
   public Integer call() throws Exception {
-    // Before anything starts (the embedded database takes seconds): a bad option or a port in use is one line now.
-    Compatibility compatibility = compatibility();
-    requireFree(port, "--port");
-    if (managementPort != null && managementPort != 0) {
-      requireFree(managementPort, "--management-port");
+    // Before anything starts (the embedded database takes seconds): a bad setting or a port in use is one line now.
+    if (spec.defaultValueProvider() instanceof SettingsSources sources) {
+      sources.check(spec);
     }
-    if (chainKeyFile != null) {
-      SecretFiles.requirePrivate(chainKeyFile, "the chain key");
+    log.info("settings {}", describeSettings());
+    events.checkFiles();
+    // Every value checked where the server checks it, before the embedded database takes seconds to start.
+    ServerConfig checked = config("jdbc:postgresql://not-connected-yet/");
+    requireFree(checked.port(), "--port");
+    if (checked.managementPort() != null && checked.managementPort() != 0) {
+      requireFree(checked.managementPort(), "--management-port");
     }
-    byte[] chainKey = chainKeyFile == null ? null : java.nio.file.Files.readAllBytes(chainKeyFile);
-    EmbeddedDatabase embedded = null;
-    String url = databaseUrl;
-    if (url == null || url.isBlank()) {
-      embedded = EmbeddedDatabase.start(dataDir, embeddedPort);
-      url = embedded.jdbcUrl();
-    }
-    AuditServer server;
+    EmbeddedDatabase embedded = database.embedded() ? EmbeddedDatabase.start(database.dataDir, database.embeddedPort)
+        : null;
+    String url = embedded != null ? embedded.jdbcUrl() : database.databaseUrl;
+    AuditServer running;
     try {
-      server = AuditServer.start(ServerConfig.builder()
-          .host(host).port(port).jdbcUrl(url).maxBodyBytes(maxBodyBytes).maxBatchSize(maxBatchSize)
-          .maxFutureSkew(maxFutureSkew).maxEventAge(maxEventAge).poolSize(poolSize)
-          .statementTimeout(statementTimeout).drainTimeout(drainTimeout).chainKey(chainKey)
-          .redisUrl(redisUrl == null || redisUrl.isBlank() ? null : redisUrl).dlqKey(dlqKey).dlqMaxAttempts(dlqMaxAttempts)
-          .auth(security.auth(dataDir)).tls(security.tls()).managementPort(managementPort)
-          .lifecycle(lifecycle.settings(dataDir))
-          .limits(new RequestLimits(headerTimeout, readPoolSize, readsPerPrincipal, maxAnswerBytes, maxVerifyChains))
-          .compatibility(compatibility)
-          .build());
+      running = AuditServer.start(config(url));
     } catch (RuntimeException e) {
       if (embedded != null) {
         embedded.close();
@@ -193,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
     // SIGTERM/SIGINT: stop taking requests, finish those in flight, then stop the database.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutdown requested");
-      server.close();
+      running.close();
       if (toStop != null) {
         toStop.close();
       }

@@ -3,7 +3,7 @@ package dev.auditflow.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.server.query.TimeParameter;
+import dev.auditflow.server.http.TimeParameter;
 import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -58,7 +58,7 @@ public final class TransportException extends Exception {
         problem, retryAfter);
   }
 
-  /** The classification from DESIGN.md §4. */
+  /** Whether another attempt could succeed: timeouts, throttling, credentials that may be rotating (401, 403) and server errors. */
   public static boolean isRetryableStatus(int status) {
     return status == 408 || status == 429 || status == 401 || status == 403 || status >= 500;
   }

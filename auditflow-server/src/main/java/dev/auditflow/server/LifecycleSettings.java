@@ -22,10 +22,10 @@ public record LifecycleSettings(Path signingKeyFile, List<Path> trustedSigningKe
     trustedSigningKeys = trustedSigningKeys == null ? List.of() : List.copyOf(trustedSigningKeys);
     purgeInterval = purgeInterval == null ? Duration.ofHours(1) : purgeInterval;
     if (purgeInterval.isNegative()) {
-      throw new IllegalArgumentException("the purge interval must be >= 0, was " + purgeInterval);
+      throw new IllegalArgumentException("purge-interval must be >= 0, was " + purgeInterval);
     }
     if (purgeMaxEvents < 1) {
-      throw new IllegalArgumentException("the purge's events per run must be >= 1, was " + purgeMaxEvents);
+      throw new IllegalArgumentException("purge-max-events must be >= 1, was " + purgeMaxEvents);
     }
   }
 

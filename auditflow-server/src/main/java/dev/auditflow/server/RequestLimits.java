@@ -26,20 +26,20 @@ public record RequestLimits(Duration headerTimeout, int readPoolSize, int readsP
 
   public RequestLimits {
     if (headerTimeout == null || headerTimeout.toMillis() < 100) {
-      throw new IllegalArgumentException("the header timeout must be >= 100 ms, was " + headerTimeout);
+      throw new IllegalArgumentException("header-timeout must be >= 100 ms, was " + headerTimeout);
     }
     if (readPoolSize < 1) {
-      throw new IllegalArgumentException("the read pool size must be >= 1, was " + readPoolSize);
+      throw new IllegalArgumentException("read-pool-size must be >= 1, was " + readPoolSize);
     }
     if (readsPerPrincipal < 1) {
-      throw new IllegalArgumentException("the reads per principal must be >= 1, was " + readsPerPrincipal);
+      throw new IllegalArgumentException("reads-per-principal must be >= 1, was " + readsPerPrincipal);
     }
     if (maxAnswerBytes < 1024 * 1024) {
-      throw new IllegalArgumentException("the largest answer must be >= 1 MiB (an event may hold 256 KiB), was "
+      throw new IllegalArgumentException("max-answer-bytes must be >= 1 MiB (an event may hold 256 KiB), was "
           + maxAnswerBytes);
     }
     if (maxVerifyChains < 1) {
-      throw new IllegalArgumentException("the chains per verification must be >= 1, was " + maxVerifyChains);
+      throw new IllegalArgumentException("max-verify-chains must be >= 1, was " + maxVerifyChains);
     }
   }
 

@@ -81,21 +81,21 @@ public record ServerConfig(
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
     }
     if (maxBodyBytes < 1024) {
-      throw new IllegalArgumentException("maxBodyBytes must be >= 1024, was " + maxBodyBytes);
+      throw new IllegalArgumentException("max-body-bytes must be >= 1024, was " + maxBodyBytes);
     }
     if (maxBatchSize < 1) {
-      throw new IllegalArgumentException("maxBatchSize must be >= 1, was " + maxBatchSize);
+      throw new IllegalArgumentException("max-batch-size must be >= 1, was " + maxBatchSize);
     }
     if (poolSize < 1) {
-      throw new IllegalArgumentException("poolSize must be >= 1, was " + poolSize);
+      throw new IllegalArgumentException("pool-size must be >= 1, was " + poolSize);
     }
-    requireNonNegative("maxFutureSkew", maxFutureSkew);
-    requireNonNegative("maxEventAge", maxEventAge);
-    requireNonNegative("connectionTimeout", connectionTimeout);
-    requireNonNegative("statementTimeout", statementTimeout);
-    requireNonNegative("retryAfter", retryAfter);
-    requireNonNegative("drainTimeout", drainTimeout);
-    requireNonNegative("redisTimeout", redisTimeout);
+    requireNonNegative("max-future-skew", maxFutureSkew);
+    requireNonNegative("max-event-age", maxEventAge);
+    requireNonNegative("connection-timeout", connectionTimeout);
+    requireNonNegative("statement-timeout", statementTimeout);
+    requireNonNegative("retry-after", retryAfter);
+    requireNonNegative("drain-timeout", drainTimeout);
+    requireNonNegative("redis-timeout", redisTimeout);
     Objects.requireNonNull(dlqKey, "dlqKey");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(lifecycle, "lifecycle");
@@ -103,10 +103,10 @@ public record ServerConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(compatibility, "compatibility");
     if (managementPort != null && (managementPort < 0 || managementPort > 65_535)) {
-      throw new IllegalArgumentException("managementPort must be 0..65535, was " + managementPort);
+      throw new IllegalArgumentException("management-port must be 0..65535, was " + managementPort);
     }
     if (dlqMaxAttempts < 1) {
-      throw new IllegalArgumentException("dlqMaxAttempts must be >= 1, was " + dlqMaxAttempts);
+      throw new IllegalArgumentException("dlq-max-attempts must be >= 1, was " + dlqMaxAttempts);
     }
     if (redisUrl != null && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
       throw new IllegalArgumentException("the Redis URL must start with redis:// or rediss://, was " + redisUrl);
@@ -116,7 +116,7 @@ public record ServerConfig(
     }
     chainKey = chainKey == null ? null : chainKey.clone();
     if (connectionTimeout.toMillis() < 250) {
-      throw new IllegalArgumentException("connectionTimeout must be >= 250 ms (HikariCP's minimum), was " + connectionTimeout);
+      throw new IllegalArgumentException("connection-timeout must be >= 250 ms (HikariCP's minimum), was " + connectionTimeout);
     }
   }
 

@@ -14,7 +14,7 @@ import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.server.trail.ServerVocabulary;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.trail.EventWriter;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;

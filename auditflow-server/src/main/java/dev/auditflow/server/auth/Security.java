@@ -1,7 +1,7 @@
 package dev.auditflow.server.auth;
 
 import dev.auditflow.server.db.Database;
-import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.trail.EventWriter;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

@@ -2,8 +2,9 @@ package dev.auditflow.server.chain;
 
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.query.StoredEvent;
-import dev.auditflow.server.retention.PurgeRecords;
+import dev.auditflow.server.trail.ChainLinker;
+import dev.auditflow.server.trail.PurgeRecords;
+import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.verify.ChainHasher;
 import dev.auditflow.verify.HashAlgorithm;

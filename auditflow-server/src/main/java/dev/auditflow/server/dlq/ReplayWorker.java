@@ -7,7 +7,7 @@ import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
-import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.trail.EventWriter;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.micrometer.core.instrument.Counter;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves queued events from the dead-letter queue into PostgreSQL once it takes writes again.
- * Started and stopped with the server (lesson 6: the old replay worker was never started).
+ * Started and stopped with the server (lesson 6 in docs/ARCHITECTURE.md: the old replay worker was never started).
  *
  * <p>Each entry is inserted with the same idempotent, chain-linking write path as live ingest, so
  * replaying an entry twice — or replaying events the client also retried — stores each event

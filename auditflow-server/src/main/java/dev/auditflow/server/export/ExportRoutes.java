@@ -7,7 +7,7 @@ import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.query.TimeParameter;
+import dev.auditflow.server.http.TimeParameter;
 import dev.auditflow.verify.PublicKeys;
 import dev.auditflow.server.signing.SigningKey;
 import io.javalin.config.JavalinConfig;

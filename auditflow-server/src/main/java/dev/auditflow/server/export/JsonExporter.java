@@ -15,7 +15,7 @@ import dev.auditflow.server.http.AnswerBudget;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
-import dev.auditflow.server.query.StoredEvent;
+import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.server.signing.SigningKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -93,7 +93,7 @@ public final class JsonExporter {
       if (!chain.verified() && row.event().eventId().equals(chain.firstBreak().eventId())) {
         tampered.add(row.event().eventId().toString());
       }
-      ObjectNode event = ExportedEvent.json(row);
+      ObjectNode event = row.toSelfContainedJson();
       event.put("hash_chain_valid", chainValid);
       event.put("legal_hold", held.getOrDefault(row.event().correlationId(), false));
       if (filters.redactPii()) {

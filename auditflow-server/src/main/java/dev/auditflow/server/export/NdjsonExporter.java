@@ -9,7 +9,7 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
-import dev.auditflow.server.query.StoredEvent;
+import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.SignedJson;
 import dev.auditflow.server.signing.SigningKey;
 import java.io.IOException;
@@ -159,7 +159,7 @@ public final class NdjsonExporter {
           chain = new ChainState(correlationId, isHeld(c, correlationId));
         }
         chain.add(row);
-        ObjectNode event = ExportedEvent.json(row);
+        ObjectNode event = row.toSelfContainedJson();
         event.put("legal_hold", chain.held);
         ObjectNode line = JSON.createObjectNode();
         line.set("event", event);

@@ -10,7 +10,7 @@ import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
-import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.trail.EventWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -9,6 +9,8 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.trail.EventIdConflictException;
+import dev.auditflow.server.trail.ParentEventNotFoundException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import dev.auditflow.api.log.Tile;
 import dev.auditflow.api.log.TreeRange;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.query.StoredEvent;
+import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

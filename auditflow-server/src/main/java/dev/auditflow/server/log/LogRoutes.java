@@ -5,12 +5,12 @@ import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.api.log.NoteKey;
 import dev.auditflow.api.log.Tile;
-import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.auth.AccessAudit;
-import dev.auditflow.server.export.ExportedEvent;
-import dev.auditflow.server.http.AnswerBudget;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.http.AnswerBudget;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.PublicKeys;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -151,7 +151,7 @@ public final class LogRoutes {
     answer.put("leaf_hash", b64(leaf.hash()));
     answer.put("inclusion_path", reader.inclusion(leaf.index(), size).stream().map(LogRoutes::b64).toList());
     // The event as its leaf hashed it, so that the answer can be checked without asking again.
-    answer.put("event", reader.event(leaf).map(ExportedEvent::json).orElse(null));
+    answer.put("event", reader.event(leaf).map(StoredEvent::toSelfContainedJson).orElse(null));
     Json.write(ctx, 200, answer);
   }
 
@@ -205,7 +205,7 @@ public final class LogRoutes {
     entry.put("leaf_index", e.leaf().index());
     entry.put("event_id", e.leaf().eventId().toString());
     entry.put("leaf_hash", b64(e.leaf().hash()));
-    entry.put("event", e.event() == null ? null : ExportedEvent.json(e.event()));
+    entry.put("event", e.event() == null ? null : e.event().toSelfContainedJson());
     return entry;
   }
 

@@ -15,10 +15,10 @@ import java.time.Duration;
 public record LogSettings(boolean enabled, Duration interval, int maxLeavesPerRound) {
   public LogSettings {
     if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("the log integration interval must be > 0, was " + interval);
+      throw new IllegalArgumentException("log-interval must be > 0, was " + interval);
     }
     if (maxLeavesPerRound < 1) {
-      throw new IllegalArgumentException("the log's leaves per round must be >= 1, was " + maxLeavesPerRound);
+      throw new IllegalArgumentException("log-max-leaves-per-round must be >= 1, was " + maxLeavesPerRound);
     }
   }
 

@@ -5,6 +5,7 @@ import static dev.auditflow.server.query.PageParameters.single;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.http.TimeParameter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.ingest.Retention;
+import dev.auditflow.server.trail.Retention;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -13,7 +13,7 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.failure.RequestRefusedException;
-import dev.auditflow.server.ingest.EventWriter;
+import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.query.Cursor;
 import dev.auditflow.server.query.Page;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
-import dev.auditflow.server.retention.PurgeRecords;
+import dev.auditflow.server.trail.PurgeRecords;
 import dev.auditflow.server.signing.KnownKeys;
 import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.testing.EventJson;

@@ -57,23 +57,35 @@ class ReadPlanTest {
         new Page(1_000, false, null)));
     assertThat(plan).contains("log_leaves_event_idx").doesNotContain("log_leaves_pkey");
 
-    long started = System.nanoTime();
     JsonNode page = fx.get("/api/v1/audit/events?correlation_id=bulk-even&limit=1000&order=asc").json();
-    long millis = (System.nanoTime() - started) / 1_000_000;
     assertThat(page.get("data")).hasSize(1_000);
     page.get("data").forEach(e -> assertThat(e.has("log_index")).as(e.toString()).isTrue());
-    // Measured 40-90 ms on the 2-core CI machine with a busy core (the old plan: 1 100-2 200 ms).
-    assertThat(millis).as("a page of 1 000 right after the load").isLessThan(400);
+    // Measured 40-90 ms on the 2-core CI machine with a busy core (the old plan: 1 100-2 200 ms, every time).
+    assertThat(fastestOfThree("/api/v1/audit/events?correlation_id=bulk-even&limit=1000&order=asc"))
+        .as("a page of 1 000 right after the load").isLessThan(400);
   }
 
   @Test
   void aDeepOffsetDoesNotLookUpTheLeavesOfTheRowsItSkips() {
-    long started = System.nanoTime();
     JsonNode page = fx.get("/api/v1/audit/events?correlation_id=bulk-odd&limit=50&offset=9900").json();
-    long millis = (System.nanoTime() - started) / 1_000_000;
     assertThat(page.get("data")).hasSize(50);
     assertThat(page.get("data").get(0).has("log_index")).isTrue();
-    assertThat(millis).as("offset 9 900 right after the load").isLessThan(400);
+    assertThat(fastestOfThree("/api/v1/audit/events?correlation_id=bulk-odd&limit=50&offset=9900"))
+        .as("offset 9 900 right after the load").isLessThan(400);
+  }
+
+  /**
+   * The fastest of three reads, in milliseconds: a wrong plan costs every read alike, while one
+   * read on a loaded machine may lose its core for a moment — the bound is for the plan.
+   */
+  private static long fastestOfThree(String path) {
+    long fastest = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      long started = System.nanoTime();
+      assertThat(fx.get(path).status()).isEqualTo(200);
+      fastest = Math.min(fastest, (System.nanoTime() - started) / 1_000_000);
+    }
+    return fastest;
   }
 
   @Test

@@ -4,7 +4,7 @@ import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.NodeId;
 import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.verify.ChainHasher;
-import dev.auditflow.server.query.StoredEvent;
+import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The scenarios of DESIGN.md §6 — the incident's questions — end to end: the client library →
+ * The incident's questions (docs/ARCHITECTURE.md, lessons 1–8) as timing scenarios, end to end: the client library →
  * real HTTP server → real PostgreSQL → the query API, with the seed configuration (buffer 100,
  * batch 10, flush interval 1 s, 3 attempts). Each scenario has a time bound tight enough that a
  * regression of a second shows (the interval plus at most half a second where one event waits

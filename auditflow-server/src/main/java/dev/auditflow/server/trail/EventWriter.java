@@ -1,16 +1,13 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.log.MerkleHashes;
-import dev.auditflow.server.chain.ChainLinker.Head;
-import dev.auditflow.server.chain.ChainLinker.Link;
-import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
-import dev.auditflow.server.log.LogQueue;
-import dev.auditflow.server.log.QueuedLeaf;
+import dev.auditflow.server.trail.ChainLinker.Head;
+import dev.auditflow.server.trail.ChainLinker.Link;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;

@@ -1,8 +1,8 @@
-package dev.auditflow.server;
+package dev.auditflow.server.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.auditflow.server.secrets.Secrets;
+import dev.auditflow.server.ServerConfig;
 import org.junit.jupiter.api.Test;
 
 class SecretsTest {

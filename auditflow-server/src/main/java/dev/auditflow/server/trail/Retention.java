@@ -1,4 +1,4 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 

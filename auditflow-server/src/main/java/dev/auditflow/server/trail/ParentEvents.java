@@ -1,7 +1,6 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
-import dev.auditflow.server.chain.ChainLinker;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

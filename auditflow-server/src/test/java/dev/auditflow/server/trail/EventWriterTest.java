@@ -1,4 +1,4 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.UuidV7;
-import dev.auditflow.verify.ChainHasher;
-import dev.auditflow.server.chain.ChainLinker;
 import dev.auditflow.server.db.Transactions;
-import dev.auditflow.server.log.LogQueue;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
+import dev.auditflow.verify.ChainHasher;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;

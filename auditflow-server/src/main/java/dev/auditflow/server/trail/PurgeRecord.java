@@ -1,4 +1,4 @@
-package dev.auditflow.server.retention;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.verify.SignedJson;

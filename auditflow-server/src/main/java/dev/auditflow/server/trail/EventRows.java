@@ -1,8 +1,8 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
-import dev.auditflow.server.chain.ChainLinker.Link;
+import dev.auditflow.server.trail.ChainLinker.Link;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.log;
+package dev.auditflow.server.trail;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

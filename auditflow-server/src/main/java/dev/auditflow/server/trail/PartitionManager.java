@@ -1,4 +1,4 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the month partition for every event exists before it is inserted, so an insert never
- * fails for lack of one (lesson 9: the old system created four months and then ran out).
+ * fails for lack of one (lesson 9 in docs/ARCHITECTURE.md: the old system created four months and then ran out).
  *
  * <p>Creation is delegated to the {@code auditflow_ensure_month_partition} SQL function, which
  * serialises creators of the same month on an advisory lock — safe across threads and across

@@ -1,4 +1,4 @@
-package dev.auditflow.server.chain;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.verify.CanonicalForm;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.retention;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.signing.KnownKeys;
@@ -71,7 +71,7 @@ public final class PurgeRecords {
   }
 
   /** The last position purged from a chain (0 if none), as recorded — for the purge itself. */
-  static long purgedThrough(Connection c, String correlationId) throws SQLException {
+  public static long purgedThrough(Connection c, String correlationId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT coalesce(max(purged_through), 0) FROM audit_purge_records WHERE correlation_id = ?")) {
       ps.setString(1, correlationId);

@@ -1,4 +1,4 @@
-package dev.auditflow.server.query;
+package dev.auditflow.server.trail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /** A row of {@code audit_events}: the event as sent, plus what the server added. */
@@ -100,6 +101,25 @@ public record StoredEvent(
       json.put("previous_event_hash", chainPosition == 1 ? "" : previousEventHash);
       json.put("event_hash", eventHash);
       json.put("hash_algorithm", hashAlgorithm);
+    }
+    return json;
+  }
+
+  private static final List<String> DEFAULTED =
+      List.of("version", "severity", "actor_type", "actor_id", "resource_type", "resource_id");
+
+  /**
+   * The event as an export or a log proof carries it: as {@link #toJson()}, except that a
+   * defaulted field stored as none is written as {@code ""} rather than left out — read back, an
+   * absent field would take its default and the event would no longer hash to its {@code
+   * event_hash}.
+   */
+  public ObjectNode toSelfContainedJson() {
+    ObjectNode json = toJson();
+    for (String field : DEFAULTED) {
+      if (!json.hasNonNull(field)) {
+        json.put(field, "");
+      }
     }
     return json;
   }

@@ -1,10 +1,9 @@
-package dev.auditflow.server;
+package dev.auditflow.server.secrets;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.auditflow.server.failure.ConfigurationException;
-import dev.auditflow.server.secrets.SecretFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

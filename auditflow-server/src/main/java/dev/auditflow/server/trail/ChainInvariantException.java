@@ -1,4 +1,4 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 /**
  * A write would have broken a hash chain's invariant (a position taken without its row being

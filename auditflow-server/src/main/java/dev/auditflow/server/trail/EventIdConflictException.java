@@ -1,4 +1,4 @@
-package dev.auditflow.server.ingest;
+package dev.auditflow.server.trail;
 
 import java.time.LocalDate;
 import java.util.UUID;

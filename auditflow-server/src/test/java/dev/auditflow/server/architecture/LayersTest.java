@@ -1,0 +1,57 @@
+package dev.auditflow.server.architecture;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's packages as docs/ARCHITECTURE.md draws them: layers that only point down, and no
+ * package that reaches, however indirectly, back into itself. A change that breaks either fails
+ * here with the offending class and line.
+ */
+class LayersTest {
+  private static JavaClasses server;
+
+  @BeforeAll
+  static void importServer() {
+    server = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("dev.auditflow.server");
+  }
+
+  @Test
+  void noPackageDependsOnItselfThroughOthers() {
+    slices().matching("dev.auditflow.server.(*)..").should().beFreeOfCycles().check(server);
+  }
+
+  @Test
+  void layersOnlyPointDown() {
+    layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("composition").definedBy("dev.auditflow.server")
+        .layer("features").definedBy("..server.ingest..", "..server.query..", "..server.chain..", "..server.log..",
+            "..server.export..", "..server.hold..", "..server.retention..", "..server.workflow..",
+            "..server.console..", "..server.ops..")
+        .layer("access").definedBy("..server.auth..", "..server.dlq..")
+        .layer("trail").definedBy("..server.trail..")
+        .layer("infrastructure").definedBy("..server.db..", "..server.http..", "..server.signing..",
+            "..server.secrets..", "..server.tls..")
+        .layer("failures").definedBy("..server.failure..")
+        .whereLayer("composition").mayNotBeAccessedByAnyLayer()
+        .whereLayer("features").mayOnlyBeAccessedByLayers("composition")
+        .whereLayer("access").mayOnlyBeAccessedByLayers("composition", "features")
+        .whereLayer("trail").mayOnlyBeAccessedByLayers("composition", "features", "access")
+        .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("composition", "features", "access", "trail")
+        .check(server);
+  }
+
+  @Test
+  void theStorageLayerKnowsNoFeatureNorTheHttpEdge() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAPackage("..server.trail..")
+        .should().dependOnClassesThat().resideInAnyPackage("..server.http..", "io.javalin..")
+        .check(server);
+  }
+}
