@@ -44,6 +44,7 @@ import dev.auditflow.server.retention.PurgeSchedule;
 import dev.auditflow.server.retention.Purger;
 import dev.auditflow.server.retention.RetentionPolicies;
 import dev.auditflow.server.retention.RetentionRoutes;
+import dev.auditflow.server.runtime.ServerRuntime;
 import dev.auditflow.server.signing.KnownKeys;
 import dev.auditflow.verify.PublicKeys;
 import dev.auditflow.server.signing.SigningKey;
@@ -68,7 +69,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +97,7 @@ public final class AuditServer implements AutoCloseable {
   private final PurgeSchedule purgeSchedule;
   private final LogIntegrator logIntegrator;
   private final LogSchedule logSchedule;
+  private final ServerRuntime runtime;
   private final List<HeaderTimeout> headerTimeouts = new ArrayList<>();
   private boolean stopped;
 
@@ -105,97 +109,122 @@ public final class AuditServer implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    this.database = Database.open(config.database(), registry);
-    PartitionManager partitions = new PartitionManager();
-    try (Connection c = database.connection()) {
-      partitions.ensureAround(c, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
-    } catch (SQLException e) {
-      database.close();
-      throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
-    }
-    EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock,
-        config.compatibility().versionRequired()));
-    ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
-    RetentionPolicies retention = new RetentionPolicies(database, clock);
-    EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
-        new LogQueue(config.log().enabled()), clock);
-    KnownKeys keys = new KnownKeys(database, signingKey(config.lifecycle()), trustedKeys(config.lifecycle()), clock);
-    PurgeRecords purgeRecords = new PurgeRecords(keys);
-    Purger purger = new Purger(database, purgeRecords, writer, registry, clock);
-    RetentionRoutes retentionRoutes = new RetentionRoutes(retention, purger, config.lifecycle().purgeMaxEvents());
-    this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
-        : new PurgeSchedule(purger, config.lifecycle().purgeInterval(), config.lifecycle().purgeMaxEvents());
-    LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, writer, clock));
-    SigningKey signing = keys.current();
-    CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
-    this.logIntegrator = new LogIntegrator(database, checkpointSigner, config.log().maxLeavesPerRound(), registry, clock);
-    this.logSchedule = config.log().enabled() ? new LogSchedule(logIntegrator, config.log()) : null;
-    LogReader logReader = new LogReader(database);
-    LogRoutes logRoutes = new LogRoutes(logReader, checkpointSigner, config.limits().maxAnswerBytes());
-    this.dlq = config.redisUrl() == null ? null
-        : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), clock);
-    this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database, config.dlqMaxAttempts(), registry);
-    IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
-    ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords, config.limits().maxVerifyChains());
-    VerifyRoutes verifyRoutes = new VerifyRoutes(verifier, clock);
-    VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
-    WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
-    this.requests = new RequestTracking(registry, config.retryAfter());
-    IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
-    QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()),
-        new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
-    this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
-    ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader,
-        config.limits().maxAnswerBytes(), clock),
-        new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
-    ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
-    ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);
-    OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled(), clock);
-    this.tls = config.tls() == null ? null : new TlsConnector(config.tls());
-    if (security.enabled() && tls == null && !isLoopback(config.host())) {
-      log.warn("authentication is on but TLS is off on {}: bearer tokens cross the network in clear text;"
-          + " serve HTTPS with --tls-cert and --tls-key", config.host());
-    }
-    this.app = Javalin.create(javalin -> {
-      javalin.startup.showJavalinBanner = false;
-      javalin.startup.showOldJavalinVersionWarning = false;
-      javalin.http.maxRequestSize = config.maxBodyBytes();
-      javalin.http.prefer405over404 = true;
-      javalin.jetty.host = config.host();
-      javalin.jetty.port = config.port();
-      if (tls != null) {
-        javalin.jetty.addConnector((server, http) -> tls.connector(server, http, config.host(), config.port()));
+    this.runtime = ServerRuntime.threads(clock);
+    // What is open when a later step throws is closed again, newest first: a failed start leaks no pool or thread.
+    Deque<AutoCloseable> opened = new ArrayDeque<>(List.of(runtime));
+    try {
+      this.database = Database.open(config.database(), registry);
+      opened.push(database);
+      PartitionManager partitions = new PartitionManager();
+      try (Connection c = database.connection()) {
+        partitions.ensureAround(c, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
       }
-      requests.install(javalin);
-      headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
-      QueryStringGuard.install(javalin);
-      ErrorHandling.install(javalin, config.retryAfter(), config.compatibility().vocabulary());
-      security.install(javalin);
-      // The count route is registered before {event_id} so "count" is never read as an id.
-      queryRoutes.register(javalin);
-      ingestRoutes.register(javalin);
-      verifyRoutes.register(javalin);
-      verifyChainRoute.register(javalin);
-      workflowRoutes.register(javalin);
-      holdRoutes.register(javalin);
-      retentionRoutes.register(javalin);
-      exportRoutes.register(javalin);
-      logRoutes.register(javalin);
-      consoleRoutes.register(javalin);
-      consoleHealth.register(javalin);
-      ops.register(javalin, config.managementPort() == null);
-    });
-    HeadRoutes.mirrorGets(app);
-    this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {
-      javalin.startup.showJavalinBanner = false;
-      javalin.startup.showOldJavalinVersionWarning = false;
-      javalin.jetty.host = config.host();
-      javalin.jetty.port = config.managementPort();
-      headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
-      ops.registerManagement(javalin);
-    });
-    if (management != null) {
-      HeadRoutes.mirrorGets(management);
+      EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock,
+          config.compatibility().versionRequired()));
+      ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
+      RetentionPolicies retention = new RetentionPolicies(database, clock);
+      EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
+          new LogQueue(config.log().enabled()), clock);
+      KnownKeys keys = new KnownKeys(database, signingKey(config.lifecycle()), trustedKeys(config.lifecycle()), clock);
+      PurgeRecords purgeRecords = new PurgeRecords(keys);
+      Purger purger = new Purger(database, purgeRecords, writer, registry, clock);
+      RetentionRoutes retentionRoutes = new RetentionRoutes(retention, purger, config.lifecycle().purgeMaxEvents());
+      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
+          : new PurgeSchedule(() -> purger.run(false, config.lifecycle().purgeMaxEvents(), "auditflow"),
+              config.lifecycle().purgeInterval(), runtime);
+      LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, writer, clock));
+      SigningKey signing = keys.current();
+      CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
+      this.logIntegrator = new LogIntegrator(database, checkpointSigner, config.log().maxLeavesPerRound(), registry, clock);
+      this.logSchedule = config.log().enabled() ? new LogSchedule(logIntegrator::integrate, config.log()) : null;
+      LogReader logReader = new LogReader(database);
+      LogRoutes logRoutes = new LogRoutes(logReader, checkpointSigner, config.limits().maxAnswerBytes());
+      this.dlq = config.redisUrl() == null ? null
+          : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), runtime);
+      if (dlq != null) {
+        opened.push(dlq);
+      }
+      this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database::isReachable, config.dlqMaxAttempts(), registry);
+      IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
+      ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords, config.limits().maxVerifyChains());
+      VerifyRoutes verifyRoutes = new VerifyRoutes(verifier, clock);
+      VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
+      WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
+      this.requests = new RequestTracking(registry, config.retryAfter());
+      IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
+      QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()),
+          new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
+      this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
+      ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader,
+          config.limits().maxAnswerBytes(), clock),
+          new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
+      ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
+      ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);
+      OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled(), clock);
+      this.tls = config.tls() == null ? null : new TlsConnector(config.tls(), runtime);
+      if (tls != null) {
+        opened.push(tls);
+      }
+      if (security.enabled() && tls == null && !isLoopback(config.host())) {
+        log.warn("authentication is on but TLS is off on {}: bearer tokens cross the network in clear text;"
+            + " serve HTTPS with --tls-cert and --tls-key", config.host());
+      }
+      this.app = Javalin.create(javalin -> {
+        javalin.startup.showJavalinBanner = false;
+        javalin.startup.showOldJavalinVersionWarning = false;
+        javalin.http.maxRequestSize = config.maxBodyBytes();
+        javalin.http.prefer405over404 = true;
+        javalin.jetty.host = config.host();
+        javalin.jetty.port = config.port();
+        if (tls != null) {
+          javalin.jetty.addConnector((server, http) -> tls.connector(server, http, config.host(), config.port()));
+        }
+        requests.install(javalin);
+        headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
+        QueryStringGuard.install(javalin);
+        ErrorHandling.install(javalin, config.retryAfter(), config.compatibility().vocabulary());
+        security.install(javalin);
+        // The count route is registered before {event_id} so "count" is never read as an id.
+        queryRoutes.register(javalin);
+        ingestRoutes.register(javalin);
+        verifyRoutes.register(javalin);
+        verifyChainRoute.register(javalin);
+        workflowRoutes.register(javalin);
+        holdRoutes.register(javalin);
+        retentionRoutes.register(javalin);
+        exportRoutes.register(javalin);
+        logRoutes.register(javalin);
+        consoleRoutes.register(javalin);
+        consoleHealth.register(javalin);
+        ops.register(javalin, config.managementPort() == null);
+      });
+      HeadRoutes.mirrorGets(app);
+      this.management = config.managementPort() == null ? null : Javalin.create(javalin -> {
+        javalin.startup.showJavalinBanner = false;
+        javalin.startup.showOldJavalinVersionWarning = false;
+        javalin.jetty.host = config.host();
+        javalin.jetty.port = config.managementPort();
+        headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
+        ops.registerManagement(javalin);
+      });
+      if (management != null) {
+        HeadRoutes.mirrorGets(management);
+      }
+    } catch (RuntimeException e) {
+      closeAll(opened, e);
+      throw e;
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> opened, RuntimeException failure) {
+    for (AutoCloseable resource : opened) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        failure.addSuppressed(e);
+      }
     }
   }
 
@@ -244,10 +273,10 @@ public final class AuditServer implements AutoCloseable {
       throw e;
     }
     if (server.replay != null) {
-      server.replay.start();
+      server.replay.start(server.runtime);
     }
     if (server.logSchedule != null) {
-      server.logSchedule.start();
+      server.logSchedule.start(server.runtime);
     }
     log.info("auditflow server listening port={} scheme={} auth={} management_port={} max_body_bytes={}"
             + " max_batch_size={} pool_size={} compatibility={}", server.port(), server.tls == null ? "http" : "https",
@@ -340,9 +369,7 @@ public final class AuditServer implements AutoCloseable {
   }
 
   private void closeStores() {
-    if (purgeSchedule != null) {
-      purgeSchedule.close();
-    }
+    runtime.close();
     if (dlq != null) {
       dlq.close();
     }

@@ -2,7 +2,7 @@ package dev.auditflow.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.auditflow.server.query.EventFilter;
+import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.query.EventReader;
 import dev.auditflow.server.query.Page;
 import dev.auditflow.server.testing.EventJson;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.server.query.EventFilter;
+import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.query.EventReader;
 import dev.auditflow.server.query.Page;
 import dev.auditflow.server.testing.EventJson;

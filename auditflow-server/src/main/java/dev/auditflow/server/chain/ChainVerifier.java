@@ -3,6 +3,7 @@ package dev.auditflow.server.chain;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.trail.ChainLinker;
+import dev.auditflow.server.trail.EventQuery;
 import dev.auditflow.server.trail.PurgeRecords;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.CanonicalForm;
@@ -13,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -115,13 +115,9 @@ public final class ChainVerifier {
   public Result verifyRange(Instant since, Instant until) {
     try (Connection c = database.readConnection()) {
       List<String> chains = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT DISTINCT correlation_id FROM audit_events WHERE event_timestamp >= ? AND event_timestamp < ?"
-              + " AND event_date BETWEEN ? AND ? ORDER BY 1 LIMIT " + (maxChainsPerRange + 1))) {
-        ps.setObject(1, since.atOffset(ZoneOffset.UTC));
-        ps.setObject(2, until.atOffset(ZoneOffset.UTC));
-        ps.setObject(3, since.atOffset(ZoneOffset.UTC).toLocalDate());
-        ps.setObject(4, until.atOffset(ZoneOffset.UTC).toLocalDate());
+      EventQuery range = new EventQuery().timeRange(since, until, false);
+      try (PreparedStatement ps = range.prepare(c, "SELECT DISTINCT correlation_id FROM audit_events" + range.where()
+          + " ORDER BY 1 LIMIT " + (maxChainsPerRange + 1))) {
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             chains.add(rs.getString(1));

@@ -6,6 +6,7 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.secrets.Secrets;
 import dev.auditflow.server.db.OutcomeUnknownException;
+import dev.auditflow.server.runtime.ServerRuntime;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -57,9 +58,9 @@ public final class DeadLetterQueue implements AutoCloseable {
    *
    * @param commandTimeout the longest one Redis command may take; connecting gets twice that
    */
-  public static DeadLetterQueue start(String redisUrl, String stream, Duration commandTimeout, Clock clock) {
-    DeadLetterQueue queue = new DeadLetterQueue(redisUrl, stream, commandTimeout, clock);
-    queue.connector.start();
+  public static DeadLetterQueue start(String redisUrl, String stream, Duration commandTimeout, ServerRuntime runtime) {
+    DeadLetterQueue queue = new DeadLetterQueue(redisUrl, stream, commandTimeout, runtime.clock());
+    queue.connector.start(runtime);
     return queue;
   }
 

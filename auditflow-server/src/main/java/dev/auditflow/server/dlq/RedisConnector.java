@@ -1,5 +1,6 @@
 package dev.auditflow.server.dlq;
 
+import dev.auditflow.server.runtime.ServerRuntime;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -33,7 +34,9 @@ final class RedisConnector implements AutoCloseable {
   private final String displayUrl;
   private final Consumer<Connections> onConnect;
   private final CountDownLatch connectedOnce = new CountDownLatch(1);
-  private final Thread thread;
+  private ServerRuntime.Loop loop;
+  private Duration wait = FIRST_RETRY;
+  private int attempt;
   private volatile Connections connections;
   private volatile boolean closed;
 
@@ -53,42 +56,36 @@ final class RedisConnector implements AutoCloseable {
         .build());
     this.displayUrl = displayUrl;
     this.onConnect = onConnect;
-    this.thread = new Thread(this::connectLoop, "auditflow-dlq-connect");
-    this.thread.setDaemon(true);
   }
 
-  void start() {
-    thread.start();
+  void start(ServerRuntime runtime) {
+    loop = runtime.loop("dlq-connect", Duration.ZERO, this::connect);
   }
 
-  private void connectLoop() {
-    Duration wait = FIRST_RETRY;
-    for (int attempt = 1; !closed; attempt++) {
-      StatefulRedisConnection<String, String> appends = null;
-      StatefulRedisConnection<String, String> replay = null;
-      try {
-        appends = client.connect();
-        replay = client.connect();
-        Connections made = new Connections(appends, replay);
-        onConnect.accept(made);
-        connections = made;
-        connectedOnce.countDown();
-        log.info("dlq connected url={} attempts={}", displayUrl, attempt);
-        return;
-      } catch (RedisException | IllegalStateException e) {
-        closeQuietly(appends, replay);
-        if (closed) {
-          return;
-        }
-        log.warn("dlq unreachable url={} attempt={} retry_in_ms={} error=\"{}\"", displayUrl, attempt, wait.toMillis(),
-            e.getMessage());
+  /** One attempt to connect; after a failure, the next waits twice as long as the last, up to {@link #MAX_RETRY}. */
+  private Duration connect() {
+    attempt++;
+    StatefulRedisConnection<String, String> appends = null;
+    StatefulRedisConnection<String, String> replay = null;
+    try {
+      appends = client.connect();
+      replay = client.connect();
+      Connections made = new Connections(appends, replay);
+      onConnect.accept(made);
+      connections = made;
+      connectedOnce.countDown();
+      log.info("dlq connected url={} attempts={}", displayUrl, attempt);
+      return ServerRuntime.DONE;
+    } catch (RedisException | IllegalStateException e) {
+      closeQuietly(appends, replay);
+      if (closed) {
+        return ServerRuntime.DONE;
       }
-      try {
-        Thread.sleep(wait.toMillis());
-      } catch (InterruptedException e) {
-        return;
-      }
+      Duration retryIn = wait;
+      log.warn("dlq unreachable url={} attempt={} retry_in_ms={} error=\"{}\"", displayUrl, attempt, retryIn.toMillis(),
+          e.getMessage());
       wait = wait.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait.multipliedBy(2);
+      return retryIn;
     }
   }
 
@@ -117,11 +114,8 @@ final class RedisConnector implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (loop != null) {
+      loop.close();
     }
     Connections open = connections;
     if (open != null) {

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.ParsedEvent;
-import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
+import dev.auditflow.server.runtime.ServerRuntime;
 import dev.auditflow.server.trail.EventWriter;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,20 +41,25 @@ public final class ReplayWorker implements AutoCloseable {
 
   private final DeadLetterQueue queue;
   private final EventWriter writer;
-  private final Database database;
+  private final BooleanSupplier databaseReachable;
   private final int maxAttempts;
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
   private final Counter replayed;
   private final Counter deadLettered;
   private final AtomicLong depth = new AtomicLong();
-  private final Thread thread;
+  private ServerRuntime.Loop loop;
   private volatile boolean running = true;
   private volatile boolean draining;
 
-  public ReplayWorker(DeadLetterQueue queue, EventWriter writer, Database database, int maxAttempts, MeterRegistry registry) {
+  /**
+   * @param databaseReachable whether the database takes writes now ({@code Database::isReachable}):
+   *     while it does not, entries stay queued and nothing is read
+   */
+  public ReplayWorker(DeadLetterQueue queue, EventWriter writer, BooleanSupplier databaseReachable, int maxAttempts,
+      MeterRegistry registry) {
     this.queue = queue;
     this.writer = writer;
-    this.database = database;
+    this.databaseReachable = databaseReachable;
     this.maxAttempts = maxAttempts;
     this.replayed = Counter.builder("auditflow.dlq.replayed").description("Events replayed from the DLQ into the database (duplicates of stored events included)")
         .baseUnit("events").register(registry);
@@ -61,47 +67,56 @@ public final class ReplayWorker implements AutoCloseable {
         .description("DLQ entries given up on after the maximum attempts").register(registry);
     Gauge.builder("auditflow.dlq.depth", depth, AtomicLong::get).description("Entries waiting in the DLQ")
         .register(registry);
-    this.thread = new Thread(this::loop, "auditflow-dlq-replay");
-    this.thread.setDaemon(true);
   }
 
-  public void start() {
-    thread.start();
+  public void start(ServerRuntime runtime) {
+    loop = runtime.loop("dlq-replay", Duration.ZERO, this::round);
     log.info("dlq replay worker started max_attempts={}", maxAttempts);
   }
 
   public boolean isRunning() {
-    return thread.isAlive();
+    return loop != null && running;
   }
 
   public double replayedCount() {
     return replayed.count();
   }
 
-  private void loop() {
-    while (running) {
-      try {
-        refreshDepth();
-        if (!database.isReachable()) {
-          sleep(BACKOFF);
-          continue;
-        }
-        if (!replay(queue.readPending(50)) && running) {
-          replay(queue.readNew(50, IDLE_BLOCK));
-        }
-      } catch (DeadLetterQueueUnavailableException e) {
-        // Not connected yet, or Redis is down: the connector and Lettuce are reconnecting.
-        sleep(BACKOFF);
-      } catch (RedisException e) {
-        if (running) {
-          log.warn("dlq unreachable error=\"{}\"", e.getMessage());
-          sleep(BACKOFF);
-        }
-      } catch (RuntimeException e) {
-        log.error("dlq replay loop error", e);
-        sleep(BACKOFF);
+  /** One round of replay; the wait before the next. */
+  private Duration round() {
+    try {
+      refreshDepth();
+      if (!databaseReachable.getAsBoolean()) {
+        return BACKOFF;
       }
+      Batch pending = replay(queue.readPending(50));
+      if (pending == Batch.EMPTY && running) {
+        // Blocks up to IDLE_BLOCK for new entries: the loop's wait while the queue is empty.
+        return replay(queue.readNew(50, IDLE_BLOCK)) == Batch.PAUSED ? BACKOFF : Duration.ZERO;
+      }
+      return pending == Batch.PAUSED ? BACKOFF : Duration.ZERO;
+    } catch (DeadLetterQueueUnavailableException e) {
+      // Not connected yet, or Redis is down: the connector and Lettuce are reconnecting.
+      return BACKOFF;
+    } catch (RedisException e) {
+      if (running) {
+        log.warn("dlq unreachable error=\"{}\"", e.getMessage());
+      }
+      return BACKOFF;
+    } catch (RuntimeException e) {
+      log.error("dlq replay loop error", e);
+      return BACKOFF;
     }
+  }
+
+  /** What replaying a batch of entries came to. */
+  private enum Batch {
+    /** There was nothing to replay. */
+    EMPTY,
+    /** Every entry was replayed, or given another attempt, or dead-lettered. */
+    DONE,
+    /** The database became unavailable: the rest waits for the next round. */
+    PAUSED
   }
 
   private void refreshDepth() {
@@ -109,13 +124,13 @@ public final class ReplayWorker implements AutoCloseable {
   }
 
   /** Replays the messages in order; false if there were none. Stops at a database outage. */
-  private boolean replay(List<StreamMessage<String, String>> messages) {
+  private Batch replay(List<StreamMessage<String, String>> messages) {
     if (messages == null || messages.isEmpty()) {
-      return false;
+      return Batch.EMPTY;
     }
     for (StreamMessage<String, String> m : messages) {
       if (!running && !draining) {
-        return true;
+        return Batch.DONE;
       }
       try {
         List<AuditEvent> events = parse(m);
@@ -128,8 +143,7 @@ public final class ReplayWorker implements AutoCloseable {
         // Not the entry's fault. If the commit's outcome is unknown the entry stays and is
         // replayed again: the write is idempotent, so it is stored once either way.
         log.info("dlq replay paused: database unavailable error=\"{}\"", e.getMessage());
-        sleep(BACKOFF);
-        return true;
+        return Batch.PAUSED;
       } catch (RuntimeException | IOException e) {
         int n = attempts.merge(m.getId(), 1, Integer::sum);
         if (n >= maxAttempts) {
@@ -142,7 +156,7 @@ public final class ReplayWorker implements AutoCloseable {
         }
       }
     }
-    return true;
+    return Batch.DONE;
   }
 
   /** Every field back, exactly as queued; an entry that does not read as valid events is poison. */
@@ -175,16 +189,23 @@ public final class ReplayWorker implements AutoCloseable {
     draining = true;
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      while (System.nanoTime() < deadline && database.isReachable()) {
-        boolean any = replay(queue.readPending(50));
-        any |= replay(queue.readNew(50, Duration.ofMillis(100)));
-        if (!any) {
+      while (System.nanoTime() < deadline && databaseReachable.getAsBoolean()) {
+        Batch pending = replay(queue.readPending(50));
+        Batch fresh = replay(queue.readNew(50, Duration.ofMillis(100)));
+        if (pending == Batch.EMPTY && fresh == Batch.EMPTY) {
           return queue.depth() == 0;
+        }
+        if (pending == Batch.PAUSED || fresh == Batch.PAUSED) {
+          // Shutting down, on the closing thread: wait a moment for the database, within the drain's deadline.
+          Thread.sleep(Math.min(BACKOFF.toMillis(), Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
         }
       }
       return queue.depth() == 0;
     } catch (RedisException | DeadLetterQueueUnavailableException e) {
       log.warn("dlq not drained: redis unreachable error=\"{}\"", e.getMessage());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     } finally {
       draining = false;
@@ -193,19 +214,8 @@ public final class ReplayWorker implements AutoCloseable {
 
   private void stopLoop() {
     running = false;
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
+    if (loop != null) {
+      loop.close();
     }
   }
 

@@ -1,13 +1,9 @@
 package dev.auditflow.server.export;
 
 import dev.auditflow.api.Timestamps;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import dev.auditflow.server.trail.EventFilter;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,41 +32,15 @@ public record ExportFilters(Instant startTime, Instant endTime, String correlati
     return map;
   }
 
-  /** {@code WHERE …} for these filters (also bounding {@code event_date}, for partition pruning). */
-  String where() {
-    List<String> conditions = new ArrayList<>();
-    if (startTime != null) {
-      conditions.add("event_timestamp >= ? AND event_date >= ?");
-    }
-    if (endTime != null) {
-      conditions.add("event_timestamp <= ? AND event_date <= ?");
-    }
+  /** The events these filters cover, as every reader of the trail filters them. */
+  public EventFilter events() {
+    Map<String, String> equals = new LinkedHashMap<>();
     if (correlationId != null) {
-      conditions.add("correlation_id = ?");
+      equals.put("correlation_id", correlationId);
     }
     if (eventCategory != null) {
-      conditions.add("event_category = ?");
+      equals.put("event_category", eventCategory);
     }
-    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-  }
-
-  /** Binds {@link #where()}'s parameters from index 1; returns the next index. */
-  int bind(PreparedStatement ps) throws SQLException {
-    int i = 1;
-    if (startTime != null) {
-      ps.setObject(i++, startTime.atOffset(ZoneOffset.UTC));
-      ps.setObject(i++, startTime.atOffset(ZoneOffset.UTC).toLocalDate());
-    }
-    if (endTime != null) {
-      ps.setObject(i++, endTime.atOffset(ZoneOffset.UTC));
-      ps.setObject(i++, endTime.atOffset(ZoneOffset.UTC).toLocalDate());
-    }
-    if (correlationId != null) {
-      ps.setString(i++, correlationId);
-    }
-    if (eventCategory != null) {
-      ps.setString(i++, eventCategory);
-    }
-    return i;
+    return new EventFilter(equals, startTime, endTime);
   }
 }

@@ -11,12 +11,13 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.http.AnswerBudget;
 import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.http.AnswerBudget;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
-import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.server.signing.SigningKey;
+import dev.auditflow.server.trail.EventQuery;
+import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -142,12 +143,10 @@ public final class JsonExporter {
 
   private List<StoredEvent> read(ExportFilters filters, int offset, int limit) {
     List<StoredEvent> rows = new ArrayList<>();
-    try (Connection c = database.readConnection(); PreparedStatement ps = c.prepareStatement("SELECT "
-        + StoredEvent.COLUMNS + " FROM audit_events" + filters.where()
-        + " ORDER BY event_timestamp, event_id OFFSET ? LIMIT ?")) {
-      int i = filters.bind(ps);
-      ps.setInt(i++, offset);
-      ps.setInt(i, limit);
+    EventQuery query = EventQuery.of(filters.events());
+    try (Connection c = database.readConnection(); PreparedStatement ps = query.prepare(c, "SELECT "
+        + StoredEvent.COLUMNS + " FROM audit_events" + query.where()
+        + " ORDER BY event_timestamp, event_id OFFSET " + offset + " LIMIT " + limit)) {
       AnswerBudget budget = new AnswerBudget(maxAnswerBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -9,9 +9,10 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.log.InclusionProof;
 import dev.auditflow.server.log.LogReader;
+import dev.auditflow.server.signing.SigningKey;
+import dev.auditflow.server.trail.EventQuery;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.SignedJson;
-import dev.auditflow.server.signing.SigningKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
@@ -73,9 +74,9 @@ public final class NdjsonExporter {
     Lines lines = new Lines(content, filters.redactPii(), log.checkpoint() == null ? 0 : log.size());
     try (Connection c = database.readConnection()) {
       c.setAutoCommit(false); // a cursor: rows are fetched a thousand at a time, not all at once
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
-          + filters.where() + " ORDER BY correlation_id, chain_position")) {
-        filters.bind(ps);
+      EventQuery query = EventQuery.of(filters.events());
+      try (PreparedStatement ps = query.prepare(c, "SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
+          + query.where() + " ORDER BY correlation_id, chain_position")) {
         ps.setFetchSize(BATCH);
         try (ResultSet rs = ps.executeQuery()) {
           List<StoredEvent> batch = new ArrayList<>(BATCH);

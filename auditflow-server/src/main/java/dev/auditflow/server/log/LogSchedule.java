@@ -1,78 +1,70 @@
 package dev.auditflow.server.log;
 
+import dev.auditflow.server.runtime.ServerRuntime;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the integrator in the background: round after round while there is a backlog, one round
- * per interval otherwise. A failed round (database down) is logged once per outage and retried:
- * the queue keeps every event meanwhile.
+ * per interval otherwise. A failed round (database down) is logged once per outage and retried
+ * every interval: the queue keeps every event meanwhile.
  */
 public final class LogSchedule implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogSchedule.class);
 
-  private final LogIntegrator integrator;
+  /** One integration round, as {@link LogIntegrator#integrate()}. */
+  @FunctionalInterface
+  public interface Rounds {
+    LogIntegrator.Round integrate();
+  }
+
+  private final Rounds integrator;
   private final Duration interval;
   private final int maxLeaves;
-  private final Thread thread;
-  private volatile boolean running = true;
+  private boolean failing;
+  private ServerRuntime.Loop loop;
 
-  public LogSchedule(LogIntegrator integrator, LogSettings settings) {
+  public LogSchedule(Rounds integrator, LogSettings settings) {
     this.integrator = integrator;
     this.interval = settings.interval();
     this.maxLeaves = settings.maxLeavesPerRound();
-    this.thread = new Thread(this::loop, "auditflow-log-integrator");
-    thread.setDaemon(true);
   }
 
-  public void start() {
-    thread.start();
+  public void start(ServerRuntime runtime) {
+    loop = runtime.loop("log-integrator", Duration.ZERO, this::round);
   }
 
-  private void loop() {
-    boolean failing = false;
-    while (running) {
-      boolean backlog = false;
-      try {
-        LogIntegrator.Round round = integrator.integrate();
-        backlog = round.integrated() >= maxLeaves;
-        if (failing) {
-          log.info("log integration works again tree_size={}", round.treeSize());
-          failing = false;
-        }
-      } catch (LogTamperedException e) {
-        if (!failing) {
-          log.error("log integration refused: {}", e.getMessage());
-        }
-        failing = true;
-      } catch (RuntimeException e) {
-        if (!failing && running) {
-          log.warn("log integration failed; queued events wait and are retried every {} error=\"{}\"", interval,
-              e.getMessage());
-        }
-        failing = true;
+  /** One round; the wait before the next. */
+  private Duration round() {
+    try {
+      LogIntegrator.Round round = integrator.integrate();
+      if (failing) {
+        log.info("log integration works again tree_size={}", round.treeSize());
+        failing = false;
       }
-      if (!backlog) {
-        try {
-          TimeUnit.MILLISECONDS.sleep(interval.toMillis());
-        } catch (InterruptedException e) {
-          return;
-        }
+      // A full round leaves more behind: go again at once rather than let the backlog wait an interval.
+      return round.integrated() >= maxLeaves ? Duration.ZERO : interval;
+    } catch (LogTamperedException e) {
+      if (!failing) {
+        log.error("log integration refused: {}", e.getMessage());
       }
+      failing = true;
+    } catch (RuntimeException e) {
+      if (!failing) {
+        log.warn("log integration failed; queued events wait and are retried every {} error=\"{}\"", interval,
+            e.getMessage());
+      }
+      failing = true;
     }
+    return interval;
   }
 
   /** Lets a round under way finish (it is one transaction either way), then stops. */
   @Override
   public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (loop != null) {
+      loop.close();
     }
   }
 }

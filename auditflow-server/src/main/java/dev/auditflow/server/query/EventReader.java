@@ -6,6 +6,8 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.AnswerBudget;
+import dev.auditflow.server.trail.EventFilter;
+import dev.auditflow.server.trail.EventQuery;
 import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +69,7 @@ public final class EventReader {
    * is refused naming {@code limit} and how many events fit.
    */
   public Result list(EventFilter filter, Page page) {
-    Sql sql = where(filter);
+    EventQuery sql = EventQuery.of(filter);
     String query = listQuery(sql, page);
     List<ObjectNode> rows = new ArrayList<>();
     Cursor next = null;
@@ -115,7 +117,7 @@ public final class EventReader {
       Instant since = filter.since();
       Instant until = filter.until();
       if (since == null || until == null) {
-        Sql span = where(filter);
+        EventQuery span = EventQuery.of(filter);
         try (PreparedStatement ps = span.prepare(c,
             "SELECT min(event_timestamp), max(event_timestamp) FROM audit_events" + span.where());
             ResultSet rs = ps.executeQuery()) {
@@ -133,7 +135,7 @@ public final class EventReader {
       long from = since.getEpochSecond();
       long bucketSeconds = Math.max(1, (until.getEpochSecond() - from + buckets - 1) / buckets); // rounded up
       long[][] counts = new long[buckets][3];
-      Sql sql = where(new EventFilter(filter.equals(), since, until, filter.detail(), filter.excludedCategory()));
+      EventQuery sql = EventQuery.of(new EventFilter(filter.equals(), since, until, filter.detail(), filter.excludedCategory()));
       try (PreparedStatement ps = sql.prepare(c, "SELECT floor((extract(epoch FROM event_timestamp) - " + from + ") / "
           + bucketSeconds + ")::int AS bucket, event_outcome, count(*) FROM audit_events" + sql.where()
           + " GROUP BY 1, 2"); ResultSet rs = ps.executeQuery()) {
@@ -158,7 +160,7 @@ public final class EventReader {
   }
 
   public long count(EventFilter filter) {
-    Sql sql = where(filter);
+    EventQuery sql = EventQuery.of(filter);
     try (Connection c = database.readConnection();
         PreparedStatement ps = sql.prepare(c, "SELECT count(*) FROM audit_events" + sql.where());
         ResultSet rs = ps.executeQuery()) {
@@ -187,7 +189,7 @@ public final class EventReader {
 
   /** The EXPLAIN plan of a list query, for tests that assert index use. */
   public List<String> explain(EventFilter filter, Page page) {
-    Sql sql = where(filter);
+    EventQuery sql = EventQuery.of(filter);
     String query = "EXPLAIN " + listQuery(sql, page);
     List<String> plan = new ArrayList<>();
     try (Connection c = database.readConnection(); PreparedStatement ps = sql.prepare(c, query); ResultSet rs = ps.executeQuery()) {
@@ -201,7 +203,7 @@ public final class EventReader {
   }
 
   /** Adds the page's cursor bounds to {@code sql} and returns the page's SELECT. */
-  private static String listQuery(Sql sql, Page page) {
+  private static String listQuery(EventQuery sql, Page page) {
     if (page.after() != null) {
       var after = page.after().timestamp().atOffset(ZoneOffset.UTC);
       sql.clause("(event_timestamp, event_id) " + (page.descending() ? "<" : ">") + " (?, ?)", after, page.after().eventId());
@@ -212,49 +214,5 @@ public final class EventReader {
     return "SELECT page.*, " + LOG_INDEX + " FROM (SELECT " + StoredEvent.COLUMNS + " FROM audit_events" + sql.where()
         + order + " LIMIT " + (page.limit() + 1) + (page.offset() == null ? "" : " OFFSET " + page.offset())
         + ") AS page" + order;
-  }
-
-  private static Sql where(EventFilter filter) {
-    Sql sql = new Sql();
-    filter.equals().forEach((column, value) -> sql.clause(column + " = ?", value));
-    if (filter.since() != null) {
-      sql.clause("event_timestamp >= ?", filter.since().atOffset(ZoneOffset.UTC));
-      sql.clause("event_date >= ?", filter.since().atOffset(ZoneOffset.UTC).toLocalDate());
-    }
-    if (filter.until() != null) {
-      sql.clause("event_timestamp <= ?", filter.until().atOffset(ZoneOffset.UTC));
-      sql.clause("event_date <= ?", filter.until().atOffset(ZoneOffset.UTC).toLocalDate());
-    }
-    if (filter.excludedCategory() != null) {
-      sql.clause("event_category <> ?", filter.excludedCategory());
-    }
-    if (filter.detail() != null) {
-      // The key is a parameter too (->> takes text), though it is also restricted to [a-zA-Z0-9_].
-      sql.clause("event_data ->> ? = ?", filter.detail().key(), filter.detail().value());
-    }
-    return sql;
-  }
-
-  /** A WHERE clause and its parameters, built together so they cannot drift apart. */
-  private static final class Sql {
-    private final List<String> clauses = new ArrayList<>();
-    private final List<Object> params = new ArrayList<>();
-
-    void clause(String clause, Object... values) {
-      clauses.add(clause);
-      params.addAll(List.of(values));
-    }
-
-    String where() {
-      return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);
-    }
-
-    PreparedStatement prepare(Connection c, String query) throws SQLException {
-      PreparedStatement ps = c.prepareStatement(query);
-      for (int i = 0; i < params.size(); i++) {
-        ps.setObject(i + 1, params.get(i));
-      }
-      return ps;
-    }
   }
 }

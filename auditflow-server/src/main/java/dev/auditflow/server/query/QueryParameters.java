@@ -6,6 +6,8 @@ import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.TimeParameter;
+import dev.auditflow.server.trail.DetailFilter;
+import dev.auditflow.server.trail.EventFilter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

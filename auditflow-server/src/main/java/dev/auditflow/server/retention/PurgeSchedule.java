@@ -1,38 +1,36 @@
 package dev.auditflow.server.retention;
 
 import dev.auditflow.server.failure.ConflictException;
+import dev.auditflow.server.runtime.ServerRuntime;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the purge inside {@code serve}, every {@code interval}, each run bounded by {@code maxEvents}. */
+/** Runs the purge inside {@code serve}, every {@code interval} after the last run ended. */
 public final class PurgeSchedule implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PurgeSchedule.class);
 
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "auditflow-purge");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ServerRuntime.Loop loop;
 
-  public PurgeSchedule(Purger purger, Duration interval, long maxEvents) {
-    timer.scheduleWithFixedDelay(() -> {
+  /**
+   * @param purge one bounded purge run, as {@code purger.run(false, maxEvents, "auditflow")}
+   */
+  public PurgeSchedule(Runnable purge, Duration interval, ServerRuntime runtime) {
+    this.loop = runtime.loop("purge", interval, () -> {
       try {
-        purger.run(false, maxEvents, "auditflow");
+        purge.run();
       } catch (ConflictException busy) {
         log.info("scheduled purge skipped: another purge is running");
       } catch (RuntimeException e) {
         // The next run starts from the database's state; nothing is lost by waiting for it.
         log.warn("scheduled purge failed; retrying in {} error=\"{}\"", interval, e.getMessage());
       }
-    }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+      return interval;
+    });
   }
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    loop.close();
   }
 }

@@ -56,8 +56,6 @@ public final class Purger {
   /** The purge's advisory lock: one purger at a time, whatever the instance. */
   private static final long PURGE_LOCK = 0x6175647075726765L; // "audpurge"
   private static final int CHAINS_PER_TRANSACTION = 100;
-  private static final String TODAY = "(now() AT TIME ZONE 'UTC')::date";
-  private static final String EXPIRED = "event_date + retention_days < " + TODAY;
   private static final DateTimeFormatter PARTITION_MONTH = DateTimeFormatter.ofPattern("'audit_events_'uuuu_MM");
   public static final String EVENT_TYPE = ServerVocabulary.TYPE_PREFIX + "retention.purged";
 
@@ -103,7 +101,7 @@ public final class Purger {
       }
       try {
         PurgeReport report;
-        long held = heldExpired();
+        long held = heldExpired(today(now));
         try (Run run = new Run(purgeId, now, dryRun, maxEvents)) {
           run.partitions();
           run.chains();
@@ -226,7 +224,7 @@ public final class Purger {
     void chains() throws SQLException {
       String after = "";
       while (events < budget) {
-        List<String> batch = candidates(after);
+        List<String> batch = candidates(after, today(now));
         if (batch.isEmpty()) {
           exhausted = true;
           return;
@@ -262,7 +260,7 @@ public final class Purger {
     /** Purges the chain's expired prefix beyond what was purged before, within the budget. */
     private void purgeChain(Connection c, String chain) throws SQLException {
       long through = PurgeRecords.purgedThrough(c, chain);
-      long end = Math.min(purgeableThrough(c, chain), through + (budget - events));
+      long end = Math.min(purgeableThrough(c, chain, today(now)), through + (budget - events));
       if (end <= through) {
         return;
       }
@@ -362,11 +360,29 @@ public final class Purger {
     return past;
   }
 
+  /**
+   * The condition of an event expired on {@code today}: today by the server's clock, the one the
+   * purge's record and report are stamped with, not the database's.
+   */
+  private static String expiredOn(LocalDate today) {
+    return expiredOn("", today);
+  }
+
+  /** As {@link #expiredOn(LocalDate)}, of the table named {@code alias}. */
+  private static String expiredOn(String alias, LocalDate today) {
+    // A LocalDate prints as yyyy-MM-dd and nothing else: safe as a literal.
+    return alias + "event_date + " + alias + "retention_days < DATE '" + today + "'";
+  }
+
+  private static LocalDate today(Instant now) {
+    return LocalDate.ofInstant(now, ZoneOffset.UTC);
+  }
+
   /** The next chains (by id, after {@code after}) with expired events and no active hold. */
-  private List<String> candidates(String after) throws SQLException {
+  private List<String> candidates(String after, LocalDate today) throws SQLException {
     List<String> chains = new ArrayList<>();
     try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT DISTINCT correlation_id FROM audit_events WHERE " + EXPIRED + " AND correlation_id > ?"
+        "SELECT DISTINCT correlation_id FROM audit_events WHERE " + expiredOn(today) + " AND correlation_id > ?"
             + " AND correlation_id NOT IN (SELECT h.correlation_id FROM legal_holds h WHERE h.released_at IS NULL)"
             + " ORDER BY 1 LIMIT " + CHAINS_PER_TRANSACTION)) {
       ps.setString(1, after);
@@ -380,9 +396,9 @@ public final class Purger {
   }
 
   /** The last position of the chain's expired prefix: before its first unexpired event, or its head. */
-  private static long purgeableThrough(Connection c, String chain) throws SQLException {
+  private static long purgeableThrough(Connection c, String chain, LocalDate today) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT coalesce((SELECT min(chain_position) - 1 FROM audit_events WHERE correlation_id = ? AND NOT (" + EXPIRED
+        "SELECT coalesce((SELECT min(chain_position) - 1 FROM audit_events WHERE correlation_id = ? AND NOT (" + expiredOn(today)
             + ")), (SELECT last_position FROM audit_chain_heads WHERE correlation_id = ?), 0)")) {
       ps.setString(1, chain);
       ps.setString(2, chain);
@@ -418,10 +434,10 @@ public final class Purger {
   }
 
   /** Expired events kept by a hold. */
-  private long heldExpired() throws SQLException {
+  private long heldExpired(LocalDate today) throws SQLException {
     try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
         "SELECT count(*) FROM audit_events e JOIN legal_holds h ON h.correlation_id = e.correlation_id"
-            + " AND h.released_at IS NULL WHERE e.event_date + e.retention_days < " + TODAY)) {
+            + " AND h.released_at IS NULL WHERE " + expiredOn("e.", today))) {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -1,5 +1,6 @@
 package dev.auditflow.server.tls;
 
+import dev.auditflow.server.runtime.ServerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +15,9 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -38,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class TlsConnector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TlsConnector.class);
   private static final char[] NO_PASSWORD = new char[0];
-  static final long CHECK_SECONDS = 10;
+  /** How often the files are looked at for a renewed certificate. */
+  static final Duration CHECK_EVERY = Duration.ofSeconds(10);
 
   /**
    * Authenticated encryption only: TLS 1.3's suites (all AEAD), and TLS 1.2's with ECDHE key
@@ -51,14 +51,10 @@ public final class TlsConnector implements AutoCloseable {
 
   private final TlsFiles files;
   private final SslContextFactory.Server ssl = new SslContextFactory.Server();
-  private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "auditflow-tls-reload");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ServerRuntime.Loop watcher;
   private List<FileTime> loaded;
 
-  public TlsConnector(TlsFiles files) {
+  public TlsConnector(TlsFiles files, ServerRuntime runtime) {
     this.files = files;
     ssl.setKeyStore(keyStore(files));
     ssl.setKeyStorePassword("");
@@ -66,7 +62,10 @@ public final class TlsConnector implements AutoCloseable {
     ssl.setIncludeCipherSuites(AEAD_SUITES);
     ssl.setSniRequired(false);
     loaded = modified();
-    watcher.scheduleWithFixedDelay(this::reloadIfChanged, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+    watcher = runtime.loop("tls-reload", CHECK_EVERY, () -> {
+      reloadIfChanged();
+      return CHECK_EVERY;
+    });
   }
 
   /** A connector on {@code host:port} for Javalin's {@code jetty.addConnector}. */
@@ -85,7 +84,7 @@ public final class TlsConnector implements AutoCloseable {
   }
 
   /** Swaps in the files' certificate if either changed since the last load (the watcher calls it). */
-  void reloadIfChanged() {
+  private void reloadIfChanged() {
     try {
       List<FileTime> now = modified();
       if (now.equals(loaded)) {
@@ -148,6 +147,6 @@ public final class TlsConnector implements AutoCloseable {
 
   @Override
   public void close() {
-    watcher.shutdownNow();
+    watcher.close();
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.trail.DetailFilter;
+import dev.auditflow.server.trail.EventFilter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

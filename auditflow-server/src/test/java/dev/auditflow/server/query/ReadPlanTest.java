@@ -8,6 +8,7 @@ import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
+import dev.auditflow.server.trail.EventFilter;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;

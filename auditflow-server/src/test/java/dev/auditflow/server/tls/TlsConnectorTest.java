@@ -3,6 +3,7 @@ package dev.auditflow.server.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditflow.api.Pem;
+import dev.auditflow.server.testing.FakeServerRuntime;
 import dev.auditflow.server.testing.TestCertificates;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import javax.net.ssl.SSLParameters;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
@@ -36,6 +38,7 @@ class TlsConnectorTest {
 
   private Server server;
   private TlsConnector tls;
+  private final FakeServerRuntime runtime = new FakeServerRuntime(Instant.parse("2026-01-31T12:00:00Z"));
 
   @AfterEach
   void stop() throws Exception {
@@ -44,7 +47,7 @@ class TlsConnectorTest {
   }
 
   private URI start(TlsFiles files) throws Exception {
-    tls = new TlsConnector(files);
+    tls = new TlsConnector(files, runtime);
     server = new Server();
     ServerConnector connector = tls.connector(server, new HttpConfiguration(), "127.0.0.1", 0);
     server.addConnector(connector);
@@ -89,12 +92,14 @@ class TlsConnectorTest {
     URI uri = start(new TlsFiles(live.certificate(), live.privateKey()));
     assertThat(served(uri, both)).isEqualTo(first);
 
-    tls.reloadIfChanged();
+    runtime.advance(TlsConnector.CHECK_EVERY);
     assertThat(served(uri, both)).as("unchanged files: same certificate").isEqualTo(first);
 
     replace(next, live);
-    tls.reloadIfChanged();
-    assertThat(served(uri, both)).isEqualTo(second);
+    runtime.advance(TlsConnector.CHECK_EVERY.minusSeconds(1));
+    assertThat(served(uri, both)).as("not looked at again yet").isEqualTo(first);
+    runtime.advance(Duration.ofSeconds(1));
+    assertThat(served(uri, both)).as("looked at every " + TlsConnector.CHECK_EVERY).isEqualTo(second);
   }
 
   @Test
@@ -105,7 +110,7 @@ class TlsConnectorTest {
 
     Files.writeString(live.privateKey(), "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
     Files.setLastModifiedTime(live.privateKey(), FileTime.fromMillis(System.currentTimeMillis() + 60_000));
-    tls.reloadIfChanged();
+    runtime.advance(TlsConnector.CHECK_EVERY);
     assertThat(served(uri, live.certificate())).isEqualTo(first);
   }
 

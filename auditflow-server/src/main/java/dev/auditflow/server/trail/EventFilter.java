@@ -1,4 +1,4 @@
-package dev.auditflow.server.query;
+package dev.auditflow.server.trail;
 
 import java.time.Instant;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.query;
+package dev.auditflow.server.trail;
 
 /**
  * Exact match on one top-level field of {@code event_data}, compared as text ({@code
