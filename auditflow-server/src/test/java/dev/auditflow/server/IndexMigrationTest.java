@@ -3,8 +3,8 @@ package dev.auditflow.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditflow.server.trail.EventFilter;
-import dev.auditflow.server.query.EventReader;
-import dev.auditflow.server.query.Page;
+import dev.auditflow.server.trail.EventReader;
+import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;

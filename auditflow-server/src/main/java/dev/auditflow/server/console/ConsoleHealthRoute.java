@@ -3,7 +3,7 @@ package dev.auditflow.server.console;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.log.LogReader;
+import dev.auditflow.server.trail.LogReader;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;

@@ -2,7 +2,7 @@ package dev.auditflow.server.failure;
 
 /**
  * Why a request was refused, finer than its problem type, where another vocabulary tells the cases
- * apart ({@link ProblemVocabulary}): Kubernaut answers an empty batch and a batch that is not an
+ * apart ({@code http.ProblemVocabulary}): Kubernaut answers an empty batch and a batch that is not an
  * array with different types, though both are auditflow's validation errors.
  */
 public enum ProblemReason {

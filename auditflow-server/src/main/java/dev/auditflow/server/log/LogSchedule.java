@@ -1,6 +1,8 @@
 package dev.auditflow.server.log;
 
 import dev.auditflow.server.runtime.ServerRuntime;
+import dev.auditflow.server.trail.LogIntegrator;
+import dev.auditflow.server.trail.LogTamperedException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

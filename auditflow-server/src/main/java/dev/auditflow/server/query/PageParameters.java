@@ -1,6 +1,8 @@
 package dev.auditflow.server.query;
 
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.trail.Cursor;
+import dev.auditflow.server.trail.Page;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -8,6 +8,7 @@ import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.TimeParameter;
 import dev.auditflow.server.trail.DetailFilter;
 import dev.auditflow.server.trail.EventFilter;
+import dev.auditflow.server.trail.Page;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

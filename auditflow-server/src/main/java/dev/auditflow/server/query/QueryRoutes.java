@@ -7,6 +7,7 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.trail.EventReader;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;

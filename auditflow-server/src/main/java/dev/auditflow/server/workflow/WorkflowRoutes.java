@@ -7,7 +7,7 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.query.Page;
+import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.query.PageParameters;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.MerkleHashes;
+import dev.auditflow.server.signing.SigningKey;
+import dev.auditflow.server.trail.CheckpointSigner;
 import dev.auditflow.verify.CanonicalFormTest;
 import dev.auditflow.verify.Pem;
-import dev.auditflow.server.signing.SigningKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

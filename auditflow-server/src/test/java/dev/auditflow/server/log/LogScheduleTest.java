@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import dev.auditflow.server.testing.FakeServerRuntime;
 import dev.auditflow.server.testing.LogLines;
+import dev.auditflow.server.trail.LogIntegrator;
+import dev.auditflow.server.trail.LogTamperedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -10,6 +10,7 @@ import dev.auditflow.api.log.LogProofs;
 import dev.auditflow.server.LifecycleSettings;
 import dev.auditflow.server.testing.Attacker;
 import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.trail.LogTamperedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

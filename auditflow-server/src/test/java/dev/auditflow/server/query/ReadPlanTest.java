@@ -9,6 +9,8 @@ import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
 import dev.auditflow.server.trail.EventFilter;
+import dev.auditflow.server.trail.EventReader;
+import dev.auditflow.server.trail.Page;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,7 +1,7 @@
 package dev.auditflow.server.testing;
 
 import dev.auditflow.server.AuditServer;
-import dev.auditflow.server.log.LogIntegrator;
+import dev.auditflow.server.trail.LogIntegrator;
 
 /** Integration on demand, for tests that need every stored event to be a leaf now, not in a moment. */
 public final class LogRounds {

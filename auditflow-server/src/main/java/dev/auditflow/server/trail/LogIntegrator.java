@@ -1,14 +1,13 @@
-package dev.auditflow.server.log;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NodeId;
-import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
-import dev.auditflow.server.trail.StoredEvent;
+import dev.auditflow.verify.CanonicalForm;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

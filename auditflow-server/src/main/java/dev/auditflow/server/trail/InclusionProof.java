@@ -1,4 +1,4 @@
-package dev.auditflow.server.log;
+package dev.auditflow.server.trail;
 
 import java.util.Base64;
 import java.util.LinkedHashMap;

@@ -1,14 +1,10 @@
-package dev.auditflow.server.query;
+package dev.auditflow.server.trail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.RequestRefusedException;
-import dev.auditflow.server.http.AnswerBudget;
-import dev.auditflow.server.trail.EventFilter;
-import dev.auditflow.server.trail.EventQuery;
-import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.http;
+package dev.auditflow.server.trail;
 
 /**
  * How much of the trail one answer built in memory may carry ({@code RequestLimits.maxAnswerBytes}).

@@ -1,4 +1,4 @@
-package dev.auditflow.server.log;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.log.CompactRange;
 import dev.auditflow.api.log.NodeId;

@@ -1,4 +1,4 @@
-package dev.auditflow.server.log;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.NoteKey;

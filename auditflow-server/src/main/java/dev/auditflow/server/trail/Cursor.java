@@ -1,4 +1,4 @@
-package dev.auditflow.server.query;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.Timestamps;
 import java.nio.charset.StandardCharsets;

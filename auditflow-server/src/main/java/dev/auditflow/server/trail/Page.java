@@ -1,4 +1,4 @@
-package dev.auditflow.server.query;
+package dev.auditflow.server.trail;
 
 /**
  * Which page of a query: how many rows, in which order, and where it starts — after a cursor

@@ -1,4 +1,4 @@
-package dev.auditflow.server.log;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NodeId;
@@ -7,7 +7,6 @@ import dev.auditflow.api.log.Tile;
 import dev.auditflow.api.log.TreeRange;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
