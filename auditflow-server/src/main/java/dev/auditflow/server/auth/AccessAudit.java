@@ -1,25 +1,22 @@
 package dev.auditflow.server.auth;
 
-import dev.auditflow.api.Problem;
-import dev.auditflow.api.ProblemType;
-import dev.auditflow.server.failure.ServiceException;
-import java.time.Duration;
-import java.util.Optional;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
-import dev.auditflow.server.trail.ServerVocabulary;
+import dev.auditflow.server.failure.ServiceException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.ServerRecord;
+import dev.auditflow.server.trail.ServerVocabulary;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,20 +100,10 @@ public final class AccessAudit {
     if (details != null) {
       data.set("details", AuditEventJson.mapper().valueToTree(details));
     }
-    AuditEvent event = AuditEvent.builder()
-        .eventType(ServerVocabulary.TYPE_PREFIX + "access." + access.operation())
-        .eventTimestamp(clock.instant())
-        .eventCategory(ServerVocabulary.CATEGORY)
-        .eventAction(access.operation())
-        .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId(ServerVocabulary.ACCESS_CHAIN_PREFIX + principal.name())
-        .actorType(principal.method())
-        .actorId(principal.name())
-        .actorIp(AuthFilter.clientAddress(ctx))
-        .resourceType("api")
-        .resourceId(route)
-        .eventData(data)
-        .build();
+    AuditEvent event = new ServerRecord(ServerVocabulary.TYPE_PREFIX + "access." + access.operation(),
+        access.operation(), ServerVocabulary.ACCESS_CHAIN_PREFIX + principal.name(),
+        principal.actor(AuthFilter.clientAddress(ctx)),
+        new ServerRecord.Resource("api", route), data).toEvent(clock.instant());
     try {
       writer.insert(List.of(event), principal.name());
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.auditflow.server.auth;
 
+import dev.auditflow.server.trail.ServerRecord;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -44,6 +45,11 @@ public record Principal(String name, String method, Predicate<Role> roles) {
 
   /** Used when authentication is switched off: every request acts as this one. */
   public static final Principal ANONYMOUS = of("anonymous", "none", Set.of(Role.ADMIN));
+
+  /** This principal as the actor of a server record made on its request from {@code ip}. */
+  public ServerRecord.Actor actor(String ip) {
+    return ServerRecord.Actor.caller(method, name, ip);
+  }
 
   public boolean has(Role role) {
     return roles.test(role);

@@ -6,9 +6,10 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.auth.Principal;
-import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.failure.ProblemReason;
+import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.trail.ServerRecord;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -75,13 +76,13 @@ public final class LegalHoldRoutes {
     Json.write(ctx, 200, answer);
   }
 
-  private static String actor(Context ctx) {
+  private static ServerRecord.Actor actor(Context ctx) {
     Principal principal = AuthFilter.principal(ctx);
     String userId = ctx.header("X-User-ID");
     if (principal == Principal.ANONYMOUS && userId != null && !userId.isBlank()) {
-      return "user:" + userId.trim(); // authentication is off: Kubernaut's header says who
+      return ServerRecord.Actor.named("user:" + userId.trim()); // authentication is off: Kubernaut's header says who
     }
-    return principal.name();
+    return principal.actor(AuthFilter.clientAddress(ctx));
   }
 
   private static String text(JsonNode body, String field, int max, List<Violation> violations) {

@@ -1,16 +1,16 @@
 package dev.auditflow.server.hold;
 
 import dev.auditflow.api.AuditEvent;
-import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
-import dev.auditflow.server.trail.ServerVocabulary;
-import dev.auditflow.server.failure.ConflictException;
-import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
+import dev.auditflow.server.failure.ConflictException;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.ServerRecord;
+import dev.auditflow.server.trail.ServerVocabulary;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,7 +57,7 @@ public final class LegalHolds {
    * @throws NotFoundException when the correlation has no events
    * @throws ConflictException when it is already held
    */
-  public Hold place(String correlationId, String reason, String by) {
+  public Hold place(String correlationId, String reason, ServerRecord.Actor by) {
     Instant now = Timestamps.normalize(clock.instant());
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
@@ -73,7 +73,7 @@ public final class LegalHolds {
           ps.setObject(1, UuidV7.generate());
           ps.setString(2, correlationId);
           ps.setString(3, reason);
-          ps.setString(4, by);
+          ps.setString(4, by.id());
           ps.setObject(5, now.atOffset(ZoneOffset.UTC));
           if (ps.executeUpdate() == 0) {
             Hold existing = active(tx, correlationId).get(0);
@@ -82,8 +82,8 @@ public final class LegalHolds {
           }
         }
         events.write(tx, List.of(record(EVENT_PLACED, "place", correlationId, now, by,
-            Map.of("correlation_id", correlationId, "reason", reason, "events_affected", held))), by);
-        return new Hold(correlationId, held, by, now, reason);
+            Map.of("correlation_id", correlationId, "reason", reason, "events_affected", held))), by.id());
+        return new Hold(correlationId, held, by.id(), now, reason);
       });
     } catch (SQLException e) {
       throw SqlFailures.translate("placing a legal hold", e);
@@ -95,14 +95,14 @@ public final class LegalHolds {
    *
    * @throws NotFoundException when there is none
    */
-  public Release release(String correlationId, String reason, String by) {
+  public Release release(String correlationId, String reason, ServerRecord.Actor by) {
     Instant now = Timestamps.normalize(clock.instant());
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
       return Transactions.inTransaction(c, "releasing a legal hold", tx -> {
         try (PreparedStatement ps = tx.prepareStatement("UPDATE legal_holds SET released_by = ?, released_at = ?,"
             + " release_reason = ? WHERE correlation_id = ? AND released_at IS NULL")) {
-          ps.setString(1, by);
+          ps.setString(1, by.id());
           ps.setObject(2, now.atOffset(ZoneOffset.UTC));
           ps.setString(3, reason);
           ps.setString(4, correlationId);
@@ -112,8 +112,8 @@ public final class LegalHolds {
         }
         long released = count(tx, correlationId);
         events.write(tx, List.of(record(EVENT_RELEASED, "release", correlationId, now, by,
-            Map.of("correlation_id", correlationId, "release_reason", reason, "events_released", released))), by);
-        return new Release(correlationId, released, by, now, reason);
+            Map.of("correlation_id", correlationId, "release_reason", reason, "events_released", released))), by.id());
+        return new Release(correlationId, released, by.id(), now, reason);
       });
     } catch (SQLException e) {
       throw SqlFailures.translate("releasing a legal hold", e);
@@ -169,21 +169,10 @@ public final class LegalHolds {
    * The audit event of placing or releasing a hold, written in the same transaction: chain
    * {@code legal-hold:<correlation_id>} holds a correlation's whole hold history.
    */
-  private static AuditEvent record(String type, String action, String correlationId, Instant now, String by,
-      Map<String, ?> data) {
-    return AuditEvent.builder()
-        .eventType(type)
-        .eventTimestamp(now)
-        .eventCategory(ServerVocabulary.CATEGORY)
-        .eventAction(action)
-        .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId(ServerVocabulary.HOLD_CHAIN_PREFIX + correlationId)
-        .actorType("principal")
-        .actorId(by)
-        .resourceType("correlation")
-        .resourceId(correlationId)
-        .eventData(data)
-        .build();
+  private static AuditEvent record(String type, String action, String correlationId, Instant now,
+      ServerRecord.Actor by, Map<String, ?> data) {
+    return new ServerRecord(type, action, ServerVocabulary.HOLD_CHAIN_PREFIX + correlationId, by,
+        new ServerRecord.Resource("correlation", correlationId), data).toEvent(now);
   }
 
   /** Waits for a purge transaction in progress (it holds SHARE on legal_holds), and keeps the next from starting. */

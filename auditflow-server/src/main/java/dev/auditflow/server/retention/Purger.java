@@ -1,7 +1,6 @@
 package dev.auditflow.server.retention;
 
 import dev.auditflow.api.AuditEvent;
-import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
@@ -9,6 +8,7 @@ import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.PurgeRecords;
+import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,10 +85,10 @@ public final class Purger {
    * One run.
    *
    * @param maxEvents the event budget of this run
-   * @param by the principal that asked, or {@code auditflow} for the schedule
+   * @param by who asked: a caller, or {@link ServerRecord.Actor#SERVER} for the schedule
    * @throws ConflictException when a purge is running already (here or on another instance)
    */
-  public PurgeReport run(boolean dryRun, long maxEvents, String by) {
+  public PurgeReport run(boolean dryRun, long maxEvents, ServerRecord.Actor by) {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("the event budget must be >= 1, was " + maxEvents);
     }
@@ -446,7 +446,7 @@ public final class Purger {
   }
 
   /** The purge's own audit event: chain {@code auditflow:purge}. */
-  private void record(PurgeReport report, Instant now, String by) {
+  private void record(PurgeReport report, Instant now, ServerRecord.Actor by) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("purge_id", report.purgeId().toString());
     data.put("events_purged", report.eventsPurged());
@@ -455,20 +455,9 @@ public final class Purger {
     data.put("held_skipped", report.heldSkipped());
     data.put("complete", report.complete());
     data.put("duration_ms", report.duration().toMillis());
-    AuditEvent event = AuditEvent.builder()
-        .eventType(EVENT_TYPE)
-        .eventTimestamp(now)
-        .eventCategory(ServerVocabulary.CATEGORY)
-        .eventAction("purge")
-        .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId(ServerVocabulary.SERVER_CHAIN_PREFIX + "purge")
-        .actorType("principal")
-        .actorId(by)
-        .resourceType("audit_events")
-        .resourceId("retention")
-        .eventData(data)
-        .build();
-    events.insert(List.of(event), by);
+    AuditEvent event = new ServerRecord(EVENT_TYPE, "purge", ServerVocabulary.SERVER_CHAIN_PREFIX + "purge", by,
+        new ServerRecord.Resource("audit_events", "retention"), data).toEvent(now);
+    events.insert(List.of(event), by.id());
   }
 
   private static boolean tryLock(Connection c) throws SQLException {

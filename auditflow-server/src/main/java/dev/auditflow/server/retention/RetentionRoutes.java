@@ -89,7 +89,7 @@ public final class RetentionRoutes {
       throw RequestRefusedException.validation("invalid purge request", List.of(new Violation("dry_run", "must be true or false")));
     }
     PurgeReport report = purger.run(dryRun != null && dryRun.asBoolean(), maxEventsPerRun,
-        AuthFilter.principal(ctx).name());
+        AuthFilter.principal(ctx).actor(AuthFilter.clientAddress(ctx)));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("purge_id", report.purgeId().toString());
     answer.put("dry_run", report.dryRun());

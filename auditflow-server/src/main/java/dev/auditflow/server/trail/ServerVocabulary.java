@@ -27,12 +27,22 @@ public final class ServerVocabulary {
   public static final String SERVER_CHAIN_PREFIX = "auditflow:";
   /** The workflow catalog's records (Kubernaut's Data Storage names them so). */
   public static final String WORKFLOW_TYPE_PREFIX = "datastorage.workflow.";
+  /** Their category, Kubernaut Data Storage's. */
+  public static final String WORKFLOW_CATEGORY = "datastorage";
 
   private static final List<String> RESERVED_CHAIN_PREFIXES =
       List.of(ACCESS_CHAIN_PREFIX, HOLD_CHAIN_PREFIX, SERVER_CHAIN_PREFIX);
   private static final List<String> RESERVED_TYPE_PREFIXES = List.of(TYPE_PREFIX, WORKFLOW_TYPE_PREFIX);
 
   private ServerVocabulary() {}
+
+  /**
+   * The category of a server record of {@code type}: {@link #CATEGORY}, except the workflow
+   * catalog's records, which keep Kubernaut Data Storage's category as they keep its type names.
+   */
+  public static String categoryOf(String type) {
+    return type.startsWith(WORKFLOW_TYPE_PREFIX) ? WORKFLOW_CATEGORY : CATEGORY;
+  }
 
   /** What a writer's event takes of the server's names, one violation per field; empty when nothing. */
   public static List<Violation> reservedNames(AuditEvent event) {

@@ -7,8 +7,9 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.query.PageParameters;
+import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.ServerRecord;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class WorkflowRoutes {
 
   private void create(Context ctx) {
     Workflow created = workflows.create(WorkflowRequests.create(Json.readBody(ctx, MAX_BODY)),
-        AuthFilter.principal(ctx).name());
+        caller(ctx));
     Json.write(ctx, 201, created.toJson());
   }
 
@@ -62,13 +63,13 @@ public final class WorkflowRoutes {
   private void patch(Context ctx) {
     UUID id = id(ctx);
     Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.statusChange(Json.readBody(ctx, MAX_BODY)),
-        AuthFilter.principal(ctx).name()).toJson());
+        caller(ctx)).toJson());
   }
 
   private void disable(Context ctx) {
     UUID id = id(ctx);
     JsonNode body = ctx.bodyAsBytes().length == 0 ? null : Json.readBody(ctx, MAX_BODY);
-    Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.disable(body), AuthFilter.principal(ctx).name())
+    Json.write(ctx, 200, workflows.changeStatus(id, WorkflowRequests.disable(body), caller(ctx))
         .toJson());
   }
 
@@ -139,5 +140,9 @@ public final class WorkflowRoutes {
     String text = ctx.pathParam("workflow_id");
     return StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation("invalid workflow id",
         List.of(new Violation("workflow_id", "must be a UUID, was \"" + text + "\""))));
+  }
+
+  private static ServerRecord.Actor caller(Context ctx) {
+    return AuthFilter.principal(ctx).actor(AuthFilter.clientAddress(ctx));
   }
 }

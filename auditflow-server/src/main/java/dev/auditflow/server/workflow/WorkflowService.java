@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
-import dev.auditflow.server.trail.ServerVocabulary;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.failure.RequestRefusedException;
-import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.Cursor;
+import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.ServerRecord;
+import dev.auditflow.server.trail.ServerVocabulary;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -65,12 +65,12 @@ public final class WorkflowService {
    * @throws RequestRefusedException 409 if that (workflow_name, version) exists — detected from the unique
    *     constraint, so two concurrent creates cannot both succeed
    */
-  public Workflow create(NewWorkflow w, String principal) {
+  public Workflow create(NewWorkflow w, ServerRecord.Actor caller) {
     UUID id = UuidV7.generate();
     Instant now = Timestamps.normalize(clock.instant());
     AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "created", "create", id, w, now,
         Map.of("workflow_name", w.workflowName(), "version", w.version(), "content_hash", w.contentHash(), "status", w.status()),
-        w.owner());
+        w.owner(), caller);
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
       return Transactions.inTransaction(c, "workflow " + w.workflowName(), tx -> {
@@ -83,7 +83,7 @@ public final class WorkflowService {
           ps.setObject(3, id);
           ps.executeUpdate();
         }
-        events.write(tx, List.of(audit), principal);
+        events.write(tx, List.of(audit), caller.id());
         return new Workflow(id, w, w.status(), null, null, true, now, now);
       });
     } catch (SQLException e) {
@@ -164,7 +164,7 @@ public final class WorkflowService {
   }
 
   /** Changes status, and records the change as an audit event in the same transaction. */
-  public Workflow changeStatus(UUID id, WorkflowRequests.StatusChange change, String principal) {
+  public Workflow changeStatus(UUID id, WorkflowRequests.StatusChange change, ServerRecord.Actor caller) {
     Instant now = Timestamps.normalize(clock.instant());
     try (Connection c = database.connection()) {
       events.ensurePartition(c, now);
@@ -180,7 +180,7 @@ public final class WorkflowService {
           data.put("status_reason", change.reason());
         }
         AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "status_changed", "change_status", id, before.definition(),
-            now, data, change.updatedBy());
+            now, data, change.updatedBy(), caller);
         try (PreparedStatement ps = tx.prepareStatement(
             "UPDATE workflows SET status = ?, status_reason = ?, updated_by = ?, updated_at = ? WHERE workflow_id = ?")) {
           ps.setString(1, change.status());
@@ -190,7 +190,7 @@ public final class WorkflowService {
           ps.setObject(5, id);
           ps.executeUpdate();
         }
-        events.write(tx, List.of(audit), principal);
+        events.write(tx, List.of(audit), caller.id());
         return new Workflow(id, before.definition(), change.status(), change.reason(), change.updatedBy(),
             before.latestVersion(), before.createdAt(), now);
       });
@@ -322,22 +322,15 @@ public final class WorkflowService {
     return text == null ? null : AuditEventJson.mapper().readTree(text);
   }
 
-  private AuditEvent auditEvent(String type, String action, UUID workflowId, NewWorkflow w, Instant now,
-      Map<String, ?> data, String actor) {
-    JsonNode eventData = AuditEventJson.mapper().valueToTree(data);
-    return AuditEvent.builder()
-        .eventType(type)
-        .eventTimestamp(now)
-        .eventCategory("datastorage")
-        .eventAction(action)
-        .eventOutcome(EventOutcome.SUCCESS)
-        .correlationId("workflow-" + workflowId)
-        .actorType(actor == null ? "service" : "user")
-        .actorId(actor == null ? "datastorage-service" : actor)
-        .resourceType("workflow")
-        .resourceId(workflowId.toString())
-        .resourceName(w.workflowName() + "@" + w.version())
-        .eventData(eventData)
-        .build();
+  /**
+   * The catalog's record: Kubernaut's type names and category; the actor is who the request names
+   * ({@code updated_by}), or the caller when it names no one.
+   */
+  private static AuditEvent auditEvent(String type, String action, UUID workflowId, NewWorkflow w, Instant now,
+      Map<String, ?> data, String namedActor, ServerRecord.Actor caller) {
+    return new ServerRecord(type, action, "workflow-" + workflowId,
+        namedActor == null ? caller : ServerRecord.Actor.named(namedActor),
+        new ServerRecord.Resource("workflow", workflowId.toString(), w.workflowName() + "@" + w.version()), data)
+        .toEvent(now);
   }
 }
