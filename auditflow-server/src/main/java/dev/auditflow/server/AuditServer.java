@@ -155,11 +155,11 @@ public final class AuditServer implements AutoCloseable {
       WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
       this.requests = new RequestTracking(registry, config.retryAfter());
       IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
-      QueryRoutes queryRoutes = new QueryRoutes(new EventReader(database, config.limits().maxAnswerBytes()),
+      EventReader eventReader = new EventReader(database, config.limits().maxAnswerBytes());
+      QueryRoutes queryRoutes = new QueryRoutes(eventReader,
           new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
       this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
-      ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, verifier, signing, logReader,
-          config.limits().maxAnswerBytes(), clock),
+      ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, eventReader, verifier, signing, logReader, clock),
           new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
       ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);

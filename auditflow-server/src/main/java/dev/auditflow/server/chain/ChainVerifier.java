@@ -3,18 +3,15 @@ package dev.auditflow.server.chain;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.trail.ChainLinker;
-import dev.auditflow.server.trail.EventQuery;
+import dev.auditflow.server.trail.Chains;
 import dev.auditflow.server.trail.PurgeRecords;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.verify.ChainHasher;
 import dev.auditflow.verify.HashAlgorithm;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -74,7 +71,7 @@ public final class ChainVerifier {
     try (Connection c = database.readConnection()) {
       return inSnapshot(c, () -> {
         Result result = verifyChains(c, List.of(correlationId));
-        Optional<ChainLinker.Head> head = head(c, correlationId);
+        Optional<ChainLinker.Head> head = Chains.head(c, correlationId);
         long purged;
         try {
           purged = purges.start(c, correlationId).purgedThrough();
@@ -91,13 +88,8 @@ public final class ChainVerifier {
 
   /** How many events of a correlation are stored. */
   public long countEvents(String correlationId) {
-    try (Connection c = database.readConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?")) {
-      ps.setString(1, correlationId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
+    try (Connection c = database.readConnection()) {
+      return Chains.count(c, correlationId);
     } catch (SQLException e) {
       throw SqlFailures.translate("counting chain " + correlationId, e);
     }
@@ -114,16 +106,7 @@ public final class ChainVerifier {
   /** Verifies, whole, every chain that has an event in {@code [since, until)}. */
   public Result verifyRange(Instant since, Instant until) {
     try (Connection c = database.readConnection()) {
-      List<String> chains = new ArrayList<>();
-      EventQuery range = new EventQuery().timeRange(since, until, false);
-      try (PreparedStatement ps = range.prepare(c, "SELECT DISTINCT correlation_id FROM audit_events" + range.where()
-          + " ORDER BY 1 LIMIT " + (maxChainsPerRange + 1))) {
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            chains.add(rs.getString(1));
-          }
-        }
-      }
+      List<String> chains = Chains.withEventsIn(c, since, until, maxChainsPerRange + 1);
       if (chains.size() > maxChainsPerRange) {
         // Each chain is read whole: the bound keeps one request's work, and the read connection it
         // holds, to a known size (RequestLimits.maxVerifyChains).
@@ -169,17 +152,8 @@ public final class ChainVerifier {
         Break invalid = new Break(correlationId, null, 0, "invalid_purge_record", e.getMessage(), null, null, null, null);
         return new Result(false, events, correlationIds.indexOf(correlationId) + 1L, invalid);
       }
-      ChainWalk walk = new ChainWalk(correlationId, head(c, correlationId), start);
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + StoredEvent.COLUMNS
-          + " FROM audit_events WHERE correlation_id = ? ORDER BY chain_position, event_id")) {
-        ps.setString(1, correlationId);
-        ps.setFetchSize(1_000);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next() && walk.accept(StoredEvent.read(rs))) {
-            // accept() stops the walk at the first break
-          }
-        }
-      }
+      ChainWalk walk = new ChainWalk(correlationId, Chains.head(c, correlationId), start);
+      Chains.walk(c, correlationId, walk::accept); // accept() stops the walk at the first break
       walk.finish();
       events += walk.checked;
       if (walk.broken != null) {
@@ -187,16 +161,6 @@ public final class ChainVerifier {
       }
     }
     return new Result(true, events, correlationIds.size(), null);
-  }
-
-  private static Optional<ChainLinker.Head> head(Connection c, String correlationId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT last_position, last_hash FROM audit_chain_heads WHERE correlation_id = ?")) {
-      ps.setString(1, correlationId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new ChainLinker.Head(rs.getLong(1), rs.getString(2))) : Optional.empty();
-      }
-    }
   }
 
   /** The state of one chain's walk. */

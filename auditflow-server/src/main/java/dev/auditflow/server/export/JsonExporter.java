@@ -7,16 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.CanonicalJson;
 import dev.auditflow.api.Timestamps;
-import dev.auditflow.api.Violation;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.failure.RequestRefusedException;
-import dev.auditflow.server.trail.AnswerBudget;
+import dev.auditflow.server.signing.SigningKey;
+import dev.auditflow.server.trail.EventReader;
 import dev.auditflow.server.trail.InclusionProof;
 import dev.auditflow.server.trail.LogReader;
-import dev.auditflow.server.signing.SigningKey;
-import dev.auditflow.server.trail.EventQuery;
 import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,13 +43,13 @@ public final class JsonExporter {
   private final ChainVerifier verifier;
   private final SigningKey key;
   private final LogReader logReader;
-  private final long maxAnswerBytes;
+  private final EventReader events;
   private final Clock clock;
 
-  /** @param maxAnswerBytes the most one export may carry ({@link AnswerBudget}) */
-  public JsonExporter(Database database, ChainVerifier verifier, SigningKey key, LogReader logReader,
-      long maxAnswerBytes, Clock clock) {
-    this.maxAnswerBytes = maxAnswerBytes;
+  /** @param events reads the export's events, whole, within the answer budget */
+  public JsonExporter(Database database, EventReader events, ChainVerifier verifier, SigningKey key, LogReader logReader,
+      Clock clock) {
+    this.events = events;
     this.database = database;
     this.verifier = verifier;
     this.key = key;
@@ -63,7 +60,7 @@ public final class JsonExporter {
   public ObjectNode export(ExportFilters filters, int offset, int limit, String exportedBy, boolean detached) {
     Instant now = Timestamps.normalize(clock.instant());
     LogReader.State log = logReader.state();
-    List<StoredEvent> rows = read(filters, offset, limit);
+    List<StoredEvent> rows = events.whole(filters.events(), offset, limit);
     Map<UUID, InclusionProof> proofs = log.checkpoint() == null ? Map.of()
         : logReader.proofs(rows.stream().map(r -> r.event().eventId()).toList(), log.size());
     Map<String, ChainVerifier.Result> chains = new HashMap<>();
@@ -139,30 +136,6 @@ public final class JsonExporter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private List<StoredEvent> read(ExportFilters filters, int offset, int limit) {
-    List<StoredEvent> rows = new ArrayList<>();
-    EventQuery query = EventQuery.of(filters.events());
-    try (Connection c = database.readConnection(); PreparedStatement ps = query.prepare(c, "SELECT "
-        + StoredEvent.COLUMNS + " FROM audit_events" + query.where()
-        + " ORDER BY event_timestamp, event_id OFFSET " + offset + " LIMIT " + limit)) {
-      AnswerBudget budget = new AnswerBudget(maxAnswerBytes);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          // The export is signed whole, so it is built whole: a larger one is refused, not cut.
-          if (!budget.take(rs.getBytes("event_data").length + AnswerBudget.PER_EVENT)) {
-            throw RequestRefusedException.validation("the export would carry more than " + budget.maxBytes() + " bytes",
-                List.of(new Violation("limit", "these events are large: at most " + rows.size() + " of them fit in one"
-                    + " JSON export; ask for that many, or use format=ndjson, which streams an export of any size")));
-          }
-          rows.add(StoredEvent.read(rs));
-        }
-      }
-    } catch (SQLException e) {
-      throw SqlFailures.translate("exporting events", e);
-    }
-    return rows;
   }
 
   private Map<String, Boolean> held(Iterable<String> correlationIds) {

@@ -7,10 +7,10 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
+import dev.auditflow.server.signing.SigningKey;
+import dev.auditflow.server.trail.EventReader;
 import dev.auditflow.server.trail.InclusionProof;
 import dev.auditflow.server.trail.LogReader;
-import dev.auditflow.server.signing.SigningKey;
-import dev.auditflow.server.trail.EventQuery;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.SignedJson;
 import java.io.IOException;
@@ -24,7 +24,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,21 +73,8 @@ public final class NdjsonExporter {
     Lines lines = new Lines(content, filters.redactPii(), log.checkpoint() == null ? 0 : log.size());
     try (Connection c = database.readConnection()) {
       c.setAutoCommit(false); // a cursor: rows are fetched a thousand at a time, not all at once
-      EventQuery query = EventQuery.of(filters.events());
-      try (PreparedStatement ps = query.prepare(c, "SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
-          + query.where() + " ORDER BY correlation_id, chain_position")) {
-        ps.setFetchSize(BATCH);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<StoredEvent> batch = new ArrayList<>(BATCH);
-          while (rs.next()) {
-            batch.add(StoredEvent.read(rs));
-            if (batch.size() == BATCH) {
-              lines.write(c, batch);
-              batch.clear();
-            }
-          }
-          lines.write(c, batch);
-        }
+      try {
+        EventReader.inChainOrder(c, filters.events(), BATCH, batch -> lines.write(c, batch));
       } finally {
         c.rollback();
         c.setAutoCommit(true);

@@ -8,6 +8,7 @@ import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.failure.NotFoundException;
+import dev.auditflow.server.trail.Chains;
 import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
@@ -63,7 +64,7 @@ public final class LegalHolds {
       events.ensurePartition(c, now);
       return Transactions.inTransaction(c, "a legal hold", tx -> {
         lockAgainstPurge(tx);
-        long held = count(tx, correlationId);
+        long held = Chains.count(tx, correlationId);
         if (held == 0) {
           throw new NotFoundException("no events with correlation_id " + correlationId);
         }
@@ -110,7 +111,7 @@ public final class LegalHolds {
             throw new NotFoundException("no active legal hold on correlation_id " + correlationId);
           }
         }
-        long released = count(tx, correlationId);
+        long released = Chains.count(tx, correlationId);
         events.write(tx, List.of(record(EVENT_RELEASED, "release", correlationId, now, by,
             Map.of("correlation_id", correlationId, "release_reason", reason, "events_released", released))), by.id());
         return new Release(correlationId, released, by.id(), now, reason);
@@ -153,16 +154,6 @@ public final class LegalHolds {
       }
     }
     return holds;
-  }
-
-  private static long count(Connection c, String correlationId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?")) {
-      ps.setString(1, correlationId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.auditflow.api.Violation;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.RequestRefusedException;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -210,5 +211,64 @@ public final class EventReader {
     return "SELECT page.*, " + LOG_INDEX + " FROM (SELECT " + StoredEvent.COLUMNS + " FROM audit_events" + sql.where()
         + order + " LIMIT " + (page.limit() + 1) + (page.offset() == null ? "" : " OFFSET " + page.offset())
         + ") AS page" + order;
+  }
+
+  /**
+   * The events {@code filter} covers, by time, {@code limit} of them after {@code offset}, whole:
+   * a signed export cannot be cut, so one that would not fit the answer budget is refused, saying
+   * how many would.
+   */
+  public List<StoredEvent> whole(EventFilter filter, int offset, int limit) {
+    List<StoredEvent> rows = new ArrayList<>();
+    EventQuery query = EventQuery.of(filter);
+    try (Connection c = database.readConnection(); PreparedStatement ps = query.prepare(c, "SELECT "
+        + StoredEvent.COLUMNS + " FROM audit_events" + query.where()
+        + " ORDER BY event_timestamp, event_id OFFSET " + offset + " LIMIT " + limit)) {
+      AnswerBudget budget = new AnswerBudget(maxAnswerBytes);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (!budget.take(rs.getBytes("event_data").length + AnswerBudget.PER_EVENT)) {
+            throw RequestRefusedException.validation("the export would carry more than " + budget.maxBytes() + " bytes",
+                List.of(new Violation("limit", "these events are large: at most " + rows.size() + " of them fit in one"
+                    + " JSON export; ask for that many, or use format=ndjson, which streams an export of any size")));
+          }
+          rows.add(StoredEvent.read(rs));
+        }
+      }
+    } catch (SQLException e) {
+      throw SqlFailures.translate("exporting events", e);
+    }
+    return rows;
+  }
+
+  /** Where {@link #inChainOrder} hands its batches, while its cursor stays open. */
+  @FunctionalInterface
+  public interface Batches {
+    void accept(List<StoredEvent> batch) throws SQLException, IOException;
+  }
+
+  /**
+   * Reads the events {@code filter} covers in chain order — by correlation, then position —
+   * through a cursor on {@code c} (which must not auto-commit), {@code batchSize} rows at a time:
+   * an export of any size streams in bounded memory.
+   */
+  public static void inChainOrder(Connection c, EventFilter filter, int batchSize, Batches sink)
+      throws SQLException, IOException {
+    EventQuery query = EventQuery.of(filter);
+    try (PreparedStatement ps = query.prepare(c, "SELECT " + StoredEvent.COLUMNS + " FROM audit_events"
+        + query.where() + " ORDER BY correlation_id, chain_position")) {
+      ps.setFetchSize(batchSize);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<StoredEvent> batch = new ArrayList<>(batchSize);
+        while (rs.next()) {
+          batch.add(StoredEvent.read(rs));
+          if (batch.size() == batchSize) {
+            sink.accept(batch);
+            batch.clear();
+          }
+        }
+        sink.accept(batch);
+      }
+    }
   }
 }
