@@ -8,26 +8,20 @@ import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.PurgeRecords;
+import dev.auditflow.server.trail.PurgeStore;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Purger {
   private static final Logger log = LoggerFactory.getLogger(Purger.class);
-  /** The purge's advisory lock: one purger at a time, whatever the instance. */
-  private static final long PURGE_LOCK = 0x6175647075726765L; // "audpurge"
-  private static final int CHAINS_PER_TRANSACTION = 100;
-  private static final DateTimeFormatter PARTITION_MONTH = DateTimeFormatter.ofPattern("'audit_events_'uuuu_MM");
   public static final String EVENT_TYPE = ServerVocabulary.TYPE_PREFIX + "retention.purged";
 
   private final Database database;
@@ -96,12 +86,15 @@ public final class Purger {
     UUID purgeId = UuidV7.generate();
     Instant now = Timestamps.normalize(clock.instant());
     try (Connection lock = database.connection()) {
-      if (!tryLock(lock)) {
+      if (!PurgeStore.tryLock(lock)) {
         throw new ConflictException("a purge is already running");
       }
       try {
         PurgeReport report;
-        long held = heldExpired(today(now));
+        long held;
+        try (Connection c = database.connection()) {
+          held = PurgeStore.heldExpired(c, today(now));
+        }
         try (Run run = new Run(purgeId, now, dryRun, maxEvents)) {
           run.partitions();
           run.chains();
@@ -122,7 +115,7 @@ public final class Purger {
             report.partitionsDropped(), held, report.complete(), report.duration().toMillis());
         return report;
       } finally {
-        unlock(lock);
+        PurgeStore.unlock(lock);
       }
     } catch (SQLException e) {
       throw SqlFailures.translate("purging expired events", e);
@@ -155,7 +148,7 @@ public final class Purger {
       this.dry = dryRun ? database.connection() : null;
       if (dry != null) {
         dry.setAutoCommit(false);
-        setLockTimeout(dry);
+        PurgeStore.setLockTimeout(dry);
       }
     }
 
@@ -179,7 +172,7 @@ public final class Purger {
       try (Connection c = database.connection()) {
         c.setAutoCommit(false);
         try {
-          setLockTimeout(c);
+          PurgeStore.setLockTimeout(c);
           T result = step.run(c);
           c.commit();
           return result;
@@ -194,12 +187,16 @@ public final class Purger {
 
     /** Past months, oldest first: drop each that is purgeable whole. */
     void partitions() throws SQLException {
-      for (String partition : pastPartitions()) {
+      List<String> past;
+      try (Connection c = database.connection()) {
+        past = PurgeStore.pastPartitions(c, today(now));
+      }
+      for (String partition : past) {
         if (events >= budget) {
           return;
         }
         try (Connection c = database.connection()) {
-          if (isEmpty(c, partition)) {
+          if (PurgeStore.isEmpty(c, partition)) {
             continue; // nothing to gain; it may still receive late events
           }
         }
@@ -207,7 +204,7 @@ public final class Purger {
           long[] dropped = step(c -> {
             long chainsInPartition = recordPartitionRanges(c, partition);
             // A dry run does not take the exclusive lock a drop needs: it counts what would go.
-            return new long[] {chainsInPartition, dryRun ? countRows(c, partition) : dropPartition(c, partition)};
+            return new long[] {chainsInPartition, dryRun ? PurgeStore.countRows(c, partition) : PurgeStore.dropPartition(c, partition)};
           });
           chains += dropped[0];
           events += dropped[1];
@@ -224,7 +221,10 @@ public final class Purger {
     void chains() throws SQLException {
       String after = "";
       while (events < budget) {
-        List<String> batch = candidates(after, today(now));
+        List<String> batch;
+        try (Connection c = database.connection()) {
+          batch = PurgeStore.candidates(c, after, today(now));
+        }
         if (batch.isEmpty()) {
           exhausted = true;
           return;
@@ -232,7 +232,7 @@ public final class Purger {
         after = batch.get(batch.size() - 1);
         long before = events;
         step(c -> {
-          lockHolds(c);
+          PurgeStore.lockHolds(c);
           for (String chain : batch) {
             if (events >= budget) {
               break;
@@ -260,12 +260,12 @@ public final class Purger {
     /** Purges the chain's expired prefix beyond what was purged before, within the budget. */
     private void purgeChain(Connection c, String chain) throws SQLException {
       long through = PurgeRecords.purgedThrough(c, chain);
-      long end = Math.min(purgeableThrough(c, chain, today(now)), through + (budget - events));
+      long end = Math.min(PurgeStore.purgeableThrough(c, chain, today(now)), through + (budget - events));
       if (end <= through) {
         return;
       }
-      String[] last = hashAt(c, chain, end);
-      long present = countBetween(c, chain, through + 1, end);
+      String[] last = PurgeStore.hashAt(c, chain, end);
+      long present = PurgeStore.countBetween(c, chain, through + 1, end);
       if (last == null || present != end - through) {
         // Not our kind of gap: leave the chain for verification to report, do not paper over it.
         log.warn("chain not purged: positions {}..{} are not all present (found {}) correlation_id={}",
@@ -273,16 +273,7 @@ public final class Purger {
         return;
       }
       records.write(c, chain, through + 1, end, last[0], last[1], purgeId, now);
-      long deleted;
-      try (PreparedStatement ps = c.prepareStatement("SELECT auditflow_purge_events(?, ?, ?)")) {
-        ps.setString(1, chain);
-        ps.setLong(2, through + 1);
-        ps.setLong(3, end);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          deleted = rs.getLong(1);
-        }
-      }
+      long deleted = PurgeStore.purgeEvents(c, chain, through + 1, end);
       if (deleted != end - through) {
         throw new IllegalStateException("purge of " + chain + " deleted " + deleted + " rows, expected " + (end - through));
       }
@@ -291,159 +282,31 @@ public final class Purger {
     }
 
     private long recordPartitionRanges(Connection c, String partition) throws SQLException {
-      long recorded = 0;
-      try (PreparedStatement ps = c.prepareStatement("SELECT * FROM auditflow_partition_purge_ranges(?)")) {
-        ps.setString(1, partition);
-        ps.setFetchSize(1_000);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            records.write(c, rs.getString("correlation_id"), rs.getLong("purged_from"), rs.getLong("purged_through"),
-                rs.getString("last_hash"), rs.getString("last_algorithm"), purgeId, now);
-            recorded++;
-          }
-        }
-      }
-      return recorded;
+      long[] recorded = {0};
+      PurgeStore.partitionRanges(c, partition, range -> {
+        records.write(c, range.correlationId(), range.from(), range.through(), range.lastHash(), range.lastAlgorithm(),
+            purgeId, now);
+        recorded[0]++;
+      });
+      return recorded[0];
     }
   }
 
-  private static boolean isEmpty(Connection c, String partition) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + quoteIdentifier(partition) + ")")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
 
-  private static long countRows(Connection c, String partition) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quoteIdentifier(partition))) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
 
-  /** Partition names come from pg_class and match {@link #PARTITION_MONTH}; quoted all the same. */
-  private static String quoteIdentifier(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
-  }
 
-  private static long dropPartition(Connection c, String partition) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT auditflow_drop_purged_partition(?)")) {
-      ps.setString(1, partition);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
 
-  /** Partitions of months that ended before today (UTC), oldest first. */
-  private List<String> pastPartitions() throws SQLException {
-    YearMonth current = YearMonth.from(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
-    List<String> past = new ArrayList<>();
-    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-            + " WHERE i.inhparent = 'audit_events'::regclass ORDER BY c.relname");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String name = rs.getString(1);
-        try {
-          if (YearMonth.parse(name, PARTITION_MONTH).isBefore(current)) {
-            past.add(name);
-          }
-        } catch (DateTimeParseException notOurs) {
-          // a partition named by someone else: leave it alone
-        }
-      }
-    }
-    return past;
-  }
 
-  /**
-   * The condition of an event expired on {@code today}: today by the server's clock, the one the
-   * purge's record and report are stamped with, not the database's.
-   */
-  private static String expiredOn(LocalDate today) {
-    return expiredOn("", today);
-  }
 
-  /** As {@link #expiredOn(LocalDate)}, of the table named {@code alias}. */
-  private static String expiredOn(String alias, LocalDate today) {
-    // A LocalDate prints as yyyy-MM-dd and nothing else: safe as a literal.
-    return alias + "event_date + " + alias + "retention_days < DATE '" + today + "'";
-  }
 
   private static LocalDate today(Instant now) {
     return LocalDate.ofInstant(now, ZoneOffset.UTC);
   }
 
-  /** The next chains (by id, after {@code after}) with expired events and no active hold. */
-  private List<String> candidates(String after, LocalDate today) throws SQLException {
-    List<String> chains = new ArrayList<>();
-    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT DISTINCT correlation_id FROM audit_events WHERE " + expiredOn(today) + " AND correlation_id > ?"
-            + " AND correlation_id NOT IN (SELECT h.correlation_id FROM legal_holds h WHERE h.released_at IS NULL)"
-            + " ORDER BY 1 LIMIT " + CHAINS_PER_TRANSACTION)) {
-      ps.setString(1, after);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          chains.add(rs.getString(1));
-        }
-      }
-    }
-    return chains;
-  }
 
-  /** The last position of the chain's expired prefix: before its first unexpired event, or its head. */
-  private static long purgeableThrough(Connection c, String chain, LocalDate today) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT coalesce((SELECT min(chain_position) - 1 FROM audit_events WHERE correlation_id = ? AND NOT (" + expiredOn(today)
-            + ")), (SELECT last_position FROM audit_chain_heads WHERE correlation_id = ?), 0)")) {
-      ps.setString(1, chain);
-      ps.setString(2, chain);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
 
-  private static String[] hashAt(Connection c, String chain, long position) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT event_hash, hash_algorithm FROM audit_events WHERE correlation_id = ? AND chain_position = ?")) {
-      ps.setString(1, chain);
-      ps.setLong(2, position);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
-      }
-    }
-  }
 
-  private static long countBetween(Connection c, String chain, long from, long through) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE correlation_id = ?"
-        + " AND chain_position BETWEEN ? AND ?")) {
-      ps.setString(1, chain);
-      ps.setLong(2, from);
-      ps.setLong(3, through);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
 
-  /** Expired events kept by a hold. */
-  private long heldExpired(LocalDate today) throws SQLException {
-    try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT count(*) FROM audit_events e JOIN legal_holds h ON h.correlation_id = e.correlation_id"
-            + " AND h.released_at IS NULL WHERE " + expiredOn("e.", today))) {
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
 
   /** The purge's own audit event: chain {@code auditflow:purge}. */
   private void record(PurgeReport report, Instant now, ServerRecord.Actor by) {
@@ -460,33 +323,7 @@ public final class Purger {
     events.insert(List.of(event), by.id());
   }
 
-  private static boolean tryLock(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-      ps.setLong(1, PURGE_LOCK);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
-  }
 
-  private static void unlock(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-      ps.setLong(1, PURGE_LOCK);
-      ps.execute();
-    }
-  }
 
-  /** The purge waits briefly for locks, then gives up (and retries next run): ingest never waits long for it. */
-  private static void setLockTimeout(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("SET LOCAL lock_timeout = '1s'");
-    }
-  }
 
-  private static void lockHolds(Connection c) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("LOCK TABLE legal_holds IN SHARE MODE");
-    }
-  }
 }
