@@ -1,10 +1,10 @@
 package dev.auditflow.server.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import io.javalin.config.JavalinConfig;
@@ -87,7 +87,7 @@ public final class TokenRoutes {
     UUID id = StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation("invalid token id",
         List.of(new Violation("token_id", "must be a UUID, was \"" + text + "\""))));
     ApiTokens.Token revoked = tokens.revoke(id)
-        .orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no token with id " + id));
+        .orElseThrow(() -> new NotFoundException("no token with id " + id));
     Map<String, Object> answer = json(revoked);
     ctx.attribute(AccessAudit.DETAILS, answer);
     Json.write(ctx, 200, answer);

@@ -1,10 +1,10 @@
 package dev.auditflow.server.query;
 
-import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AccessAudit;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.trail.EventReader;
@@ -89,7 +89,7 @@ public final class QueryRoutes {
     String text = ctx.pathParam("event_id");
     UUID id = StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation(
         "invalid event id", List.of(new Violation("event_id", "must be a UUID, was \"" + text + "\""))));
-    var event = reader.byId(id).orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no event with id " + id));
+    var event = reader.byId(id).orElseThrow(() -> new NotFoundException("no event with id " + id));
     ctx.attribute(AccessAudit.RESULTS, 1);
     Json.write(ctx, 200, event);
   }

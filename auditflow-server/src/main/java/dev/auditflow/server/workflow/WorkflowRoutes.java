@@ -1,10 +1,10 @@
 package dev.auditflow.server.workflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.auth.AuthFilter;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.query.PageParameters;
@@ -57,7 +57,7 @@ public final class WorkflowRoutes {
   private void get(Context ctx) {
     UUID id = id(ctx);
     Json.write(ctx, 200, workflows.get(id)
-        .orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no workflow with id " + id)).toJson());
+        .orElseThrow(() -> new NotFoundException("no workflow with id " + id)).toJson());
   }
 
   private void patch(Context ctx) {
@@ -77,7 +77,7 @@ public final class WorkflowRoutes {
     String name = ctx.pathParam("workflow_name");
     List<Workflow> all = workflows.versions(name);
     if (all.isEmpty()) {
-      throw RequestRefusedException.of(ProblemType.NOT_FOUND, "no workflow named \"" + name + "\"");
+      throw new NotFoundException("no workflow named \"" + name + "\"");
     }
     Json.write(ctx, 200, Map.of("data", all.stream().map(Workflow::toJson).toList()));
   }

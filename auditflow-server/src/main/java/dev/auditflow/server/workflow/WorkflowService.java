@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
-import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
+import dev.auditflow.server.failure.ConflictException;
+import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventWriter;
@@ -90,8 +91,7 @@ public final class WorkflowService {
       if (isDuplicateNameVersion(e)) {
         // A client error, not ours: INFO, not ERROR.
         log.info("workflow already exists workflow_name={} version={}", w.workflowName(), w.version());
-        throw RequestRefusedException.of(ProblemType.CONFLICT,
-            "workflow \"" + w.workflowName() + "\" version \"" + w.version() + "\" already exists");
+        throw new ConflictException("workflow \"" + w.workflowName() + "\" version \"" + w.version() + "\" already exists");
       }
       throw SqlFailures.translate("creating workflow " + w.workflowName(), e);
     }
@@ -170,7 +170,7 @@ public final class WorkflowService {
       events.ensurePartition(c, now);
       return Transactions.inTransaction(c, "workflow status " + id, tx -> {
         Workflow before = get(tx, id, true)
-            .orElseThrow(() -> RequestRefusedException.of(ProblemType.NOT_FOUND, "no workflow with id " + id));
+            .orElseThrow(() -> new NotFoundException("no workflow with id " + id));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("workflow_name", before.definition().workflowName());
         data.put("version", before.definition().version());
