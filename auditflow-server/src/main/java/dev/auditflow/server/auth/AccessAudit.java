@@ -5,7 +5,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
-import dev.auditflow.server.failure.ServiceException;
+import dev.auditflow.server.failure.UnavailableException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.ServerRecord;
@@ -13,10 +13,8 @@ import dev.auditflow.server.trail.ServerVocabulary;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,19 +112,14 @@ public final class AccessAudit {
   }
 
   /** The access could not be written to the trail, so the answer must not be given: a 503. */
-  public static final class AccessNotRecordedException extends ServiceException {
+  public static final class AccessNotRecordedException extends UnavailableException {
     AccessNotRecordedException() {
-      super("the access could not be recorded in the audit trail, so its answer is withheld; retry", null);
+      super("the access could not be recorded in the audit trail, so its answer is withheld; retry", null, null);
     }
 
     @Override
     public Problem problem(Answering request) {
       return Problem.of(ProblemType.SERVICE_UNAVAILABLE, getMessage());
-    }
-
-    @Override
-    public Optional<Duration> retryAfter(Answering request) {
-      return Optional.of(request.retryAfter());
     }
   }
 }

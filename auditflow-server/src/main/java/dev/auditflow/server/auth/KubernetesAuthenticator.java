@@ -2,7 +2,7 @@ package dev.auditflow.server.auth;
 
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
-import dev.auditflow.server.failure.ServiceException;
+import dev.auditflow.server.failure.UnavailableException;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -154,24 +154,14 @@ public final class KubernetesAuthenticator implements Authenticator {
   }
 
   /** The API server cannot be asked: a 503, not a 401 — the caller's token may be fine. */
-  public static final class KubernetesUnavailableException extends ServiceException {
+  public static final class KubernetesUnavailableException extends UnavailableException {
     KubernetesUnavailableException(String message) {
-      super(message, null);
+      super(message, null, "kubernetes api unavailable");
     }
 
     @Override
     public Problem problem(Answering request) {
       return Problem.of(ProblemType.SERVICE_UNAVAILABLE, "the Kubernetes API server could not be asked who you are; retry");
-    }
-
-    @Override
-    public Optional<Duration> retryAfter(Answering request) {
-      return Optional.of(request.retryAfter());
-    }
-
-    @Override
-    public String operatorEvent() {
-      return "kubernetes api unavailable";
     }
   }
 }

@@ -2,9 +2,7 @@ package dev.auditflow.server.db;
 
 import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
-import dev.auditflow.server.failure.ServiceException;
-import java.time.Duration;
-import java.util.Optional;
+import dev.auditflow.server.failure.UnavailableException;
 
 /**
  * A write whose outcome cannot be known: the connection to the store (PostgreSQL, or the DLQ's
@@ -13,9 +11,9 @@ import java.util.Optional;
  * "nothing was written" may report its events lost, and that must never be a lie. The client's
  * idempotent retry resolves it — the server deduplicates on {@code event_id}.
  */
-public final class OutcomeUnknownException extends ServiceException {
+public final class OutcomeUnknownException extends UnavailableException {
   public OutcomeUnknownException(String message, Throwable cause) {
-    super(message, cause);
+    super(message, cause, "write outcome unknown");
   }
 
   @Override
@@ -23,15 +21,5 @@ public final class OutcomeUnknownException extends ServiceException {
     return Problem.of(ProblemType.OUTCOME_UNKNOWN,
         "the write may or may not have been stored (the store's connection failed while committing); retrying the"
             + " same event ids is safe — stored ones are answered as duplicates");
-  }
-
-  @Override
-  public Optional<Duration> retryAfter(Answering request) {
-    return Optional.of(request.retryAfter());
-  }
-
-  @Override
-  public String operatorEvent() {
-    return "write outcome unknown";
   }
 }
