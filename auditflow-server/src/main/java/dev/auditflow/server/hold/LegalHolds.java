@@ -139,21 +139,22 @@ public final class LegalHolds {
   }
 
   private static List<Hold> active(Connection c, String correlationId) throws SQLException {
-    List<Hold> holds = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT h.correlation_id, h.placed_by, h.placed_at, h.reason,"
-        + " (SELECT count(*) FROM audit_events e WHERE e.correlation_id = h.correlation_id) AS events"
-        + " FROM legal_holds h WHERE h.released_at IS NULL AND (?::text IS NULL OR h.correlation_id = ?)"
-        + " ORDER BY h.placed_at, h.correlation_id")) {
+    record Placed(String correlationId, String placedBy, Instant placedAt, String reason) {}
+    List<Placed> placed = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT correlation_id, placed_by, placed_at, reason FROM legal_holds"
+        + " WHERE released_at IS NULL AND (?::text IS NULL OR correlation_id = ?) ORDER BY placed_at, correlation_id")) {
       ps.setString(1, correlationId);
       ps.setString(2, correlationId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          holds.add(new Hold(rs.getString("correlation_id"), rs.getLong("events"), rs.getString("placed_by"),
+          placed.add(new Placed(rs.getString("correlation_id"), rs.getString("placed_by"),
               rs.getObject("placed_at", OffsetDateTime.class).toInstant(), rs.getString("reason")));
         }
       }
     }
-    return holds;
+    Map<String, Long> events = Chains.count(c, placed.stream().map(Placed::correlationId).toList());
+    return placed.stream().map(p -> new Hold(p.correlationId(), events.getOrDefault(p.correlationId(), 0L), p.placedBy(),
+        p.placedAt(), p.reason())).toList();
   }
 
   /**

@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -54,6 +56,24 @@ public final class Chains {
         return rs.getLong(1);
       }
     }
+  }
+
+  /** How many events each of {@code correlationIds} has stored; a chain without events is left out. */
+  public static Map<String, Long> count(Connection c, List<String> correlationIds) throws SQLException {
+    Map<String, Long> counts = new HashMap<>();
+    if (correlationIds.isEmpty()) {
+      return counts;
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT correlation_id, count(*) FROM audit_events WHERE correlation_id = ANY(?) GROUP BY correlation_id")) {
+      ps.setArray(1, c.createArrayOf("text", correlationIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          counts.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return counts;
   }
 
   /** Up to {@code limit} chains with an event stamped in {@code [since, until)}, by id. */
