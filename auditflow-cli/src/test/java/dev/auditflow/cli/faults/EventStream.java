@@ -7,6 +7,7 @@ import dev.auditflow.client.AuditStore;
 import dev.auditflow.client.AuditStoreConfig;
 import dev.auditflow.client.CloseReport;
 import dev.auditflow.client.DeliveryHandle;
+import dev.auditflow.client.RetryPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,11 +35,17 @@ final class EventStream implements AutoCloseable {
 
   EventStream(URI server, String token, String correlationPrefix, Duration deliveryTimeout,
       Duration outcomeResolutionTimeout) {
+    this(server, token, correlationPrefix, deliveryTimeout, outcomeResolutionTimeout, RetryPolicy.DEFAULT);
+  }
+
+  EventStream(URI server, String token, String correlationPrefix, Duration deliveryTimeout,
+      Duration outcomeResolutionTimeout, RetryPolicy retry) {
     this.correlationPrefix = correlationPrefix;
     this.store = AuditStore.builder().endpoint(server).bearerToken(token).batchSize(50)
         .flushInterval(Duration.ofMillis(200))
         .requestTimeout(Duration.ofSeconds(3)).deliveryTimeout(deliveryTimeout)
-        .outcomeResolutionTimeout(outcomeResolutionTimeout).overflowTimeout(Duration.ofSeconds(30)).build();
+        .outcomeResolutionTimeout(outcomeResolutionTimeout).retryPolicy(retry).overflowTimeout(Duration.ofSeconds(30))
+        .build();
   }
 
   void start(int threadCount, int perSecond) {
