@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -65,6 +66,17 @@ final class Browser implements AutoCloseable {
   Object asyncScript(String javascript) {
     return ((JavascriptExecutor) driver).executeAsyncScript(
         "const done = arguments[arguments.length - 1]; " + javascript);
+  }
+
+  /**
+   * Clicks the first element matching {@code css}, finding it again if the page re-rendered it
+   * between finding and clicking (a list replaced by a later answer).
+   */
+  void click(String css) {
+    new WebDriverWait(driver, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class).until(d -> {
+      d.findElement(By.cssSelector(css)).click();
+      return true;
+    });
   }
 
   /** Waits (up to 15 s: a loaded machine) until the condition holds. */
