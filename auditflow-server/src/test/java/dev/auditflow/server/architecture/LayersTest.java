@@ -2,6 +2,7 @@ package dev.auditflow.server.architecture;
 
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -25,12 +26,13 @@ class LayersTest {
 
   @Test
   void noPackageDependsOnItselfThroughOthers() {
-    slices().matching("dev.auditflow.server.(*)..").should().beFreeOfCycles().check(server);
+    assertThat(slices().matching("dev.auditflow.server.(*)..").should().beFreeOfCycles().evaluate(server).getFailureReport()
+        .getDetails()).as("package cycles").isEmpty();
   }
 
   @Test
   void layersOnlyPointDown() {
-    layeredArchitecture().consideringOnlyDependenciesInLayers()
+    assertThat(layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("composition").definedBy("dev.auditflow.server")
         .layer("features").definedBy("..server.ingest..", "..server.query..", "..server.chain..", "..server.log..",
             "..server.export..", "..server.hold..", "..server.retention..", "..server.workflow..",
@@ -45,13 +47,13 @@ class LayersTest {
         .whereLayer("access").mayOnlyBeAccessedByLayers("composition", "features")
         .whereLayer("trail").mayOnlyBeAccessedByLayers("composition", "features", "access")
         .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("composition", "features", "access", "trail")
-        .check(server);
+        .evaluate(server).getFailureReport().getDetails()).as("arrows pointing up").isEmpty();
   }
 
   @Test
   void theStorageLayerKnowsNoFeatureNorTheHttpEdge() {
-    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAPackage("..server.trail..")
+    assertThat(com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAPackage("..server.trail..")
         .should().dependOnClassesThat().resideInAnyPackage("..server.http..", "io.javalin..")
-        .check(server);
+        .evaluate(server).getFailureReport().getDetails()).as("the trail's imports of HTTP").isEmpty();
   }
 }
