@@ -6,19 +6,13 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.client.http.BearerToken;
 import dev.auditflow.client.http.HttpBatchTransport;
-import dev.auditflow.verify.ChainHasher;
-import dev.auditflow.server.trail.ChainLinker;
-import dev.auditflow.server.trail.EventWriter;
-import dev.auditflow.server.trail.PartitionManager;
-import dev.auditflow.server.trail.Retention;
-import dev.auditflow.server.trail.LogQueue;
 import dev.auditflow.server.log.LogSettings;
+import dev.auditflow.server.trail.AuditTrail;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -49,7 +43,7 @@ import org.postgresql.PGConnection;
  * <ul>
  *   <li>{@code http}: the client library's HTTP transport → the server's batch endpoint (validate,
  *       lock chains, dedupe, hash, insert, move heads, commit), batches of 1 000;
- *   <li>{@code chainedWrite}: the server's {@code EventWriter} called in-process — the whole write
+ *   <li>{@code chainedWrite}: the server's trail ({@code AuditTrail.append}) called in-process — the whole write
  *       path with the hash chain (lock chains, dedupe, read heads, hash, insert, move heads) but
  *       no HTTP and no JSON;
  *   <li>{@code contendedWrite}: {@code chainedWrite} with both writers appending to the same 100
@@ -123,7 +117,7 @@ public class IngestBenchmark {
     public String log;
 
     BenchServer server;
-    EventWriter writer;
+    AuditTrail trail;
     /** The correlations both writers of {@code contendedWrite} append to. */
     final String sharedPrefix = "bench-shared-" + UuidV7.generate().toString().substring(24);
 
@@ -136,10 +130,8 @@ public class IngestBenchmark {
         case "queued" -> new LogSettings(true, Duration.ofDays(1), LogSettings.defaults().maxLeavesPerRound());
         default -> throw new IllegalArgumentException("log is on, off or queued, was " + log);
       };
-      boolean logOn = settings.enabled();
       server = new BenchServer(4, settings);
-      writer = new EventWriter(server.server().database(), new PartitionManager(),
-          new ChainLinker(ChainHasher.sha256()), Retention.fixed(RETENTION_DAYS), new LogQueue(logOn), Clock.systemUTC());
+      trail = server.server().trail();
       try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement st = c.createStatement()) {
         for (String index : dropIndexes.split("\\+")) {
           if (!index.isBlank()) {
@@ -207,13 +199,13 @@ public class IngestBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void chainedWrite(Server s, Writer w) {
-    s.writer.insert(w.batch(), "token:bench");
+    s.trail.append(w.batch(), "token:bench");
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void contendedWrite(Server s) {
-    s.writer.insert(Writer.batch(s.sharedPrefix), "token:bench");
+    s.trail.append(Writer.batch(s.sharedPrefix), "token:bench");
   }
 
   @Benchmark

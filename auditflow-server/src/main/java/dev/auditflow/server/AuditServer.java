@@ -31,22 +31,15 @@ import dev.auditflow.server.ops.OpsRoutes;
 import dev.auditflow.server.query.QueryParameters;
 import dev.auditflow.server.query.QueryRoutes;
 import dev.auditflow.server.retention.PurgeSchedule;
-import dev.auditflow.server.retention.Purger;
 import dev.auditflow.server.retention.RetentionPolicies;
 import dev.auditflow.server.retention.RetentionRoutes;
 import dev.auditflow.server.runtime.ServerRuntime;
 import dev.auditflow.server.signing.KnownKeys;
 import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.tls.TlsConnector;
-import dev.auditflow.server.trail.ChainLinker;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.CheckpointSigner;
-import dev.auditflow.server.trail.EventReader;
-import dev.auditflow.server.trail.EventWriter;
-import dev.auditflow.server.trail.LogIntegrator;
-import dev.auditflow.server.trail.LogQueue;
-import dev.auditflow.server.trail.LogReader;
-import dev.auditflow.server.trail.PartitionManager;
-import dev.auditflow.server.trail.PurgeRecords;
+import dev.auditflow.server.trail.PostgresTrail;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.workflow.WorkflowRoutes;
 import dev.auditflow.server.workflow.WorkflowService;
@@ -96,7 +89,7 @@ public final class AuditServer implements AutoCloseable {
   private final TlsConnector tls;
   private final Javalin management;
   private final PurgeSchedule purgeSchedule;
-  private final LogIntegrator logIntegrator;
+  private final AuditTrail trail;
   private final LogSchedule logSchedule;
   private final ServerRuntime runtime;
   private final List<HeaderTimeout> headerTimeouts = new ArrayList<>();
@@ -116,53 +109,43 @@ public final class AuditServer implements AutoCloseable {
     try {
       this.database = Database.open(config.database(), registry);
       opened.push(database);
-      PartitionManager partitions = new PartitionManager();
-      try (Connection c = database.connection()) {
-        partitions.ensureAround(c, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
-      } catch (SQLException e) {
-        throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
-      }
       EventValidator validator = new EventValidator(new ValidationRules(config.maxFutureSkew(), config.maxEventAge(), clock,
           config.compatibility().versionRequired()));
       ChainHasher hasher = config.chainKey() == null ? ChainHasher.sha256() : ChainHasher.hmac(config.chainKey());
       RetentionPolicies retention = new RetentionPolicies(database, clock);
-      EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
-          new LogQueue(config.log().enabled()), clock);
       KnownKeys keys = new KnownKeys(database, signingKey(config.lifecycle()), trustedKeys(config.lifecycle()), clock);
-      PurgeRecords purgeRecords = new PurgeRecords(keys);
-      Purger purger = new Purger(database, purgeRecords, writer, registry, clock);
-      RetentionRoutes retentionRoutes = new RetentionRoutes(retention, purger, config.lifecycle().purgeMaxEvents());
-      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
-          : new PurgeSchedule(() -> purger.run(false, config.lifecycle().purgeMaxEvents(), ServerRecord.Actor.SERVER),
-              config.lifecycle().purgeInterval(), runtime);
-      LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, writer, clock));
       SigningKey signing = keys.current();
       CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
-      this.logIntegrator = new LogIntegrator(database, checkpointSigner, config.log().maxLeavesPerRound(), registry, clock);
-      this.logSchedule = config.log().enabled() ? new LogSchedule(logIntegrator::integrate, config.log()) : null;
-      LogReader logReader = new LogReader(database);
-      LogRoutes logRoutes = new LogRoutes(logReader, checkpointSigner, config.limits().maxAnswerBytes());
+      this.trail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner,
+          new PostgresTrail.Settings(config.log().enabled(), config.log().maxLeavesPerRound(), config.limits().maxAnswerBytes()),
+          registry, clock);
+      RetentionRoutes retentionRoutes = new RetentionRoutes(retention, trail, config.lifecycle().purgeMaxEvents());
+      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
+          : new PurgeSchedule(() -> trail.purge(false, config.lifecycle().purgeMaxEvents(), ServerRecord.Actor.SERVER),
+              config.lifecycle().purgeInterval(), runtime);
+      LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, trail, clock));
+      this.logSchedule = config.log().enabled() ? new LogSchedule(trail.log()::integrate, config.log()) : null;
+      LogRoutes logRoutes = new LogRoutes(trail.log(), checkpointSigner, config.limits().maxAnswerBytes());
       this.dlq = config.redisUrl() == null ? null
           : DeadLetterQueue.start(config.redisUrl(), config.dlqKey(), config.redisTimeout(), runtime);
       if (dlq != null) {
         opened.push(dlq);
       }
-      this.replay = dlq == null ? null : new ReplayWorker(dlq, writer, database::isReachable, config.dlqMaxAttempts(), registry);
-      IngestService ingest = new IngestService(validator, writer, dlq, config.maxBatchSize(), registry);
-      ChainVerifier verifier = new ChainVerifier(database, hasher, purgeRecords, config.limits().maxVerifyChains());
+      this.replay = dlq == null ? null : new ReplayWorker(dlq, trail, database::isReachable, config.dlqMaxAttempts(), registry);
+      IngestService ingest = new IngestService(validator, trail, dlq, config.maxBatchSize(), registry);
+      ChainVerifier verifier = new ChainVerifier(trail, hasher, config.limits().maxVerifyChains());
       VerifyRoutes verifyRoutes = new VerifyRoutes(verifier, clock);
       VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
-      WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, writer, clock));
+      WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, trail, clock));
       this.requests = new RequestTracking(registry, config.retryAfter());
       IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
-      EventReader eventReader = new EventReader(database, config.limits().maxAnswerBytes());
-      QueryRoutes queryRoutes = new QueryRoutes(eventReader,
+      QueryRoutes queryRoutes = new QueryRoutes(trail,
           new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
-      this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, writer, registry, clock);
-      ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(database, eventReader, verifier, signing, logReader, clock),
-          new NdjsonExporter(database, verifier, signing, logReader, clock), security.accessAudit(), signing, clock);
+      this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, trail, registry, clock);
+      ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(trail, verifier, signing, clock),
+          new NdjsonExporter(trail, verifier, signing, clock), security.accessAudit(), signing, clock);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
-      ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, logReader, clock);
+      ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, trail.log(), clock);
       OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled(), clock);
       this.tls = config.tls() == null ? null : new TlsConnector(config.tls(), runtime);
       if (tls != null) {
@@ -377,9 +360,9 @@ public final class AuditServer implements AutoCloseable {
     database.close();
   }
 
-  /** The log's integrator: tests run a round when they need one now, not in a moment. */
-  public LogIntegrator logIntegrator() {
-    return logIntegrator;
+  /** The trail: tests run a log round when they need one now, not in a moment, and read what was stored. */
+  public AuditTrail trail() {
+    return trail;
   }
 
   /** The DLQ replay worker, or null without a DLQ. */

@@ -3,7 +3,6 @@ package dev.auditflow.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.auditflow.server.trail.EventFilter;
-import dev.auditflow.server.trail.EventReader;
 import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
@@ -49,8 +48,8 @@ class IndexMigrationTest {
         """)).isEqualTo(Superuser.number(fx.jdbcUrl(),
         "SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_events'::regclass"));
     Superuser.execute(fx.jdbcUrl(), "ANALYZE audit_events");
-    String plan = String.join("\n", new EventReader(fx.server().database(), dev.auditflow.server.RequestLimits.DEFAULT_MAX_ANSWER_BYTES)
-        .explain(new EventFilter(Map.of("severity", "critical"), null, null), new Page(100, true, null)));
+    String plan = String.join("\n", fx.server().trail().explain(
+        new EventFilter(Map.of("severity", "critical"), null, null), new Page(100, true, null)));
     // The partition holding the rows is read through its copy of the severity index, newest first.
     String partitionIndex = Superuser.text(fx.jdbcUrl(), """
         SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_index x ON x.indexrelid = c.oid

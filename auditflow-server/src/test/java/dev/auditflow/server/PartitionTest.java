@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
-import dev.auditflow.server.trail.PartitionManager;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

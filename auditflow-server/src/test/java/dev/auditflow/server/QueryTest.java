@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.trail.EventFilter;
-import dev.auditflow.server.trail.EventReader;
 import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
@@ -174,8 +173,8 @@ class QueryTest {
         }
       }
     }
-    String plan = String.join("\n", new dev.auditflow.server.trail.EventReader(fx.server().database(), RequestLimits.DEFAULT_MAX_ANSWER_BYTES)
-        .explain(new EventFilter(Map.of("correlation_id", "shaped"), null, null), new Page(100, true, null)));
+    String plan = String.join("\n", fx.server().trail().explain(
+        new EventFilter(Map.of("correlation_id", "shaped"), null, null), new Page(100, true, null)));
     // Each partition holding rows is read through its copy of the correlation index, not scanned.
     assertThat(partitions).isNotEmpty().allSatisfy(partition -> {
       assertThat(plan).doesNotContain("Seq Scan on " + partition + " ");

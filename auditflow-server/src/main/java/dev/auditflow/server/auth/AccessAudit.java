@@ -7,7 +7,7 @@ import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.server.failure.UnavailableException;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
 import io.javalin.config.JavalinConfig;
@@ -40,12 +40,12 @@ public final class AccessAudit {
   private static final String RECORDED = "auditflow.access.recorded";
 
   private final RoutePolicy policy;
-  private final EventWriter writer;
+  private final AuditTrail trail;
   private final Clock clock;
 
-  public AccessAudit(RoutePolicy policy, EventWriter writer, Clock clock) {
+  public AccessAudit(RoutePolicy policy, AuditTrail trail, Clock clock) {
     this.policy = policy;
-    this.writer = writer;
+    this.trail = trail;
     this.clock = clock;
   }
 
@@ -103,7 +103,7 @@ public final class AccessAudit {
         principal.actor(AuthFilter.clientAddress(ctx)),
         new ServerRecord.Resource("api", route), data).toEvent(clock.instant());
     try {
-      writer.insert(List.of(event), principal.name());
+      trail.append(List.of(event), principal.name());
     } catch (RuntimeException e) {
       log.error("access could not be recorded; the answer is withheld principal={} route={} error=\"{}\"",
           principal.name(), route, e.getMessage());

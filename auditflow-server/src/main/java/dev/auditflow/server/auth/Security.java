@@ -1,7 +1,7 @@
 package dev.auditflow.server.auth;
 
 import dev.auditflow.server.db.Database;
-import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.AuditTrail;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -33,7 +33,7 @@ public final class Security {
   }
 
   /** @param requestsPerPrincipal the most audited requests one principal may have running */
-  public static Security create(AuthSettings settings, int requestsPerPrincipal, Database database, EventWriter writer,
+  public static Security create(AuthSettings settings, int requestsPerPrincipal, Database database, AuditTrail trail,
       MeterRegistry registry, Clock clock) {
     ApiTokens tokens = new ApiTokens(database, clock);
     List<Authenticator> authenticators = new ArrayList<>(List.of(tokens));
@@ -52,7 +52,7 @@ public final class Security {
     RoutePolicy policy = RoutePolicy.standard();
     FailedAuthentications failures = new FailedAuthentications(settings.failureLimit(), settings.failureWindow(), clock);
     return new Security(settings, tokens,
-        new AuthFilter(policy, settings, authenticators, failures, requestsPerPrincipal, registry, clock), new AccessAudit(policy, writer, clock));
+        new AuthFilter(policy, settings, authenticators, failures, requestsPerPrincipal, registry, clock), new AccessAudit(policy, trail, clock));
   }
 
   public void install(JavalinConfig config) {

@@ -1,16 +1,13 @@
 package dev.auditflow.server.chain;
 
-import dev.auditflow.server.db.Database;
-import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.trail.ChainLinker;
-import dev.auditflow.server.trail.Chains;
-import dev.auditflow.server.trail.PurgeRecords;
+import dev.auditflow.server.trail.AuditTrail;
+import dev.auditflow.server.trail.ChainHead;
+import dev.auditflow.server.trail.ChainStart;
+import dev.auditflow.server.trail.InvalidPurgeRecordException;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.verify.ChainHasher;
 import dev.auditflow.verify.HashAlgorithm;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -33,22 +30,20 @@ import java.util.UUID;
  * </ol>
  *
  * <p>A chain whose oldest events were purged by retention starts where its signed purge records
- * say ({@link PurgeRecords}): the first remaining row must be at the position after the last one
+ * say (the purge records): the first remaining row must be at the position after the last one
  * purged and link to the last purged event's hash. Rows missing without such a record are
  * {@code missing_position}; a purge record that is out of sequence, altered or signed by an
  * untrusted key is {@code invalid_purge_record}.
  */
 public final class ChainVerifier {
-  private final Database database;
+  private final AuditTrail trail;
   private final ChainHasher hasher;
-  private final PurgeRecords purges;
   private final int maxChainsPerRange;
 
   /** @param maxChainsPerRange the most chains one verification of a time range walks */
-  public ChainVerifier(Database database, ChainHasher hasher, PurgeRecords purges, int maxChainsPerRange) {
-    this.database = database;
+  public ChainVerifier(AuditTrail trail, ChainHasher hasher, int maxChainsPerRange) {
+    this.trail = trail;
     this.hasher = hasher;
-    this.purges = purges;
     this.maxChainsPerRange = maxChainsPerRange;
   }
 
@@ -66,94 +61,59 @@ public final class ChainVerifier {
   /** A chain as verification saw it: the verdict, its recorded head, and how much was purged. */
   public record Summary(Result result, long headPosition, String headHash, long purgedThrough) {}
 
-  /** Verifies one chain and states its head and purge point, all as of one snapshot. */
+  /**
+   * Verifies one chain and states its head and purge point, all as of one snapshot: a write or
+   * purge committing meanwhile cannot look like tampering.
+   */
   public Summary summarise(String correlationId) {
-    try (Connection c = database.readConnection()) {
-      return inSnapshot(c, () -> {
-        Result result = verifyChains(c, List.of(correlationId));
-        Optional<ChainLinker.Head> head = Chains.head(c, correlationId);
-        long purged;
-        try {
-          purged = purges.start(c, correlationId).purgedThrough();
-        } catch (PurgeRecords.InvalidPurgeRecordException e) {
-          purged = -1; // the result names the invalid record
-        }
-        return new Summary(result, head.map(ChainLinker.Head::position).orElse(0L),
-            head.map(ChainLinker.Head::hash).orElse(null), purged);
-      });
-    } catch (SQLException e) {
-      throw SqlFailures.translate("verifying chain " + correlationId, e);
-    }
+    return trail.inSnapshot("verifying chain " + correlationId, snapshot -> {
+      Result result = verifyChains(snapshot, List.of(correlationId));
+      Optional<ChainHead> head = snapshot.head(correlationId);
+      long purged;
+      try {
+        purged = snapshot.start(correlationId).purgedThrough();
+      } catch (InvalidPurgeRecordException e) {
+        purged = -1; // the result names the invalid record
+      }
+      return new Summary(result, head.map(ChainHead::position).orElse(0L), head.map(ChainHead::hash).orElse(null), purged);
+    });
   }
 
   /** How many events of a correlation are stored. */
   public long countEvents(String correlationId) {
-    try (Connection c = database.readConnection()) {
-      return Chains.count(c, correlationId);
-    } catch (SQLException e) {
-      throw SqlFailures.translate("counting chain " + correlationId, e);
-    }
+    return trail.countChains(List.of(correlationId)).getOrDefault(correlationId, 0L);
   }
 
   public Result verifyCorrelation(String correlationId) {
-    try (Connection c = database.readConnection()) {
-      return inSnapshot(c, () -> verifyChains(c, List.of(correlationId)));
-    } catch (SQLException e) {
-      throw SqlFailures.translate("verifying chain " + correlationId, e);
-    }
+    return trail.inSnapshot("verifying chain " + correlationId, snapshot -> verifyChains(snapshot, List.of(correlationId)));
   }
 
   /** Verifies, whole, every chain that has an event in {@code [since, until)}. */
   public Result verifyRange(Instant since, Instant until) {
-    try (Connection c = database.readConnection()) {
-      List<String> chains = Chains.withEventsIn(c, since, until, maxChainsPerRange + 1);
+    return trail.inSnapshot("verifying a time range", snapshot -> {
+      List<String> chains = snapshot.chainsWithEventsIn(since, until, maxChainsPerRange + 1);
       if (chains.size() > maxChainsPerRange) {
         // Each chain is read whole: the bound keeps one request's work, and the read connection it
         // holds, to a known size (RequestLimits.maxVerifyChains).
         throw new IllegalArgumentException("the range holds more than " + maxChainsPerRange
             + " chains, the most one request verifies; verify a shorter range, or chains one by one");
       }
-      return inSnapshot(c, () -> verifyChains(c, chains));
-    } catch (SQLException e) {
-      throw SqlFailures.translate("verifying a time range", e);
-    }
+      return verifyChains(snapshot, chains);
+    });
   }
 
-  private interface SqlWork<T> {
-    T run() throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} in one read-only REPEATABLE READ transaction: a chain's head, purge records
-   * and rows are read as of one moment, so a write or purge committing meanwhile cannot look like
-   * tampering.
-   */
-  private static <T> T inSnapshot(Connection c, SqlWork<T> work) throws SQLException {
-    c.setAutoCommit(false);
-    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-    c.setReadOnly(true);
-    try {
-      return work.run();
-    } finally {
-      c.rollback();
-      c.setReadOnly(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-      c.setAutoCommit(true);
-    }
-  }
-
-  private Result verifyChains(Connection c, List<String> correlationIds) throws SQLException {
+  private Result verifyChains(AuditTrail.Snapshot snapshot, List<String> correlationIds) {
     long events = 0;
     for (String correlationId : correlationIds) {
-      PurgeRecords.ChainStart start;
+      ChainStart start;
       try {
-        start = purges.start(c, correlationId);
-      } catch (PurgeRecords.InvalidPurgeRecordException e) {
+        start = snapshot.start(correlationId);
+      } catch (InvalidPurgeRecordException e) {
         Break invalid = new Break(correlationId, null, 0, "invalid_purge_record", e.getMessage(), null, null, null, null);
         return new Result(false, events, correlationIds.indexOf(correlationId) + 1L, invalid);
       }
-      ChainWalk walk = new ChainWalk(correlationId, Chains.head(c, correlationId), start);
-      Chains.walk(c, correlationId, walk::accept); // accept() stops the walk at the first break
+      ChainWalk walk = new ChainWalk(correlationId, snapshot.head(correlationId), start);
+      snapshot.walk(correlationId, walk::accept); // accept() stops the walk at the first break
       walk.finish();
       events += walk.checked;
       if (walk.broken != null) {
@@ -166,7 +126,7 @@ public final class ChainVerifier {
   /** The state of one chain's walk. */
   private final class ChainWalk {
     final String correlationId;
-    final Optional<ChainLinker.Head> head;
+    final Optional<ChainHead> head;
     long expectedPosition = 1;
     String expectedPrevious = ChainHasher.GENESIS;
     StoredEvent last;
@@ -174,7 +134,7 @@ public final class ChainVerifier {
     long checked;
     Break broken;
 
-    ChainWalk(String correlationId, Optional<ChainLinker.Head> head, PurgeRecords.ChainStart start) {
+    ChainWalk(String correlationId, Optional<ChainHead> head, ChainStart start) {
       this.correlationId = correlationId;
       this.head = head;
       if (start.purgedThrough() > 0) {

@@ -3,7 +3,7 @@ package dev.auditflow.server.console;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.trail.LogReader;
+import dev.auditflow.server.trail.TransparencyLog;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
@@ -22,11 +22,11 @@ public final class ConsoleHealthRoute {
 
   private final MeterRegistry registry;
   private final DeadLetterQueue dlq;
-  private final LogReader log;
+  private final TransparencyLog log;
   private final Clock clock;
 
   /** @param dlq the dead-letter queue, or null without one */
-  public ConsoleHealthRoute(MeterRegistry registry, DeadLetterQueue dlq, LogReader log, Clock clock) {
+  public ConsoleHealthRoute(MeterRegistry registry, DeadLetterQueue dlq, TransparencyLog log, Clock clock) {
     this.registry = registry;
     this.dlq = dlq;
     this.log = log;
@@ -55,7 +55,7 @@ public final class ConsoleHealthRoute {
       queue.put("oldest_queued_at", s.oldestQueuedAt().orElse(null));
     }
     answer.put("dlq", queue);
-    LogReader.State state = log.state();
+    TransparencyLog.State state = log.state();
     Map<String, Object> tree = new LinkedHashMap<>();
     tree.put("tree_size", state.size());
     tree.put("checkpoint", state.checkpoint() != null);

@@ -7,7 +7,7 @@ import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.runtime.ServerRuntime;
-import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.AuditTrail;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.StreamMessage;
 import io.micrometer.core.instrument.Counter;
@@ -40,7 +40,7 @@ public final class ReplayWorker implements AutoCloseable {
   private static final Duration BACKOFF = Duration.ofSeconds(1);
 
   private final DeadLetterQueue queue;
-  private final EventWriter writer;
+  private final AuditTrail trail;
   private final BooleanSupplier databaseReachable;
   private final int maxAttempts;
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
@@ -55,10 +55,10 @@ public final class ReplayWorker implements AutoCloseable {
    * @param databaseReachable whether the database takes writes now ({@code Database::isReachable}):
    *     while it does not, entries stay queued and nothing is read
    */
-  public ReplayWorker(DeadLetterQueue queue, EventWriter writer, BooleanSupplier databaseReachable, int maxAttempts,
+  public ReplayWorker(DeadLetterQueue queue, AuditTrail trail, BooleanSupplier databaseReachable, int maxAttempts,
       MeterRegistry registry) {
     this.queue = queue;
-    this.writer = writer;
+    this.trail = trail;
     this.databaseReachable = databaseReachable;
     this.maxAttempts = maxAttempts;
     this.replayed = Counter.builder("auditflow.dlq.replayed").description("Events replayed from the DLQ into the database (duplicates of stored events included)")
@@ -134,7 +134,7 @@ public final class ReplayWorker implements AutoCloseable {
       }
       try {
         List<AuditEvent> events = parse(m);
-        writer.insert(events, m.getBody().get(DeadLetterQueue.INGESTED_BY));
+        trail.append(events, m.getBody().get(DeadLetterQueue.INGESTED_BY));
         queue.acknowledge(m.getId());
         attempts.remove(m.getId());
         replayed.increment(events.size());

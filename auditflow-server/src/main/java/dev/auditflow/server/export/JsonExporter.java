@@ -8,23 +8,18 @@ import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.CanonicalJson;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.ChainVerifier;
-import dev.auditflow.server.db.Database;
-import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.signing.SigningKey;
-import dev.auditflow.server.trail.EventReader;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.InclusionProof;
-import dev.auditflow.server.trail.LogReader;
 import dev.auditflow.server.trail.StoredEvent;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import dev.auditflow.server.trail.TransparencyLog;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -39,35 +34,29 @@ public final class JsonExporter {
   public static final int DEFAULT_LIMIT = 1_000;
   private static final ObjectMapper JSON = AuditEventJson.mapper();
 
-  private final Database database;
+  private final AuditTrail trail;
   private final ChainVerifier verifier;
   private final SigningKey key;
-  private final LogReader logReader;
-  private final EventReader events;
   private final Clock clock;
 
-  /** @param events reads the export's events, whole, within the answer budget */
-  public JsonExporter(Database database, EventReader events, ChainVerifier verifier, SigningKey key, LogReader logReader,
-      Clock clock) {
-    this.events = events;
-    this.database = database;
+  public JsonExporter(AuditTrail trail, ChainVerifier verifier, SigningKey key, Clock clock) {
+    this.trail = trail;
     this.verifier = verifier;
     this.key = key;
-    this.logReader = logReader;
     this.clock = clock;
   }
 
   public ObjectNode export(ExportFilters filters, int offset, int limit, String exportedBy, boolean detached) {
     Instant now = Timestamps.normalize(clock.instant());
-    LogReader.State log = logReader.state();
-    List<StoredEvent> rows = events.whole(filters.events(), offset, limit);
+    TransparencyLog.State log = trail.log().state();
+    List<StoredEvent> rows = trail.whole(filters.events(), offset, limit);
     Map<UUID, InclusionProof> proofs = log.checkpoint() == null ? Map.of()
-        : logReader.proofs(rows.stream().map(r -> r.event().eventId()).toList(), log.size());
+        : trail.log().proofs(rows.stream().map(r -> r.event().eventId()).toList(), log.size());
     Map<String, ChainVerifier.Result> chains = new HashMap<>();
     for (StoredEvent row : rows) {
       chains.computeIfAbsent(row.event().correlationId(), verifier::verifyCorrelation);
     }
-    Map<String, Boolean> held = held(chains.keySet());
+    Set<String> held = trail.inSnapshot("reading legal holds", snapshot -> snapshot.heldAmong(chains.keySet()));
 
     ObjectNode answer = JSON.createObjectNode();
     ObjectNode metadata = answer.putObject("export_metadata");
@@ -93,7 +82,7 @@ public final class JsonExporter {
       }
       ObjectNode event = row.toSelfContainedJson();
       event.put("hash_chain_valid", chainValid);
-      event.put("legal_hold", held.getOrDefault(row.event().correlationId(), false));
+      event.put("legal_hold", held.contains(row.event().correlationId()));
       if (filters.redactPii()) {
         List<String> fields = PiiRedactor.redact(event);
         if (!fields.isEmpty()) {
@@ -136,23 +125,5 @@ public final class JsonExporter {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private Map<String, Boolean> held(Iterable<String> correlationIds) {
-    Map<String, Boolean> held = new HashMap<>();
-    List<String> ids = new ArrayList<>();
-    correlationIds.forEach(ids::add);
-    try (Connection c = database.readConnection(); PreparedStatement ps = c.prepareStatement(
-        "SELECT correlation_id FROM legal_holds WHERE released_at IS NULL AND correlation_id = ANY(?)")) {
-      ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          held.put(rs.getString(1), true);
-        }
-      }
-    } catch (SQLException e) {
-      throw SqlFailures.translate("reading legal holds", e);
-    }
-    return held;
   }
 }

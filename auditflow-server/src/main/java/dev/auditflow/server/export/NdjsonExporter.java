@@ -5,30 +5,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.chain.ChainVerifier;
-import dev.auditflow.server.db.Database;
-import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.signing.SigningKey;
-import dev.auditflow.server.trail.EventReader;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.InclusionProof;
-import dev.auditflow.server.trail.LogReader;
 import dev.auditflow.server.trail.StoredEvent;
+import dev.auditflow.server.trail.TransparencyLog;
 import dev.auditflow.verify.SignedJson;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Streams an export in {@link ExportFormat}: rows come from a cursor, each chain is verified as
@@ -41,17 +38,15 @@ public final class NdjsonExporter {
 
   private static final ObjectMapper JSON = AuditEventJson.mapper();
 
-  private final Database database;
+  private final AuditTrail trail;
   private final ChainVerifier verifier;
   private final SigningKey key;
-  private final LogReader logReader;
   private final Clock clock;
 
-  public NdjsonExporter(Database database, ChainVerifier verifier, SigningKey key, LogReader logReader, Clock clock) {
-    this.database = database;
+  public NdjsonExporter(AuditTrail trail, ChainVerifier verifier, SigningKey key, Clock clock) {
+    this.trail = trail;
     this.verifier = verifier;
     this.key = key;
-    this.logReader = logReader;
     this.clock = clock;
   }
 
@@ -67,20 +62,17 @@ public final class NdjsonExporter {
     header.put("exported_by", by);
     header.put("filters", filters.toMap());
     header.put("redaction", redaction(filters));
-    LogReader.State log = logReader.state();
+    TransparencyLog.State log = trail.log().state();
     header.put("log", log.checkpoint() == null ? null : Map.of("checkpoint", log.checkpoint()));
     line(content, header);
     Lines lines = new Lines(content, filters.redactPii(), log.checkpoint() == null ? 0 : log.size());
-    try (Connection c = database.readConnection()) {
-      c.setAutoCommit(false); // a cursor: rows are fetched a thousand at a time, not all at once
-      try {
-        EventReader.inChainOrder(c, filters.events(), BATCH, batch -> lines.write(c, batch));
-      } finally {
-        c.rollback();
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw SqlFailures.translate("exporting events", e);
+    try {
+      trail.inSnapshot("exporting events", snapshot -> {
+        snapshot.inChainOrder(filters.events(), BATCH, batch -> lines.write(snapshot, batch));
+        return null;
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause(); // the client's connection, most likely: nothing of the trail's
     }
     lines.endChain();
     long events = lines.events;
@@ -137,13 +129,14 @@ public final class NdjsonExporter {
     }
 
     /** Writes a batch of rows, each with its inclusion proof in the log as of the export's checkpoint. */
-    void write(Connection c, List<StoredEvent> rows) throws SQLException, IOException {
-      Map<UUID, InclusionProof> proofs = logReader.proofs(rows.stream().map(r -> r.event().eventId()).toList(), logSize);
+    void write(AuditTrail.Snapshot snapshot, List<StoredEvent> rows) throws IOException {
+      Map<UUID, InclusionProof> proofs = trail.log().proofs(rows.stream().map(r -> r.event().eventId()).toList(), logSize);
+      Set<String> held = snapshot.heldAmong(rows.stream().map(r -> r.event().correlationId()).collect(Collectors.toSet()));
       for (StoredEvent row : rows) {
         String correlationId = row.event().correlationId();
         if (chain == null || !chain.correlationId.equals(correlationId)) {
           endChain();
-          chain = new ChainState(correlationId, isHeld(c, correlationId));
+          chain = new ChainState(correlationId, held.contains(correlationId));
         }
         chain.add(row);
         ObjectNode event = row.toSelfContainedJson();
@@ -171,17 +164,6 @@ public final class NdjsonExporter {
         line(out, chain.line(verifier));
         chains++;
         chain = null;
-      }
-    }
-  }
-
-  private static boolean isHeld(Connection c, String correlationId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT EXISTS (SELECT 1 FROM legal_holds WHERE correlation_id = ? AND released_at IS NULL)")) {
-      ps.setString(1, correlationId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
       }
     }
   }

@@ -5,11 +5,9 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.failure.NotFoundException;
-import dev.auditflow.server.trail.Chains;
-import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
 import java.sql.Connection;
@@ -43,12 +41,12 @@ public final class LegalHolds {
   public static final String EVENT_RELEASED = ServerVocabulary.TYPE_PREFIX + "legal_hold.released";
 
   private final Database database;
-  private final EventWriter events;
+  private final AuditTrail trail;
   private final Clock clock;
 
-  public LegalHolds(Database database, EventWriter events, Clock clock) {
+  public LegalHolds(Database database, AuditTrail trail, Clock clock) {
     this.database = database;
-    this.events = events;
+    this.trail = trail;
     this.clock = clock;
   }
 
@@ -60,35 +58,30 @@ public final class LegalHolds {
    */
   public Hold place(String correlationId, String reason, ServerRecord.Actor by) {
     Instant now = Timestamps.normalize(clock.instant());
-    try (Connection c = database.connection()) {
-      events.ensurePartition(c, now);
-      return Transactions.inTransaction(c, "a legal hold", tx -> {
-        lockAgainstPurge(tx);
-        long held = Chains.count(tx, correlationId);
-        if (held == 0) {
-          throw new NotFoundException("no events with correlation_id " + correlationId);
+    return trail.appendWith("placing a legal hold", now, (tx, events) -> {
+      lockAgainstPurge(tx);
+      long held = events.countChain(correlationId);
+      if (held == 0) {
+        throw new NotFoundException("no events with correlation_id " + correlationId);
+      }
+      try (PreparedStatement ps = tx.prepareStatement("INSERT INTO legal_holds (hold_id, correlation_id, reason,"
+          + " placed_by, placed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (correlation_id) WHERE released_at IS NULL"
+          + " DO NOTHING")) {
+        ps.setObject(1, UuidV7.generate());
+        ps.setString(2, correlationId);
+        ps.setString(3, reason);
+        ps.setString(4, by.id());
+        ps.setObject(5, now.atOffset(ZoneOffset.UTC));
+        if (ps.executeUpdate() == 0) {
+          Placed existing = placed(tx, correlationId).get(0);
+          throw new ConflictException("correlation_id " + correlationId + " is already under a legal hold, placed by "
+              + existing.placedBy() + " at " + existing.placedAt());
         }
-        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO legal_holds (hold_id, correlation_id, reason,"
-            + " placed_by, placed_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (correlation_id) WHERE released_at IS NULL"
-            + " DO NOTHING")) {
-          ps.setObject(1, UuidV7.generate());
-          ps.setString(2, correlationId);
-          ps.setString(3, reason);
-          ps.setString(4, by.id());
-          ps.setObject(5, now.atOffset(ZoneOffset.UTC));
-          if (ps.executeUpdate() == 0) {
-            Hold existing = active(tx, correlationId).get(0);
-            throw new ConflictException("correlation_id " + correlationId + " is already under a legal hold, placed by "
-                + existing.placedBy() + " at " + existing.placedAt());
-          }
-        }
-        events.write(tx, List.of(record(EVENT_PLACED, "place", correlationId, now, by,
-            Map.of("correlation_id", correlationId, "reason", reason, "events_affected", held))), by.id());
-        return new Hold(correlationId, held, by.id(), now, reason);
-      });
-    } catch (SQLException e) {
-      throw SqlFailures.translate("placing a legal hold", e);
-    }
+      }
+      events.append(List.of(record(EVENT_PLACED, "place", correlationId, now, by,
+          Map.of("correlation_id", correlationId, "reason", reason, "events_affected", held))), by.id());
+      return new Hold(correlationId, held, by.id(), now, reason);
+    });
   }
 
   /**
@@ -98,48 +91,41 @@ public final class LegalHolds {
    */
   public Release release(String correlationId, String reason, ServerRecord.Actor by) {
     Instant now = Timestamps.normalize(clock.instant());
-    try (Connection c = database.connection()) {
-      events.ensurePartition(c, now);
-      return Transactions.inTransaction(c, "releasing a legal hold", tx -> {
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE legal_holds SET released_by = ?, released_at = ?,"
-            + " release_reason = ? WHERE correlation_id = ? AND released_at IS NULL")) {
-          ps.setString(1, by.id());
-          ps.setObject(2, now.atOffset(ZoneOffset.UTC));
-          ps.setString(3, reason);
-          ps.setString(4, correlationId);
-          if (ps.executeUpdate() == 0) {
-            throw new NotFoundException("no active legal hold on correlation_id " + correlationId);
-          }
+    return trail.appendWith("releasing a legal hold", now, (tx, events) -> {
+      try (PreparedStatement ps = tx.prepareStatement("UPDATE legal_holds SET released_by = ?, released_at = ?,"
+          + " release_reason = ? WHERE correlation_id = ? AND released_at IS NULL")) {
+        ps.setString(1, by.id());
+        ps.setObject(2, now.atOffset(ZoneOffset.UTC));
+        ps.setString(3, reason);
+        ps.setString(4, correlationId);
+        if (ps.executeUpdate() == 0) {
+          throw new NotFoundException("no active legal hold on correlation_id " + correlationId);
         }
-        long released = Chains.count(tx, correlationId);
-        events.write(tx, List.of(record(EVENT_RELEASED, "release", correlationId, now, by,
-            Map.of("correlation_id", correlationId, "release_reason", reason, "events_released", released))), by.id());
-        return new Release(correlationId, released, by.id(), now, reason);
-      });
-    } catch (SQLException e) {
-      throw SqlFailures.translate("releasing a legal hold", e);
-    }
+      }
+      long released = events.countChain(correlationId);
+      events.append(List.of(record(EVENT_RELEASED, "release", correlationId, now, by,
+          Map.of("correlation_id", correlationId, "release_reason", reason, "events_released", released))), by.id());
+      return new Release(correlationId, released, by.id(), now, reason);
+    });
   }
 
-  /** Every active hold, oldest first. */
+  /** Every active hold, oldest first, with how many events each keeps now. */
   public List<Hold> active() {
+    List<Placed> placed;
     try (Connection c = database.readConnection()) {
-      return active(c, null);
+      placed = placed(c, null);
     } catch (SQLException e) {
       throw SqlFailures.translate("listing legal holds", e);
     }
+    Map<String, Long> events = trail.countChains(placed.stream().map(Placed::correlationId).toList());
+    return placed.stream().map(p -> new Hold(p.correlationId(), events.getOrDefault(p.correlationId(), 0L), p.placedBy(),
+        p.placedAt(), p.reason())).toList();
   }
 
-  public boolean isHeld(String correlationId) {
-    try (Connection c = database.connection()) {
-      return !active(c, correlationId).isEmpty();
-    } catch (SQLException e) {
-      throw SqlFailures.translate("reading a legal hold", e);
-    }
-  }
+  private record Placed(String correlationId, String placedBy, Instant placedAt, String reason) {}
 
-  private static List<Hold> active(Connection c, String correlationId) throws SQLException {
-    record Placed(String correlationId, String placedBy, Instant placedAt, String reason) {}
+  /** The active holds, or the one of {@code correlationId} when it is not null. */
+  private static List<Placed> placed(Connection c, String correlationId) throws SQLException {
     List<Placed> placed = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT correlation_id, placed_by, placed_at, reason FROM legal_holds"
         + " WHERE released_at IS NULL AND (?::text IS NULL OR correlation_id = ?) ORDER BY placed_at, correlation_id")) {
@@ -152,9 +138,7 @@ public final class LegalHolds {
         }
       }
     }
-    Map<String, Long> events = Chains.count(c, placed.stream().map(Placed::correlationId).toList());
-    return placed.stream().map(p -> new Hold(p.correlationId(), events.getOrDefault(p.correlationId(), 0L), p.placedBy(),
-        p.placedAt(), p.reason())).toList();
+    return placed;
   }
 
   /**

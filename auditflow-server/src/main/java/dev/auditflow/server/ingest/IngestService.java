@@ -14,7 +14,7 @@ import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
 import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.failure.RequestRefusedException;
-import dev.auditflow.server.trail.EventWriter;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.ServerVocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -34,7 +34,7 @@ import java.util.UUID;
  */
 public final class IngestService {
   private final EventValidator validator;
-  private final EventWriter writer;
+  private final AuditTrail trail;
   private final DeadLetterQueue dlq;
   private final int maxBatchSize;
   private final Counter queued;
@@ -44,10 +44,10 @@ public final class IngestService {
   private final DistributionSummary batchSizes;
   private final Timer writeDuration;
 
-  public IngestService(EventValidator validator, EventWriter writer, DeadLetterQueue dlq, int maxBatchSize,
+  public IngestService(EventValidator validator, AuditTrail trail, DeadLetterQueue dlq, int maxBatchSize,
       MeterRegistry registry) {
     this.validator = validator;
-    this.writer = writer;
+    this.trail = trail;
     this.dlq = dlq;
     this.queued = events(registry, "queued");
     this.maxBatchSize = maxBatchSize;
@@ -168,7 +168,7 @@ public final class IngestService {
       throw new DatabaseUnavailableException("the database failed moments ago; not waiting for it again yet", null);
     }
     try {
-      return writeDuration.record(() -> writer.insert(events, ingestedBy));
+      return writeDuration.record(() -> trail.append(events, ingestedBy));
     } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       skipDatabaseUntilNanos = System.nanoTime() + DATABASE_PROBE_INTERVAL_NANOS;
       throw e;

@@ -11,7 +11,7 @@ import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.trail.AnswerBudget;
 import dev.auditflow.server.trail.CheckpointSigner;
-import dev.auditflow.server.trail.LogReader;
+import dev.auditflow.server.trail.TransparencyLog;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.verify.PublicKeys;
 import io.javalin.config.JavalinConfig;
@@ -40,14 +40,14 @@ public final class LogRoutes {
   public static final int MAX_ENTRIES = 1000;
   private static final int ENTRIES_PER_READ = 100;
 
-  private final LogReader reader;
+  private final TransparencyLog log;
   private final CheckpointSigner signer;
   private final long maxAnswerBytes;
 
   /** @param maxAnswerBytes the most one answer of entries may carry ({@link AnswerBudget}) */
-  public LogRoutes(LogReader reader, CheckpointSigner signer, long maxAnswerBytes) {
+  public LogRoutes(TransparencyLog log, CheckpointSigner signer, long maxAnswerBytes) {
     this.maxAnswerBytes = maxAnswerBytes;
-    this.reader = reader;
+    this.log = log;
     this.signer = signer;
   }
 
@@ -60,8 +60,8 @@ public final class LogRoutes {
     config.routes.get(TILE, this::tile);
   }
 
-  private LogReader.State signed() {
-    LogReader.State state = reader.state();
+  private TransparencyLog.State signed() {
+    TransparencyLog.State state = log.state();
     if (state.checkpoint() == null) {
       throw new NotFoundException("the log has no signed checkpoint yet: the integrator signs the first one"
           + " within a moment of start");
@@ -98,11 +98,11 @@ public final class LogRoutes {
     }
     ctx.contentType("application/octet-stream");
     ctx.header("Cache-Control", "public, max-age=31536000, immutable");
-    ctx.result(reader.tile(tile));
+    ctx.result(log.tile(tile));
   }
 
   private void key(Context ctx) {
-    String origin = reader.state().origin();
+    String origin = log.state().origin();
     NoteKey key = signer.noteKey(origin);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("origin", origin);
@@ -113,12 +113,12 @@ public final class LogRoutes {
   }
 
   private void inclusion(Context ctx) {
-    LogReader.State state = signed();
+    TransparencyLog.State state = signed();
     List<Violation> violations = new ArrayList<>();
     long size = number(ctx, "tree_size", state.size(), 1, state.size(), violations);
     String eventId = ctx.queryParam("event_id");
     String leafIndex = ctx.queryParam("leaf_index");
-    LogReader.Leaf leaf = null;
+    TransparencyLog.Leaf leaf = null;
     if ((eventId == null) == (leafIndex == null)) {
       violations.add(new Violation("event_id", "give event_id or leaf_index, one of them"));
     } else if (eventId != null) {
@@ -126,13 +126,13 @@ public final class LogRoutes {
       if (id == null) {
         violations.add(new Violation("event_id", "must be a UUID, was \"" + eventId + "\""));
       } else if (violations.isEmpty()) {
-        leaf = reader.leafOf(id).orElseThrow(() -> new NotFoundException("event " + eventId
+        leaf = log.leafOf(id).orElseThrow(() -> new NotFoundException("event " + eventId
             + " is not in the log yet: it is integrated within seconds of being stored, or it does not exist"));
       }
     } else {
       long index = number(ctx, "leaf_index", -1, 0, Long.MAX_VALUE, violations);
       if (violations.isEmpty()) {
-        leaf = reader.leafAt(index).orElse(null);
+        leaf = log.leafAt(index).orElse(null);
         if (leaf == null) {
           violations.add(new Violation("leaf_index", "must be below the tree size " + state.size()));
         }
@@ -151,14 +151,14 @@ public final class LogRoutes {
     answer.put("leaf_index", leaf.index());
     answer.put("tree_size", size);
     answer.put("leaf_hash", b64(leaf.hash()));
-    answer.put("inclusion_path", reader.inclusion(leaf.index(), size).stream().map(LogRoutes::b64).toList());
+    answer.put("inclusion_path", log.inclusion(leaf.index(), size).stream().map(LogRoutes::b64).toList());
     // The event as its leaf hashed it, so that the answer can be checked without asking again.
-    answer.put("event", reader.event(leaf).map(StoredEvent::toSelfContainedJson).orElse(null));
+    answer.put("event", log.event(leaf).map(StoredEvent::toSelfContainedJson).orElse(null));
     Json.write(ctx, 200, answer);
   }
 
   private void consistency(Context ctx) {
-    LogReader.State state = signed();
+    TransparencyLog.State state = signed();
     List<Violation> violations = new ArrayList<>();
     long second = number(ctx, "second", state.size(), 1, state.size(), violations);
     long first = number(ctx, "first", -1, 1, second, violations);
@@ -168,12 +168,12 @@ public final class LogRoutes {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("tree_size_1", first);
     answer.put("tree_size_2", second);
-    answer.put("consistency_path", reader.consistency(first, second).stream().map(LogRoutes::b64).toList());
+    answer.put("consistency_path", log.consistency(first, second).stream().map(LogRoutes::b64).toList());
     Json.write(ctx, 200, answer);
   }
 
   private void entries(Context ctx) {
-    LogReader.State state = signed();
+    TransparencyLog.State state = signed();
     List<Violation> violations = new ArrayList<>();
     long start = number(ctx, "start", 0, 0, Long.MAX_VALUE, violations);
     long limit = number(ctx, "limit", 100, 1, MAX_ENTRIES, violations);
@@ -187,7 +187,7 @@ public final class LogRoutes {
     // of fewer entries than asked, and a reader continues after the last leaf_index it got.
     reading:
     for (long from = start; from < end; from += ENTRIES_PER_READ) {
-      for (LogReader.Entry e : reader.entries(from, Math.min(end, from + ENTRIES_PER_READ))) {
+      for (TransparencyLog.Entry e : log.entries(from, Math.min(end, from + ENTRIES_PER_READ))) {
         if (!budget.take(AnswerBudget.PER_EVENT
             + (e.event() == null ? 0 : AuditEventJson.serializedSize(e.event().event().eventData())))) {
           break reading;
@@ -202,7 +202,7 @@ public final class LogRoutes {
     Json.write(ctx, 200, answer);
   }
 
-  private static Map<String, Object> entry(LogReader.Entry e) {
+  private static Map<String, Object> entry(TransparencyLog.Entry e) {
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("leaf_index", e.leaf().index());
     entry.put("event_id", e.leaf().eventId().toString());

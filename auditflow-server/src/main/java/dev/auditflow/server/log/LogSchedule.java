@@ -1,7 +1,7 @@
 package dev.auditflow.server.log;
 
 import dev.auditflow.server.runtime.ServerRuntime;
-import dev.auditflow.server.trail.LogIntegrator;
+import dev.auditflow.server.trail.TransparencyLog;
 import dev.auditflow.server.trail.LogTamperedException;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 public final class LogSchedule implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LogSchedule.class);
 
-  /** One integration round, as {@link LogIntegrator#integrate()}. */
+  /** One integration round, as {@link TransparencyLog#integrate()}. */
   @FunctionalInterface
   public interface Rounds {
-    LogIntegrator.Round integrate();
+    TransparencyLog.Round integrate();
   }
 
   private final Rounds integrator;
@@ -40,7 +40,7 @@ public final class LogSchedule implements AutoCloseable {
   /** One round; the wait before the next. */
   private Duration round() {
     try {
-      LogIntegrator.Round round = integrator.integrate();
+      TransparencyLog.Round round = integrator.integrate();
       if (failing) {
         log.info("log integration works again tree_size={}", round.treeSize());
         failing = false;

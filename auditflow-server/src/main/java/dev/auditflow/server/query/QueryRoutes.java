@@ -7,7 +7,7 @@ import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.trail.EventReader;
+import dev.auditflow.server.trail.AuditTrail;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -22,12 +22,12 @@ public final class QueryRoutes {
   public static final String HISTOGRAM = "/api/v1/audit/events/histogram";
   public static final String BY_ID = "/api/v1/audit/events/{event_id}";
 
-  private final EventReader reader;
+  private final AuditTrail trail;
   private final QueryParameters parameters;
   private final java.time.Clock clock;
 
-  public QueryRoutes(EventReader reader, QueryParameters parameters, java.time.Clock clock) {
-    this.reader = reader;
+  public QueryRoutes(AuditTrail trail, QueryParameters parameters, java.time.Clock clock) {
+    this.trail = trail;
     this.parameters = parameters;
     this.clock = clock;
   }
@@ -41,14 +41,14 @@ public final class QueryRoutes {
 
   private void list(Context ctx) {
     QueryParameters.ListRequest request = parameters.list(ctx.queryParamMap());
-    EventReader.Result result = reader.list(request.filter(), request.page());
+    AuditTrail.EventPage result = trail.list(request.filter(), request.page());
     Map<String, Object> pagination = new LinkedHashMap<>();
     pagination.put("limit", request.page().limit());
     if (request.page().after() == null) {
       // Kubernaut's shape on every page that does not continue a cursor: offset and total (from a
       // count) beside has_more — its readers send correlation_id alone and read both.
       pagination.put("offset", request.page().offset() == null ? 0 : request.page().offset());
-      pagination.put("total", reader.count(request.filter()));
+      pagination.put("total", trail.count(request.filter()));
     }
     pagination.put("has_more", result.hasMore());
     pagination.put("next_cursor", result.next() == null ? null : result.next().encode());
@@ -60,14 +60,14 @@ public final class QueryRoutes {
   }
 
   private void count(Context ctx) {
-    long count = reader.count(parameters.filter(ctx.queryParamMap()));
+    long count = trail.count(parameters.filter(ctx.queryParamMap()));
     ctx.attribute(AccessAudit.RESULTS, (int) Math.min(Integer.MAX_VALUE, count));
     Json.write(ctx, 200, Map.of("count", count));
   }
 
   private void histogram(Context ctx) {
     QueryParameters.HistogramRequest request = parameters.histogram(ctx.queryParamMap());
-    EventReader.Histogram histogram = reader.histogram(request.filter(), request.buckets(), clock.instant());
+    AuditTrail.Histogram histogram = trail.histogram(request.filter(), request.buckets(), clock.instant());
     long total = histogram.buckets().stream().mapToLong(b -> b.success() + b.failure() + b.pending()).sum();
     ctx.attribute(AccessAudit.RESULTS, (int) Math.min(Integer.MAX_VALUE, total));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -89,7 +89,7 @@ public final class QueryRoutes {
     String text = ctx.pathParam("event_id");
     UUID id = StrictUuid.parse(text).orElseThrow(() -> RequestRefusedException.validation(
         "invalid event id", List.of(new Violation("event_id", "must be a UUID, was \"" + text + "\""))));
-    var event = reader.byId(id).orElseThrow(() -> new NotFoundException("no event with id " + id));
+    var event = trail.byId(id).orElseThrow(() -> new NotFoundException("no event with id " + id));
     ctx.attribute(AccessAudit.RESULTS, 1);
     Json.write(ctx, 200, event);
   }

@@ -13,7 +13,7 @@ public final class PurgeSchedule implements AutoCloseable {
   private final ServerRuntime.Loop loop;
 
   /**
-   * @param purge one bounded purge run, as {@code purger.run(false, maxEvents, Actor.SERVER)}
+   * @param purge one bounded purge run, as {@code trail.purge(false, maxEvents, Actor.SERVER)}
    */
   public PurgeSchedule(Runnable purge, Duration interval, ServerRuntime runtime) {
     this.loop = runtime.loop("purge", interval, () -> {

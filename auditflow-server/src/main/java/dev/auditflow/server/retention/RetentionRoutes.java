@@ -10,6 +10,8 @@ import dev.auditflow.server.auth.AccessAudit;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.trail.AuditTrail;
+import dev.auditflow.server.trail.PurgeReport;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -28,12 +30,12 @@ public final class RetentionRoutes {
   private static final long MAX_BODY = 64 * 1024;
 
   private final RetentionPolicies policies;
-  private final Purger purger;
+  private final AuditTrail trail;
   private final long maxEventsPerRun;
 
-  public RetentionRoutes(RetentionPolicies policies, Purger purger, long maxEventsPerRun) {
+  public RetentionRoutes(RetentionPolicies policies, AuditTrail trail, long maxEventsPerRun) {
     this.policies = policies;
-    this.purger = purger;
+    this.trail = trail;
     this.maxEventsPerRun = maxEventsPerRun;
   }
 
@@ -88,7 +90,7 @@ public final class RetentionRoutes {
     if (dryRun != null && !dryRun.isBoolean()) {
       throw RequestRefusedException.validation("invalid purge request", List.of(new Violation("dry_run", "must be true or false")));
     }
-    PurgeReport report = purger.run(dryRun != null && dryRun.asBoolean(), maxEventsPerRun,
+    PurgeReport report = trail.purge(dryRun != null && dryRun.asBoolean(), maxEventsPerRun,
         AuthFilter.principal(ctx).actor(AuthFilter.clientAddress(ctx)));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("purge_id", report.purgeId().toString());

@@ -16,7 +16,7 @@ import java.util.Map;
  * correlation's chain and a hash over the previous one. Pure computation; the caller holds the
  * chains' locks and supplies their current heads.
  */
-public final class ChainLinker {
+final class ChainLinker {
   private final ChainHasher hasher;
 
   public ChainLinker(ChainHasher hasher) {
@@ -27,16 +27,11 @@ public final class ChainLinker {
     return hasher.algorithm();
   }
 
-  /** Where a chain ends: the last position and its hash. */
-  public record Head(long position, String hash) {
-    public static final Head EMPTY = new Head(0, ChainHasher.GENESIS);
-  }
-
   /** One event's place in its chain. */
   public record Link(AuditEvent event, LocalDate eventDate, long position, String previousHash, String hash) {}
 
   /** The links of the new events, and the new heads of the chains they extended. */
-  public record Result(List<Link> links, Map<String, Head> movedHeads) {}
+  public record Result(List<Link> links, Map<String, ChainHead> movedHeads) {}
 
   /**
    * An event ready to be linked: its canonical form with the position left open. Built before the
@@ -55,16 +50,16 @@ public final class ChainLinker {
    * @param events new events only (duplicates already removed), in the order they are stored
    * @param heads the current head of every chain involved; absent means a new chain
    */
-  public Result link(List<Prepared> events, Map<String, Head> heads) {
-    Map<String, Head> moved = new LinkedHashMap<>();
+  public Result link(List<Prepared> events, Map<String, ChainHead> heads) {
+    Map<String, ChainHead> moved = new LinkedHashMap<>();
     List<Link> links = new ArrayList<>(events.size());
     for (Prepared p : events) {
       String correlationId = p.event().correlationId();
-      Head head = moved.getOrDefault(correlationId, heads.getOrDefault(correlationId, Head.EMPTY));
+      ChainHead head = moved.getOrDefault(correlationId, heads.getOrDefault(correlationId, ChainHead.EMPTY));
       long position = head.position() + 1;
       String hash = hasher.hash(head.hash(), p.canonical(), position);
       links.add(new Link(p.event(), p.eventDate(), position, head.hash(), hash));
-      moved.put(correlationId, new Head(position, hash));
+      moved.put(correlationId, new ChainHead(position, hash));
     }
     return new Result(links, moved);
   }

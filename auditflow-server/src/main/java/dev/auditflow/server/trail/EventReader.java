@@ -25,7 +25,7 @@ import java.util.UUID;
  * exact. Time bounds are also applied to {@code event_date}, so PostgreSQL skips partitions
  * outside them.
  */
-public final class EventReader {
+final class EventReader {
   /**
    * The event's leaf index in the verifiable log, null until integrated: one descent of {@code
    * log_leaves_event_idx} by the row's whole key. Its shape leaves a planner no cheaper-looking
@@ -40,7 +40,7 @@ public final class EventReader {
   private final long maxAnswerBytes;
 
   /** @param maxAnswerBytes the most one page may carry ({@link AnswerBudget}) */
-  public EventReader(Database database, long maxAnswerBytes) {
+  EventReader(Database database, long maxAnswerBytes) {
     this.database = database;
     this.maxAnswerBytes = maxAnswerBytes;
   }
@@ -54,9 +54,6 @@ public final class EventReader {
     return json;
   }
 
-  /** A page of results and where the next one starts. */
-  public record Result(List<ObjectNode> events, boolean hasMore, Cursor next) {}
-
   /**
    * One page; {@code limit + 1} rows are read to learn whether more follow. With an offset the
    * rows before it are skipped (Kubernaut's paging; PostgreSQL reads and discards them).
@@ -65,7 +62,7 @@ public final class EventReader {
    * cursor where it ended; an offset page cannot (its reader counts on {@code limit} events), so it
    * is refused naming {@code limit} and how many events fit.
    */
-  public Result list(EventFilter filter, Page page) {
+  public AuditTrail.EventPage list(EventFilter filter, Page page) {
     EventQuery sql = EventQuery.of(filter);
     String query = listQuery(sql, page);
     List<ObjectNode> rows = new ArrayList<>();
@@ -94,14 +91,8 @@ public final class EventReader {
     } catch (SQLException e) {
       throw SqlFailures.translate("querying events", e);
     }
-    return new Result(rows, more, more ? next : null);
+    return new AuditTrail.EventPage(rows, more, more ? next : null);
   }
-
-  /** Events per bucket of time and per outcome: a histogram of {@code [since, until]}. */
-  public record Histogram(Instant since, Instant until, long bucketSeconds, List<Bucket> buckets) {}
-
-  /** One bucket: from {@code start}, {@code bucketSeconds} long. */
-  public record Bucket(Instant start, long success, long failure, long pending) {}
 
   /**
    * The filter's events over time, in {@code buckets} equal spans, counted by outcome. The span is
@@ -109,7 +100,7 @@ public final class EventReader {
    * event if that is later — events may be stamped a little ahead); a bucket is at least a second.
    * One grouped query, after one {@code min()}/{@code max()} when a bound is open.
    */
-  public Histogram histogram(EventFilter filter, int buckets, Instant now) {
+  public AuditTrail.Histogram histogram(EventFilter filter, int buckets, Instant now) {
     try (Connection c = database.readConnection()) {
       Instant since = filter.since();
       Instant until = filter.until();
@@ -146,11 +137,11 @@ public final class EventReader {
           counts[bucket][outcome] += rs.getLong(3);
         }
       }
-      List<Bucket> result = new ArrayList<>(buckets);
+      List<AuditTrail.Bucket> result = new ArrayList<>(buckets);
       for (int b = 0; b < buckets; b++) {
-        result.add(new Bucket(Instant.ofEpochSecond(from + b * bucketSeconds), counts[b][0], counts[b][1], counts[b][2]));
+        result.add(new AuditTrail.Bucket(Instant.ofEpochSecond(from + b * bucketSeconds), counts[b][0], counts[b][1], counts[b][2]));
       }
-      return new Histogram(since, until, bucketSeconds, result);
+      return new AuditTrail.Histogram(since, until, bucketSeconds, result);
     } catch (SQLException e) {
       throw SqlFailures.translate("counting events over time", e);
     }
@@ -241,18 +232,12 @@ public final class EventReader {
     return rows;
   }
 
-  /** Where {@link #inChainOrder} hands its batches, while its cursor stays open. */
-  @FunctionalInterface
-  public interface Batches {
-    void accept(List<StoredEvent> batch) throws SQLException, IOException;
-  }
-
   /**
    * Reads the events {@code filter} covers in chain order — by correlation, then position —
    * through a cursor on {@code c} (which must not auto-commit), {@code batchSize} rows at a time:
    * an export of any size streams in bounded memory.
    */
-  public static void inChainOrder(Connection c, EventFilter filter, int batchSize, Batches sink)
+  public static void inChainOrder(Connection c, EventFilter filter, int batchSize, AuditTrail.Batches sink)
       throws SQLException, IOException {
     EventQuery query = EventQuery.of(filter);
     try (PreparedStatement ps = query.prepare(c, "SELECT " + StoredEvent.COLUMNS + " FROM audit_events"

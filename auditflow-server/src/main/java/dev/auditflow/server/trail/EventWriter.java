@@ -6,7 +6,7 @@ import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
-import dev.auditflow.server.trail.ChainLinker.Head;
+import dev.auditflow.server.trail.ChainHead;
 import dev.auditflow.server.trail.ChainLinker.Link;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -40,7 +40,7 @@ import org.postgresql.PGConnection;
  * statement whatever the request's size: lookups take their keys as array parameters, which also
  * sidesteps PostgreSQL's 65 535-parameter limit.
  */
-public final class EventWriter {
+final class EventWriter {
   /** Ids taken by stored events (and by purged ones: an id is never given back), with their dates. */
   private static final String TAKEN_IDS =
       "SELECT event_id, event_date FROM audit_event_ids WHERE event_id = ANY(?::uuid[])";
@@ -269,13 +269,13 @@ public final class EventWriter {
     }
   }
 
-  private static Map<String, Head> heads(Connection c, String[] correlationIds) throws SQLException {
-    Map<String, Head> heads = new HashMap<>();
+  private static Map<String, ChainHead> heads(Connection c, String[] correlationIds) throws SQLException {
+    Map<String, ChainHead> heads = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(HEADS)) {
       ps.setArray(1, c.createArrayOf("text", correlationIds));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          heads.put(rs.getString(1), new Head(rs.getLong(2), rs.getString(3)));
+          heads.put(rs.getString(1), new ChainHead(rs.getLong(2), rs.getString(3)));
         }
       }
     }
@@ -307,7 +307,7 @@ public final class EventWriter {
 
   private static final String UNIQUE_VIOLATION = "23505";
 
-  private static void moveHeads(Connection c, Map<String, Head> heads) throws SQLException {
+  private static void moveHeads(Connection c, Map<String, ChainHead> heads) throws SQLException {
     int n = heads.size();
     String[] ids = new String[n];
     Long[] positions = new Long[n];

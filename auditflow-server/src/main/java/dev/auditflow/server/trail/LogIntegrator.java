@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * was and the next round (on any instance) starts where it ends. Rounds of several instances
  * serialise on the {@code log_state} row: an instance that finds it locked skips its round.
  */
-public final class LogIntegrator {
+final class LogIntegrator {
   private static final Logger log = LoggerFactory.getLogger(LogIntegrator.class);
 
   private static final String LOCK_STATE =
@@ -71,7 +71,7 @@ public final class LogIntegrator {
    */
   private CompactRange edge;
 
-  public LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, MeterRegistry registry, Clock clock) {
+  LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, MeterRegistry registry, Clock clock) {
     this.database = database;
     this.nodes = new TreeNodes();
     this.signer = signer;
@@ -88,18 +88,15 @@ public final class LogIntegrator {
         .register(registry);
   }
 
-  /** What one round did. */
-  public record Round(long integrated, long treeSize, boolean skipped) {}
-
   /**
    * Integrates queued events — whole queue rows, until the round's limit — and signs the grown tree. Signs the
    * empty tree once, so a checkpoint exists from the start.
    */
-  public synchronized Round integrate() {
+  public synchronized TransparencyLog.Round integrate() {
     Integrated done;
     try (Connection c = database.connection()) {
       if (!hasWork(c)) {
-        return new Round(0, treeSize.get(), false);
+        return new TransparencyLog.Round(0, treeSize.get(), false);
       }
       done = Transactions.inTransaction(c, "log integration", this::round);
     } catch (SQLException e) {
@@ -127,7 +124,7 @@ public final class LogIntegrator {
   }
 
   /** A round's result, and what to keep once it committed: the new edge, the integrated events. */
-  private record Integrated(Round round, CompactRange range, List<Queued> appended) {}
+  private record Integrated(TransparencyLog.Round round, CompactRange range, List<Queued> appended) {}
 
   private Integrated round(Connection c) throws SQLException {
     String origin;
@@ -135,7 +132,7 @@ public final class LogIntegrator {
     boolean unsigned;
     try (PreparedStatement ps = c.prepareStatement(LOCK_STATE); ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
-        return new Integrated(new Round(0, treeSize.get(), true), null, List.of());
+        return new Integrated(new TransparencyLog.Round(0, treeSize.get(), true), null, List.of());
       }
       origin = rs.getString(1);
       size = rs.getLong(2);
@@ -144,7 +141,7 @@ public final class LogIntegrator {
     List<Queued> queued = next(c);
     if (queued.isEmpty() && !unsigned) {
       treeSize.set(size);
-      return new Integrated(new Round(0, size, false), null, List.of());
+      return new Integrated(new TransparencyLog.Round(0, size, false), null, List.of());
     }
     CompactRange range = nodes.edge(c, size);
     if (edge != null && edge.size() > size) {
@@ -187,7 +184,7 @@ public final class LogIntegrator {
       ps.setString(2, signer.sign(checkpoint));
       ps.executeUpdate();
     }
-    return new Integrated(new Round(appended.size(), range.size(), false), range, appended);
+    return new Integrated(new TransparencyLog.Round(appended.size(), range.size(), false), range, appended);
   }
 
   private static String b64(byte[] hash) {
@@ -224,7 +221,7 @@ public final class LogIntegrator {
   private static Map<UUID, byte[]> backfill(Connection c, List<Queued> queued) throws SQLException {
     List<Queued> missing = queued.stream().filter(q -> q.leafHash() == null).toList();
     Map<UUID, byte[]> leaves = new HashMap<>();
-    LogReader.storedEvents(c, missing.stream().map(Queued::eventId).toList(),
+    PostgresLog.storedEvents(c, missing.stream().map(Queued::eventId).toList(),
         missing.stream().map(Queued::eventDate).toList()).forEach((id, row) -> leaves.put(id, leafHash(row)));
     return leaves;
   }

@@ -11,7 +11,7 @@ import java.util.List;
  * when it is committed, and the integrator, running after commit, is the only one who assigns
  * leaf indices.
  */
-public final class LogQueue {
+final class LogQueue {
   private static final String ENQUEUE =
       "INSERT INTO log_queue (event_ids, event_dates, leaf_hashes) VALUES (?::uuid[], ?::date[], ?::bytea[])";
 

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * serialises creators of the same month on an advisory lock — safe across threads and across
  * server instances. Months known to exist are remembered, so the common path costs a set lookup.
  */
-public final class PartitionManager {
+final class PartitionManager {
   private static final Logger log = LoggerFactory.getLogger(PartitionManager.class);
 
   private final Set<YearMonth> known = ConcurrentHashMap.newKeySet();

@@ -21,22 +21,7 @@ import java.util.UUID;
  * chain now starts — only from records that are contiguous from position 1 and carry a valid
  * signature by a trusted key.
  */
-public final class PurgeRecords {
-  /**
-   * Where a chain's stored part starts: after position {@code purgedThrough}, linking to {@code
-   * lastHash}. {@link #GENESIS} for a chain never purged.
-   */
-  public record ChainStart(long purgedThrough, String lastHash, String lastAlgorithm) {
-    public static final ChainStart GENESIS = new ChainStart(0, null, null);
-  }
-
-  /** A chain whose purge records cannot be trusted: not contiguous, or not signed by a trusted key. */
-  public static final class InvalidPurgeRecordException extends Exception {
-    InvalidPurgeRecordException(String message) {
-      super(message, null, false, false);
-    }
-  }
-
+final class PurgeRecords {
   private static final String COLUMNS = "correlation_id, purged_from, purged_through, last_purged_hash,"
       + " last_hash_algorithm, purge_id, purged_at, key_id, signature";
 

@@ -16,9 +16,9 @@ import java.util.List;
  * The retention purge's statements, on connections the purge holds: which partitions and chains
  * hold expired events, the chains' positions and hashes, the deletions themselves (through the
  * functions of the migrations, which keep the chains' records), and the locks that keep a purge
- * from racing a legal hold or another purge. {@code retention.Purger} decides; this stores.
+ * from racing a legal hold or another purge. {@link Purger} decides; this stores.
  */
-public final class PurgeStore {
+final class PurgeStore {
   /** The purge's advisory lock: one purger at a time, whatever the instance. */
   private static final long PURGE_LOCK = 0x6175647075726765L; // "audpurge"
   /** Chains taken per transaction of the row-by-row pass. */

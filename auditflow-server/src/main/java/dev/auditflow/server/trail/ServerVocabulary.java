@@ -25,6 +25,8 @@ public final class ServerVocabulary {
   public static final String HOLD_CHAIN_PREFIX = "legal-hold:";
   /** The server's other chains, such as {@code auditflow:purge}. */
   public static final String SERVER_CHAIN_PREFIX = "auditflow:";
+  /** The record of a purge run, in chain {@code auditflow:purge}. */
+  public static final String PURGED = TYPE_PREFIX + "retention.purged";
   /** The workflow catalog's records (Kubernaut's Data Storage names them so). */
   public static final String WORKFLOW_TYPE_PREFIX = "datastorage.workflow.";
   /** Their category, Kubernaut Data Storage's. */

@@ -8,12 +8,11 @@ import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
-import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.failure.RequestRefusedException;
+import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.Cursor;
-import dev.auditflow.server.trail.EventWriter;
 import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
@@ -51,12 +50,12 @@ public final class WorkflowService {
           + " updated_at, custom_labels, detected_labels, container_digest";
 
   private final Database database;
-  private final EventWriter events;
+  private final AuditTrail trail;
   private final Clock clock;
 
-  public WorkflowService(Database database, EventWriter events, Clock clock) {
+  public WorkflowService(Database database, AuditTrail trail, Clock clock) {
     this.database = database;
-    this.events = events;
+    this.trail = trail;
     this.clock = clock;
   }
 
@@ -72,29 +71,28 @@ public final class WorkflowService {
     AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "created", "create", id, w, now,
         Map.of("workflow_name", w.workflowName(), "version", w.version(), "content_hash", w.contentHash(), "status", w.status()),
         w.owner(), caller);
-    try (Connection c = database.connection()) {
-      events.ensurePartition(c, now);
-      return Transactions.inTransaction(c, "workflow " + w.workflowName(), tx -> {
-        lockName(tx, w.workflowName());
+    return trail.appendWith("creating workflow " + w.workflowName(), now, (tx, events) -> {
+      lockName(tx, w.workflowName());
+      try {
         insert(tx, id, w, now);
-        try (PreparedStatement ps = tx.prepareStatement(
-            "UPDATE workflows SET is_latest_version = false, updated_at = ? WHERE workflow_name = ? AND workflow_id <> ? AND is_latest_version")) {
-          ps.setObject(1, now.atOffset(ZoneOffset.UTC));
-          ps.setString(2, w.workflowName());
-          ps.setObject(3, id);
-          ps.executeUpdate();
+      } catch (SQLException e) {
+        if (isDuplicateNameVersion(e)) {
+          // A client error, not ours: INFO, not ERROR.
+          log.info("workflow already exists workflow_name={} version={}", w.workflowName(), w.version());
+          throw new ConflictException("workflow \"" + w.workflowName() + "\" version \"" + w.version() + "\" already exists");
         }
-        events.write(tx, List.of(audit), caller.id());
-        return new Workflow(id, w, w.status(), null, null, true, now, now);
-      });
-    } catch (SQLException e) {
-      if (isDuplicateNameVersion(e)) {
-        // A client error, not ours: INFO, not ERROR.
-        log.info("workflow already exists workflow_name={} version={}", w.workflowName(), w.version());
-        throw new ConflictException("workflow \"" + w.workflowName() + "\" version \"" + w.version() + "\" already exists");
+        throw e;
       }
-      throw SqlFailures.translate("creating workflow " + w.workflowName(), e);
-    }
+      try (PreparedStatement ps = tx.prepareStatement(
+          "UPDATE workflows SET is_latest_version = false, updated_at = ? WHERE workflow_name = ? AND workflow_id <> ? AND is_latest_version")) {
+        ps.setObject(1, now.atOffset(ZoneOffset.UTC));
+        ps.setString(2, w.workflowName());
+        ps.setObject(3, id);
+        ps.executeUpdate();
+      }
+      events.append(List.of(audit), caller.id());
+      return new Workflow(id, w, w.status(), null, null, true, now, now);
+    });
   }
 
   private static boolean isDuplicateNameVersion(SQLException e) {
@@ -166,37 +164,32 @@ public final class WorkflowService {
   /** Changes status, and records the change as an audit event in the same transaction. */
   public Workflow changeStatus(UUID id, WorkflowRequests.StatusChange change, ServerRecord.Actor caller) {
     Instant now = Timestamps.normalize(clock.instant());
-    try (Connection c = database.connection()) {
-      events.ensurePartition(c, now);
-      return Transactions.inTransaction(c, "workflow status " + id, tx -> {
-        Workflow before = get(tx, id, true)
-            .orElseThrow(() -> new NotFoundException("no workflow with id " + id));
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("workflow_name", before.definition().workflowName());
-        data.put("version", before.definition().version());
-        data.put("from_status", before.status());
-        data.put("to_status", change.status());
-        if (change.reason() != null) {
-          data.put("status_reason", change.reason());
-        }
-        AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "status_changed", "change_status", id, before.definition(),
-            now, data, change.updatedBy(), caller);
-        try (PreparedStatement ps = tx.prepareStatement(
-            "UPDATE workflows SET status = ?, status_reason = ?, updated_by = ?, updated_at = ? WHERE workflow_id = ?")) {
-          ps.setString(1, change.status());
-          ps.setString(2, change.reason());
-          ps.setString(3, change.updatedBy());
-          ps.setObject(4, now.atOffset(ZoneOffset.UTC));
-          ps.setObject(5, id);
-          ps.executeUpdate();
-        }
-        events.write(tx, List.of(audit), caller.id());
-        return new Workflow(id, before.definition(), change.status(), change.reason(), change.updatedBy(),
-            before.latestVersion(), before.createdAt(), now);
-      });
-    } catch (SQLException e) {
-      throw SqlFailures.translate("changing the status of workflow " + id, e);
-    }
+    return trail.appendWith("changing the status of workflow " + id, now, (tx, events) -> {
+      Workflow before = get(tx, id, true)
+          .orElseThrow(() -> new NotFoundException("no workflow with id " + id));
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("workflow_name", before.definition().workflowName());
+      data.put("version", before.definition().version());
+      data.put("from_status", before.status());
+      data.put("to_status", change.status());
+      if (change.reason() != null) {
+        data.put("status_reason", change.reason());
+      }
+      AuditEvent audit = auditEvent(ServerVocabulary.WORKFLOW_TYPE_PREFIX + "status_changed", "change_status", id, before.definition(),
+          now, data, change.updatedBy(), caller);
+      try (PreparedStatement ps = tx.prepareStatement(
+          "UPDATE workflows SET status = ?, status_reason = ?, updated_by = ?, updated_at = ? WHERE workflow_id = ?")) {
+        ps.setString(1, change.status());
+        ps.setString(2, change.reason());
+        ps.setString(3, change.updatedBy());
+        ps.setObject(4, now.atOffset(ZoneOffset.UTC));
+        ps.setObject(5, id);
+        ps.executeUpdate();
+      }
+      events.append(List.of(audit), caller.id());
+      return new Workflow(id, before.definition(), change.status(), change.reason(), change.updatedBy(),
+          before.latestVersion(), before.createdAt(), now);
+    });
   }
 
   /** Filters of the list endpoint; null means "any". */

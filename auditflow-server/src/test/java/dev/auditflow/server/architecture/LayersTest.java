@@ -56,4 +56,14 @@ class LayersTest {
         .should().dependOnClassesThat().resideInAnyPackage("..server.http..", "io.javalin..")
         .evaluate(server).getFailureReport().getDetails()).as("the trail's imports of HTTP").isEmpty();
   }
+
+  @Test
+  void onlyTheCompositionKnowsWhichTrailItIs() {
+    // Features store through the AuditTrail contract; a second implementation (sharded, log-fed)
+    // then replaces PostgresTrail in AuditServer and nowhere else.
+    assertThat(com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideOutsideOfPackages(
+            "dev.auditflow.server", "..server.trail..")
+        .should().dependOnClassesThat().haveFullyQualifiedName("dev.auditflow.server.trail.PostgresTrail")
+        .evaluate(server).getFailureReport().getDetails()).as("features naming the PostgreSQL trail").isEmpty();
+  }
 }

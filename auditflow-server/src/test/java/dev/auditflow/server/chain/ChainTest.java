@@ -9,9 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
-import dev.auditflow.server.trail.PurgeRecords;
-import dev.auditflow.server.signing.KnownKeys;
-import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
@@ -20,7 +17,6 @@ import dev.auditflow.verify.ChainHasher;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -325,9 +321,7 @@ class ChainTest {
       assertThat(result.get("first_break").get("position").asLong()).isEqualTo(2);
       ServerConfig keyless = ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(keyed.jdbcUrl()).poolSize(2).build();
       try (AuditServer without = AuditServer.start(keyless)) {
-        PurgeRecords noPurges = new PurgeRecords(
-            new KnownKeys(without.database(), SigningKey.ephemeral(), List.of(), Clock.systemUTC()));
-        var answer = new ChainVerifier(without.database(), ChainHasher.sha256(), noPurges, 1_000).verifyCorrelation("t-hmac");
+        var answer = new ChainVerifier(without.trail(), ChainHasher.sha256(), 1_000).verifyCorrelation("t-hmac");
         assertThat(answer.verified()).isFalse();
         assertThat(answer.firstBreak().reason()).isEqualTo("unverifiable");
       }

@@ -84,7 +84,7 @@ class LogIntegrationTest {
           CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN RAISE EXCEPTION 'injected failure'; END $$""",
           "CREATE TRIGGER fail_once BEFORE UPDATE ON log_state FOR EACH ROW EXECUTE FUNCTION fail_once()");
-      assertThatThrownBy(() -> fx.server().logIntegrator().integrate()).hasMessageContaining("injected failure");
+      assertThatThrownBy(() -> fx.server().trail().log().integrate()).hasMessageContaining("injected failure");
       assertThat(log.checkpoint()).isEqualTo(before);
       assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM log_leaves")).isEqualTo(before.size());
       assertThat(Superuser.number(fx.jdbcUrl(), "SELECT sum(cardinality(event_ids)) FROM log_queue")).isEqualTo(10);

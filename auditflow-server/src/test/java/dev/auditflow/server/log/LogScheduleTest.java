@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import dev.auditflow.server.testing.FakeServerRuntime;
 import dev.auditflow.server.testing.LogLines;
-import dev.auditflow.server.trail.LogIntegrator;
+import dev.auditflow.server.trail.TransparencyLog;
 import dev.auditflow.server.trail.LogTamperedException;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,20 +21,20 @@ class LogScheduleTest {
 
   private final FakeServerRuntime runtime = new FakeServerRuntime(START);
   /** What each round does, in turn; when empty, an idle round. */
-  private final Deque<Supplier<LogIntegrator.Round>> script = new ArrayDeque<>();
+  private final Deque<Supplier<TransparencyLog.Round>> script = new ArrayDeque<>();
 
   private LogSchedule started() {
     LogSchedule schedule = new LogSchedule(
-        () -> script.isEmpty() ? new LogIntegrator.Round(0, 7, false) : script.poll().get(), SETTINGS);
+        () -> script.isEmpty() ? new TransparencyLog.Round(0, 7, false) : script.poll().get(), SETTINGS);
     schedule.start(runtime);
     return schedule;
   }
 
-  private static Supplier<LogIntegrator.Round> integrated(long events) {
-    return () -> new LogIntegrator.Round(events, 7, false);
+  private static Supplier<TransparencyLog.Round> integrated(long events) {
+    return () -> new TransparencyLog.Round(events, 7, false);
   }
 
-  private static Supplier<LogIntegrator.Round> failing(RuntimeException e) {
+  private static Supplier<TransparencyLog.Round> failing(RuntimeException e) {
     return () -> {
       throw e;
     };

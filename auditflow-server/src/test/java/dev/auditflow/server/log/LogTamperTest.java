@@ -124,8 +124,8 @@ class LogTamperTest {
       throws LogProofException {
     Attacker.rewriteTree(fx.jdbcUrl(), change);
     // The running instance remembers what it signed and refuses to sign the forgery, round after round...
-    assertThatThrownBy(() -> fx.server().logIntegrator().integrate()).isInstanceOf(LogTamperedException.class);
-    assertThatThrownBy(() -> fx.server().logIntegrator().integrate()).isInstanceOf(LogTamperedException.class);
+    assertThatThrownBy(() -> fx.server().trail().log().integrate()).isInstanceOf(LogTamperedException.class);
+    assertThatThrownBy(() -> fx.server().trail().log().integrate()).isInstanceOf(LogTamperedException.class);
     // ...but a freshly started one, with the same key, has no memory: it signs what it finds.
     try (ServerFixture fresh = ServerFixture.onDatabase(fx.jdbcUrl(), b -> b.lifecycle(withKey(keyFile)))) {
       LogFixture forgedLog = new LogFixture(fresh);

@@ -9,7 +9,6 @@ import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
 import dev.auditflow.server.trail.EventFilter;
-import dev.auditflow.server.trail.EventReader;
 import dev.auditflow.server.trail.Page;
 import java.time.Instant;
 import java.util.Map;
@@ -55,8 +54,7 @@ class ReadPlanTest {
 
   @Test
   void aPageOfOneThousandFindsItsLeavesThroughTheEventIndex() {
-    EventReader reader = new EventReader(fx.server().database(), dev.auditflow.server.RequestLimits.DEFAULT_MAX_ANSWER_BYTES);
-    String plan = String.join("\n", reader.explain(new EventFilter(Map.of("correlation_id", "bulk-even"), null, null),
+    String plan = String.join("\n", fx.server().trail().explain(new EventFilter(Map.of("correlation_id", "bulk-even"), null, null),
         new Page(1_000, false, null)));
     assertThat(plan).contains("log_leaves_event_idx").doesNotContain("log_leaves_pkey");
 

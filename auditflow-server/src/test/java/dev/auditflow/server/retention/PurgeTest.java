@@ -17,6 +17,7 @@ import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
+import dev.auditflow.server.trail.ServerVocabulary;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -350,7 +351,7 @@ class PurgeTest {
 
     JsonNode events = fx.get("/api/v1/audit/events?correlation_id=auditflow:purge").json().get("data");
     assertThat(events).hasSize(1);
-    assertThat(events.get(0).get("event_type").asText()).isEqualTo(Purger.EVENT_TYPE);
+    assertThat(events.get(0).get("event_type").asText()).isEqualTo(ServerVocabulary.PURGED);
     assertThat(events.get(0).at("/event_data/events_purged").asLong()).isEqualTo(3);
     assertThat(fx.get("/metrics").body()).containsPattern("auditflow_purge_events_total(\\{[^}]*\\})? 3\\.0");
   }

@@ -1,7 +1,7 @@
 package dev.auditflow.server.testing;
 
 import dev.auditflow.server.AuditServer;
-import dev.auditflow.server.trail.LogIntegrator;
+import dev.auditflow.server.trail.TransparencyLog;
 
 /** Integration on demand, for tests that need every stored event to be a leaf now, not in a moment. */
 public final class LogRounds {
@@ -12,9 +12,9 @@ public final class LogRounds {
    * another instance's integrator holds the log is no proof of that: wait for it and go again.
    */
   public static void integrateAll(AuditServer server) {
-    LogIntegrator.Round round;
+    TransparencyLog.Round round;
     do {
-      round = server.logIntegrator().integrate();
+      round = server.trail().log().integrate();
       if (round.skipped()) {
         try {
           Thread.sleep(20);

@@ -1,4 +1,4 @@
-package dev.auditflow.server.retention;
+package dev.auditflow.server.trail;
 
 import java.time.Duration;
 import java.util.UUID;

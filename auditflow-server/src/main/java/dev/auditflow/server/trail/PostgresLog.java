@@ -22,8 +22,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-/** Reads the log: its signed state, proofs from stored nodes, which leaf an event is. */
-public final class LogReader {
+/**
+ * The log on PostgreSQL: reads its signed state, proofs from stored nodes and which leaf an event
+ * is; rounds of integration are {@link LogIntegrator}'s.
+ */
+final class PostgresLog implements TransparencyLog {
   private static final String LEAVES =
       """
       SELECT leaf_index, event_id, event_date, leaf_hash FROM log_leaves
@@ -31,20 +34,13 @@ public final class LogReader {
       """;
 
   private final Database database;
+  private final LogIntegrator integrator;
   private final TreeNodes nodes = new TreeNodes();
 
-  public LogReader(Database database) {
+  PostgresLog(Database database, LogIntegrator integrator) {
     this.database = database;
+    this.integrator = integrator;
   }
-
-  /** The log's name, the size of its latest signed checkpoint, and that checkpoint (null before the first). */
-  public record State(String origin, long size, String checkpoint) {}
-
-  /** A leaf: its index, the event it is, and its hash. */
-  public record Leaf(long index, UUID eventId, LocalDate eventDate, byte[] hash) {}
-
-  /** A leaf with its event as stored now, or null once the event was purged. */
-  public record Entry(Leaf leaf, StoredEvent event) {}
 
   public State state() {
     return read("reading the log's state", c -> {
@@ -54,6 +50,11 @@ public final class LogReader {
         return new State(rs.getString(1), rs.getLong(2), rs.getString(3));
       }
     });
+  }
+
+  @Override
+  public Round integrate() {
+    return integrator.integrate();
   }
 
   /** Events committed but not yet given a leaf. */

@@ -1,4 +1,4 @@
-package dev.auditflow.server.retention;
+package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
@@ -6,11 +6,6 @@ import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.ConflictException;
-import dev.auditflow.server.trail.EventWriter;
-import dev.auditflow.server.trail.PurgeRecords;
-import dev.auditflow.server.trail.PurgeStore;
-import dev.auditflow.server.trail.ServerRecord;
-import dev.auditflow.server.trail.ServerVocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -45,9 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A dry run does all of it in transactions that are rolled back, so its counts are exact.
  */
-public final class Purger {
+final class Purger {
   private static final Logger log = LoggerFactory.getLogger(Purger.class);
-  public static final String EVENT_TYPE = ServerVocabulary.TYPE_PREFIX + "retention.purged";
 
   private final Database database;
   private final PurgeRecords records;
@@ -58,7 +52,7 @@ public final class Purger {
   private final AtomicLong heldSkipped = new AtomicLong();
   private final Timer duration;
 
-  public Purger(Database database, PurgeRecords records, EventWriter events, MeterRegistry registry, Clock clock) {
+  Purger(Database database, PurgeRecords records, EventWriter events, MeterRegistry registry, Clock clock) {
     this.database = database;
     this.records = records;
     this.events = events;
@@ -78,7 +72,7 @@ public final class Purger {
    * @param by who asked: a caller, or {@link ServerRecord.Actor#SERVER} for the schedule
    * @throws ConflictException when a purge is running already (here or on another instance)
    */
-  public PurgeReport run(boolean dryRun, long maxEvents, ServerRecord.Actor by) {
+  PurgeReport run(boolean dryRun, long maxEvents, ServerRecord.Actor by) {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("the event budget must be >= 1, was " + maxEvents);
     }
@@ -318,7 +312,7 @@ public final class Purger {
     data.put("held_skipped", report.heldSkipped());
     data.put("complete", report.complete());
     data.put("duration_ms", report.duration().toMillis());
-    AuditEvent event = new ServerRecord(EVENT_TYPE, "purge", ServerVocabulary.SERVER_CHAIN_PREFIX + "purge", by,
+    AuditEvent event = new ServerRecord(ServerVocabulary.PURGED, "purge", ServerVocabulary.SERVER_CHAIN_PREFIX + "purge", by,
         new ServerRecord.Resource("audit_events", "retention"), data).toEvent(now);
     events.insert(List.of(event), by.id());
   }
