@@ -142,7 +142,7 @@ public final class PostgresTrail implements AuditTrail {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        return read.read(new SnapshotOn(c, what));
+        return read.read(new SnapshotOn(c, what, purgeRecords));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
@@ -157,40 +157,45 @@ public final class PostgresTrail implements AuditTrail {
   }
 
   /** The snapshot's reads on its connection; a failed statement names what the snapshot was for. */
-  private final class SnapshotOn implements Snapshot {
+  private static final class SnapshotOn implements Snapshot {
     private final Connection c;
     private final String what;
+    private final PurgeRecords purgeRecords;
 
-    SnapshotOn(Connection c, String what) {
+    SnapshotOn(Connection c, String what, PurgeRecords purgeRecords) {
       this.c = c;
       this.what = what;
+      this.purgeRecords = purgeRecords;
+    }
+
+    private interface Statement<T> {
+      T run() throws SQLException;
+    }
+
+    private <T> T sql(Statement<T> statement) {
+      try {
+        return statement.run();
+      } catch (SQLException e) {
+        throw SqlFailures.translate(what, e);
+      }
     }
 
     @Override
     public Optional<ChainHead> head(String correlationId) {
-      try {
-        return Chains.head(c, correlationId);
-      } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
-      }
+      return sql(() -> Chains.head(c, correlationId));
     }
 
     @Override
     public void walk(String correlationId, Predicate<StoredEvent> next) {
-      try {
+      sql(() -> {
         Chains.walk(c, correlationId, next);
-      } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
-      }
+        return null;
+      });
     }
 
     @Override
     public long countChain(String correlationId) {
-      try {
-        return Chains.count(c, correlationId);
-      } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
-      }
+      return sql(() -> Chains.count(c, correlationId));
     }
 
     @Override
@@ -204,11 +209,7 @@ public final class PostgresTrail implements AuditTrail {
 
     @Override
     public List<String> chainsWithEventsIn(Instant since, Instant until, int limit) {
-      try {
-        return Chains.withEventsIn(c, since, until, limit);
-      } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
-      }
+      return sql(() -> Chains.withEventsIn(c, since, until, limit));
     }
 
     @Override
@@ -222,11 +223,7 @@ public final class PostgresTrail implements AuditTrail {
 
     @Override
     public Set<String> heldAmong(Collection<String> correlationIds) {
-      try {
-        return Chains.held(c, correlationIds);
-      } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
-      }
+      return sql(() -> Chains.held(c, correlationIds));
     }
   }
 
