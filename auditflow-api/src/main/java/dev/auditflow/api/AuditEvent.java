@@ -39,13 +39,18 @@ import java.util.UUID;
  *
  * <p>{@code event_data} is a Jackson {@link JsonNode}; the builder stores a private copy. Treat
  * the node returned by {@link #eventData()} as read-only.
+ *
+ * <p>{@code producer_id}, {@code producer_epoch} and {@code producer_seq}, all three or none, number
+ * the event in its producer's sequence (docs/COMPLETENESS.md): the client sets them; a producer
+ * that sends none is not accounted for, and loses nothing else.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
   "event_id", "version", "event_type", "event_timestamp", "event_category", "event_action",
   "event_outcome", "correlation_id", "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id",
   "resource_name", "parent_event_id", "parent_event_date", "namespace", "cluster_name", "cluster_id", "severity",
-  "duration_ms", "error_code", "error_message", "event_data", "retention_days", "is_sensitive"
+  "duration_ms", "error_code", "error_message", "event_data", "retention_days", "is_sensitive",
+  "producer_id", "producer_epoch", "producer_seq"
 })
 public record AuditEvent(
     @JsonProperty("event_id") UUID eventId,
@@ -74,7 +79,10 @@ public record AuditEvent(
     @JsonProperty("error_message") String errorMessage,
     @JsonProperty("event_data") JsonNode eventData,
     @JsonProperty("retention_days") Integer retentionDays,
-    @JsonProperty("is_sensitive") boolean sensitive) {
+    @JsonProperty("is_sensitive") boolean sensitive,
+    @JsonProperty("producer_id") String producerId,
+    @JsonProperty("producer_epoch") UUID producerEpoch,
+    @JsonProperty("producer_seq") Long producerSeq) {
 
   public static final String DEFAULT_VERSION = "1.0";
   public static final String DEFAULT_ACTOR_TYPE = "service";
@@ -119,7 +127,23 @@ public record AuditEvent(
     b.eventData = eventData;
     b.retentionDays = retentionDays;
     b.sensitive = sensitive;
+    b.producerId = producerId;
+    b.producerEpoch = producerEpoch;
+    b.producerSeq = producerSeq;
     return b;
+  }
+
+  /** This event numbered in a producer's sequence: a copy with the three producer fields set. */
+  public AuditEvent withProducer(String producerId, UUID epoch, long seq) {
+    return new AuditEvent(eventId, version, eventType, eventTimestamp, eventCategory, eventAction, eventOutcome,
+        correlationId, actorType, actorId, actorIp, resourceType, resourceId, resourceName, parentEventId,
+        parentEventDate, namespace, clusterName, severity, durationMs, errorCode, errorMessage, eventData, retentionDays,
+        sensitive, producerId, epoch, seq);
+  }
+
+  /** True when the event carries a producer sequence number. */
+  public boolean hasProducer() {
+    return producerId != null || producerEpoch != null || producerSeq != null;
   }
 
   private static String noneIfNull(String value) {
@@ -153,6 +177,9 @@ public record AuditEvent(
     private JsonNode eventData;
     private Integer retentionDays;
     private boolean sensitive;
+    private String producerId;
+    private UUID producerEpoch;
+    private Long producerSeq;
 
     private Builder() {}
 
@@ -303,6 +330,17 @@ public record AuditEvent(
       return this;
     }
 
+    /**
+     * Numbers the event in a producer's sequence (the client does it; see docs/COMPLETENESS.md).
+     * Any of them null with another set is a violation {@link EventValidator} reports.
+     */
+    public Builder producer(String producerId, UUID epoch, Long seq) {
+      this.producerId = producerId;
+      this.producerEpoch = epoch;
+      this.producerSeq = seq;
+      return this;
+    }
+
     /** Applies the defaults and builds the event. Validity is checked by {@link EventValidator}. */
     public AuditEvent build() {
       return new AuditEvent(
@@ -330,7 +368,10 @@ public record AuditEvent(
           none(errorMessage),
           eventData,
           retentionDays, // null: the server's retention policy decides when the event is stored
-          sensitive);
+          sensitive,
+          none(producerId),
+          producerEpoch,
+          producerSeq);
     }
 
     /** Absent: the default. Empty: explicitly none. */

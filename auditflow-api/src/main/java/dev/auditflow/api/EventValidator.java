@@ -36,6 +36,9 @@ public final class EventValidator {
    */
   public static final int MAX_NUMBER_DIGITS = 330;
 
+  /** The longest {@code producer_id}. */
+  public static final int MAX_PRODUCER_ID = 200;
+
   private record TextRule(String field, Function<AuditEvent, String> value, boolean required, int max) {}
 
   private static final List<TextRule> TEXT_RULES =
@@ -55,7 +58,8 @@ public final class EventValidator {
           new TextRule("cluster_name", AuditEvent::clusterName, false, 255),
           new TextRule("error_code", AuditEvent::errorCode, false, 100),
           new TextRule("error_message", AuditEvent::errorMessage, false, 4096),
-          new TextRule("severity", AuditEvent::severity, false, 20));
+          new TextRule("severity", AuditEvent::severity, false, 20),
+          new TextRule("producer_id", AuditEvent::producerId, false, MAX_PRODUCER_ID));
 
   private final ValidationRules rules;
 
@@ -81,12 +85,32 @@ public final class EventValidator {
     if (event.durationMs() != null && event.durationMs() < 0) {
       violations.add(new Violation("duration_ms", "must be >= 0, was " + event.durationMs()));
     }
+    checkProducer(event, violations);
     Integer retention = event.retentionDays();
     if (retention != null && (retention < 1 || retention > MAX_RETENTION_DAYS)) {
       violations.add(
           new Violation("retention_days", "must be between 1 and " + MAX_RETENTION_DAYS + ", was " + retention));
     }
     return violations;
+  }
+
+  /** The producer fields come all three or not at all, and a sequence starts at 1. */
+  private static void checkProducer(AuditEvent event, List<Violation> violations) {
+    if (!event.hasProducer()) {
+      return;
+    }
+    String together = "producer_id, producer_epoch and producer_seq come together: set all three or none";
+    if (event.producerId() == null) {
+      violations.add(new Violation("producer_id", together));
+    }
+    if (event.producerEpoch() == null) {
+      violations.add(new Violation("producer_epoch", together));
+    }
+    if (event.producerSeq() == null) {
+      violations.add(new Violation("producer_seq", together));
+    } else if (event.producerSeq() < 1) {
+      violations.add(new Violation("producer_seq", "must be >= 1, was " + event.producerSeq()));
+    }
   }
 
   /**

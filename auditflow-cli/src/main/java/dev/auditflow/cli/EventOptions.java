@@ -28,6 +28,11 @@ final class EventOptions {
       description = "Reject events older than this (default: ${DEFAULT-VALUE}).")
   Duration maxEventAge;
 
+  @Option(names = "--completeness-grace", defaultValue = "5m",
+      description = "How long a gap in a producer's sequence may stay open before it is reported as"
+          + " unaccounted loss (default: ${DEFAULT-VALUE}; docs/COMPLETENESS.md).")
+  Duration completenessGrace;
+
   @Option(names = "--chain-key-file",
       description = "File holding the HMAC key (>= 32 bytes) for the hash chain; absent: plain SHA-256.")
   Path chainKeyFile;
@@ -41,6 +46,7 @@ final class EventOptions {
 
   void applyTo(ServerConfig.Builder config) throws IOException {
     config.maxBodyBytes(maxBodyBytes).maxBatchSize(maxBatchSize).maxFutureSkew(maxFutureSkew).maxEventAge(maxEventAge)
+        .completenessGrace(completenessGrace)
         .chainKey(chainKeyFile == null ? null : Files.readAllBytes(chainKeyFile));
   }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,12 @@ class JarExampleIT {
       assertThat(AuditEventJson.mapper().readTree(new JarApi(base, admin)
           .call("GET", "/api/v1/audit/events/count?correlation_id=order-example", null).body()).get("count").asLong())
           .isEqualTo(4);
+      // The example's store numbered its events and closed its epoch at close: all accounted for.
+      JarProcess completeness = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", admin), "completeness", "--url",
+          base.toString(), "--since", "1h");
+      assertThat(completeness.run(Duration.ofSeconds(60))).as(completeness.output()).isZero();
+      assertThat(completeness.output()).containsPattern("closed +4 +4 +0 +0")
+          .contains("accounted for: 1 epochs since 1h");
     } finally {
       TestDatabase.drop(db);
     }

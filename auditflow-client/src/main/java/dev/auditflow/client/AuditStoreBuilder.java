@@ -1,6 +1,7 @@
 package dev.auditflow.client;
 
 import dev.auditflow.api.Pem;
+import dev.auditflow.api.UuidV7;
 import dev.auditflow.api.ValidationRules;
 import dev.auditflow.client.http.BearerToken;
 import dev.auditflow.client.http.HttpBatchTransport;
@@ -38,6 +39,12 @@ public final class AuditStoreBuilder {
   private BearerToken credentials = BearerToken.none();
   private Path trustedCertificates;
   private StoreRuntime runtime;
+  private String serviceName = DEFAULT_SERVICE_NAME;
+  private String producerId;
+  private boolean producerSequences = true;
+
+  /** The service name of the default producer id, {@code <service>@<host>}. */
+  public static final String DEFAULT_SERVICE_NAME = "auditflow-client";
 
   AuditStoreBuilder() {}
 
@@ -165,6 +172,54 @@ public final class AuditStoreBuilder {
   }
 
   /** Runs the store on this runtime instead of its own threads (tests: fake time). */
+  /**
+   * The name of the service this store audits for; with the host's name it makes the default
+   * producer id, {@code <service>@<host>} (docs/COMPLETENESS.md). Default {@value
+   * #DEFAULT_SERVICE_NAME}.
+   */
+  public AuditStoreBuilder serviceName(String serviceName) {
+    this.serviceName = Objects.requireNonNull(serviceName, "serviceName");
+    return this;
+  }
+
+  /**
+   * The producer id the store numbers its events under; stable across restarts, unique per
+   * producing process. Default {@code <serviceName>@<host name>}. At most 200 characters.
+   */
+  public AuditStoreBuilder producerId(String producerId) {
+    this.producerId = Objects.requireNonNull(producerId, "producerId");
+    return this;
+  }
+
+  /**
+   * Whether events are numbered in a producer sequence and what the store gives up on is
+   * declared to the server (default on; docs/COMPLETENESS.md). Off, the server cannot tell a
+   * lost event from one never emitted.
+   */
+  public AuditStoreBuilder producerSequences(boolean on) {
+    this.producerSequences = on;
+    return this;
+  }
+
+  /** The producer id this builder gives a store: the one set, or {@code <serviceName>@<host>}. */
+  String effectiveProducerId() {
+    String id = producerId != null ? producerId : serviceName + "@" + hostName();
+    if (id.isBlank() || id.length() > dev.auditflow.api.EventValidator.MAX_PRODUCER_ID) {
+      throw new IllegalArgumentException("producerId must be 1 to " + dev.auditflow.api.EventValidator.MAX_PRODUCER_ID
+          + " characters, was \"" + id + "\"");
+    }
+    return id;
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      String env = System.getenv("HOSTNAME");
+      return env == null || env.isBlank() ? "unknown-host" : env;
+    }
+  }
+
   AuditStoreBuilder runtime(StoreRuntime runtime) {
     this.runtime = runtime;
     return this;
@@ -207,8 +262,9 @@ public final class AuditStoreBuilder {
         trustedCertificates == null ? null : Pem.trusting(trustedCertificates));
     MicrometerStoreMetrics micrometer = meterRegistry == null ? null : new MicrometerStoreMetrics(meterRegistry);
     StoreRuntime threads = runtime != null ? runtime : StoreRuntime.threads(config.maxInFlightBatches());
+    Sequencer sequencer = producerSequences ? new Sequencer(effectiveProducerId(), UuidV7.generate()) : null;
     BufferedAuditStore store = new BufferedAuditStore(config, effective, validationRules,
-        micrometer == null ? StoreMetrics.NONE : micrometer, threads);
+        micrometer == null ? StoreMetrics.NONE : micrometer, threads, sequencer);
     if (micrometer != null) {
       micrometer.bindTo(store);
     }

@@ -23,6 +23,12 @@ final class Batch {
    * until its handles are complete (so flush cannot miss it), but stats no longer count it.
    */
   private final AtomicBoolean settled = new AtomicBoolean();
+  /**
+   * The producer's declarations that ride with this batch (docs/COMPLETENESS.md): sent with its
+   * events, not counted among them; given back to the {@link Sequencer} if the batch fails. Set
+   * before the batch reaches its sender.
+   */
+  volatile List<AuditEvent> declarations = List.of();
 
   Batch(List<Pending> entries, SendTrigger trigger) {
     this.entries = entries;
@@ -30,11 +36,13 @@ final class Batch {
     this.oldestEnqueuedAtNanos = entries.get(0).enqueuedAtNanos;
   }
 
+  /** What the request carries: the entries' events, then any declarations. */
   List<AuditEvent> events() {
-    List<AuditEvent> events = new ArrayList<>(entries.size());
+    List<AuditEvent> events = new ArrayList<>(entries.size() + declarations.size());
     for (Pending p : entries) {
       events.add(p.event);
     }
+    events.addAll(declarations);
     return events;
   }
 

@@ -6,6 +6,7 @@ import dev.auditflow.api.ValidationRules;
 import dev.auditflow.api.Violation;
 import dev.auditflow.client.AuditDeliveryException.Reason;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +35,8 @@ final class BufferedAuditStore implements AuditStore {
   private final StoreDiagnostics diagnostics;
   private final EventBuffer buffer;
   private final Dispatcher dispatcher;
+  /** Numbers events and keeps what was given up on; null when producer sequences are off. */
+  private final Sequencer sequencer;
 
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
@@ -49,8 +52,9 @@ final class BufferedAuditStore implements AuditStore {
   private volatile Thread shutdownHook;
 
   BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules, StoreMetrics metrics,
-      StoreRuntime runtime) {
+      StoreRuntime runtime, Sequencer sequencer) {
     this.config = config;
+    this.sequencer = sequencer;
     this.transport = transport;
     this.validator = new EventValidator(rules);
     this.runtime = runtime;
@@ -58,7 +62,12 @@ final class BufferedAuditStore implements AuditStore {
     this.diagnostics = new StoreDiagnostics(config, metrics);
     this.buffer = new EventBuffer(config.bufferSize());
     BatchSender sender = new BatchSender(config, transport, runtime, diagnostics, this::completed);
-    this.dispatcher = new Dispatcher(config, buffer, runtime, diagnostics, metrics, sender::deliver);
+    this.dispatcher = new Dispatcher(config, buffer, runtime, diagnostics, metrics, batch -> {
+      if (sequencer != null) {
+        batch.declarations = sequencer.takeDeclarations(Instant.now());
+      }
+      sender.deliver(batch);
+    });
   }
 
   AuditStoreConfig config() {
@@ -97,7 +106,11 @@ final class BufferedAuditStore implements AuditStore {
       reserved = awaitSpace();
     }
     if (reserved < 0) {
-      throw rejectClosed();
+      throw rejectClosed(); // not numbered: the epoch is closing, its last number is being told
+    }
+    if (sequencer != null) {
+      // Numbered once admitted or dropped: a dropped event has its number too, and declares it.
+      event = sequencer.number(event);
     }
     if (reserved == 0) {
       return drop(event);
@@ -131,6 +144,9 @@ final class BufferedAuditStore implements AuditStore {
 
   private DeliveryHandle drop(AuditEvent event) {
     dropped.increment();
+    if (sequencer != null) {
+      sequencer.gaveUp(event, Reason.BUFFER_FULL);
+    }
     diagnostics.dropped(dropped.sum());
     String message =
         config.overflowPolicy() == OverflowPolicy.BLOCK
@@ -157,6 +173,11 @@ final class BufferedAuditStore implements AuditStore {
   private void settle(Batch batch, BatchSender.Outcome outcome) {
     if (!batch.settle()) {
       return; // close() abandoned it first
+    }
+    if (!outcome.acknowledged() && sequencer != null && outcome.failure() != Reason.REJECTED) {
+      // Not delivered: the declarations go with a later batch. A refused batch's are not sent
+      // again (they might be what was refused); their numbers stay gaps, named as such.
+      sequencer.restore(batch.declarations);
     }
     if (outcome.acknowledged()) {
       acknowledged.add(batch.size());
@@ -191,6 +212,9 @@ final class BufferedAuditStore implements AuditStore {
       diagnostics.lost(entries.size(), reason, attempts, message);
     }
     for (Pending p : entries) {
+      if (sequencer != null) {
+        sequencer.gaveUp(p.event, reason);
+      }
       p.handle.fail(
           new AuditDeliveryException(
               p.event.eventId(), reason, message, last == null ? null : last.problem().orElse(null), attempts, last));
@@ -249,6 +273,7 @@ final class BufferedAuditStore implements AuditStore {
     if (closeCalls.getAndIncrement() > 0) {
       return closed.join();
     }
+    long closeStarted = runtime.nanoTime();
     try {
       dispatcher.close();
       boolean completed;
@@ -260,6 +285,7 @@ final class BufferedAuditStore implements AuditStore {
       }
       if (completed) {
         runtime.shutdown();
+        closeEpoch(timeout.minusNanos(runtime.nanoTime() - closeStarted));
       } else {
         abandon();
       }
@@ -298,6 +324,33 @@ final class BufferedAuditStore implements AuditStore {
     List<Pending> left = buffer.drain();
     if (!left.isEmpty()) {
       fail(left, Reason.CLOSED_BEFORE_DELIVERY, 0, null);
+    }
+  }
+
+  /**
+   * Tells the server the epoch is over: what is still to declare, and the epoch-closed marker with
+   * the last number, in one request within what is left of close's time. If it does not get
+   * through, the server sees the epoch fall silent and calls it abandoned after its grace period;
+   * any number it never received is then a named gap — nothing is lost silently.
+   */
+  private void closeEpoch(Duration left) {
+    if (sequencer == null) {
+      return;
+    }
+    List<AuditEvent> last = new java.util.ArrayList<>(sequencer.takeDeclarations(Instant.now()));
+    last.add(sequencer.closedMarker(Instant.now()));
+    Duration timeout = left.compareTo(config.requestTimeout()) < 0 ? left : config.requestTimeout();
+    if (timeout.isNegative() || timeout.isZero()) {
+      diagnostics.epochNotClosed(sequencer, "close ran out of time");
+      return;
+    }
+    try {
+      transport.send(last, timeout);
+    } catch (TransportException e) {
+      diagnostics.epochNotClosed(sequencer, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      diagnostics.epochNotClosed(sequencer, "interrupted");
     }
   }
 

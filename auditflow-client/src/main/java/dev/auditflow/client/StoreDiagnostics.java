@@ -119,6 +119,12 @@ final class StoreDiagnostics {
     log.error("audit events lost count={} reason={} attempts={} detail=\"{}\"", count, reason, attempts, detail);
   }
 
+  /** The epoch-closed marker did not reach the server. */
+  void epochNotClosed(Sequencer sequencer, String why) {
+    log.warn("auditflow: producer {} epoch {} could not be closed on the server ({}); it will be reported"
+        + " abandoned, and any number it did not receive as a gap", sequencer.producerId(), sequencer.epoch(), why);
+  }
+
   void closed(CloseReport report) {
     log.info(
         "audit store closed enqueued={} acknowledged={} failed={} unknown={} dropped={} rejected_after_close={}"

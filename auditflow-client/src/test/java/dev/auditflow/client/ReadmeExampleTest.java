@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.api.EventOutcome;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -26,6 +27,7 @@ class ReadmeExampleTest {
   @Test
   void readmeExampleRunsAndIsInTheReadme() throws Exception {
     AtomicInteger received = new AtomicInteger();
+    AtomicInteger closedMarkers = new AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     String token = "af_a-writer-token-made-with-auditflow-token-create";
     server.createContext("/api/v1/audit/events/batch", exchange -> {
@@ -34,7 +36,10 @@ class ReadmeExampleTest {
         exchange.close();
         return;
       }
-      received.addAndGet(AuditEventJson.mapper().readTree(exchange.getRequestBody()).size());
+      // The producer's events, apart from its epoch-closed marker (docs/COMPLETENESS.md), sent at close.
+      for (var event : AuditEventJson.mapper().readTree(exchange.getRequestBody())) {
+        (Declaration.TYPE_CLOSED.equals(event.path("event_type").asText()) ? closedMarkers : received).incrementAndGet();
+      }
       byte[] body = "{\"event_ids\":[],\"created\":1,\"duplicates\":0}".getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(201, body.length);
       exchange.getResponseBody().write(body);
@@ -71,6 +76,7 @@ class ReadmeExampleTest {
     // README-EXAMPLE-END
     server.stop(0);
     assertThat(received.get()).isEqualTo(1);
+    assertThat(closedMarkers.get()).as("the store closed its epoch").isEqualTo(1);
 
     String source = Files.readString(Path.of("src/test/java/dev/auditflow/client/ReadmeExampleTest.java"));
     String example = source.substring(

@@ -9,6 +9,9 @@ import dev.auditflow.server.chain.ChainVerifier;
 import dev.auditflow.server.chain.VerifyChainRoute;
 import dev.auditflow.server.chain.VerifyRoutes;
 import dev.auditflow.server.console.ConsoleHealthRoute;
+import dev.auditflow.server.completeness.Completeness;
+import dev.auditflow.server.completeness.CompletenessWatch;
+import dev.auditflow.server.completeness.ProducerRoutes;
 import dev.auditflow.server.console.ConsoleRoutes;
 import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
@@ -58,11 +61,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -90,6 +90,10 @@ public final class AuditServer implements AutoCloseable {
   private final Javalin management;
   private final PurgeSchedule purgeSchedule;
   private final AuditTrail trail;
+  private final CompletenessWatch completenessWatch;
+  /** How often unaccounted loss is looked for, and over which epochs (those seen this long ago or since). */
+  private static final Duration COMPLETENESS_CHECK_INTERVAL = Duration.ofMinutes(1);
+  private static final Duration COMPLETENESS_WINDOW = Duration.ofDays(1);
   private final LogSchedule logSchedule;
   private final ServerRuntime runtime;
   private final List<HeaderTimeout> headerTimeouts = new ArrayList<>();
@@ -144,6 +148,10 @@ public final class AuditServer implements AutoCloseable {
       this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, trail, registry, clock);
       ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(trail, verifier, signing, clock),
           new NdjsonExporter(trail, verifier, signing, clock), security.accessAudit(), signing, clock);
+      Completeness completeness = new Completeness(trail, config.completenessGrace(), clock);
+      ProducerRoutes producerRoutes = new ProducerRoutes(completeness, clock);
+      this.completenessWatch = new CompletenessWatch(completeness, COMPLETENESS_CHECK_INTERVAL,
+          COMPLETENESS_WINDOW.plus(config.completenessGrace()), runtime, registry);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
       ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, trail.log(), clock);
       OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled(), clock);
@@ -180,6 +188,7 @@ public final class AuditServer implements AutoCloseable {
         retentionRoutes.register(javalin);
         exportRoutes.register(javalin);
         logRoutes.register(javalin);
+        producerRoutes.register(javalin);
         consoleRoutes.register(javalin);
         consoleHealth.register(javalin);
         ops.register(javalin, config.managementPort() == null);
@@ -333,6 +342,7 @@ public final class AuditServer implements AutoCloseable {
     if (logSchedule != null) {
       logSchedule.close();
     }
+    completenessWatch.close();
     app.stop();
     if (management != null) {
       management.stop();

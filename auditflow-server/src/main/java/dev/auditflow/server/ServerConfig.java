@@ -41,6 +41,8 @@ import java.util.Objects;
  * @param log the verifiable log's integrator (on by default)
  * @param limits what one client can make the service hold ({@link RequestLimits#defaults()})
  * @param compatibility whose defaults and problem vocabulary to keep where they differ (default auditflow's)
+ * @param completenessGrace how long a gap in a producer's sequence may stay open before it is
+ *     unaccounted loss (default {@link #DEFAULT_COMPLETENESS_GRACE}; docs/COMPLETENESS.md)
  */
 public record ServerConfig(
     String host,
@@ -66,8 +68,14 @@ public record ServerConfig(
     LifecycleSettings lifecycle,
     LogSettings log,
     RequestLimits limits,
-    Compatibility compatibility) {
+    Compatibility compatibility,
+    Duration completenessGrace) {
 
+  /**
+   * The client's default delivery timeout (2 min) and outcome-resolution timeout (30 s) for the
+   * numbers, then another delivery timeout for the declaration of what was given up, rounded up.
+   */
+  public static final Duration DEFAULT_COMPLETENESS_GRACE = Duration.ofMinutes(5);
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
   public static final int DEFAULT_MAX_BATCH_SIZE = 5_000;
 
@@ -96,6 +104,7 @@ public record ServerConfig(
     requireNonNegative("retry-after", retryAfter);
     requireNonNegative("drain-timeout", drainTimeout);
     requireNonNegative("redis-timeout", redisTimeout);
+    requireNonNegative("completeness-grace", completenessGrace);
     Objects.requireNonNull(dlqKey, "dlqKey");
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(lifecycle, "lifecycle");
@@ -163,6 +172,7 @@ public record ServerConfig(
     private Duration connectionTimeout = Duration.ofSeconds(3);
     private Duration statementTimeout = Duration.ofSeconds(15);
     private Duration retryAfter = Duration.ofSeconds(2);
+    private Duration completenessGrace = DEFAULT_COMPLETENESS_GRACE;
     private Duration drainTimeout = Duration.ofSeconds(10);
     private byte[] chainKey;
     private String redisUrl;
@@ -300,6 +310,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder completenessGrace(Duration completenessGrace) {
+      this.completenessGrace = completenessGrace;
+      return this;
+    }
+
     public Builder drainTimeout(Duration drainTimeout) {
       this.drainTimeout = drainTimeout;
       return this;
@@ -313,7 +328,7 @@ public record ServerConfig(
           host, port, jdbcUrl, maxBodyBytes,
           maxBatchSize != null ? maxBatchSize : compatibility.defaultMaxBatchSize(), maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort, lifecycle, log, limits, compatibility);
+          managementPort, lifecycle, log, limits, compatibility, completenessGrace);
     }
   }
 }

@@ -37,7 +37,8 @@ class WorkflowMigrationTest {
     assertThat(Superuser.number(fx.jdbcUrl(),
         "SELECT count(*) FROM workflows WHERE jsonb_typeof(labels -> 'environment') = 'string'")).isEqualTo(1);
 
-    var result = Flyway.configure().dataSource(fx.jdbcUrl(), null, null).load().migrate();
+    // Later migrations (V13 on) touch other tables and stay applied: V12 runs out of order, alone.
+    var result = Flyway.configure().dataSource(fx.jdbcUrl(), null, null).outOfOrder(true).load().migrate();
 
     assertThat(result.migrationsExecuted).isEqualTo(1);
     JsonNode read = fx.get("/api/v1/workflows/" + id).json();

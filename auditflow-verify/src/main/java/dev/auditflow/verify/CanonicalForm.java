@@ -118,6 +118,13 @@ public final class CanonicalForm {
       text(g, "namespace", e.namespace());
       text(g, "parent_event_date", e.parentEventDate() == null ? null : e.parentEventDate().toString());
       text(g, "parent_event_id", e.parentEventId() == null ? null : e.parentEventId().toString());
+      // The producer's numbering, only when the event carries it: the canonical form of an event
+      // without it is what it was before the fields existed, so older chains verify unchanged.
+      text(g, "producer_epoch", e.producerEpoch() == null ? null : e.producerEpoch().toString());
+      text(g, "producer_id", e.producerId());
+      if (e.producerSeq() != null) {
+        g.writeNumberField("producer_seq", e.producerSeq());
+      }
       text(g, "received_at", Timestamps.format(receivedAt));
       text(g, "resource_id", e.resourceId());
       text(g, "resource_name", e.resourceName());

@@ -75,4 +75,22 @@ public class CanonicalFormTest {
     node.fieldNames().forEachRemaining(keys::add);
     assertThat(keys).isSorted();
   }
+
+  @Test
+  void theProducerFieldsAreCoveredInSortedPlaceWhenPresentAndAbsentOtherwise() throws Exception {
+    UUID epoch = UUID.fromString("01890a5d-0000-7000-8000-000000000001");
+    AuditEvent numbered = example().withProducer("orders@host", epoch, 42);
+    String canonical = new String(CanonicalForm.of(numbered, 7, LocalDate.parse("2026-01-31"),
+        Instant.parse("2026-01-31T12:00:00Z"), "token:gateway"), StandardCharsets.UTF_8);
+    assertThat(canonical).contains("\"producer_epoch\":\"" + epoch + "\",\"producer_id\":\"orders@host\",\"producer_seq\":42,");
+    List<String> keys = new ArrayList<>();
+    AuditEventJson.mapper().readTree(canonical).fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).isSorted();
+    // Renumbering changes the hash: a producer's sequence cannot be rewritten unseen.
+    assertThat(ChainHasher.sha256().hash(ChainHasher.GENESIS, canonical.getBytes(StandardCharsets.UTF_8)))
+        .isNotEqualTo(ChainHasher.sha256().hash(ChainHasher.GENESIS, CanonicalForm.of(example().withProducer("orders@host",
+            epoch, 43), 7, LocalDate.parse("2026-01-31"), Instant.parse("2026-01-31T12:00:00Z"), "token:gateway")));
+    assertThat(new String(CanonicalForm.of(example(), 1, LocalDate.parse("2026-01-31"),
+        Instant.parse("2026-01-31T12:00:00.25Z"), null), StandardCharsets.UTF_8)).doesNotContain("producer");
+  }
 }

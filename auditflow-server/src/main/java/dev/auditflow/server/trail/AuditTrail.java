@@ -150,6 +150,16 @@ public interface AuditTrail {
   /** How many events each correlation holds now (0 for one with none). */
   Map<String, Long> countChains(List<String> correlationIds);
 
+  // ---- Producers' accounts (docs/COMPLETENESS.md)
+
+  /**
+   * Producer epochs last seen at or after {@code since} (all when null), of one producer (all when
+   * null), newest first, at most {@code limit}, each with its accounts.
+   */
+  List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit);
+
+  Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch);
+
   // ---- The verifiable log and retention
 
   TransparencyLog log();

@@ -162,6 +162,7 @@ final class EventWriter {
     }
     ChainLinker.Result linked = linker.link(linkable, heads(c, correlationIds));
     copyRows(c, linked.links(), rows);
+    ProducerLedger.account(c, fresh, ingestedBy, prepared.receivedAt);
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
     }

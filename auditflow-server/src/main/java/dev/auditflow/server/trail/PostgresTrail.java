@@ -63,7 +63,7 @@ public final class PostgresTrail implements AuditTrail {
       CheckpointSigner signer, Settings settings, MeterRegistry registry, Clock clock) {
     PartitionManager partitions = new PartitionManager();
     try (Connection c = database.connection()) {
-      partitions.ensureAround(c, LocalDate.now(clock.withZone(ZoneOffset.UTC)));
+      partitions.ensureAround(c, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
     } catch (SQLException e) {
       throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
     }
@@ -233,6 +233,24 @@ public final class PostgresTrail implements AuditTrail {
       return Chains.count(c, correlationIds);
     } catch (SQLException e) {
       throw SqlFailures.translate("counting chains' events", e);
+    }
+  }
+
+  @Override
+  public List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit) {
+    try (Connection c = database.readConnection()) {
+      return ProducerAccounts.list(c, since, producerId, limit);
+    } catch (SQLException e) {
+      throw SqlFailures.translate("reading producers' accounts", e);
+    }
+  }
+
+  @Override
+  public Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch) {
+    try (Connection c = database.readConnection()) {
+      return ProducerAccounts.one(c, producerId, epoch).stream().findFirst();
+    } catch (SQLException e) {
+      throw SqlFailures.translate("reading producer " + producerId + " epoch " + epoch, e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.auditflow.server.trail;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Violation;
+import dev.auditflow.api.completeness.Declaration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,7 @@ public final class ServerVocabulary {
   public static final String WORKFLOW_CATEGORY = "datastorage";
 
   private static final List<String> RESERVED_CHAIN_PREFIXES =
-      List.of(ACCESS_CHAIN_PREFIX, HOLD_CHAIN_PREFIX, SERVER_CHAIN_PREFIX);
+      List.of(ACCESS_CHAIN_PREFIX, HOLD_CHAIN_PREFIX, SERVER_CHAIN_PREFIX, Declaration.CHAIN_PREFIX);
   private static final List<String> RESERVED_TYPE_PREFIXES = List.of(TYPE_PREFIX, WORKFLOW_TYPE_PREFIX);
 
   private ServerVocabulary() {}
@@ -46,8 +47,16 @@ public final class ServerVocabulary {
     return type.startsWith(WORKFLOW_TYPE_PREFIX) ? WORKFLOW_CATEGORY : CATEGORY;
   }
 
-  /** What a writer's event takes of the server's names, one violation per field; empty when nothing. */
+  /**
+   * What a writer's event takes of the server's names, one violation per field; empty when nothing.
+   * A producer's declarations and epoch-closed markers (docs/COMPLETENESS.md) are the one exception:
+   * they use the server's category and types, in their producer epoch's own chain, and must be
+   * well formed.
+   */
   public static List<Violation> reservedNames(AuditEvent event) {
+    if (Declaration.claims(event)) {
+      return Declaration.violations(event);
+    }
     List<Violation> violations = new ArrayList<>();
     if (CATEGORY.equals(normal(event.eventCategory()))) {
       violations.add(new Violation("event_category", "\"" + CATEGORY + "\" is reserved for the server's own records"));

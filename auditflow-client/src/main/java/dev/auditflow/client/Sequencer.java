@@ -1,0 +1,118 @@
+package dev.auditflow.client;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.completeness.Declaration;
+import dev.auditflow.client.AuditDeliveryException.Reason;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Numbers a producer's events and keeps what it gives up on (docs/COMPLETENESS.md). Every event
+ * that passes validation gets the next sequence number of the store's epoch — dropped ones too —
+ * and every number the store gives up on (dropped, failed, outcome unknown) is declared to the
+ * server with a later batch, as ranges and a reason, never the event's content. With the
+ * epoch-closed marker at close, the server can tell a complete epoch from one with gaps.
+ */
+final class Sequencer {
+  private final String producerId;
+  private final UUID epoch;
+  private final AtomicLong last = new AtomicLong();
+  /** Numbers given up and not yet declared: per reason, first → last, merged as they come. */
+  private final Map<Reason, TreeMap<Long, Long>> pending = new EnumMap<>(Reason.class);
+
+  Sequencer(String producerId, UUID epoch) {
+    this.producerId = producerId;
+    this.epoch = epoch;
+  }
+
+  String producerId() {
+    return producerId;
+  }
+
+  UUID epoch() {
+    return epoch;
+  }
+
+  /** The event with the epoch's next number. */
+  AuditEvent number(AuditEvent event) {
+    return event.withProducer(producerId, epoch, last.incrementAndGet());
+  }
+
+  /** The highest number given so far (0 before the first). */
+  long lastNumber() {
+    return last.get();
+  }
+
+  /** Records that the store gave up on {@code event} for {@code reason}; an unnumbered event is ignored. */
+  synchronized void gaveUp(AuditEvent event, Reason reason) {
+    Long seq = event.producerSeq();
+    if (seq == null || !producerId.equals(event.producerId()) || !epoch.equals(event.producerEpoch())) {
+      return;
+    }
+    add(reason, seq, seq);
+  }
+
+  synchronized boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /**
+   * The pending declarations as events, one per reason (several when one reason has more ranges
+   * than a declaration carries), and forgets them: the caller delivers them, or gives them back
+   * with {@link #restore}.
+   */
+  synchronized List<AuditEvent> takeDeclarations(Instant now) {
+    List<AuditEvent> declarations = new ArrayList<>();
+    pending.forEach((reason, ranges) -> {
+      List<Declaration.SeqRange> list = new ArrayList<>();
+      ranges.forEach((first, lastSeq) -> list.add(new Declaration.SeqRange(first, lastSeq)));
+      for (int from = 0; from < list.size(); from += Declaration.MAX_RANGES) {
+        declarations.add(Declaration.declared(producerId, epoch, reason.name().toLowerCase(Locale.ROOT),
+            list.subList(from, Math.min(list.size(), from + Declaration.MAX_RANGES)), now));
+      }
+    });
+    pending.clear();
+    return declarations;
+  }
+
+  /** Declarations that were not delivered, to go with a later batch. */
+  synchronized void restore(List<AuditEvent> declarations) {
+    for (AuditEvent e : declarations) {
+      Declaration.of(e).filter(d -> d.reason() != null).ifPresent(d -> {
+        Reason reason = Reason.valueOf(d.reason().toUpperCase(Locale.ROOT));
+        d.ranges().forEach(r -> add(reason, r.first(), r.last()));
+      });
+    }
+  }
+
+  /** The marker that ends the epoch at its last number. */
+  AuditEvent closedMarker(Instant now) {
+    return Declaration.closed(producerId, epoch, last.get(), now);
+  }
+
+  private void add(Reason reason, long first, long lastSeq) {
+    TreeMap<Long, Long> ranges = pending.computeIfAbsent(reason, r -> new TreeMap<>());
+    long from = first;
+    long to = lastSeq;
+    Map.Entry<Long, Long> before = ranges.floorEntry(from);
+    if (before != null && before.getValue() >= from - 1) {
+      from = before.getKey();
+      to = Math.max(to, before.getValue());
+      ranges.remove(before.getKey());
+    }
+    Map.Entry<Long, Long> after = ranges.ceilingEntry(from);
+    while (after != null && after.getKey() <= to + 1) {
+      to = Math.max(to, after.getValue());
+      ranges.remove(after.getKey());
+      after = ranges.ceilingEntry(from);
+    }
+    ranges.put(from, to);
+  }
+}

@@ -1,0 +1,158 @@
+package dev.auditflow.server.completeness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.api.completeness.Declaration;
+import dev.auditflow.server.auth.Role;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.ManualClock;
+import dev.auditflow.server.testing.ServerFixture;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Producer epochs' accounts through the HTTP API (docs/COMPLETENESS.md): numbered events stored,
+ * declarations counted by reason, gaps named, the epoch closed by its marker, a gap older than the
+ * grace period reported as unaccounted — and another principal's events or declarations for an
+ * epoch refused. Time is a {@link ManualClock}.
+ */
+class ProducerAccountsTest {
+  private static final ManualClock CLOCK = new ManualClock();
+  private static final Duration GRACE = Duration.ofMinutes(5);
+
+  @RegisterExtension
+  static final ServerFixture fx = ServerFixture.perClass(b -> b.completenessGrace(GRACE), CLOCK);
+
+  private static ObjectNode numbered(String producerId, UUID epoch, long seq) {
+    ObjectNode event = EventJson.valid("completeness-" + producerId, CLOCK.instant());
+    event.put("producer_id", producerId).put("producer_epoch", epoch.toString()).put("producer_seq", seq);
+    return event;
+  }
+
+  private static ObjectNode json(dev.auditflow.api.AuditEvent event) {
+    return (ObjectNode) AuditEventJson.toTree(event);
+  }
+
+  private static void send(String token, ObjectNode... events) {
+    ArrayNode batch = EventJson.array(events);
+    var answer = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/audit/events/batch"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch.toString())), token);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+  }
+
+  private static JsonNode epoch(String producerId, UUID epoch) {
+    var answer = fx.get("/api/v1/producers/" + producerId + "/epochs/" + epoch);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    return answer.json();
+  }
+
+  @Test
+  void storedAndDeclaredNumbersAreAccountedAndTheRestAreNamedGaps() {
+    String producer = "billing@host-1";
+    UUID epoch = UuidV7.generate();
+    String token = fx.token(Role.WRITER);
+    send(token, numbered(producer, epoch, 1), numbered(producer, epoch, 2), numbered(producer, epoch, 5));
+    send(token, numbered(producer, epoch, 2)); // a retry: stored once, accounted once
+    send(token, json(Declaration.declared(producer, epoch, "buffer_full", List.of(new Declaration.SeqRange(3, 3)),
+        CLOCK.instant())));
+
+    JsonNode open = epoch(producer, epoch);
+    assertThat(open.get("state").asText()).isEqualTo("open");
+    assertThat(open.get("stored").asLong()).isEqualTo(3);
+    assertThat(open.get("declared").get("buffer_full").asLong()).isEqualTo(1);
+    assertThat(open.get("gaps")).hasSize(1);
+    assertThat(open.get("gaps").get(0).get("first_seq").asLong()).isEqualTo(4);
+    assertThat(open.get("gaps").get(0).get("last_seq").asLong()).isEqualTo(4);
+    assertThat(open.get("gaps").get(0).get("unaccounted").asBoolean()).isFalse();
+    assertThat(open.get("accounted_for").asBoolean()).isFalse();
+
+    send(token, numbered(producer, epoch, 4), numbered(producer, epoch, 6),
+        json(Declaration.closed(producer, epoch, 7, CLOCK.instant())));
+    JsonNode closed = epoch(producer, epoch);
+    assertThat(closed.get("state").asText()).isEqualTo("closed");
+    assertThat(closed.get("last_seq").asLong()).isEqualTo(7);
+    assertThat(closed.get("stored").asLong()).isEqualTo(5);
+    assertThat(closed.get("gaps")).as("7 was never delivered nor declared").hasSize(1);
+    assertThat(closed.get("gaps").get(0).get("first_seq").asLong()).isEqualTo(7);
+
+    send(token, json(Declaration.declared(producer, epoch, "delivery_timeout", List.of(new Declaration.SeqRange(7, 7)),
+        CLOCK.instant())));
+    JsonNode complete = epoch(producer, epoch);
+    assertThat(complete.get("accounted_for").asBoolean()).isTrue();
+    assertThat(complete.get("gaps")).isEmpty();
+    assertThat(complete.get("declared").get("delivery_timeout").asLong()).isEqualTo(1);
+
+    JsonNode listed = fx.get("/api/v1/producers?producer_id=" + producer + "&state=closed").json();
+    assertThat(listed.get("epochs")).extracting(e -> e.get("epoch").asText()).containsExactly(epoch.toString());
+  }
+
+  @Test
+  void aGapOlderThanTheGracePeriodIsUnaccountedAndASilentEpochAbandoned() {
+    String producer = "orders@host-2";
+    UUID epoch = UuidV7.generate();
+    String token = fx.token(Role.WRITER);
+    send(token, numbered(producer, epoch, 1), numbered(producer, epoch, 3));
+
+    CLOCK.advance(GRACE.minusSeconds(1));
+    JsonNode young = epoch(producer, epoch);
+    assertThat(young.get("state").asText()).isEqualTo("open");
+    assertThat(young.get("gaps").get(0).get("unaccounted").asBoolean()).isFalse();
+
+    CLOCK.advance(Duration.ofSeconds(2));
+    JsonNode old = epoch(producer, epoch);
+    assertThat(old.get("state").asText()).isEqualTo("abandoned");
+    assertThat(old.get("gaps").get(0).get("unaccounted").asBoolean()).isTrue();
+    assertThat(fx.get("/api/v1/producers?state=with-gaps&producer_id=" + producer).json().get("epochs")).hasSize(1);
+  }
+
+  @Test
+  void anotherPrincipalCanNeitherFillNorDeclareAnEpochsNumbers() {
+    String producer = "payments@host-3";
+    UUID epoch = UuidV7.generate();
+    send(fx.token(Role.WRITER), numbered(producer, epoch, 1), numbered(producer, epoch, 3));
+    String intruder = fx.token(Role.WRITER);
+
+    for (ObjectNode forged : List.of(numbered(producer, epoch, 2), json(Declaration.declared(producer, epoch,
+        "buffer_full", List.of(new Declaration.SeqRange(2, 2)), CLOCK.instant())))) {
+      var answer = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/audit/events"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(forged.toString())),
+          intruder);
+      assertThat(answer.status()).as(answer.body()).isEqualTo(409);
+      assertThat(answer.body()).contains("belongs to");
+    }
+    assertThat(epoch(producer, epoch).get("gaps").get(0).get("first_seq").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void aMalformedDeclarationIsRefusedNamingTheField() {
+    UUID epoch = UuidV7.generate();
+    ObjectNode declaration = json(Declaration.declared("p@h", epoch, "buffer_full",
+        List.of(new Declaration.SeqRange(1, 1)), CLOCK.instant()));
+    declaration.put("correlation_id", "someone-elses-chain");
+    var answer = fx.postJson("/api/v1/audit/events", declaration.toString());
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body()).contains("correlation_id");
+
+    ObjectNode plain = EventJson.valid("producer:p@h:" + epoch, CLOCK.instant());
+    assertThat(fx.postJson("/api/v1/audit/events", plain.toString()).status())
+        .as("a producer's chain holds its declarations only").isEqualTo(400);
+  }
+
+  @Test
+  void theProducerFieldsComeTogether() {
+    ObjectNode event = EventJson.valid("partial-producer", CLOCK.instant());
+    event.put("producer_id", "p@h");
+    var answer = fx.postJson("/api/v1/audit/events", event.toString());
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body()).contains("producer_epoch").contains("producer_seq");
+  }
+}
