@@ -40,6 +40,17 @@ public interface AuditStore extends AutoCloseable {
   DeliveryHandle store(AuditEvent event);
 
   /**
+   * As {@link #store}, and returns only once the event is on disk in the store's spool, whatever
+   * its fsync policy (docs/COMPLETENESS.md): for the events that must survive a crash of the
+   * machine, not only of the process.
+   *
+   * @throws IllegalStateException if the store has no spool ({@code spoolDirectory})
+   */
+  default DeliveryHandle storeDurably(AuditEvent event) {
+    throw new IllegalStateException("storeDurably needs a spool: build the store with spoolDirectory(path)");
+  }
+
+  /**
    * Sends everything enqueued before this call without waiting for the flush interval, and waits
    * until all of it is acknowledged.
    *

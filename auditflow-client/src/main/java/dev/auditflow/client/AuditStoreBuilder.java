@@ -42,6 +42,8 @@ public final class AuditStoreBuilder {
   private String serviceName = DEFAULT_SERVICE_NAME;
   private String producerId;
   private boolean producerSequences = true;
+  private Path spoolDirectory;
+  private FsyncPolicy spoolFsync = FsyncPolicy.always();
 
   /** The service name of the default producer id, {@code <service>@<host>}. */
   public static final String DEFAULT_SERVICE_NAME = "auditflow-client";
@@ -201,6 +203,22 @@ public final class AuditStoreBuilder {
     return this;
   }
 
+  /**
+   * Keeps every accepted event in a spool on disk until the server has it (docs/COMPLETENESS.md):
+   * a store that crashes loses nothing it accepted; the next store on the same directory resumes
+   * its epoch and sends what was left. One process per directory. Off by default.
+   */
+  public AuditStoreBuilder spoolDirectory(Path directory) {
+    this.spoolDirectory = Objects.requireNonNull(directory, "directory");
+    return this;
+  }
+
+  /** When the spool is forced to disk (default {@link FsyncPolicy#always()}). */
+  public AuditStoreBuilder spoolFsync(FsyncPolicy policy) {
+    this.spoolFsync = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
   /** The producer id this builder gives a store: the one set, or {@code <serviceName>@<host>}. */
   String effectiveProducerId() {
     String id = producerId != null ? producerId : serviceName + "@" + hostName();
@@ -262,9 +280,21 @@ public final class AuditStoreBuilder {
         trustedCertificates == null ? null : Pem.trusting(trustedCertificates));
     MicrometerStoreMetrics micrometer = meterRegistry == null ? null : new MicrometerStoreMetrics(meterRegistry);
     StoreRuntime threads = runtime != null ? runtime : StoreRuntime.threads(config.maxInFlightBatches());
-    Sequencer sequencer = producerSequences ? new Sequencer(effectiveProducerId(), UuidV7.generate()) : null;
+    if (spoolDirectory != null && !producerSequences) {
+      throw new IllegalStateException("a spool numbers what it keeps: spoolDirectory needs producerSequences on");
+    }
+    Spool spool = null;
+    if (spoolDirectory != null) {
+      try {
+        spool = Spool.open(spoolDirectory, effectiveProducerId(), spoolFsync);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("cannot open the spool " + spoolDirectory, e);
+      }
+    }
+    Sequencer sequencer = producerSequences && spool == null ? new Sequencer(effectiveProducerId(), UuidV7.generate())
+        : null;
     BufferedAuditStore store = new BufferedAuditStore(config, effective, validationRules,
-        micrometer == null ? StoreMetrics.NONE : micrometer, threads, sequencer);
+        micrometer == null ? StoreMetrics.NONE : micrometer, threads, sequencer, spool);
     if (micrometer != null) {
       micrometer.bindTo(store);
     }

@@ -37,6 +37,8 @@ final class BufferedAuditStore implements AuditStore {
   private final Dispatcher dispatcher;
   /** Numbers events and keeps what was given up on; null when producer sequences are off. */
   private final Sequencer sequencer;
+  /** Keeps every accepted event on disk until it is settled; null without {@code spoolDirectory}. */
+  private final Spool spool;
 
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
@@ -52,9 +54,10 @@ final class BufferedAuditStore implements AuditStore {
   private volatile Thread shutdownHook;
 
   BufferedAuditStore(AuditStoreConfig config, BatchTransport transport, ValidationRules rules, StoreMetrics metrics,
-      StoreRuntime runtime, Sequencer sequencer) {
+      StoreRuntime runtime, Sequencer sequencer, Spool spool) {
     this.config = config;
-    this.sequencer = sequencer;
+    this.spool = spool;
+    this.sequencer = spool != null ? spool.sequencer() : sequencer;
     this.transport = transport;
     this.validator = new EventValidator(rules);
     this.runtime = runtime;
@@ -76,6 +79,21 @@ final class BufferedAuditStore implements AuditStore {
 
   void start() {
     diagnostics.started(transport);
+    if (spool != null) {
+      resume(spool.recovery());
+      if (!spool.policy().isAlways()) {
+        long every = spool.policy().interval().toNanos();
+        runtime.schedule(new Runnable() {
+          @Override
+          public void run() {
+            spool.forceNow(); // the group commit
+            if (closeCalls.get() == 0) {
+              runtime.schedule(this, every);
+            }
+          }
+        }, every);
+      }
+    }
     // Off the sender threads, so that a slow or unreachable server never delays a real batch. In a
     // CPU-limited container the first send's one-off work (class loading, serialisers, a TCP
     // connection) took seconds of wall time and made the first batch the slowest by far.
@@ -95,6 +113,34 @@ final class BufferedAuditStore implements AuditStore {
 
   @Override
   public DeliveryHandle store(AuditEvent event) {
+    return store(event, spool != null && spool.policy().isAlways());
+  }
+
+  @Override
+  public DeliveryHandle storeDurably(AuditEvent event) {
+    if (spool == null) {
+      return AuditStore.super.storeDurably(event);
+    }
+    return store(event, true);
+  }
+
+  /**
+   * What a spool left behind: its events go to the server again (the server stores each once), and
+   * what it says was dropped, lost to corruption, or never issued is declared.
+   */
+  private void resume(Spool.Recovery recovery) {
+    long now = runtime.nanoTime();
+    for (Spool.Spooled s : recovery.events()) {
+      long reserved = buffer.reserveRecovered();
+      enqueued.increment();
+      buffer.append(new Pending(s.event(), now, new DeliveryHandle(s.event().eventId()), s.segment()));
+      dispatcher.enqueued(reserved);
+    }
+    recovery.declarations().forEach((reason, ranges) -> ranges.forEach(r -> sequencer.declare(reason, r[0], r[1])));
+    diagnostics.resumed(spool, recovery);
+  }
+
+  private DeliveryHandle store(AuditEvent event, boolean durably) {
     List<Violation> violations = validator.validate(event);
     if (!violations.isEmpty()) {
       invalid.increment();
@@ -108,16 +154,24 @@ final class BufferedAuditStore implements AuditStore {
     if (reserved < 0) {
       throw rejectClosed(); // not numbered: the epoch is closing, its last number is being told
     }
-    if (sequencer != null) {
-      // Numbered once admitted or dropped: a dropped event has its number too, and declares it.
-      event = sequencer.number(event);
-    }
     if (reserved == 0) {
-      return drop(event);
+      // Numbered when dropped too: its number is declared, so it is no gap.
+      return drop(spool != null ? spool.appendDropped(event) : sequencer != null ? sequencer.number(event) : event);
+    }
+    Spool.Segment spooledIn = null;
+    if (spool != null) {
+      Spool.Spooled spooled = spool.append(event); // numbered and on file before store() returns
+      if (durably) {
+        spool.awaitDurable(spooled.ticket());
+      }
+      event = spooled.event();
+      spooledIn = spooled.segment();
+    } else if (sequencer != null) {
+      event = sequencer.number(event);
     }
     DeliveryHandle handle = new DeliveryHandle(event.eventId());
     enqueued.increment(); // before it can be sent and counted acknowledged: the books never run ahead
-    buffer.append(new Pending(event, now, handle));
+    buffer.append(new Pending(event, now, handle, spooledIn));
     dispatcher.enqueued(reserved);
     return handle;
   }
@@ -185,6 +239,7 @@ final class BufferedAuditStore implements AuditStore {
       for (Pending p : batch.entries) {
         metrics.ackLatency(now - p.enqueuedAtNanos);
         p.handle.acknowledge();
+        settledInSpool(p);
       }
     } else {
       fail(batch.entries, outcome.failure(), outcome.attempts(), outcome.last());
@@ -212,8 +267,9 @@ final class BufferedAuditStore implements AuditStore {
       diagnostics.lost(entries.size(), reason, attempts, message);
     }
     for (Pending p : entries) {
-      if (sequencer != null) {
+      if (sequencer != null && !keptForTheNextProcess(reason)) {
         sequencer.gaveUp(p.event, reason);
+        settledInSpool(p);
       }
       p.handle.fail(
           new AuditDeliveryException(
@@ -285,9 +341,15 @@ final class BufferedAuditStore implements AuditStore {
       }
       if (completed) {
         runtime.shutdown();
-        closeEpoch(timeout.minusNanos(runtime.nanoTime() - closeStarted));
+        boolean epochClosed = closeEpoch(timeout.minusNanos(runtime.nanoTime() - closeStarted));
+        if (epochClosed && spool != null) {
+          spool.finish(); // all settled and the server knows the end: the next store starts afresh
+        }
       } else {
         abandon();
+      }
+      if (spool != null) {
+        spool.close();
       }
       transport.close();
       removeShutdownHook();
@@ -333,24 +395,40 @@ final class BufferedAuditStore implements AuditStore {
    * through, the server sees the epoch fall silent and calls it abandoned after its grace period;
    * any number it never received is then a named gap — nothing is lost silently.
    */
-  private void closeEpoch(Duration left) {
+  private boolean closeEpoch(Duration left) {
     if (sequencer == null) {
-      return;
+      return false;
     }
     List<AuditEvent> last = new java.util.ArrayList<>(sequencer.takeDeclarations(Instant.now()));
     last.add(sequencer.closedMarker(Instant.now()));
     Duration timeout = left.compareTo(config.requestTimeout()) < 0 ? left : config.requestTimeout();
     if (timeout.isNegative() || timeout.isZero()) {
       diagnostics.epochNotClosed(sequencer, "close ran out of time");
-      return;
+      return false;
     }
     try {
       transport.send(last, timeout);
+      return true;
     } catch (TransportException e) {
       diagnostics.epochNotClosed(sequencer, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       diagnostics.epochNotClosed(sequencer, "interrupted");
+    }
+    return false;
+  }
+
+  /**
+   * With a spool, an event a close left unsent is not lost: it stays in the spool, and the next
+   * store on it sends it. It is neither declared nor removed.
+   */
+  private boolean keptForTheNextProcess(Reason reason) {
+    return spool != null && reason == Reason.CLOSED_BEFORE_DELIVERY;
+  }
+
+  private void settledInSpool(Pending p) {
+    if (p.spooledIn != null) {
+      spool.settled(p.spooledIn);
     }
   }
 

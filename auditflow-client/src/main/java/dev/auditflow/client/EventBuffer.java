@@ -63,6 +63,16 @@ final class EventBuffer {
   }
 
   /**
+   * Reserves a slot even past the capacity: for the events a spool recovered, which were accepted
+   * by an earlier process and must not be refused now.
+   *
+   * @return the number of reserved slots including this one
+   */
+  long reserveRecovered() {
+    return (state.incrementAndGet() & COUNT_MASK);
+  }
+
+  /**
    * Waits up to {@code timeoutNanos} for a slot (the {@code BLOCK} policy's slow path).
    *
    * @return the reservation as {@link #reserve()} answers it; 0 if none came in time

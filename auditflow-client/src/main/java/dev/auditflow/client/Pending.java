@@ -7,10 +7,17 @@ final class Pending {
   final AuditEvent event;
   final long enqueuedAtNanos;
   final DeliveryHandle handle;
+  /** The spool segment holding the event until it is settled; null without a spool. */
+  final Spool.Segment spooledIn;
 
   Pending(AuditEvent event, long enqueuedAtNanos, DeliveryHandle handle) {
+    this(event, enqueuedAtNanos, handle, null);
+  }
+
+  Pending(AuditEvent event, long enqueuedAtNanos, DeliveryHandle handle, Spool.Segment spooledIn) {
     this.event = event;
     this.enqueuedAtNanos = enqueuedAtNanos;
     this.handle = handle;
+    this.spooledIn = spooledIn;
   }
 }

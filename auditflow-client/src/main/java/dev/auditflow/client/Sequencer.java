@@ -5,7 +5,6 @@ import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.client.AuditDeliveryException.Reason;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,11 +24,17 @@ final class Sequencer {
   private final UUID epoch;
   private final AtomicLong last = new AtomicLong();
   /** Numbers given up and not yet declared: per reason, first → last, merged as they come. */
-  private final Map<Reason, TreeMap<Long, Long>> pending = new EnumMap<>(Reason.class);
+  private final Map<String, TreeMap<Long, Long>> pending = new TreeMap<>();
 
   Sequencer(String producerId, UUID epoch) {
+    this(producerId, epoch, 0);
+  }
+
+  /** Resumes an epoch whose numbers up to {@code lastIssued} are taken (a spool's recovery). */
+  Sequencer(String producerId, UUID epoch, long lastIssued) {
     this.producerId = producerId;
     this.epoch = epoch;
+    this.last.set(lastIssued);
   }
 
   String producerId() {
@@ -56,7 +61,12 @@ final class Sequencer {
     if (seq == null || !producerId.equals(event.producerId()) || !epoch.equals(event.producerEpoch())) {
       return;
     }
-    add(reason, seq, seq);
+    add(reason.name().toLowerCase(Locale.ROOT), seq, seq);
+  }
+
+  /** Declares numbers {@code first..last} for {@code reason} (one of {@link Declaration#REASONS}). */
+  synchronized void declare(String reason, long first, long lastSeq) {
+    add(reason, first, lastSeq);
   }
 
   synchronized boolean hasPending() {
@@ -74,7 +84,7 @@ final class Sequencer {
       List<Declaration.SeqRange> list = new ArrayList<>();
       ranges.forEach((first, lastSeq) -> list.add(new Declaration.SeqRange(first, lastSeq)));
       for (int from = 0; from < list.size(); from += Declaration.MAX_RANGES) {
-        declarations.add(Declaration.declared(producerId, epoch, reason.name().toLowerCase(Locale.ROOT),
+        declarations.add(Declaration.declared(producerId, epoch, reason,
             list.subList(from, Math.min(list.size(), from + Declaration.MAX_RANGES)), now));
       }
     });
@@ -85,10 +95,8 @@ final class Sequencer {
   /** Declarations that were not delivered, to go with a later batch. */
   synchronized void restore(List<AuditEvent> declarations) {
     for (AuditEvent e : declarations) {
-      Declaration.of(e).filter(d -> d.reason() != null).ifPresent(d -> {
-        Reason reason = Reason.valueOf(d.reason().toUpperCase(Locale.ROOT));
-        d.ranges().forEach(r -> add(reason, r.first(), r.last()));
-      });
+      Declaration.of(e).filter(d -> d.reason() != null)
+          .ifPresent(d -> d.ranges().forEach(r -> add(d.reason(), r.first(), r.last())));
     }
   }
 
@@ -97,7 +105,7 @@ final class Sequencer {
     return Declaration.closed(producerId, epoch, last.get(), now);
   }
 
-  private void add(Reason reason, long first, long lastSeq) {
+  private void add(String reason, long first, long lastSeq) {
     TreeMap<Long, Long> ranges = pending.computeIfAbsent(reason, r -> new TreeMap<>());
     long from = first;
     long to = lastSeq;

@@ -119,6 +119,19 @@ final class StoreDiagnostics {
     log.error("audit events lost count={} reason={} attempts={} detail=\"{}\"", count, reason, attempts, detail);
   }
 
+  /** A store resumed the epoch a crashed process left in its spool. */
+  void resumed(Spool spool, Spool.Recovery recovery) {
+    if (recovery.events().isEmpty() && recovery.declarations().isEmpty()) {
+      return;
+    }
+    StringBuilder declared = new StringBuilder();
+    recovery.declarations().forEach((reason, ranges) -> declared.append(' ').append(reason).append('=')
+        .append(ranges.stream().mapToLong(r -> r[1] - r[0] + 1).sum()));
+    log.info("auditflow: resumed producer {} epoch {} from its spool: {} events to send again;{}",
+        spool.sequencer().producerId(), spool.epoch(), recovery.events().size(),
+        declared.length() == 0 ? " nothing to declare" : " declaring" + declared);
+  }
+
   /** The epoch-closed marker did not reach the server. */
   void epochNotClosed(Sequencer sequencer, String why) {
     log.warn("auditflow: producer {} epoch {} could not be closed on the server ({}); it will be reported"

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * last number.
  */
 class CompletenessStoreTest {
-  private final FakeTime time = new FakeTime();
+  /** The stores' time; a store that closed shut its runtime down, so a second store gets a new one. */
+  private FakeTime time = new FakeTime();
   private final List<List<AuditEvent>> sent = new CopyOnWriteArrayList<>();
 
   private AuditStoreBuilder builder(FakeTransport.Behaviour behaviour) {
@@ -168,5 +169,41 @@ class CompletenessStoreTest {
         .flatMap(Optional::stream).filter(d -> d.reason().equals("delivery_timeout")))
         .singleElement().satisfies(d -> assertThat(d.ranges()).containsExactly(new Declaration.SeqRange(1, 5)));
     assertThat(sequencer.closedMarker(java.time.Instant.now()).eventData().get("last_seq").asLong()).isEqualTo(6);
+  }
+
+  @Test
+  void aStoreOnTheSpoolOfOneThatDiedSendsWhatItAcceptedAndDeclaresTheRest(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path spoolDir) {
+    // The first store sends nothing before its close runs out of time: as a crash would, it leaves
+    // its events in the spool.
+    AuditStore first = builder((call, batch) -> {
+      throw TransportException.notSent("server unreachable", null);
+    }).spoolDirectory(spoolDir).batchSize(100).flushInterval(Duration.ofSeconds(1)).build();
+    List<DeliveryHandle> accepted = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      accepted.add(first.store(Events.event("spooled")));
+    }
+    // No fake time passes: nothing is sent, and close gives up after 50 ms, as if the process died.
+    assertThat(first.close(Duration.ofMillis(50)).completed()).isFalse();
+    assertThat(accepted).allSatisfy(h -> assertThat(h.failure()).map(AuditDeliveryException::reason)
+        .contains(Reason.CLOSED_BEFORE_DELIVERY));
+    sent.clear();
+    time = new FakeTime();
+
+    AuditStore second = builder(FakeTransport.ACK).spoolDirectory(spoolDir).batchSize(100)
+        .flushInterval(Duration.ofSeconds(1)).build();
+    time.advance(Duration.ofSeconds(1));
+    assertThat(audited()).extracting(AuditEvent::eventId).containsExactlyElementsOf(
+        accepted.stream().map(DeliveryHandle::eventId).toList());
+    assertThat(audited()).extracting(AuditEvent::producerSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    second.store(Events.event("after"));
+    closeOnFakeTime(second);
+    List<Declaration> declared = declarations();
+    assertThat(declared).filteredOn(d -> "unissued".equals(d.reason())).singleElement()
+        .satisfies(d -> assertThat(d.ranges()).containsExactly(new Declaration.SeqRange(6, Spool.RESERVATION)));
+    assertThat(declared).filteredOn(d -> d.closedLastSeq() != null).singleElement()
+        .satisfies(d -> assertThat(d.closedLastSeq()).isEqualTo(Spool.RESERVATION + 1));
+    assertThat(audited()).extracting(AuditEvent::producerSeq).contains(Spool.RESERVATION + 1);
+    assertThat(spoolDir.resolve("epoch.json")).as("a clean close empties the spool").doesNotExist();
   }
 }

@@ -38,10 +38,11 @@ public record Declaration(String producerId, UUID epoch, String reason, List<Seq
   public static final String STORED = "stored";
   /**
    * Why numbers were given up: the client's {@code AuditDeliveryException.Reason} names in lower
-   * case, and {@code spool_corrupt} for records a spool could not read back.
+   * case; {@code spool_corrupt} for records a spool could not read back; {@code unissued} for
+   * numbers a crashed store had reserved but never given to an accepted event.
    */
   public static final Set<String> REASONS = Set.of("buffer_full", "rejected", "delivery_timeout", "retries_exhausted",
-      "closed_before_delivery", "outcome_unknown", "spool_corrupt");
+      "closed_before_delivery", "outcome_unknown", "spool_corrupt", "unissued");
   /** The most ranges one declaration carries; a producer with more sends several. */
   public static final int MAX_RANGES = 1_000;
 
