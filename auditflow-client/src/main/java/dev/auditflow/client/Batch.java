@@ -29,6 +29,8 @@ final class Batch {
    * before the batch reaches its sender.
    */
   volatile List<AuditEvent> declarations = List.of();
+  /** Numbers the entries' events as they are sent; null when producer sequences are off. Set with the declarations. */
+  volatile Sequencer numbering;
 
   Batch(List<Pending> entries, SendTrigger trigger) {
     this.entries = entries;
@@ -40,7 +42,7 @@ final class Batch {
   List<AuditEvent> events() {
     List<AuditEvent> events = new ArrayList<>(entries.size() + declarations.size());
     for (Pending p : entries) {
-      events.add(p.event);
+      events.add(numbering == null ? p.event : p.numbered(numbering));
     }
     events.addAll(declarations);
     return events;

@@ -67,6 +67,7 @@ final class BufferedAuditStore implements AuditStore {
     BatchSender sender = new BatchSender(config, transport, runtime, diagnostics, this::completed);
     this.dispatcher = new Dispatcher(config, buffer, runtime, diagnostics, metrics, batch -> {
       if (sequencer != null) {
+        batch.numbering = sequencer;
         batch.declarations = sequencer.takeDeclarations(Instant.now());
       }
       sender.deliver(batch);
@@ -133,7 +134,8 @@ final class BufferedAuditStore implements AuditStore {
     for (Spool.Spooled s : recovery.events()) {
       long reserved = buffer.reserveRecovered();
       enqueued.increment();
-      buffer.append(new Pending(s.event(), now, new DeliveryHandle(s.event().eventId()), s.segment()));
+      buffer.append(new Pending(s.event(), now, new DeliveryHandle(s.event().eventId()), s.segment(),
+          s.event().producerSeq()));
       dispatcher.enqueued(reserved);
     }
     recovery.declarations().forEach((reason, ranges) -> ranges.forEach(r -> sequencer.declare(reason, r[0], r[1])));
@@ -156,9 +158,11 @@ final class BufferedAuditStore implements AuditStore {
     }
     if (reserved == 0) {
       // Numbered when dropped too: its number is declared, so it is no gap.
-      return drop(spool != null ? spool.appendDropped(event) : sequencer != null ? sequencer.number(event) : event);
+      long seq = spool != null ? spool.appendDropped(event).producerSeq() : sequencer != null ? sequencer.next() : 0;
+      return drop(event, seq);
     }
     Spool.Segment spooledIn = null;
+    long seq = 0;
     if (spool != null) {
       Spool.Spooled spooled = spool.append(event); // numbered and on file before store() returns
       if (durably) {
@@ -166,12 +170,13 @@ final class BufferedAuditStore implements AuditStore {
       }
       event = spooled.event();
       spooledIn = spooled.segment();
+      seq = event.producerSeq();
     } else if (sequencer != null) {
-      event = sequencer.number(event);
+      seq = sequencer.next(); // the event is numbered when its batch leaves, off the caller's thread
     }
     DeliveryHandle handle = new DeliveryHandle(event.eventId());
     enqueued.increment(); // before it can be sent and counted acknowledged: the books never run ahead
-    buffer.append(new Pending(event, now, handle, spooledIn));
+    buffer.append(new Pending(event, now, handle, spooledIn, seq));
     dispatcher.enqueued(reserved);
     return handle;
   }
@@ -196,10 +201,10 @@ final class BufferedAuditStore implements AuditStore {
             + rejectedAfterClose.sum() + ")");
   }
 
-  private DeliveryHandle drop(AuditEvent event) {
+  private DeliveryHandle drop(AuditEvent event, long seq) {
     dropped.increment();
     if (sequencer != null) {
-      sequencer.gaveUp(event, Reason.BUFFER_FULL);
+      sequencer.gaveUp(seq, Reason.BUFFER_FULL);
     }
     diagnostics.dropped(dropped.sum());
     String message =
@@ -268,7 +273,7 @@ final class BufferedAuditStore implements AuditStore {
     }
     for (Pending p : entries) {
       if (sequencer != null && !keptForTheNextProcess(reason)) {
-        sequencer.gaveUp(p.event, reason);
+        sequencer.gaveUp(p.seq, reason);
         settledInSpool(p);
       }
       p.handle.fail(

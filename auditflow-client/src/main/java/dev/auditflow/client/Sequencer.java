@@ -2,6 +2,7 @@ package dev.auditflow.client;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.completeness.Declaration;
+import dev.auditflow.api.completeness.NumberRanges;
 import dev.auditflow.client.AuditDeliveryException.Reason;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ final class Sequencer {
   private final UUID epoch;
   private final AtomicLong last = new AtomicLong();
   /** Numbers given up and not yet declared: per reason, first → last, merged as they come. */
-  private final Map<String, TreeMap<Long, Long>> pending = new TreeMap<>();
+  private final Map<String, NumberRanges> pending = new TreeMap<>();
 
   Sequencer(String producerId, UUID epoch) {
     this(producerId, epoch, 0);
@@ -47,7 +48,17 @@ final class Sequencer {
 
   /** The event with the epoch's next number. */
   AuditEvent number(AuditEvent event) {
-    return event.withProducer(producerId, epoch, last.incrementAndGet());
+    return numbered(event, next());
+  }
+
+  /** The epoch's next number. */
+  long next() {
+    return last.incrementAndGet();
+  }
+
+  /** The event with number {@code seq} of this epoch. */
+  AuditEvent numbered(AuditEvent event, long seq) {
+    return event.withProducer(producerId, epoch, seq);
   }
 
   /** The highest number given so far (0 before the first). */
@@ -55,13 +66,11 @@ final class Sequencer {
     return last.get();
   }
 
-  /** Records that the store gave up on {@code event} for {@code reason}; an unnumbered event is ignored. */
-  synchronized void gaveUp(AuditEvent event, Reason reason) {
-    Long seq = event.producerSeq();
-    if (seq == null || !producerId.equals(event.producerId()) || !epoch.equals(event.producerEpoch())) {
-      return;
+  /** Records that the store gave up on number {@code seq} for {@code reason}; 0 (unnumbered) is ignored. */
+  synchronized void gaveUp(long seq, Reason reason) {
+    if (seq > 0) {
+      add(reason.name().toLowerCase(Locale.ROOT), seq, seq);
     }
-    add(reason.name().toLowerCase(Locale.ROOT), seq, seq);
   }
 
   /** Declares numbers {@code first..last} for {@code reason} (one of {@link Declaration#REASONS}). */
@@ -81,8 +90,7 @@ final class Sequencer {
   synchronized List<AuditEvent> takeDeclarations(Instant now) {
     List<AuditEvent> declarations = new ArrayList<>();
     pending.forEach((reason, ranges) -> {
-      List<Declaration.SeqRange> list = new ArrayList<>();
-      ranges.forEach((first, lastSeq) -> list.add(new Declaration.SeqRange(first, lastSeq)));
+      List<Declaration.SeqRange> list = ranges.ranges();
       for (int from = 0; from < list.size(); from += Declaration.MAX_RANGES) {
         declarations.add(Declaration.declared(producerId, epoch, reason,
             list.subList(from, Math.min(list.size(), from + Declaration.MAX_RANGES)), now));
@@ -106,21 +114,6 @@ final class Sequencer {
   }
 
   private void add(String reason, long first, long lastSeq) {
-    TreeMap<Long, Long> ranges = pending.computeIfAbsent(reason, r -> new TreeMap<>());
-    long from = first;
-    long to = lastSeq;
-    Map.Entry<Long, Long> before = ranges.floorEntry(from);
-    if (before != null && before.getValue() >= from - 1) {
-      from = before.getKey();
-      to = Math.max(to, before.getValue());
-      ranges.remove(before.getKey());
-    }
-    Map.Entry<Long, Long> after = ranges.ceilingEntry(from);
-    while (after != null && after.getKey() <= to + 1) {
-      to = Math.max(to, after.getValue());
-      ranges.remove(after.getKey());
-      after = ranges.ceilingEntry(from);
-    }
-    ranges.put(from, to);
+    pending.computeIfAbsent(reason, r -> new NumberRanges()).add(first, lastSeq);
   }
 }

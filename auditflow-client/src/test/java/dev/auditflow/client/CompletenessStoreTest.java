@@ -150,10 +150,10 @@ class CompletenessStoreTest {
       numbered.add(sequencer.number(Events.event("ranges")));
     }
     for (int i : new int[] {4, 0, 2, 1}) {
-      sequencer.gaveUp(numbered.get(i), Reason.DELIVERY_TIMEOUT);
+      sequencer.gaveUp(numbered.get(i).producerSeq(), Reason.DELIVERY_TIMEOUT);
     }
-    sequencer.gaveUp(numbered.get(5), Reason.OUTCOME_UNKNOWN);
-    sequencer.gaveUp(Events.event("not numbered"), Reason.DELIVERY_TIMEOUT);
+    sequencer.gaveUp(numbered.get(5).producerSeq(), Reason.OUTCOME_UNKNOWN);
+    sequencer.gaveUp(0, Reason.DELIVERY_TIMEOUT); // an unnumbered event
 
     List<AuditEvent> first = sequencer.takeDeclarations(java.time.Instant.now());
     assertThat(sequencer.hasPending()).isFalse();
@@ -164,7 +164,7 @@ class CompletenessStoreTest {
             org.assertj.core.groups.Tuple.tuple("outcome_unknown", List.of(new Declaration.SeqRange(6, 6))));
 
     sequencer.restore(first);
-    sequencer.gaveUp(numbered.get(3), Reason.DELIVERY_TIMEOUT);
+    sequencer.gaveUp(numbered.get(3).producerSeq(), Reason.DELIVERY_TIMEOUT);
     assertThat(sequencer.takeDeclarations(java.time.Instant.now()).stream().map(Declaration::of)
         .flatMap(Optional::stream).filter(d -> d.reason().equals("delivery_timeout")))
         .singleElement().satisfies(d -> assertThat(d.ranges()).containsExactly(new Declaration.SeqRange(1, 5)));

@@ -45,9 +45,12 @@ public final class ExportVerifier {
    * @param eventsUnverifiable HMAC-chained events checked without the chain key (signature only)
    * @param eventsInLog events whose inclusion in the log's signed checkpoint was verified
    * @param logTreeSize the size of the export's log checkpoint, or -1 without one
+   * @param producers the producers' accounts recomputed from the export's lines ({@link
+   *     ExportCompleteness}): per epoch, numbers held, declared and missing
    */
   public record Result(boolean valid, long events, long chains, long eventsVerified, long eventsRedacted,
-      long eventsUnverifiable, long eventsInLog, long logTreeSize, String keyId, List<Finding> findings) {}
+      long eventsUnverifiable, long eventsInLog, long logTreeSize, String keyId, List<Finding> findings,
+      JsonNode producers) {}
 
   private final PublicKey publicKey;
   private final ChainHasher keyedHasher;
@@ -83,6 +86,7 @@ public final class ExportVerifier {
     private final MessageDigest sha256 = sha256();
     private final List<Finding> findings = new ArrayList<>();
     private final ExportLogCheck log = new ExportLogCheck(publicKey);
+    private final ExportCompleteness completeness = new ExportCompleteness();
     private JsonNode header;
     private long events;
     private long chains;
@@ -125,6 +129,7 @@ public final class ExportVerifier {
     private void event(JsonNode line, long number) {
       events++;
       JsonNode event = line.get("event");
+      completeness.add(event);
       String chain = event.path("correlation_id").asText();
       long position = event.path("chain_position").asLong(-1);
       String eventId = event.path("event_id").asText();
@@ -269,6 +274,15 @@ public final class ExportVerifier {
         find("missing_event", 0, "the manifest counts " + manifest.path("chains").asLong() + " chains, the file holds "
             + chains);
       }
+      // Exports made before producer sequences carry no accounts; when there are any, they must be
+      // what the lines themselves say.
+      JsonNode producers = recomputedProducers();
+      if (!manifest.path("producers").isMissingNode() || !completeness.isEmpty()) {
+        if (!producers.equals(manifest.path("producers"))) {
+          find("completeness_mismatch", 0, "the producers' accounts recomputed from the lines, " + producers
+              + ", differ from the manifest's, " + manifest.path("producers"));
+        }
+      }
       if (header != null && (!header.path("exported_at").equals(manifest.path("exported_at"))
           || !header.path("filters").equals(manifest.path("filters")))) {
         find("manifest_mismatch", 1, "the header and the signed manifest disagree on the time or the filters");
@@ -287,7 +301,16 @@ public final class ExportVerifier {
 
     Result result() {
       return new Result(findings.isEmpty(), events, chains, verified, redacted, unverifiable, log.proven(),
-          log.treeSize(), keyId, List.copyOf(findings));
+          log.treeSize(), keyId, List.copyOf(findings), recomputedProducers());
+    }
+
+    /** As read back from a file would be (an int is an int), so that it compares with the manifest's. */
+    private JsonNode recomputedProducers() {
+      try {
+        return JSON.readTree(JSON.writeValueAsString(completeness.toJson()));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.InclusionProof;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.server.trail.TransparencyLog;
+import dev.auditflow.verify.ExportCompleteness;
 import dev.auditflow.verify.SignedJson;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -88,6 +89,10 @@ public final class NdjsonExporter {
     manifest.put("redacted_events", redacted);
     manifest.put("events", events);
     manifest.put("chains", chains);
+    if (!lines.completeness.isEmpty()) {
+      // As maps and lists, so that SignedJson sorts their keys as it sorts the manifest's.
+      manifest.put("producers", JSON.convertValue(lines.completeness.toJson(), List.class));
+    }
     manifest.put("content_sha256", contentSha256);
     manifest.put("key_id", key.keyId());
     manifest.put("algorithm", SigningKey.ALGORITHM);
@@ -114,6 +119,8 @@ public final class NdjsonExporter {
 
   /** The event and chain lines: one chain's bookkeeping at a time, counts of what was written. */
   private final class Lines {
+    /** The producers' accounts of what this export holds, signed into its manifest. */
+    final ExportCompleteness completeness = new ExportCompleteness();
     private final OutputStream out;
     private final boolean redactPii;
     private final long logSize;
@@ -150,6 +157,7 @@ public final class NdjsonExporter {
             redacted++;
           }
         }
+        completeness.add(event);
         InclusionProof proof = proofs.get(row.event().eventId());
         if (proof != null) {
           line.set("log", JSON.valueToTree(proof.toJson()));

@@ -1,6 +1,7 @@
 package dev.auditflow.server.trail;
 
 import dev.auditflow.api.completeness.Declaration;
+import dev.auditflow.verify.SequenceAccounts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -100,86 +101,29 @@ final class ProducerAccounts {
     return producerId + "\u0000" + epoch;
   }
 
-  /**
-   * Counts each number once — stored before any declared reason — and names the numbers no range
-   * covers. {@code ranges} are ordered by their first number.
-   */
+  /** Sweeps the ranges into counts and gaps ({@link SequenceAccounts}), dating each gap. */
   private static ProducerEpochAccount sweep(Epoch e, List<Range> ranges) {
     long end = e.closedLastSeq() != null ? e.closedLastSeq() : e.highestSeq();
-    // Stored ranges first, as disjoint intervals; then each reason's numbers outside them.
-    List<long[]> stored = union(ranges.stream().filter(r -> Declaration.STORED.equals(r.kind())).toList());
-    long storedCount = stored.stream().mapToLong(r -> r[1] - r[0] + 1).sum();
-    Map<String, Long> declared = new TreeMap<>();
-    List<long[]> covered = new ArrayList<>(stored);
-    for (String reason : ranges.stream().map(Range::kind).filter(k -> !Declaration.STORED.equals(k)).distinct().sorted().toList()) {
-      List<long[]> own = minus(union(ranges.stream().filter(r -> r.kind().equals(reason)).toList()), unionArrays(covered));
-      long n = own.stream().mapToLong(r -> r[1] - r[0] + 1).sum();
-      if (n > 0) {
-        declared.put(reason, n);
+    List<SequenceAccounts.Range> stored = new ArrayList<>();
+    Map<String, List<SequenceAccounts.Range>> declared = new TreeMap<>();
+    for (Range r : ranges) {
+      SequenceAccounts.Range range = new SequenceAccounts.Range(r.first(), r.last());
+      if (Declaration.STORED.equals(r.kind())) {
+        stored.add(range);
+      } else {
+        declared.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(range);
       }
-      covered.addAll(own);
     }
-    List<ProducerEpochAccount.Gap> gaps = new ArrayList<>();
-    long next = 1;
-    for (long[] r : unionArrays(covered)) {
-      if (r[0] > next) {
-        gaps.add(gap(next, Math.min(r[0] - 1, end), ranges, e));
-      }
-      next = Math.max(next, r[1] + 1);
-    }
-    if (next <= end) {
-      gaps.add(gap(next, end, ranges, e));
-    }
-    gaps.removeIf(g -> g.first() > g.last());
+    SequenceAccounts.Summary summary = SequenceAccounts.of(stored, declared, end);
+    List<ProducerEpochAccount.Gap> gaps = summary.gaps().stream().map(g -> gap(g, ranges, e)).toList();
     return new ProducerEpochAccount(e.producerId(), e.epoch(), e.principal(), e.firstSeen(), e.lastSeen(), e.highestSeq(),
-        e.closedLastSeq(), e.closedAt(), storedCount, declared, gaps);
+        e.closedLastSeq(), e.closedAt(), summary.stored(), summary.declared(), gaps);
   }
 
   /** A gap is first seen when a number after it was first accounted for, or when the epoch closed past it. */
-  private static ProducerEpochAccount.Gap gap(long first, long last, List<Range> ranges, Epoch e) {
-    Instant seen = ranges.stream().filter(r -> r.first() > last).map(Range::recordedAt).min(Instant::compareTo)
+  private static ProducerEpochAccount.Gap gap(SequenceAccounts.Range g, List<Range> ranges, Epoch e) {
+    Instant seen = ranges.stream().filter(r -> r.first() > g.last()).map(Range::recordedAt).min(Instant::compareTo)
         .orElse(e.closedAt() != null ? e.closedAt() : e.lastSeen());
-    return new ProducerEpochAccount.Gap(first, last, seen);
-  }
-
-  private static List<long[]> union(List<Range> ranges) {
-    return unionArrays(ranges.stream().map(r -> new long[] {r.first(), r.last()}).toList());
-  }
-
-  /** Disjoint, ordered intervals covering the same numbers. */
-  private static List<long[]> unionArrays(List<long[]> intervals) {
-    List<long[]> sorted = new ArrayList<>(intervals);
-    sorted.sort((a, b) -> Long.compare(a[0], b[0]));
-    List<long[]> merged = new ArrayList<>();
-    for (long[] r : sorted) {
-      long[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-      if (last != null && r[0] <= last[1] + 1) {
-        last[1] = Math.max(last[1], r[1]);
-      } else {
-        merged.add(new long[] {r[0], r[1]});
-      }
-    }
-    return merged;
-  }
-
-  /** The numbers of {@code a} outside {@code b}; both disjoint and ordered. */
-  private static List<long[]> minus(List<long[]> a, List<long[]> b) {
-    List<long[]> out = new ArrayList<>();
-    for (long[] r : a) {
-      long from = r[0];
-      for (long[] cut : b) {
-        if (cut[1] < from || cut[0] > r[1]) {
-          continue;
-        }
-        if (cut[0] > from) {
-          out.add(new long[] {from, cut[0] - 1});
-        }
-        from = Math.max(from, cut[1] + 1);
-      }
-      if (from <= r[1]) {
-        out.add(new long[] {from, r[1]});
-      }
-    }
-    return out;
+    return new ProducerEpochAccount.Gap(g.first(), g.last(), seen);
   }
 }
