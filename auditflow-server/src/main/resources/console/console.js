@@ -160,7 +160,7 @@
 
   /**
    * Every view's state is in the address, so that it can be bookmarked, shared and reloaded:
-   * #search?<the query>, #trail/<correlation id>, #tail, #health.
+   * #search?<the query>, #trail/<correlation id>, #tail, #health, #completeness.
    */
   function setHash(hash) {
     if (location.hash !== hash) history.replaceState(null, '', hash);
@@ -175,6 +175,9 @@
       if (correlationId) trail(correlationId);
     } else if (hash === '#tail' || hash === '#health') {
       show(hash.slice(1));
+    } else if (hash === '#completeness') {
+      show('completeness');
+      completeness();
     } else {
       const params = new URLSearchParams(hash.startsWith('#search?') ? hash.slice('#search?'.length) : '');
       const form = $('#search-form');
@@ -189,13 +192,14 @@
   window.addEventListener('hashchange', () => route(location.hash));
 
   function show(view) {
-    if (view === 'tail' || view === 'health') setHash('#' + view);
+    if (view === 'tail' || view === 'health' || view === 'completeness') setHash('#' + view);
     else if (view === 'trail' && !location.hash.startsWith('#trail/')) setHash('#trail/');
     else if (view === 'search' && !location.hash.startsWith('#search')) setHash('#search?');
     document.querySelectorAll('.view').forEach((v) => { v.hidden = v.id !== 'view-' + view; });
     document.querySelectorAll('#nav button').forEach((b) => b.classList.toggle('active', b.dataset.view === view));
     if (view === 'tail') tail.start(); else tail.stop();
     if (view === 'health') health.start(); else health.stop();
+    if (view === 'completeness') completeness();
   }
 
   document.querySelectorAll('#nav button').forEach((button) => {
@@ -532,6 +536,75 @@
     } catch (e) {
       if (e.status !== 401) $('#tail-state').textContent = 'error: ' + e.message;
     }
+  }
+
+  // ---- completeness -------------------------------------------------------------------------
+
+  $('#completeness-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    completeness();
+  });
+
+  /** GET /api/v1/producers: each producer epoch's accounts (docs/COMPLETENESS.md). */
+  async function completeness() {
+    const form = $('#completeness-form');
+    const params = new URLSearchParams({ since: form.elements.since.value, limit: '200' });
+    if (form.elements.state.value) params.set('state', form.elements.state.value);
+    const summary = $('#completeness-summary');
+    try {
+      const answer = await api('/api/v1/producers?' + params);
+      $('#producers tbody').replaceChildren(...answer.epochs.flatMap(renderEpoch));
+      summary.className = answer.accounted_for ? 'ok' : 'bad';
+      summary.textContent = answer.total + (answer.total === 1 ? ' epoch: ' : ' epochs: ')
+        + (answer.accounted_for ? 'every number stored or declared.' : 'numbers are missing.')
+        + ' A gap open longer than ' + formatGap(answer.grace_seconds * 1000) + ' is unaccounted loss.';
+      summary.dataset.total = String(answer.total);
+    } catch (e) {
+      if (e.status !== 401) summary.textContent = 'error: ' + e.message;
+    }
+  }
+
+  /** An epoch's row, and a row naming its gaps when it has any. */
+  function renderEpoch(e) {
+    const declared = Object.values(e.declared).reduce((sum, n) => sum + n, 0);
+    const reasons = Object.entries(e.declared).map(([reason, n]) => reason + ' ' + n).join(', ');
+    const rows = [el('tr', { class: 'epoch epoch-' + e.state, dataset: { producer: e.producer_id, epoch: e.epoch,
+      missing: String(e.missing) } },
+    el('td', { class: 'mono' }, e.producer_id), el('td', { class: 'mono', title: e.epoch }, e.epoch.slice(0, 13) + '…'),
+    el('td', {}, e.state), el('td', {}, accountBar(e.stored, declared, e.missing, e.last_seq)), el('td', {}, e.stored),
+    el('td', { title: reasons }, declared), el('td', { class: e.missing ? 'bad' : 'ok' }, e.missing),
+    timeCell(e.last_seen))];
+    if (e.gaps.length) {
+      rows.push(el('tr', { class: 'gaps' }, el('td', { colspan: '8' }, ...e.gaps.map((g) => el('span',
+        { class: g.unaccounted ? 'gap-item bad' : 'gap-item' }, 'numbers ' + g.first_seq + '–' + g.last_seq
+          + ' (' + g.count + ') missing since ' + localTime(g.first_seen) + (g.unaccounted ? ': unaccounted loss' : ''))))));
+    }
+    return rows;
+  }
+
+  /** One bar: stored, declared and missing numbers as shares of the epoch's numbers. */
+  function accountBar(stored, declared, missing, total) {
+    const width = 200;
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + width + ' 10');
+    svg.setAttribute('class', 'account-bar');
+    let x = 0;
+    for (const [n, colour, what] of [[stored, '#2f855a', 'stored'], [declared, '#d69e2e', 'declared'],
+      [missing, '#c53030', 'missing']]) {
+      if (n === 0 || total === 0) continue;
+      const w = (n / total) * width;
+      const rect = document.createElementNS(SVG, 'rect');
+      rect.setAttribute('x', String(x));
+      rect.setAttribute('width', String(w));
+      rect.setAttribute('height', '10');
+      rect.setAttribute('fill', colour);
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = n + ' ' + what;
+      rect.append(title);
+      svg.append(rect);
+      x += w;
+    }
+    return svg;
   }
 
   // ---- health -------------------------------------------------------------------------------

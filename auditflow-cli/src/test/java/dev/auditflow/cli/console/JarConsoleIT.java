@@ -258,6 +258,29 @@ class JarConsoleIT {
   }
 
   @Test
+  void theCompletenessViewShowsEachProducersNumbersAndNamesItsGaps() throws Exception {
+    java.util.UUID epoch = dev.auditflow.api.UuidV7.generate();
+    List<ObjectNode> numbered = new java.util.ArrayList<>();
+    for (long seq : new long[] {1, 2, 4}) {
+      ObjectNode event = EventJson.valid("console-completeness");
+      event.put("producer_id", "console-shop@host").put("producer_epoch", epoch.toString()).put("producer_seq", seq);
+      numbered.add(event);
+    }
+    store(numbered);
+    signIn(reader);
+    browser.find("#nav button[data-view=completeness]").click();
+    String row = "#producers tr.epoch[data-epoch='" + epoch + "']";
+    browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector(row)));
+    assertThat(browser.find(row).getAttribute("data-missing")).isEqualTo("1");
+    assertThat(browser.find(row).getText()).contains("console-shop@host").contains("open");
+    assertThat(browser.find("#producers").getText()).contains("numbers 3–3 (1) missing since");
+    assertThat(browser.find("#completeness-summary").getText()).contains("numbers are missing");
+    assertThat(browser.driver().findElements(By.cssSelector(row + " svg.account-bar rect"))).as("stored and missing")
+        .hasSize(2);
+    browser.screenshot("completeness");
+  }
+
+  @Test
   void theHealthViewShowsTheServersNumbers() throws Exception {
     signIn(reader);
     browser.find("#nav button[data-view=health]").click();
