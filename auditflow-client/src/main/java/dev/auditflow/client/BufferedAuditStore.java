@@ -87,10 +87,11 @@ final class BufferedAuditStore implements AuditStore {
         runtime.schedule(new Runnable() {
           @Override
           public void run() {
-            spool.forceNow(); // the group commit
-            if (closeCalls.get() == 0) {
-              runtime.schedule(this, every);
+            if (closeCalls.get() > 0) {
+              return; // close forces the spool itself
             }
+            spool.forceNow(); // the group commit
+            runtime.schedule(this, every);
           }
         }, every);
       }

@@ -102,6 +102,8 @@ final class Spool implements AutoCloseable {
   /** Records appended so far (a ticket each), and how many of them are known to be on disk. */
   private long appended;
   private volatile long forced;
+  /** Set once the spool is closed or finished: nothing is forced after it, and no waiter spins. */
+  private volatile boolean closed;
 
   private Spool(Path dir, FileChannel lockChannel, FileLock lock, String producerId, UUID epoch, FsyncPolicy policy,
       long lastIssued, long reserved, Recovery recovery) throws IOException {
@@ -383,7 +385,7 @@ final class Spool implements AutoCloseable {
    * for it and then find their record covered: one {@code fsync} serves them all.
    */
   void awaitDurable(long ticket) {
-    while (forced < ticket) {
+    while (forced < ticket && !closed) {
       synchronized (forceLock) {
         if (forced >= ticket) {
           return;
@@ -504,6 +506,9 @@ final class Spool implements AutoCloseable {
   void finish() {
     appendLock.lock();
     try {
+      channel.force(false);
+      forced = appended;
+      closed = true;
       channel.close();
       for (Segment s : List.copyOf(segments)) {
         Files.deleteIfExists(s.path);
@@ -524,8 +529,10 @@ final class Spool implements AutoCloseable {
     try {
       if (channel.isOpen()) {
         channel.force(false);
+        forced = appended;
         channel.close();
       }
+      closed = true;
     } catch (IOException e) {
       // What was written is there for the next process.
     } finally {

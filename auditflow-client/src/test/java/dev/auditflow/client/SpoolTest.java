@@ -146,6 +146,14 @@ class SpoolTest {
   }
 
   @Test
+  void aForceAfterCloseReturnsInsteadOfWaitingForAChannelThatIsGone() throws IOException {
+    Spool spool = Spool.open(dir, "p@h", FsyncPolicy.interval(java.time.Duration.ofMillis(200)));
+    spool.append(Events.event("late"));
+    spool.close(); // as a store's close does, while its group-commit timer may still fire once
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), spool::forceNow);
+  }
+
+  @Test
   void oneStorePerSpoolAndOneProducerPerSpool() throws IOException {
     try (Spool first = Spool.open(dir, "p@h", FsyncPolicy.always())) {
       assertThatThrownBy(() -> Spool.open(dir, "p@h", FsyncPolicy.always()))
