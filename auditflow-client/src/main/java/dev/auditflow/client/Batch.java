@@ -31,6 +31,8 @@ final class Batch {
   volatile List<AuditEvent> declarations = List.of();
   /** Numbers the entries' events as they are sent; null when producer sequences are off. Set with the declarations. */
   volatile Sequencer numbering;
+  /** The highest number the epoch had given when the batch was formed (0 without sequences). Set with the declarations. */
+  volatile long issued;
 
   Batch(List<Pending> entries, SendTrigger trigger) {
     this.entries = entries;

@@ -95,7 +95,8 @@ final class BatchSender {
         batch.mayBeStored = true;
         long start = runtime.nanoTime();
         try {
-          BatchAck ack = transport.send(events, timeout);
+          BatchAck ack = batch.numbering == null ? transport.send(events, timeout)
+              : transport.send(events, batch.issued, timeout);
           diagnostics.attempt(batch, attempt, runtime.nanoTime() - start, null, runtime.nanoTime());
           diagnostics.acknowledged(batch, ack, resolving);
           completion.completed(batch, new Outcome(null, attempt, null));

@@ -27,6 +27,18 @@ public interface BatchTransport extends AutoCloseable {
   BatchAck send(List<AuditEvent> batch, Duration timeout) throws TransportException, InterruptedException;
 
   /**
+   * Like {@link #send(List, Duration)}, for a store that numbers its events (docs/COMPLETENESS.md):
+   * {@code issued} is the highest sequence number its epoch had given when the batch was formed —
+   * events still buffered behind it included. The server keeps it, so that if the producer dies
+   * before those events arrive their numbers are named as a gap instead of vanishing with it. The
+   * HTTP transport sends it as the {@code Auditflow-Producer-Issued} header; the default drops it.
+   */
+  default BatchAck send(List<AuditEvent> batch, long issued, Duration timeout)
+      throws TransportException, InterruptedException {
+    return send(batch, timeout);
+  }
+
+  /**
    * Gets ready for the first {@link #send}, best effort: loads and initialises what a send needs
    * and may open a connection, so that the first batch does not pay for it. The store calls it once,
    * on a thread of its own, when it is built; it must not throw. The default does nothing.

@@ -66,9 +66,11 @@ final class BufferedAuditStore implements AuditStore {
     this.buffer = new EventBuffer(config.bufferSize());
     BatchSender sender = new BatchSender(config, transport, runtime, diagnostics, this::completed);
     this.dispatcher = new Dispatcher(config, buffer, runtime, diagnostics, metrics, batch -> {
-      if (sequencer != null) {
-        batch.numbering = sequencer;
-        batch.declarations = sequencer.takeDeclarations(Instant.now());
+      // this.sequencer: with a spool the parameter is null and the spool's sequencer numbers.
+      if (this.sequencer != null) {
+        batch.numbering = this.sequencer;
+        batch.issued = this.sequencer.lastNumber();
+        batch.declarations = this.sequencer.takeDeclarations(Instant.now());
       }
       sender.deliver(batch);
     });

@@ -22,9 +22,10 @@ class CompletenessStoreTest {
   /** The stores' time; a store that closed shut its runtime down, so a second store gets a new one. */
   private FakeTime time = new FakeTime();
   private final List<List<AuditEvent>> sent = new CopyOnWriteArrayList<>();
+  private FakeTransport transport;
 
   private AuditStoreBuilder builder(FakeTransport.Behaviour behaviour) {
-    FakeTransport transport = new FakeTransport((call, batch) -> {
+    transport = new FakeTransport((call, batch) -> {
       sent.add(List.copyOf(batch));
       return behaviour.answer(call, batch);
     });
@@ -63,6 +64,22 @@ class CompletenessStoreTest {
     assertThat(audited()).extracting(AuditEvent::producerId).containsOnly("orders@test-host");
     assertThat(audited()).extracting(AuditEvent::producerEpoch).doesNotContainNull().hasSameElementsAs(
         List.of(audited().get(0).producerEpoch()));
+  }
+
+  @Test
+  void everyBatchTellsTheServerHowManyNumbersWereGivenIncludingThoseStillBuffered() {
+    AuditStore store = builder(FakeTransport.ACK).batchSize(2).flushInterval(Duration.ofSeconds(1)).build();
+    for (int i = 0; i < 5; i++) {
+      store.store(Events.event("issued"));
+    }
+    time.advance(Duration.ofSeconds(1));
+    store.store(Events.event("issued"));
+    time.advance(Duration.ofSeconds(1));
+
+    assertThat(audited()).extracting(AuditEvent::producerSeq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    // The batches of 1-2, 3-4 and 5 left with five numbers given: should the producer die then,
+    // the server knows 3..5 were accepted even before they arrive.
+    assertThat(transport.issuedMarks).containsExactly(5L, 5L, 5L, 6L);
   }
 
   @Test
@@ -196,6 +213,10 @@ class CompletenessStoreTest {
     assertThat(audited()).extracting(AuditEvent::eventId).containsExactlyElementsOf(
         accepted.stream().map(DeliveryHandle::eventId).toList());
     assertThat(audited()).extracting(AuditEvent::producerSeq).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(declarations()).as("the recovery's declarations ride with the first batch, not only at close")
+        .filteredOn(d -> "unissued".equals(d.reason())).hasSize(1);
+    assertThat(transport.issuedMarks).as("the resumed epoch's mark: every reserved number is spoken for")
+        .containsExactly(Spool.RESERVATION);
     second.store(Events.event("after"));
     closeOnFakeTime(second);
     List<Declaration> declared = declarations();

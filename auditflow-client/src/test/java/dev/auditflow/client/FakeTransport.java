@@ -30,6 +30,8 @@ final class FakeTransport implements BatchTransport {
   /** The ids of every event in a call that started, whether or not it finished. */
   private final Set<UUID> started = ConcurrentHashMap.newKeySet();
   final AtomicInteger maxConcurrent = new AtomicInteger();
+  /** The issued mark of each numbered call, in call order (docs/COMPLETENESS.md). */
+  final List<Long> issuedMarks = new CopyOnWriteArrayList<>();
 
   FakeTransport(Behaviour behaviour) {
     this.behaviour = behaviour;
@@ -62,6 +64,13 @@ final class FakeTransport implements BatchTransport {
       concurrent.decrementAndGet();
       log.add(new Call(n, List.copyOf(batch), start, ok));
     }
+  }
+
+  @Override
+  public BatchAck send(List<AuditEvent> batch, long issued, Duration timeout)
+      throws TransportException, InterruptedException {
+    issuedMarks.add(issued);
+    return send(batch, timeout);
   }
 
   Set<UUID> startedEventIds() {

@@ -45,6 +45,12 @@ public record Declaration(String producerId, UUID epoch, String reason, List<Seq
       "closed_before_delivery", "outcome_unknown", "spool_corrupt", "unissued");
   /** The most ranges one declaration carries; a producer with more sends several. */
   public static final int MAX_RANGES = 1_000;
+  /**
+   * The request header with which a numbering producer tells the server the highest number its
+   * epoch has given so far, events not yet sent included: the epoch of the request's events or
+   * declarations. Not part of any event; the server keeps the highest it saw per epoch.
+   */
+  public static final String ISSUED_HEADER = "Auditflow-Producer-Issued";
 
   public Declaration {
     ranges = List.copyOf(ranges);

@@ -3,6 +3,7 @@ package dev.auditflow.cli.faults;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditStore;
+import dev.auditflow.client.AuditStoreBuilder;
 import dev.auditflow.client.FsyncPolicy;
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -18,8 +19,8 @@ import java.util.Map;
  * client on a spool, printing each event's id once {@code store()} has returned (so the test knows
  * what was accepted), then closes. With count 0 it only resumes what a killed run left, and closes.
  *
- * <p>Arguments: server URL, token, spool directory, count, fsync ({@code always} or {@code
- * interval:<ms>}), producer id.
+ * <p>Arguments: server URL, token, spool directory ({@code -} for none: events wait in memory
+ * only), count, fsync ({@code always} or {@code interval:<ms>}), producer id.
  */
 public final class SpoolProducerMain {
   private SpoolProducerMain() {}
@@ -28,9 +29,12 @@ public final class SpoolProducerMain {
     FsyncPolicy fsync = args[4].equals("always") ? FsyncPolicy.always()
         : FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(args[4].substring("interval:".length()))));
     BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-    try (AuditStore store = AuditStore.builder().endpoint(URI.create(args[0])).bearerToken(args[1])
-        .spoolDirectory(Path.of(args[2])).spoolFsync(fsync).producerId(args[5]).batchSize(200)
-        .flushInterval(Duration.ofMillis(100)).build()) {
+    AuditStoreBuilder builder = AuditStore.builder().endpoint(URI.create(args[0])).bearerToken(args[1])
+        .producerId(args[5]).batchSize(200).flushInterval(Duration.ofMillis(100));
+    if (!args[2].equals("-")) {
+      builder.spoolDirectory(Path.of(args[2])).spoolFsync(fsync);
+    }
+    try (AuditStore store = builder.build()) {
       int count = Integer.parseInt(args[3]);
       for (int i = 0; i < count; i++) {
         AuditEvent event = AuditEvent.builder().eventType("spool.kill.emitted").eventTimestamp(Instant.now())

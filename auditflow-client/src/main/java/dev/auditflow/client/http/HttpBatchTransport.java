@@ -6,6 +6,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.Problem;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.client.BatchAck;
 import dev.auditflow.client.BatchTransport;
 import dev.auditflow.client.TransportException;
@@ -75,6 +76,12 @@ public final class HttpBatchTransport implements BatchTransport {
 
   @Override
   public BatchAck send(List<AuditEvent> batch, Duration timeout) throws TransportException, InterruptedException {
+    return send(batch, 0, timeout);
+  }
+
+  @Override
+  public BatchAck send(List<AuditEvent> batch, long issued, Duration timeout)
+      throws TransportException, InterruptedException {
     HttpResponse<byte[]> response;
     try {
       HttpRequest.Builder request =
@@ -84,6 +91,9 @@ public final class HttpBatchTransport implements BatchTransport {
               .header("Accept", "application/json, application/problem+json")
               .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(batch)));
       credentials.current().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+      if (issued > 0) {
+        request.header(Declaration.ISSUED_HEADER, Long.toString(issued));
+      }
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       String message = describe(e) + " (" + batchUri + ")";

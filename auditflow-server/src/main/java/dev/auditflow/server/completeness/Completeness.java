@@ -5,6 +5,7 @@ import dev.auditflow.server.trail.ProducerEpochAccount;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import java.util.UUID;
  * its producer said where it ended, {@code abandoned} when it did not and has not been heard from
  * for the grace period, {@code open} otherwise; a gap older than the grace period is
  * <em>unaccounted loss</em> — its producer had all that time to deliver or declare those numbers.
+ * An abandoned epoch's numbers past what was accounted, up to the producer's last issued mark,
+ * are a gap too: events it had accepted and never sent, lost with it.
  */
 public final class Completeness {
   /** An epoch's state. */
@@ -26,11 +29,28 @@ public final class Completeness {
     }
   }
 
-  /** An epoch's accounts with what they mean now. */
-  public record EpochReport(ProducerEpochAccount account, State state, List<ProducerEpochAccount.Gap> unaccounted) {
+  /**
+   * An epoch's accounts with what they mean now.
+   *
+   * @param gaps the account's gaps, and an abandoned epoch's unsent tail
+   * @param unaccounted those of the gaps older than the grace period
+   */
+  public record EpochReport(ProducerEpochAccount account, State state, List<ProducerEpochAccount.Gap> gaps,
+      List<ProducerEpochAccount.Gap> unaccounted) {
     /** Every number up to the epoch's known end is stored or declared. */
     public boolean accountedFor() {
-      return account.gaps().isEmpty();
+      return gaps.isEmpty();
+    }
+
+    /** The epoch's last number as far as anyone knows: where it closed, else the highest accounted or issued. */
+    public long lastSeq() {
+      return account.closed() ? account.closedLastSeq() : gaps.isEmpty() ? account.highestSeq()
+          : Math.max(account.highestSeq(), gaps.get(gaps.size() - 1).last());
+    }
+
+    /** Numbers in gaps. */
+    public long missing() {
+      return gaps.stream().mapToLong(ProducerEpochAccount.Gap::count).sum();
     }
   }
 
@@ -100,7 +120,13 @@ public final class Completeness {
   EpochReport report(ProducerEpochAccount a, Instant now) {
     Instant overdue = now.minus(grace);
     State state = a.closed() ? State.CLOSED : a.lastSeen().isBefore(overdue) ? State.ABANDONED : State.OPEN;
-    List<ProducerEpochAccount.Gap> unaccounted = a.gaps().stream().filter(g -> g.firstSeen().isBefore(overdue)).toList();
-    return new EpochReport(a, state, unaccounted);
+    List<ProducerEpochAccount.Gap> gaps = a.gaps();
+    if (state == State.ABANDONED && a.issuedSeq() > a.highestSeq()) {
+      // Accepted by the producer, never sent: while it was alive these were in flight.
+      gaps = new ArrayList<>(gaps);
+      gaps.add(new ProducerEpochAccount.Gap(a.highestSeq() + 1, a.issuedSeq(), a.lastSeen()));
+    }
+    List<ProducerEpochAccount.Gap> unaccounted = gaps.stream().filter(g -> g.firstSeen().isBefore(overdue)).toList();
+    return new EpochReport(a, state, List.copyOf(gaps), unaccounted);
   }
 }

@@ -99,13 +99,14 @@ public final class ProducerRoutes {
     json.put("state", report.state().wireName());
     json.put("accounted_for", report.accountedFor());
     json.put("principal", a.principal());
-    json.put("first_seq", a.highestSeq() == 0 ? null : 1);
-    json.put("last_seq", a.closed() ? a.closedLastSeq() : a.highestSeq());
+    json.put("first_seq", report.lastSeq() == 0 ? null : 1);
+    json.put("last_seq", report.lastSeq());
+    json.put("issued_seq", a.issuedSeq() == 0 ? null : a.issuedSeq());
     json.put("closed", a.closed());
     json.put("stored", a.stored());
     json.put("declared", a.declared());
-    json.put("missing", a.missing());
-    json.put("gaps", a.gaps().stream().map(g -> gap(g, report)).toList());
+    json.put("missing", report.missing());
+    json.put("gaps", report.gaps().stream().map(g -> gap(g, report)).toList());
     json.put("first_seen", Timestamps.format(a.firstSeen()));
     json.put("last_seen", Timestamps.format(a.lastSeen()));
     json.put("closed_at", a.closedAt() == null ? null : Timestamps.format(a.closedAt()));

@@ -40,6 +40,8 @@ public final class DeadLetterQueue implements AutoCloseable {
   static final String CONSUMER = "replay";
   /** The principal that submitted the queued request, replayed as its ingested_by. */
   static final String INGESTED_BY = "ingested_by";
+  /** The request's producer issued mark (docs/COMPLETENESS.md), when it had one. */
+  static final String PRODUCER_ISSUED = "producer_issued";
 
   private final RedisConnector connector;
   private final Clock clock;
@@ -109,7 +111,7 @@ public final class DeadLetterQueue implements AutoCloseable {
    * @throws OutcomeUnknownException when the command was sent but not answered (timeout, broken
    *     connection): the entry may be in the stream
    */
-  public String append(List<AuditEvent> events, String ingestedBy) {
+  public String append(List<AuditEvent> events, String ingestedBy, long producerIssued) {
     String json;
     try {
       json = AuditEventJson.mapper().writeValueAsString(events);
@@ -122,6 +124,9 @@ public final class DeadLetterQueue implements AutoCloseable {
           "count", Integer.toString(events.size())));
       if (ingestedBy != null) {
         entry.put(INGESTED_BY, ingestedBy);
+      }
+      if (producerIssued > 0) {
+        entry.put(PRODUCER_ISSUED, Long.toString(producerIssued));
       }
       return redis.xadd(stream, entry);
     } catch (RedisCommandExecutionException e) {

@@ -134,7 +134,8 @@ public final class ReplayWorker implements AutoCloseable {
       }
       try {
         List<AuditEvent> events = parse(m);
-        trail.append(events, m.getBody().get(DeadLetterQueue.INGESTED_BY));
+        String issued = m.getBody().get(DeadLetterQueue.PRODUCER_ISSUED);
+        trail.append(events, m.getBody().get(DeadLetterQueue.INGESTED_BY), issued == null ? 0 : Long.parseLong(issued));
         queue.acknowledge(m.getId());
         attempts.remove(m.getId());
         replayed.increment(events.size());

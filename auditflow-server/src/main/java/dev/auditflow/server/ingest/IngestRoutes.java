@@ -6,6 +6,7 @@ import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.server.auth.AuthFilter;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
@@ -65,7 +66,8 @@ public final class IngestRoutes {
 
   private void batch(Context ctx) {
     String by = AuthFilter.principal(ctx).name();
-    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(batchBody(ctx), by), true);
+    long issued = issuedMark(ctx);
+    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(batchBody(ctx), by, issued), true);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_ids", stored.eventIds());
     if (stored.queued()) {
@@ -80,6 +82,25 @@ public final class IngestRoutes {
     body.put("created", stored.created());
     body.put("duplicates", stored.duplicates());
     Json.write(ctx, 201, body);
+  }
+
+  /** The producer's {@link Declaration#ISSUED_HEADER} (docs/COMPLETENESS.md), or 0 when it sent none. */
+  private static long issuedMark(Context ctx) {
+    String text = ctx.header(Declaration.ISSUED_HEADER);
+    if (text == null) {
+      return 0;
+    }
+    long issued;
+    try {
+      issued = Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      issued = 0;
+    }
+    if (issued < 1) {
+      throw RequestRefusedException.validation("invalid " + Declaration.ISSUED_HEADER + " header",
+          List.of(new Violation(Declaration.ISSUED_HEADER, "must be a sequence number from 1 to " + Long.MAX_VALUE)));
+    }
+    return issued;
   }
 
   /** The body of a batch request; malformed JSON is said in Kubernaut's words, and where. */

@@ -8,6 +8,7 @@ import dev.auditflow.api.ParsedEvent;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StableEventIds;
 import dev.auditflow.api.Violation;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.server.db.DatabaseUnavailableException;
 import dev.auditflow.server.db.OutcomeUnknownException;
 import dev.auditflow.server.dlq.DeadLetterQueue;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -86,7 +88,7 @@ public final class IngestService {
       rejected.increment();
       throw RequestRefusedException.validation("the event is invalid", parsed.violations());
     }
-    return store(List.of(parsed.event()), ingestedBy);
+    return store(List.of(parsed.event()), ingestedBy, 0);
   }
 
   /** The validator's rules, and the names only the server may write under ({@link ServerVocabulary}). */
@@ -104,8 +106,13 @@ public final class IngestService {
     return new ParsedEvent(parsed.event(), all);
   }
 
-  /** Validates every event of a batch, or throws one problem listing the violations of each bad index. */
-  public Stored storeBatch(JsonNode json, String ingestedBy) {
+  /**
+   * Validates every event of a batch, or throws one problem listing the violations of each bad index.
+   *
+   * @param issued the producer's issued mark for the one epoch the batch belongs to
+   *     (docs/COMPLETENESS.md), 0 for none
+   */
+  public Stored storeBatch(JsonNode json, String ingestedBy, long issued) {
     if (json.isNull()) {
       // As Go decodes it into a slice: no events.
       json = AuditEventJson.mapper().createArrayNode();
@@ -151,7 +158,10 @@ public final class IngestService {
       throw RequestRefusedException.validation(
           badEvents + " of " + json.size() + " events are invalid; nothing was stored", violations);
     }
-    return store(events, ingestedBy);
+    if (issued > 0) {
+      requireOneEpoch(events);
+    }
+    return store(events, ingestedBy, issued);
   }
 
   /**
@@ -163,29 +173,46 @@ public final class IngestService {
 
   private volatile long skipDatabaseUntilNanos = System.nanoTime();
 
-  private Set<UUID> insert(List<AuditEvent> events, String ingestedBy) {
+  /** An issued mark names no epoch itself: it is the epoch of the request's numbered events and declarations. */
+  private static void requireOneEpoch(List<AuditEvent> events) {
+    Set<String> epochs = new TreeSet<>();
+    for (AuditEvent e : events) {
+      if (e.hasProducer()) {
+        epochs.add(e.producerId() + " " + e.producerEpoch());
+      } else {
+        Declaration.of(e).ifPresent(d -> epochs.add(d.producerId() + " " + d.epoch()));
+      }
+    }
+    if (epochs.size() != 1) {
+      throw RequestRefusedException.validation(Declaration.ISSUED_HEADER + " applies to one producer epoch",
+          List.of(new Violation(Declaration.ISSUED_HEADER, "the batch must carry numbered events or declarations of"
+              + " exactly one producer epoch; it has " + epochs.size())));
+    }
+  }
+
+  private Set<UUID> insert(List<AuditEvent> events, String ingestedBy, long issued) {
     if (System.nanoTime() - skipDatabaseUntilNanos < 0) {
       throw new DatabaseUnavailableException("the database failed moments ago; not waiting for it again yet", null);
     }
     try {
-      return writeDuration.record(() -> trail.append(events, ingestedBy));
+      return writeDuration.record(() -> trail.append(events, ingestedBy, issued));
     } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       skipDatabaseUntilNanos = System.nanoTime() + DATABASE_PROBE_INTERVAL_NANOS;
       throw e;
     }
   }
 
-  private Stored store(List<AuditEvent> events, String ingestedBy) {
+  private Stored store(List<AuditEvent> events, String ingestedBy, long issued) {
     batchSizes.record(events.size());
     Set<UUID> createdIds;
     try {
-      createdIds = insert(events, ingestedBy);
+      createdIds = insert(events, ingestedBy, issued);
     } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
       if (dlq == null) {
         throw e;
       }
       // Queueing is safe even when the commit's outcome is unknown: replay is idempotent.
-      queue(events, ingestedBy, e);
+      queue(events, ingestedBy, issued, e);
       queued.increment(events.size());
       return new Stored(events, 0, 0, true);
     }
@@ -199,9 +226,9 @@ public final class IngestService {
    * Appends to the DLQ. If Redis cannot take the events either, the answer must still be true:
    * "nothing was written" only when neither the database nor Redis may have written anything.
    */
-  private void queue(List<AuditEvent> events, String ingestedBy, RuntimeException databaseFailure) {
+  private void queue(List<AuditEvent> events, String ingestedBy, long issued, RuntimeException databaseFailure) {
     try {
-      dlq.append(events, ingestedBy);
+      dlq.append(events, ingestedBy, issued);
     } catch (DeadLetterQueueUnavailableException redisDown) {
       databaseFailure.addSuppressed(redisDown);
       throw databaseFailure;

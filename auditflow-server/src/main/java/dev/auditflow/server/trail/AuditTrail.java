@@ -39,7 +39,17 @@ public interface AuditTrail {
    *
    * @return the ids that were new; the others were already stored
    */
-  Set<UUID> append(List<AuditEvent> events, String ingestedBy);
+  default Set<UUID> append(List<AuditEvent> events, String ingestedBy) {
+    return append(events, ingestedBy, 0);
+  }
+
+  /**
+   * {@link #append(List, String)} for a numbering producer's batch: {@code producerIssued} is the
+   * highest number the producer's epoch had given when it sent the batch (docs/COMPLETENESS.md), 0
+   * for none; the events and declarations are all of that one epoch. It is kept with the epoch's
+   * accounts in the same transaction.
+   */
+  Set<UUID> append(List<AuditEvent> events, String ingestedBy, long producerIssued);
 
   /**
    * Runs a feature's own writes and the events that record them in one transaction: both commit

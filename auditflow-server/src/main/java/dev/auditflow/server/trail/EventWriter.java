@@ -82,14 +82,14 @@ final class EventWriter {
    * @return the ids that were new; the others were already stored
    * @throws dev.auditflow.server.db.DatabaseUnavailableException when the database cannot take it now
    */
-  public Set<UUID> insert(List<AuditEvent> events, String ingestedBy) {
+  public Set<UUID> insert(List<AuditEvent> events, String ingestedBy, long producerIssued) {
     try (Connection c = database.connection()) {
       try {
-        return insertAndCommit(c, events, ingestedBy);
+        return insertAndCommit(c, events, ingestedBy, producerIssued);
       } catch (IdTakenMeanwhileException e) {
         // Another request took one of these ids after we looked (one for another correlation, whose
         // chain locks we do not hold). Rolled back; a second look names it a duplicate or a conflict.
-        return insertAndCommit(c, events, ingestedBy);
+        return insertAndCommit(c, events, ingestedBy, producerIssued);
       } catch (SQLException e) {
         if (!NO_PARTITION.equals(e.getSQLState())) {
           throw e;
@@ -98,7 +98,7 @@ final class EventWriter {
         // is rolled back; create the partition in auto-commit mode, as ensure() requires, and
         // write once more.
         partitions.forget();
-        return insertAndCommit(c, events, ingestedBy);
+        return insertAndCommit(c, events, ingestedBy, producerIssued);
       }
     } catch (SQLException e) {
       throw SqlFailures.translate("storing " + events.size() + " events", e);
@@ -109,9 +109,10 @@ final class EventWriter {
   private static final String NO_PARTITION = "23514";
 
   /** Ensures the partitions in auto-commit mode, then writes in one transaction. */
-  private Set<UUID> insertAndCommit(Connection c, List<AuditEvent> events, String ingestedBy) throws SQLException {
+  private Set<UUID> insertAndCommit(Connection c, List<AuditEvent> events, String ingestedBy, long producerIssued)
+      throws SQLException {
     ensurePartitions(c, events);
-    return Transactions.inTransaction(c, events.size() + " events", tx -> write(tx, events, ingestedBy));
+    return Transactions.inTransaction(c, events.size() + " events", tx -> write(tx, events, ingestedBy, producerIssued));
   }
 
   /** Creates any missing month partition for the events (auto-commit mode, before the transaction). */
@@ -137,9 +138,11 @@ final class EventWriter {
    * or roll back — together with whatever else it writes (a workflow and the audit event that
    * records its creation). The caller commits.
    *
+   * @param producerIssued the issued mark of the one producer epoch the events belong to, 0 for none
    * @return the ids that were new
    */
-  public Set<UUID> write(Connection c, List<AuditEvent> events, String ingestedBy) throws SQLException {
+  public Set<UUID> write(Connection c, List<AuditEvent> events, String ingestedBy, long producerIssued)
+      throws SQLException {
     Set<String> correlations = new LinkedHashSet<>();
     events.forEach(e -> correlations.add(e.correlationId()));
     String[] correlationIds = correlations.toArray(String[]::new);
@@ -162,7 +165,7 @@ final class EventWriter {
     }
     ChainLinker.Result linked = linker.link(linkable, heads(c, correlationIds));
     copyRows(c, linked.links(), rows);
-    ProducerLedger.account(c, fresh, ingestedBy, prepared.receivedAt);
+    ProducerLedger.account(c, fresh, ingestedBy, prepared.receivedAt, producerIssued);
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
     }

@@ -77,8 +77,8 @@ public final class PostgresTrail implements AuditTrail {
   }
 
   @Override
-  public Set<UUID> append(List<AuditEvent> events, String ingestedBy) {
-    return writer.insert(events, ingestedBy);
+  public Set<UUID> append(List<AuditEvent> events, String ingestedBy, long producerIssued) {
+    return writer.insert(events, ingestedBy, producerIssued);
   }
 
   @Override
@@ -88,7 +88,7 @@ public final class PostgresTrail implements AuditTrail {
       return Transactions.inTransaction(c, what, tx -> write.write(tx, new Appender() {
         @Override
         public Set<UUID> append(List<AuditEvent> events, String ingestedBy) throws SQLException {
-          return writer.write(tx, events, ingestedBy);
+          return writer.write(tx, events, ingestedBy, 0);
         }
 
         @Override

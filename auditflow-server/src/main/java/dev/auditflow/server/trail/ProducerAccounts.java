@@ -18,12 +18,12 @@ import java.util.UUID;
 /** Reads producer epochs' accounts: the epochs' rows, and their ranges swept into counts and gaps. */
 final class ProducerAccounts {
   private record Epoch(String producerId, UUID epoch, String principal, Instant firstSeen, Instant lastSeen,
-      long highestSeq, Long closedLastSeq, Instant closedAt) {}
+      long highestSeq, long issuedSeq, Long closedLastSeq, Instant closedAt) {}
 
   private record Range(long first, long last, String kind, Instant recordedAt) {}
 
   private static final String EPOCH_COLUMNS =
-      "producer_id, epoch, principal, first_seen, last_seen, highest_seq, closed_last_seq, closed_at";
+      "producer_id, epoch, principal, first_seen, last_seen, highest_seq, issued_seq, closed_last_seq, closed_at";
 
   private ProducerAccounts() {}
 
@@ -67,7 +67,7 @@ final class ProducerAccounts {
     return new Epoch(rs.getString("producer_id"), rs.getObject("epoch", UUID.class), rs.getString("principal"),
         rs.getObject("first_seen", OffsetDateTime.class).toInstant(),
         rs.getObject("last_seen", OffsetDateTime.class).toInstant(), rs.getLong("highest_seq"),
-        (Long) rs.getObject("closed_last_seq"), closedAt == null ? null : closedAt.toInstant());
+        rs.getLong("issued_seq"), (Long) rs.getObject("closed_last_seq"), closedAt == null ? null : closedAt.toInstant());
   }
 
   /** Reads the listed epochs' ranges in one query and sweeps each epoch's into its accounts. */
@@ -117,7 +117,7 @@ final class ProducerAccounts {
     SequenceAccounts.Summary summary = SequenceAccounts.of(stored, declared, end);
     List<ProducerEpochAccount.Gap> gaps = summary.gaps().stream().map(g -> gap(g, ranges, e)).toList();
     return new ProducerEpochAccount(e.producerId(), e.epoch(), e.principal(), e.firstSeen(), e.lastSeen(), e.highestSeq(),
-        e.closedLastSeq(), e.closedAt(), summary.stored(), summary.declared(), gaps);
+        e.issuedSeq(), e.closedLastSeq(), e.closedAt(), summary.stored(), summary.declared(), gaps);
   }
 
   /** A gap is first seen when a number after it was first accounted for, or when the epoch closed past it. */

@@ -13,13 +13,16 @@ import java.util.UUID;
  *
  * @param principal who wrote the epoch's first event or declaration
  * @param highestSeq the highest number accounted for
+ * @param issuedSeq the highest number the producer said its epoch had given, events it had not
+ *     sent yet included (0 when it said none); numbers above {@code highestSeq} up to it are in
+ *     flight while the epoch is open, and lost with the producer if it never comes back
  * @param closedLastSeq the epoch's last number, once its epoch-closed marker arrived; null before
  * @param declared numbers declared per reason, not counting stored ones
  * @param gaps numbers in {@code 1..end} neither stored nor declared, in order; {@code end} is {@code
  *     closedLastSeq} once known, else {@code highestSeq}
  */
 public record ProducerEpochAccount(String producerId, UUID epoch, String principal, Instant firstSeen, Instant lastSeen,
-    long highestSeq, Long closedLastSeq, Instant closedAt, long stored, Map<String, Long> declared, List<Gap> gaps) {
+    long highestSeq, long issuedSeq, Long closedLastSeq, Instant closedAt, long stored, Map<String, Long> declared, List<Gap> gaps) {
 
   /**
    * Numbers {@code first..last} that nobody accounted for, since {@code firstSeen}: when a number
@@ -33,11 +36,6 @@ public record ProducerEpochAccount(String producerId, UUID epoch, String princip
 
   public boolean closed() {
     return closedLastSeq != null;
-  }
-
-  /** Numbers in gaps. */
-  public long missing() {
-    return gaps.stream().mapToLong(Gap::count).sum();
   }
 
   /** Numbers declared, over all reasons. */

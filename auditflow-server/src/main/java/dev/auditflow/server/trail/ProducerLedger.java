@@ -38,6 +38,7 @@ final class ProducerLedger {
     final List<Range> ranges = new ArrayList<>();
     long highest;
     Long closedLastSeq;
+    long issued;
     int firstIndex;
   }
 
@@ -59,7 +60,7 @@ final class ProducerLedger {
 
   private static final String ADVANCE =
       """
-      UPDATE producer_epochs SET highest_seq = GREATEST(highest_seq, ?),
+      UPDATE producer_epochs SET highest_seq = GREATEST(highest_seq, ?), issued_seq = GREATEST(issued_seq, ?),
         closed_last_seq = coalesce(closed_last_seq, ?::bigint),
         closed_at = CASE WHEN ?::bigint IS NULL THEN closed_at ELSE coalesce(closed_at, ?) END
       WHERE producer_id = ? AND epoch = ?
@@ -81,7 +82,8 @@ final class ProducerLedger {
    * @param fresh the events stored by this request (not its duplicates), in request order
    * @throws ConflictException when an epoch belongs to another principal; the request is rolled back
    */
-  static void account(Connection c, List<AuditEvent> fresh, String ingestedBy, Instant receivedAt) throws SQLException {
+  static void account(Connection c, List<AuditEvent> fresh, String ingestedBy, Instant receivedAt, long issued)
+      throws SQLException {
     Map<EpochKey, EpochDelta> deltas = new TreeMap<>(); // key order: concurrent requests lock epochs alike
     for (int i = 0; i < fresh.size(); i++) {
       AuditEvent e = fresh.get(i);
@@ -94,6 +96,11 @@ final class ProducerLedger {
         Declaration.of(e).ifPresent(declaration -> add(delta(deltas,
             new EpochKey(declaration.producerId(), declaration.epoch()), index), declaration));
       }
+    }
+    if (deltas.size() == 1) {
+      // The request's one epoch (the service refuses a mark on a request of several). When every
+      // event was a duplicate there is no delta: the first attempt of this batch brought the mark.
+      deltas.values().iterator().next().issued = issued;
     }
     for (Map.Entry<EpochKey, EpochDelta> entry : deltas.entrySet()) {
       write(c, entry.getKey(), entry.getValue(), ingestedBy, receivedAt);
@@ -141,11 +148,12 @@ final class ProducerLedger {
     }
     try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
       ps.setLong(1, d.highest);
-      ps.setObject(2, d.closedLastSeq, java.sql.Types.BIGINT);
+      ps.setLong(2, d.issued);
       ps.setObject(3, d.closedLastSeq, java.sql.Types.BIGINT);
-      ps.setObject(4, at);
-      ps.setString(5, key.producerId());
-      ps.setObject(6, key.epoch());
+      ps.setObject(4, d.closedLastSeq, java.sql.Types.BIGINT);
+      ps.setObject(5, at);
+      ps.setString(6, key.producerId());
+      ps.setObject(7, key.epoch());
       ps.executeUpdate();
     }
     List<Range> ranges = merged(d.ranges);

@@ -314,7 +314,7 @@ final class Purger {
     data.put("duration_ms", report.duration().toMillis());
     AuditEvent event = new ServerRecord(ServerVocabulary.PURGED, "purge", ServerVocabulary.SERVER_CHAIN_PREFIX + "purge", by,
         new ServerRecord.Resource("audit_events", "retention"), data).toEvent(now);
-    events.insert(List.of(event), by.id());
+    events.insert(List.of(event), by.id(), 0);
   }
 
 

@@ -43,10 +43,19 @@ class ProducerAccountsTest {
   }
 
   private static void send(String token, ObjectNode... events) {
-    ArrayNode batch = EventJson.array(events);
-    var answer = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/audit/events/batch"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch.toString())), token);
+    var answer = sendIssued(token, null, events);
     assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+  }
+
+  /** A batch with the producer's issued mark header, {@code issued} verbatim (none when null). */
+  private static ServerFixture.Response sendIssued(String token, String issued, ObjectNode... events) {
+    ArrayNode batch = EventJson.array(events);
+    HttpRequest.Builder request = HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/audit/events/batch"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(batch.toString()));
+    if (issued != null) {
+      request.header(Declaration.ISSUED_HEADER, issued);
+    }
+    return fx.send(request, token);
   }
 
   private static JsonNode epoch(String producerId, UUID epoch) {
@@ -112,6 +121,51 @@ class ProducerAccountsTest {
     assertThat(old.get("state").asText()).isEqualTo("abandoned");
     assertThat(old.get("gaps").get(0).get("unaccounted").asBoolean()).isTrue();
     assertThat(fx.get("/api/v1/producers?state=with-gaps&producer_id=" + producer).json().get("epochs")).hasSize(1);
+  }
+
+  @Test
+  void aProducerThatDiesLeavesWhatItHadAcceptedAndNotSentAsANamedGap() {
+    String producer = "shipping@host-6";
+    UUID epoch = UuidV7.generate();
+    String token = fx.token(Role.WRITER);
+    // Numbers 1-2 sent while 3..9 waited in the producer's buffer; then it was killed.
+    assertThat(sendIssued(token, "9", numbered(producer, epoch, 1), numbered(producer, epoch, 2)).status())
+        .isEqualTo(201);
+
+    JsonNode alive = epoch(producer, epoch);
+    assertThat(alive.get("state").asText()).isEqualTo("open");
+    assertThat(alive.get("issued_seq").asLong()).isEqualTo(9);
+    assertThat(alive.get("gaps")).as("3..9 are in flight while the producer may still send them").isEmpty();
+    assertThat(alive.get("last_seq").asLong()).isEqualTo(2);
+
+    CLOCK.advance(GRACE.plusSeconds(1));
+    JsonNode dead = epoch(producer, epoch);
+    assertThat(dead.get("state").asText()).isEqualTo("abandoned");
+    assertThat(dead.get("accounted_for").asBoolean()).isFalse();
+    assertThat(dead.get("last_seq").asLong()).isEqualTo(9);
+    assertThat(dead.get("missing").asLong()).isEqualTo(7);
+    assertThat(dead.get("gaps")).singleElement().satisfies(gap -> {
+      assertThat(gap.get("first_seq").asLong()).isEqualTo(3);
+      assertThat(gap.get("last_seq").asLong()).isEqualTo(9);
+      assertThat(gap.get("unaccounted").asBoolean()).isTrue();
+    });
+  }
+
+  @Test
+  void anIssuedMarkMustBeANumberForOneEpoch() {
+    String token = fx.token(Role.WRITER);
+    UUID epoch = UuidV7.generate();
+    for (String bad : List.of("0", "-3", "many", "99999999999999999999")) {
+      var answer = sendIssued(token, bad, numbered("p@h", epoch, 1));
+      assertThat(answer.status()).as(bad + ": " + answer.body()).isEqualTo(400);
+      assertThat(answer.body()).contains(Declaration.ISSUED_HEADER);
+    }
+    var twoEpochs = sendIssued(token, "5", numbered("p@h", epoch, 1), numbered("p@h", UuidV7.generate(), 1));
+    assertThat(twoEpochs.status()).as(twoEpochs.body()).isEqualTo(400);
+    assertThat(twoEpochs.body()).contains("exactly one producer epoch; it has 2");
+    var none = sendIssued(token, "5", EventJson.valid("unnumbered", CLOCK.instant()));
+    assertThat(none.status()).as(none.body()).isEqualTo(400);
+    assertThat(fx.get("/api/v1/producers?producer_id=p@h").json().get("epochs")).as("nothing was stored").isEmpty();
   }
 
   @Test

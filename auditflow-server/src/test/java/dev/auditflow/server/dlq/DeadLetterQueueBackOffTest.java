@@ -72,7 +72,7 @@ class DeadLetterQueueBackOffTest {
         ReplayWorker replay = new ReplayWorker(queue, null, () -> false, 5, new SimpleMeterRegistry())) {
       runtime.runDue();
       assertThat(queue.isReachable()).as("connected on the first attempt").isTrue();
-      queue.append(List.of(event()), "writer");
+      queue.append(List.of(event()), "writer", 0);
       replay.start(runtime);
       runtime.advance(Duration.ofMillis(2_500));
       assertThat(replayRuns()).containsExactly("dlq-replay@" + START, "dlq-replay@" + START.plusSeconds(1),

@@ -5,7 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.auth.Role;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,9 +82,12 @@ class DeadLetterQueueTest {
     }
   }
 
-  private HttpResponse<String> send(String method, String path, String body) throws Exception {
+  private HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
         .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token);
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
     if (body != null) {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     }
@@ -108,12 +115,21 @@ class DeadLetterQueueTest {
     assertThat(OgenDecoder.createAuditEvent(single).get("status").asText()).isEqualTo("queued");
     // The client retried the batch too (it never saw the 202, say): replaying must still store once.
     assertThat(send("POST", "/api/v1/audit/events/batch", batch.toString()).statusCode()).isEqualTo(201);
+    // A numbering producer's batch: its issued mark (docs/COMPLETENESS.md) is queued with it.
+    UUID epoch = UuidV7.generate();
+    ArrayNode numbered = EventJson.array(EventJson.valid("dlq-c"), EventJson.valid("dlq-c"));
+    for (int i = 0; i < 2; i++) {
+      ((ObjectNode) numbered.get(i)).put("producer_id", "dlq@h").put("producer_epoch", epoch.toString())
+          .put("producer_seq", i + 1);
+    }
+    assertThat(json(send("POST", "/api/v1/audit/events/batch", numbered.toString(), Declaration.ISSUED_HEADER, "6"))
+        .get("status").asText()).isEqualTo("queued");
 
     HttpResponse<String> ready = send("GET", "/health/ready", null);
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(json(ready).get("status").asText()).isEqualTo("DEGRADED");
     assertThat(json(ready).get("database").asText()).isEqualTo("down");
-    assertThat(json(send("GET", "/api/v1/admin/dlq", null)).get("depth").asLong()).isEqualTo(3);
+    assertThat(json(send("GET", "/api/v1/admin/dlq", null)).get("depth").asLong()).isEqualTo(4);
 
     pg = postgres();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -124,10 +140,13 @@ class DeadLetterQueueTest {
     JsonNode sent = batch.get(2);
     JsonNode stored = json(send("GET", "/api/v1/audit/events/" + sent.get("event_id").asText(), null));
     sent.fieldNames().forEachRemaining(f -> assertThat(stored.get(f)).as(f).isEqualTo(sent.get(f)));
+    JsonNode accounts = json(send("GET", "/api/v1/producers/dlq@h/epochs/" + epoch, null));
+    assertThat(accounts.get("stored").asLong()).isEqualTo(2);
+    assertThat(accounts.get("issued_seq").asLong()).as("the mark came back from Redis with its batch").isEqualTo(6);
     JsonNode verify = json(send("POST", "/api/v1/audit/verify", "{\"correlation_id\":\"dlq-a\"}"));
     assertThat(verify.get("verified").asBoolean()).isTrue();
-    assertThat(send("GET", "/metrics", null).body()).contains("auditflow_dlq_replayed_events_total 9.0")
-        .contains("auditflow_server_events_total{result=\"queued\"} 9.0");
+    assertThat(send("GET", "/metrics", null).body()).contains("auditflow_dlq_replayed_events_total 11.0")
+        .contains("auditflow_server_events_total{result=\"queued\"} 11.0");
   }
 
   @Test

@@ -68,10 +68,10 @@ class EventWriterTest {
     try (Connection holder = fx.server().database().connection()) {
       writer.ensurePartition(holder, first.eventTimestamp());
       holder.setAutoCommit(false);
-      writer.write(holder, List.of(first), "test");
+      writer.write(holder, List.of(first), "test", 0);
       // The second request holds conflict-b's lock, not conflict-a's: it finds the id free and
       // its claim of it waits on the first transaction's uncommitted key.
-      CompletableFuture<java.util.Set<UUID>> second = CompletableFuture.supplyAsync(() -> writer.insert(List.of(other, sameId), "test"));
+      CompletableFuture<java.util.Set<UUID>> second = CompletableFuture.supplyAsync(() -> writer.insert(List.of(other, sameId), "test", 0));
       await().atMost(Duration.ofSeconds(30)).until(() -> Superuser.number(fx.jdbcUrl(),
           "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'") == 1);
       Transactions.commit(holder, "the first request");
