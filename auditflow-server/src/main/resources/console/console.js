@@ -209,7 +209,7 @@
   // ---- search -------------------------------------------------------------------------------
 
   const FILTERS = ['since', 'until', 'event_category', 'event_type', 'event_outcome', 'severity', 'actor_id',
-    'resource_type', 'resource_id', 'correlation_id'];
+    'resource_type', 'resource_id', 'correlation_id', 'producer_epoch', 'producer_seq_from', 'producer_seq_to'];
 
   /** The category of the server's own records (access to the trail, legal holds, purges). */
   const OWN_CATEGORY = 'auditflow';
@@ -575,11 +575,22 @@
     el('td', { title: reasons }, declared), el('td', { class: e.missing ? 'bad' : 'ok' }, e.missing),
     timeCell(e.last_seen))];
     if (e.gaps.length) {
-      rows.push(el('tr', { class: 'gaps' }, el('td', { colspan: '8' }, ...e.gaps.map((g) => el('span',
-        { class: g.unaccounted ? 'gap-item bad' : 'gap-item' }, 'numbers ' + g.first_seq + '–' + g.last_seq
+      rows.push(el('tr', { class: 'gaps' }, el('td', { colspan: '8' }, ...e.gaps.map((g) => el('a',
+        { class: g.unaccounted ? 'gap-item bad' : 'gap-item', href: neighboursLink(e.epoch, g),
+          title: 'the stored events numbered around this gap' }, 'numbers ' + g.first_seq + '–' + g.last_seq
           + ' (' + g.count + ') missing since ' + localTime(g.first_seen) + (g.unaccounted ? ': unaccounted loss' : ''))))));
     }
     return rows;
+  }
+
+  /** How many numbers on each side of a gap its link shows. */
+  const NEIGHBOURS = 5;
+
+  /** A search for the epoch's events numbered just before and after a gap, in order. */
+  function neighboursLink(epoch, gap) {
+    return '#search?' + new URLSearchParams({ producer_epoch: epoch,
+      producer_seq_from: String(Math.max(1, gap.first_seq - NEIGHBOURS)),
+      producer_seq_to: String(gap.last_seq + NEIGHBOURS), order: 'asc' });
   }
 
   /** One bar: stored, declared and missing numbers as shares of the epoch's numbers. */

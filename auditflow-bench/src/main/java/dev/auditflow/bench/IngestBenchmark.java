@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -116,6 +117,14 @@ public class IngestBenchmark {
     @Param({"on"})
     public String log;
 
+    /**
+     * {@code on}: {@code http} and {@code chainedWrite} send events numbered by a producer epoch per
+     * writer (docs/COMPLETENESS.md), {@code http} with the issued mark, as the client does by default
+     * — what the producer accounts and their index cost ingest ({@code -p numbered=off,on}).
+     */
+    @Param({"off"})
+    public String numbered;
+
     BenchServer server;
     AuditTrail trail;
     /** The correlations both writers of {@code contendedWrite} append to. */
@@ -160,11 +169,15 @@ public class IngestBenchmark {
     final String prefix = "bench-" + UuidV7.generate().toString().substring(24);
     /** The COPY baselines' chain positions, per correlation. */
     final Map<String, Long> positions = new java.util.HashMap<>();
+    /** This writer's producer epoch, when the events are numbered; null when not. */
+    UUID epoch;
+    long lastSeq;
 
     @Setup(Level.Trial)
     public void open(Server s) throws Exception {
       http = new HttpBatchTransport(s.server.uri(), BearerToken.of(s.server.token()), null);
       connection = DriverManager.getConnection(s.server.jdbcUrl());
+      epoch = s.numbered.equals("on") ? UuidV7.generate() : null;
     }
 
     @TearDown(Level.Trial)
@@ -173,7 +186,13 @@ public class IngestBenchmark {
     }
 
     List<AuditEvent> batch() {
-      return batch(prefix);
+      List<AuditEvent> events = batch(prefix);
+      if (epoch == null) {
+        return events;
+      }
+      List<AuditEvent> numbered = new ArrayList<>(events.size());
+      events.forEach(e -> numbered.add(e.withProducer("bench@" + prefix, epoch, ++lastSeq)));
+      return numbered;
     }
 
     /** 1 000 events over 100 correlations named {@code prefix-0} … {@code prefix-99}. */
@@ -193,7 +212,12 @@ public class IngestBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public void http(Writer w) throws Exception {
-    w.http.send(w.batch(), Duration.ofSeconds(60));
+    List<AuditEvent> batch = w.batch();
+    if (w.epoch == null) {
+      w.http.send(batch, Duration.ofSeconds(60));
+    } else {
+      w.http.send(batch, w.lastSeq, Duration.ofSeconds(60));
+    }
   }
 
   @Benchmark

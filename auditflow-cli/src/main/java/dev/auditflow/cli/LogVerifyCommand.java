@@ -7,6 +7,7 @@ import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.client.log.LogWitness;
 import dev.auditflow.verify.CanonicalForm;
+import dev.auditflow.verify.ExportCompleteness;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,6 +47,11 @@ final class LogVerifyCommand implements Callable<Integer> {
           + " event no longer hashes to it, and checks the leaves hash to the signed root.")
   boolean audit;
 
+  @Option(names = "--completeness",
+      description = "With --audit: also recompute every producer epoch's accounts (docs/COMPLETENESS.md) from the"
+          + " audited entries and print a line per epoch — what the signed log proves was stored and declared.")
+  boolean completeness;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
@@ -70,9 +76,21 @@ final class LogVerifyCommand implements Callable<Integer> {
       default -> { }
     }
     Checkpoint accepted = check.accepted();
+    if (completeness && !audit) {
+      err.println("cannot check: --completeness recomputes the accounts from the audited entries; add --audit");
+      return 2;
+    }
+    ExportCompleteness accounts = completeness ? new ExportCompleteness() : null;
     if (audit) {
       try {
-        audit(new LogApi(client), accepted);
+        long purged = audit(new LogApi(client), accepted, accounts);
+        if (accounts != null) {
+          accounts.toJson().forEach(epoch -> spec.commandLine().getOut().println(EpochAccountsLine.of(epoch, "the log")));
+          if (purged > 0) {
+            spec.commandLine().getOut().println(purged + " leaves' events were purged: their numbers, if they had any,"
+                + " show as missing");
+          }
+        }
       } catch (LogProofException e) {
         err.println("NOT CONSISTENT: " + e.getMessage());
         return 1;
@@ -98,9 +116,16 @@ final class LogVerifyCommand implements Callable<Integer> {
     return builder.build();
   }
 
-  /** Recomputes every leaf below the checkpoint's size from its event, and the root from the leaves. */
-  private static void audit(LogApi api, Checkpoint checkpoint) throws IOException, LogProofException {
+  /**
+   * Recomputes every leaf below the checkpoint's size from its event, and the root from the leaves;
+   * hands each event to {@code accounts} when not null.
+   *
+   * @return how many leaves had no event left (purged)
+   */
+  private static long audit(LogApi api, Checkpoint checkpoint, ExportCompleteness accounts)
+      throws IOException, LogProofException {
     CompactRange range = CompactRange.empty();
+    long purged = 0;
     while (range.size() < checkpoint.size()) {
       JsonNode entries = api.entries(range.size(), 1000).get("entries");
       if (entries.isEmpty()) {
@@ -117,9 +142,13 @@ final class LogVerifyCommand implements Callable<Integer> {
           throw new LogProofException("the log served leaf " + index + " where leaf " + range.size() + " belongs");
         }
         JsonNode event = entry.get("event");
-        if (!event.isNull() && !Arrays.equals(leafOf(event, index), leaf)) {
+        if (event.isNull()) {
+          purged++;
+        } else if (!Arrays.equals(leafOf(event, index), leaf)) {
           throw new LogProofException("leaf " + index + " (event " + entry.get("event_id").asText() + "): the event"
               + " as stored now does not hash to its leaf — it was changed after it was logged");
+        } else if (accounts != null) {
+          accounts.add(event);
         }
         range.append(leaf);
       }
@@ -128,6 +157,7 @@ final class LogVerifyCommand implements Callable<Integer> {
       throw new LogProofException("the log's " + checkpoint.size() + " leaves do not hash to the signed root: its"
           + " leaf table was rewritten");
     }
+    return purged;
   }
 
   private static byte[] leafOf(JsonNode event, long index) throws LogProofException {

@@ -54,13 +54,7 @@ final class VerifyExportCommand implements Callable<Integer> {
         + (result.logTreeSize() >= 0 ? ", " + result.eventsInLog() + " proven in the log's checkpoint of "
             + result.logTreeSize() + " leaves" : "");
     for (var epoch : result.producers()) {
-      long gaps = 0;
-      for (var gap : epoch.path("gaps")) {
-        gaps += gap.get(1).asLong() - gap.get(0).asLong() + 1;
-      }
-      err.println("producer " + epoch.path("producer_id").asText() + " epoch " + epoch.path("epoch").asText() + ": "
-          + epoch.path("stored").asLong() + " of " + epoch.path("last_seq").asLong() + " numbers in this export, "
-          + epoch.path("declared") + " declared, " + gaps + " missing" + (epoch.path("closed").asBoolean() ? ", closed" : ""));
+      err.println(EpochAccountsLine.of(epoch, "this export"));
     }
     if (result.valid()) {
       err.println("VALID: " + counts + " (signed by " + result.keyId() + ")");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
@@ -102,10 +103,23 @@ class JarLogIT {
       String firstNote = Files.readString(kept);
 
       List<String> more = store(s, "jar-log-b", 30);
+      // A producer's numbers 1, 2 and 4 and its epoch closed at 5 (docs/COMPLETENESS.md).
+      UUID epoch = dev.auditflow.api.UuidV7.generate();
+      ArrayNode numbered = AuditEventJson.mapper().createArrayNode();
+      for (long seq : new long[] {1, 2, 4}) {
+        numbered.add(EventJson.valid("jar-log-c").put("producer_id", "jar-log@host").put("producer_epoch",
+            epoch.toString()).put("producer_seq", seq));
+      }
+      numbered.add(AuditEventJson.toTree(Declaration.closed("jar-log@host", epoch, 5, Instant.now())));
+      assertThat(call(s, "POST", "/api/v1/audit/events/batch", numbered.toString()).statusCode()).isEqualTo(201);
       awaitLogged(s, more.get(29));
-      JarProcess second = cli(s, work, "log", "verify", "--checkpoint", kept.toString(), "--key", key, "--audit");
+      awaitLogged(s, numbered.get(3).get("event_id").asText());
+      JarProcess second = cli(s, work, "log", "verify", "--checkpoint", kept.toString(), "--key", key, "--audit",
+          "--completeness");
       assertThat(run(second)).as(second.output()).isZero();
-      assertThat(second.output()).containsPattern("CONSISTENT: .* grew from \\d+ to \\d+ leaves");
+      assertThat(second.output()).containsPattern("CONSISTENT: .* grew from \\d+ to \\d+ leaves")
+          .contains("producer jar-log@host epoch " + epoch + ": 3 of 5 numbers in the log, {} declared, 2 missing,"
+              + " closed");
       assertThat(Files.readString(kept)).isNotEqualTo(firstNote);
 
       Path proof = work.resolve("proof.json");

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Migration V13 (producer sequences, docs/COMPLETENESS.md) on a store as version 12 left it:
  * its events read back unchanged, its chains and the log still verify, and a numbered event
- * appended to an old chain verifies with them. Migration V14 (issued marks) on a store as V13
- * left it: its producers' accounts read the same, and marks are kept from then on.
+ * appended to an old chain verifies with them. Migrations V14 (issued marks) and V15 (the index
+ * that finds a gap's neighbours) on a store as V13 left it: its producers' accounts read the same,
+ * its numbered events are found by epoch, and marks are kept from then on.
  */
 class ProducerMigrationTest {
   @RegisterExtension
@@ -38,10 +39,10 @@ class ProducerMigrationTest {
     // The store as V12 left it.
     Superuser.execute(fx.jdbcUrl(), "DROP TABLE producer_ranges", "DROP TABLE producer_epochs",
         "ALTER TABLE audit_events DROP COLUMN producer_id, DROP COLUMN producer_epoch, DROP COLUMN producer_seq",
-        "DELETE FROM flyway_schema_history WHERE version IN ('13', '14')");
+        "DELETE FROM flyway_schema_history WHERE version IN ('13', '14', '15')");
 
     var result = Flyway.configure().dataSource(fx.jdbcUrl(), null, null).load().migrate();
-    assertThat(result.migrationsExecuted).as("V13 and V14").isEqualTo(2);
+    assertThat(result.migrationsExecuted).as("V13 to V15").isEqualTo(3);
 
     JsonNode events = fx.get("/api/v1/audit/events?correlation_id=before-v13").json().get("data");
     assertThat(events).hasSize(3).allSatisfy(e -> assertThat(e.has("producer_id")).isFalse());
@@ -70,10 +71,13 @@ class ProducerMigrationTest {
 
     // The store as V13 left it.
     Superuser.execute(fx.jdbcUrl(), "ALTER TABLE producer_epochs DROP COLUMN issued_seq",
-        "DELETE FROM flyway_schema_history WHERE version = '14'");
-    assertThat(Flyway.configure().dataSource(fx.jdbcUrl(), null, null).load().migrate().migrationsExecuted).isEqualTo(1);
+        "DROP INDEX audit_events_producer_idx", "DELETE FROM flyway_schema_history WHERE version IN ('14', '15')");
+    assertThat(Flyway.configure().dataSource(fx.jdbcUrl(), null, null).load().migrate().migrationsExecuted)
+        .as("V14 and V15").isEqualTo(2);
 
     assertThat(fx.get(path).json()).isEqualTo(before);
+    assertThat(fx.get("/api/v1/audit/events?producer_epoch=" + epoch).json().get("data")).as("found by V15's index")
+        .hasSize(2);
     assertThat(before.get("gaps")).hasSize(1);
     var marked = fx.send(HttpRequest.newBuilder(fx.baseUri().resolve("/api/v1/audit/events/batch"))
         .header("Content-Type", "application/json").header(Declaration.ISSUED_HEADER, "7")

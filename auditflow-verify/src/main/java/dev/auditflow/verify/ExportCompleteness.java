@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * epoch among them, which of its numbers the export holds, which it declares given up, and the
  * gaps. The server signs it into the manifest; {@code verify-export} recomputes it from the lines
  * and compares — so an auditor needs neither the server nor its accounts to see, from the export
- * alone, what a producer emitted and what of it is there.
+ * alone, what a producer emitted and what of it is there. {@code auditflow log verify --audit
+ * --completeness} computes the same from the verifiable log's entries, once they hash to its
+ * signed root.
  */
 public final class ExportCompleteness {
   /** One epoch's numbers as the export shows them: first → last, merged as they come. */

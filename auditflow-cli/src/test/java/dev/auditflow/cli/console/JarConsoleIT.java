@@ -258,10 +258,10 @@ class JarConsoleIT {
   }
 
   @Test
-  void theCompletenessViewShowsEachProducersNumbersAndNamesItsGaps() throws Exception {
+  void theCompletenessViewShowsEachProducersNumbersAndNamesItsGapsWithTheirNeighbours() throws Exception {
     java.util.UUID epoch = dev.auditflow.api.UuidV7.generate();
     List<ObjectNode> numbered = new java.util.ArrayList<>();
-    for (long seq : new long[] {1, 2, 4}) {
+    for (long seq : new long[] {1, 2, 4, 20}) {
       ObjectNode event = EventJson.valid("console-completeness");
       event.put("producer_id", "console-shop@host").put("producer_epoch", epoch.toString()).put("producer_seq", seq);
       numbered.add(event);
@@ -271,13 +271,20 @@ class JarConsoleIT {
     browser.find("#nav button[data-view=completeness]").click();
     String row = "#producers tr.epoch[data-epoch='" + epoch + "']";
     browser.await(ExpectedConditions.presenceOfElementLocated(By.cssSelector(row)));
-    assertThat(browser.find(row).getAttribute("data-missing")).isEqualTo("1");
+    assertThat(browser.find(row).getAttribute("data-missing")).isEqualTo("16");
     assertThat(browser.find(row).getText()).contains("console-shop@host").contains("open");
-    assertThat(browser.find("#producers").getText()).contains("numbers 3–3 (1) missing since");
+    assertThat(browser.find("#producers").getText()).contains("numbers 3–3 (1) missing since")
+        .contains("numbers 5–19 (15) missing since");
     assertThat(browser.find("#completeness-summary").getText()).contains("numbers are missing");
     assertThat(browser.driver().findElements(By.cssSelector(row + " svg.account-bar rect"))).as("stored and missing")
         .hasSize(2);
     browser.screenshot("completeness");
+
+    // A gap is a link to the events numbered around it: 1, 2 and 4 of numbers 1..8, not 20.
+    browser.find("#producers a.gap-item").click();
+    browser.await(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#results tbody tr.event-row"), 3));
+    assertThat(browser.find("#search-form input[name=producer_epoch]").getAttribute("value")).isEqualTo(epoch.toString());
+    assertThat(browser.find("#search-form input[name=producer_seq_to]").getAttribute("value")).isEqualTo("8");
   }
 
   @Test

@@ -3,12 +3,14 @@ package dev.auditflow.server.query;
 import static dev.auditflow.server.query.PageParameters.single;
 
 import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.StrictUuid;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.TimeParameter;
 import dev.auditflow.server.trail.DetailFilter;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.ProducerRange;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -32,8 +35,8 @@ public final class QueryParameters {
       List.of("correlation_id", "event_type", "event_category", "event_outcome", "actor_id", "resource_type",
           "resource_id", "severity");
 
-  private static final Set<String> FILTERS =
-      new TreeSet<>(List.of("since", "until", "detail_key", "detail_value", "exclude_category"));
+  private static final Set<String> FILTERS = new TreeSet<>(List.of("since", "until", "detail_key", "detail_value",
+      "exclude_category", "producer_epoch", "producer_seq_from", "producer_seq_to"));
   private static final Pattern DETAIL_KEY = Pattern.compile("[a-zA-Z0-9_]{1,100}");
   /**
    * A detail filter reads {@code event_data} row by row, which no index helps with: without a
@@ -137,7 +140,49 @@ public final class QueryParameters {
     if (excluded != null && excluded.isEmpty()) {
       violations.add(new Violation("exclude_category", "must not be empty"));
     }
-    return new EventFilter(equals, since, until, detail, excluded);
+    return new EventFilter(equals, since, until, detail, excluded, producerRange(params, violations));
+  }
+
+  /** {@code producer_epoch}, and optionally {@code producer_seq_from} / {@code producer_seq_to} (inclusive) within it. */
+  private static ProducerRange producerRange(Map<String, List<String>> params, List<Violation> violations) {
+    String epochText = single(params, "producer_epoch", violations);
+    Long from = seq(params, "producer_seq_from", violations);
+    Long to = seq(params, "producer_seq_to", violations);
+    if (epochText == null) {
+      if (from != null || to != null) {
+        violations.add(new Violation(from != null ? "producer_seq_from" : "producer_seq_to",
+            "numbers are of one producer epoch: give producer_epoch too"));
+      }
+      return null;
+    }
+    UUID epoch = StrictUuid.parse(epochText).orElse(null);
+    if (epoch == null) {
+      violations.add(new Violation("producer_epoch", "must be a UUID, was \"" + epochText + "\""));
+      return null;
+    }
+    long first = from == null ? 1 : from;
+    long last = to == null ? Long.MAX_VALUE : to;
+    if (first > last) {
+      violations.add(new Violation("producer_seq_to", "must not be below producer_seq_from"));
+    }
+    return new ProducerRange(epoch, first, last);
+  }
+
+  private static Long seq(Map<String, List<String>> params, String name, List<Violation> violations) {
+    String text = single(params, name, violations);
+    if (text == null) {
+      return null;
+    }
+    try {
+      long n = Long.parseLong(text);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    violations.add(new Violation(name, "must be a sequence number from 1 to " + Long.MAX_VALUE + ", was \"" + text + "\""));
+    return null;
   }
 
   private DetailFilter detail(Map<String, List<String>> params, List<Violation> violations, boolean byCorrelation,

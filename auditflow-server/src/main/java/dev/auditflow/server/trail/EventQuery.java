@@ -31,6 +31,10 @@ public final class EventQuery {
       // The key is a parameter too (->> takes text), though it is also restricted to [a-zA-Z0-9_].
       query.clause("event_data ->> ? = ?", filter.detail().key(), filter.detail().value());
     }
+    if (filter.producer() != null) {
+      query.clause("producer_epoch = ?", filter.producer().epoch());
+      query.clause("producer_seq BETWEEN ? AND ?", filter.producer().first(), filter.producer().last());
+    }
     return query;
   }
 

@@ -123,7 +123,7 @@ final class EventReader {
       long from = since.getEpochSecond();
       long bucketSeconds = Math.max(1, (until.getEpochSecond() - from + buckets - 1) / buckets); // rounded up
       long[][] counts = new long[buckets][3];
-      EventQuery sql = EventQuery.of(new EventFilter(filter.equals(), since, until, filter.detail(), filter.excludedCategory()));
+      EventQuery sql = EventQuery.of(filter.between(since, until));
       try (PreparedStatement ps = sql.prepare(c, "SELECT floor((extract(epoch FROM event_timestamp) - " + from + ") / "
           + bucketSeconds + ")::int AS bucket, event_outcome, count(*) FROM audit_events" + sql.where()
           + " GROUP BY 1, 2"); ResultSet rs = ps.executeQuery()) {

@@ -152,6 +152,25 @@ class ProducerAccountsTest {
   }
 
   @Test
+  void aGapsNeighboursAreReadByNumberAndTheFilterSaysWhatIsWrong() {
+    String producer = "neighbours@host-7";
+    UUID epoch = UuidV7.generate();
+    send(fx.token(Role.WRITER), numbered(producer, epoch, 1), numbered(producer, epoch, 2), numbered(producer, epoch, 6),
+        numbered(producer, epoch, 9), numbered("other@host", UuidV7.generate(), 2));
+    JsonNode around = fx.get("/api/v1/audit/events?producer_epoch=" + epoch
+        + "&producer_seq_from=2&producer_seq_to=8&order=asc").json();
+    assertThat(around.get("data")).extracting(e -> e.get("producer_seq").asLong()).containsExactlyInAnyOrder(2L, 6L);
+    assertThat(fx.get("/api/v1/audit/events/count?producer_epoch=" + epoch).json().get("count").asLong()).isEqualTo(4);
+
+    for (String bad : List.of("producer_seq_from=2", "producer_epoch=nope", "producer_epoch=" + epoch
+        + "&producer_seq_from=5&producer_seq_to=4", "producer_epoch=" + epoch + "&producer_seq_to=0")) {
+      var answer = fx.get("/api/v1/audit/events?" + bad);
+      assertThat(answer.status()).as(bad).isEqualTo(400);
+      assertThat(answer.body()).as(bad).contains("producer_");
+    }
+  }
+
+  @Test
   void anIssuedMarkMustBeANumberForOneEpoch() {
     String token = fx.token(Role.WRITER);
     UUID epoch = UuidV7.generate();
