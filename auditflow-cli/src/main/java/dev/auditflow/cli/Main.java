@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     description = "The auditflow audit pipeline.",
     subcommands = {ServeCommand.class, VerifyCommand.class, dev.auditflow.cli.load.LoadCommand.class,
         TokenCommand.class, PurgeCommand.class, ExportCommand.class, VerifyExportCommand.class, LogCommand.class,
-        CompletenessCommand.class})
+        CompletenessCommand.class, WorkerCommand.class})
 public final class Main {
   /** Exit code of a command that could not do what it was asked: a bad option, a refusal, an unreachable server. */
   static final int FAILED = 2;
@@ -37,7 +37,9 @@ public final class Main {
   static int run(String[] args, Map<String, String> environment) {
     CommandLine cli = commandLine();
     try {
-      cli.getSubcommands().get("serve").setDefaultValueProvider(SettingsSources.read(List.of(args), environment));
+      SettingsSources sources = SettingsSources.read(List.of(args), environment);
+      cli.getSubcommands().get("serve").setDefaultValueProvider(sources);
+      cli.getSubcommands().get("worker").setDefaultValueProvider(sources);
     } catch (ConfigurationException e) {
       cli.getErr().println("auditflow serve: " + e.getMessage());
       return FAILED;

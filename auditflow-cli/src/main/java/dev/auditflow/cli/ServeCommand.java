@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         "Every option can also be set by an environment variable, AUDITFLOW_ and its name (--pool-size:"
             + " AUDITFLOW_POOL_SIZE), or in the --config file under its section (database: {pool-size: 20})."
             + " The command line wins, then the environment, then the file."})
-final class ServeCommand implements Callable<Integer> {
+class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
   @Spec
@@ -63,6 +63,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @ArgGroup(validate = false, heading = "%nVerifiable log:%n", order = 8)
   LogOptions logOptions = new LogOptions();
+
+  @ArgGroup(validate = false, heading = "%nKafka (docs/SCALE.md):%n", order = 9)
+  KafkaOptions kafka = new KafkaOptions();
+
+  /** Whether this command always runs a Kafka writer ({@code auditflow worker}). */
+  boolean alwaysWriter() {
+    return false;
+  }
 
   private void requireFree(int candidate, String option) {
     if (candidate == 0) {
@@ -103,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
     database.applyTo(config);
     events.applyTo(config);
     dlq.applyTo(config);
+    kafka.applyTo(config, alwaysWriter());
     try {
       return config.auth(security.auth(database.dataDir)).tls(security.tls())
           .lifecycle(lifecycle.settings(database.dataDir)).log(logOptions.settings())

@@ -26,8 +26,12 @@ import dev.auditflow.server.http.HeadRoutes;
 import dev.auditflow.server.http.HeaderTimeout;
 import dev.auditflow.server.http.QueryStringGuard;
 import dev.auditflow.server.http.RequestTracking;
+import dev.auditflow.server.ingest.DirectIntake;
+import dev.auditflow.server.ingest.EventIntake;
 import dev.auditflow.server.ingest.IngestRoutes;
 import dev.auditflow.server.ingest.IngestService;
+import dev.auditflow.server.kafka.KafkaIntake;
+import dev.auditflow.server.kafka.KafkaWriter;
 import dev.auditflow.server.log.LogRoutes;
 import dev.auditflow.server.log.LogSchedule;
 import dev.auditflow.server.ops.OpsRoutes;
@@ -84,6 +88,10 @@ public final class AuditServer implements AutoCloseable {
   private final RequestTracking requests;
   private final Javalin app;
   private final DeadLetterQueue dlq;
+  /** The replicated ingest log requests go to in Kafka mode (docs/SCALE.md); null when they go straight to the trail. */
+  private final KafkaIntake kafka;
+  /** This process's Kafka writer, when it runs one; started with the server. */
+  private KafkaWriter kafkaWriter;
   private final ReplayWorker replay;
   private final Security security;
   private final TlsConnector tls;
@@ -136,7 +144,12 @@ public final class AuditServer implements AutoCloseable {
         opened.push(dlq);
       }
       this.replay = dlq == null ? null : new ReplayWorker(dlq, trail, database::isReachable, config.dlqMaxAttempts(), registry);
-      IngestService ingest = new IngestService(validator, trail, dlq, config.maxBatchSize(), registry);
+      this.kafka = config.kafka() == null ? null : KafkaIntake.open(config.kafka(), registry);
+      if (kafka != null) {
+        opened.push(kafka);
+      }
+      EventIntake intake = kafka != null ? kafka : new DirectIntake(trail, dlq, registry);
+      IngestService ingest = new IngestService(validator, intake, config.maxBatchSize(), registry);
       ChainVerifier verifier = new ChainVerifier(trail, hasher, config.limits().maxVerifyChains());
       VerifyRoutes verifyRoutes = new VerifyRoutes(verifier, clock);
       VerifyChainRoute verifyChainRoute = new VerifyChainRoute(verifier, clock);
@@ -271,6 +284,9 @@ public final class AuditServer implements AutoCloseable {
     if (server.logSchedule != null) {
       server.logSchedule.start(server.runtime);
     }
+    if (config.kafkaWriter()) {
+      server.kafkaWriter = KafkaWriter.start(config.kafka(), server.trail, server.registry, clock);
+    }
     log.info("auditflow server listening port={} scheme={} auth={} management_port={} max_body_bytes={}"
             + " max_batch_size={} pool_size={} compatibility={}", server.port(), server.tls == null ? "http" : "https",
         server.security.enabled() ? "on" : "none", server.management == null ? "none" : server.managementPort(),
@@ -344,6 +360,9 @@ public final class AuditServer implements AutoCloseable {
     }
     completenessWatch.close();
     app.stop();
+    if (kafkaWriter != null) {
+      kafkaWriter.close();
+    }
     if (management != null) {
       management.stop();
     }
@@ -364,6 +383,9 @@ public final class AuditServer implements AutoCloseable {
 
   private void closeStores() {
     runtime.close();
+    if (kafka != null) {
+      kafka.close();
+    }
     if (dlq != null) {
       dlq.close();
     }
@@ -373,6 +395,11 @@ public final class AuditServer implements AutoCloseable {
   /** The trail: tests run a log round when they need one now, not in a moment, and read what was stored. */
   public AuditTrail trail() {
     return trail;
+  }
+
+  /** This process's Kafka writer, or null when it runs none. */
+  public KafkaWriter kafkaWriter() {
+    return kafkaWriter;
   }
 
   /** The DLQ replay worker, or null without a DLQ. */

@@ -3,6 +3,7 @@ package dev.auditflow.server;
 import dev.auditflow.api.ValidationRules;
 import dev.auditflow.server.auth.AuthSettings;
 import dev.auditflow.server.db.DatabaseSettings;
+import dev.auditflow.server.kafka.KafkaSettings;
 import dev.auditflow.server.log.LogSettings;
 import dev.auditflow.server.secrets.Secrets;
 import dev.auditflow.server.tls.TlsFiles;
@@ -43,6 +44,10 @@ import java.util.Objects;
  * @param compatibility whose defaults and problem vocabulary to keep where they differ (default auditflow's)
  * @param completenessGrace how long a gap in a producer's sequence may stay open before it is
  *     unaccounted loss (default {@link #DEFAULT_COMPLETENESS_GRACE}; docs/COMPLETENESS.md)
+ * @param kafka Kafka mode (docs/SCALE.md): ingest appends to this replicated log instead of writing
+ *     the database; null (the default) for the direct path
+ * @param kafkaWriter whether this process also runs a writer, storing the log's records in the
+ *     database (requires {@code kafka})
  */
 public record ServerConfig(
     String host,
@@ -69,7 +74,9 @@ public record ServerConfig(
     LogSettings log,
     RequestLimits limits,
     Compatibility compatibility,
-    Duration completenessGrace) {
+    Duration completenessGrace,
+    KafkaSettings kafka,
+    boolean kafkaWriter) {
 
   /**
    * The client's default delivery timeout (2 min) and outcome-resolution timeout (30 s) for the
@@ -124,6 +131,13 @@ public record ServerConfig(
       throw new IllegalArgumentException("the chain key must be at least 32 bytes, was " + chainKey.length);
     }
     chainKey = chainKey == null ? null : chainKey.clone();
+    if (kafkaWriter && kafka == null) {
+      throw new IllegalArgumentException("a Kafka writer needs kafka-bootstrap: it stores what ingest nodes appended there");
+    }
+    if (kafka != null && redisUrl != null) {
+      throw new IllegalArgumentException("a dead-letter queue (redis-url) has no part in Kafka mode: Kafka holds the"
+          + " events while PostgreSQL is down, and writers store them when it is back; drop --redis-url");
+    }
     if (connectionTimeout.toMillis() < 250) {
       throw new IllegalArgumentException("connection-timeout must be >= 250 ms (HikariCP's minimum), was " + connectionTimeout);
     }
@@ -152,7 +166,8 @@ public record ServerConfig(
     return "ServerConfig[host=" + host + ", port=" + port + ", jdbcUrl=" + Secrets.maskUrl(jdbcUrl) + ", maxBodyBytes=" + maxBodyBytes
         + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256")
         + ", dlq=" + (redisUrl == null ? "none" : "redis") + ", auth=" + (auth.enabled() ? "on" : "none")
-        + ", tls=" + (tls == null ? "off" : "on") + ", compatibility=" + compatibility + "]";
+        + ", tls=" + (tls == null ? "off" : "on") + ", compatibility=" + compatibility
+        + ", kafka=" + (kafka == null ? "none" : kafka.topic() + (kafkaWriter ? " (writer)" : "")) + "]";
   }
 
   public static Builder builder() {
@@ -173,6 +188,8 @@ public record ServerConfig(
     private Duration statementTimeout = Duration.ofSeconds(15);
     private Duration retryAfter = Duration.ofSeconds(2);
     private Duration completenessGrace = DEFAULT_COMPLETENESS_GRACE;
+    private KafkaSettings kafka;
+    private boolean kafkaWriter;
     private Duration drainTimeout = Duration.ofSeconds(10);
     private byte[] chainKey;
     private String redisUrl;
@@ -315,6 +332,18 @@ public record ServerConfig(
       return this;
     }
 
+    /** Kafka mode (docs/SCALE.md); null for the direct path. */
+    public Builder kafka(KafkaSettings kafka) {
+      this.kafka = kafka;
+      return this;
+    }
+
+    /** Also run a writer in this process (Kafka mode). */
+    public Builder kafkaWriter(boolean kafkaWriter) {
+      this.kafkaWriter = kafkaWriter;
+      return this;
+    }
+
     public Builder drainTimeout(Duration drainTimeout) {
       this.drainTimeout = drainTimeout;
       return this;
@@ -328,7 +357,7 @@ public record ServerConfig(
           host, port, jdbcUrl, maxBodyBytes,
           maxBatchSize != null ? maxBatchSize : compatibility.defaultMaxBatchSize(), maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort, lifecycle, log, limits, compatibility, completenessGrace);
+          managementPort, lifecycle, log, limits, compatibility, completenessGrace, kafka, kafkaWriter);
     }
   }
 }

@@ -72,6 +72,7 @@ public final class JarProcess implements AutoCloseable {
     // A developer's own settings must not leak into the test.
     builder.environment().remove("AUDITFLOW_DATABASE_URL");
     builder.environment().remove("AUDITFLOW_REDIS_URL");
+    builder.environment().remove("AUDITFLOW_KAFKA_BOOTSTRAP");
     env.forEach((k, v) -> {
       if (v == null) {
         builder.environment().remove(k);

@@ -23,12 +23,18 @@ import java.util.function.Supplier;
  * {@code POST /api/v1/audit/events} and {@code POST /api/v1/audit/events/batch}, with the answers
  * Kubernaut's generated client decodes: 201 with {@code message} for a stored event (a duplicate
  * too — that client treats any other 2xx as an error and would retry), 202 with {@code status}
- * and {@code message} for a single event queued in the dead-letter queue, and 201 for a batch
- * stored or durably queued (that client accepts nothing else for a batch).
+ * and {@code message} for a single event queued in the dead-letter queue or accepted into Kafka,
+ * and 201 for a batch stored, durably queued or accepted (that client accepts nothing else for a
+ * batch).
  */
 public final class IngestRoutes {
   public static final String EVENTS = "/api/v1/audit/events";
   public static final String BATCH = "/api/v1/audit/events/batch";
+
+  private static final String ACCEPTED_ONE = "audit event accepted: replicated in the ingest log, a writer stores it"
+      + " shortly (a duplicate event_id is stored once)";
+  private static final String ACCEPTED_MANY = "audit events accepted: replicated in the ingest log, a writer stores"
+      + " them shortly (a duplicate event_id is stored once)";
 
   private final IngestService ingest;
   private final long maxBodyBytes;
@@ -45,18 +51,29 @@ public final class IngestRoutes {
 
   private void single(Context ctx) {
     String by = AuthFilter.principal(ctx).name();
-    IngestService.Stored stored = withParentCheck(() -> ingest.storeOne(Json.readBody(ctx, maxBodyBytes), by), false);
+    EventIntake.Stored stored = withParentCheck(() -> ingest.storeOne(Json.readBody(ctx, maxBodyBytes), by), false);
     AuditEvent event = stored.events().get(0);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_id", event.eventId());
     body.put("event_timestamp", Timestamps.format(event.eventTimestamp()));
-    if (stored.queued()) {
-      body.put("status", "queued");
-      body.put("message", "audit event queued in the dead-letter queue; it is stored when the database is back");
-      body.put("queued", 1);
-      body.put("event_ids", stored.eventIds());
-      Json.write(ctx, 202, body);
-      return;
+    switch (stored.disposition()) {
+      case QUEUED -> {
+        body.put("status", "queued");
+        body.put("message", "audit event queued in the dead-letter queue; it is stored when the database is back");
+        body.put("queued", 1);
+        body.put("event_ids", stored.eventIds());
+        Json.write(ctx, 202, body);
+        return;
+      }
+      case ACCEPTED -> {
+        // Whether it is a duplicate is decided by the writer that stores it: not known yet.
+        body.put("status", "accepted");
+        body.put("message", ACCEPTED_ONE);
+        body.put("event_ids", stored.eventIds());
+        Json.write(ctx, 202, body);
+        return;
+      }
+      default -> { }
     }
     boolean duplicate = stored.created() == 0;
     body.put("message", duplicate ? "audit event already stored (duplicate)" : "audit event created");
@@ -67,20 +84,30 @@ public final class IngestRoutes {
   private void batch(Context ctx) {
     String by = AuthFilter.principal(ctx).name();
     long issued = issuedMark(ctx);
-    IngestService.Stored stored = withParentCheck(() -> ingest.storeBatch(batchBody(ctx), by, issued), true);
+    EventIntake.Stored stored = withParentCheck(() -> ingest.storeBatch(batchBody(ctx), by, issued), true);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event_ids", stored.eventIds());
-    if (stored.queued()) {
-      body.put("message", stored.events().size()
-          + " audit events queued in the dead-letter queue; they are stored when the database is back");
-      body.put("status", "queued");
-      body.put("queued", stored.events().size());
-    } else {
-      body.put("message", stored.created() + " audit events created, " + stored.duplicates() + " already stored");
-      body.put("status", "stored");
+    switch (stored.disposition()) {
+      case QUEUED -> {
+        body.put("message", stored.events().size()
+            + " audit events queued in the dead-letter queue; they are stored when the database is back");
+        body.put("status", "queued");
+        body.put("queued", stored.events().size());
+      }
+      case ACCEPTED -> {
+        body.put("message", stored.events().size() + " " + ACCEPTED_MANY);
+        body.put("status", "accepted");
+        body.put("accepted", stored.events().size());
+      }
+      case STORED -> {
+        body.put("message", stored.created() + " audit events created, " + stored.duplicates() + " already stored");
+        body.put("status", "stored");
+      }
     }
-    body.put("created", stored.created());
-    body.put("duplicates", stored.duplicates());
+    if (stored.disposition() != EventIntake.Disposition.ACCEPTED) {
+      body.put("created", stored.created());
+      body.put("duplicates", stored.duplicates());
+    }
     Json.write(ctx, 201, body);
   }
 
@@ -120,7 +147,7 @@ public final class IngestRoutes {
    * A missing parent is the request's fault: a 400 naming the event (its index in a batch). An id
    * held by another event is a 409 naming it the same way.
    */
-  private static IngestService.Stored withParentCheck(Supplier<IngestService.Stored> store, boolean batch) {
+  private static EventIntake.Stored withParentCheck(Supplier<EventIntake.Stored> store, boolean batch) {
     try {
       return store.get();
     } catch (EventIdConflictException e) {

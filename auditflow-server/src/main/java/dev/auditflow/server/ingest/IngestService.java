@@ -9,18 +9,13 @@ import dev.auditflow.api.ProblemType;
 import dev.auditflow.api.StableEventIds;
 import dev.auditflow.api.Violation;
 import dev.auditflow.api.completeness.Declaration;
-import dev.auditflow.server.db.DatabaseUnavailableException;
-import dev.auditflow.server.db.OutcomeUnknownException;
-import dev.auditflow.server.dlq.DeadLetterQueue;
-import dev.auditflow.server.dlq.DeadLetterQueueUnavailableException;
 import dev.auditflow.server.failure.ProblemReason;
 import dev.auditflow.server.failure.RequestRefusedException;
-import dev.auditflow.server.trail.AuditTrail;
+import dev.auditflow.server.ingest.EventIntake.Stored;
 import dev.auditflow.server.trail.ServerVocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,50 +26,29 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Validates and stores events. A request is validated whole before anything is written, and
- * written in one transaction: all of it is stored or none.
+ * Validates events and hands them to the {@link EventIntake}. A request is validated whole before
+ * any of it is taken, and taken whole: all of it or none.
  */
 public final class IngestService {
   private final EventValidator validator;
-  private final AuditTrail trail;
-  private final DeadLetterQueue dlq;
+  private final EventIntake intake;
   private final int maxBatchSize;
-  private final Counter queued;
-  private final Counter created;
-  private final Counter duplicates;
   private final Counter rejected;
   private final DistributionSummary batchSizes;
-  private final Timer writeDuration;
 
-  public IngestService(EventValidator validator, AuditTrail trail, DeadLetterQueue dlq, int maxBatchSize,
-      MeterRegistry registry) {
+  public IngestService(EventValidator validator, EventIntake intake, int maxBatchSize, MeterRegistry registry) {
     this.validator = validator;
-    this.trail = trail;
-    this.dlq = dlq;
-    this.queued = events(registry, "queued");
+    this.intake = intake;
     this.maxBatchSize = maxBatchSize;
-    this.created = events(registry, "created");
-    this.duplicates = events(registry, "duplicate");
     this.rejected = events(registry, "rejected");
     this.batchSizes = DistributionSummary.builder("auditflow.server.batch.size")
         .description("Events per ingest request").baseUnit("events").register(registry);
-    this.writeDuration = Timer.builder("auditflow.server.write.duration")
-        .description("Database write per ingest request").publishPercentileHistogram().register(registry);
   }
 
-  private static Counter events(MeterRegistry registry, String result) {
+  /** The counter of events received with one result; one meter name for every intake. */
+  public static Counter events(MeterRegistry registry, String result) {
     return Counter.builder("auditflow.server.events").description("Events received, by result")
         .tag("result", result).register(registry);
-  }
-
-  /**
-   * What one request stored. {@code eventIds} are in request order. {@code queued} means the
-   * database was unavailable and the events went to the dead-letter queue instead.
-   */
-  public record Stored(List<AuditEvent> events, int created, int duplicates, boolean queued) {
-    public List<UUID> eventIds() {
-      return events.stream().map(AuditEvent::eventId).toList();
-    }
   }
 
   /**
@@ -164,15 +138,6 @@ public final class IngestService {
     return store(events, ingestedBy, issued);
   }
 
-  /**
-   * After the database fails for an infrastructure reason, requests skip it for this long and go
-   * straight to the DLQ (or a 503): otherwise each would first wait out the connection timeout
-   * against a database that is known to be down. The first request after the pause probes it.
-   */
-  static final long DATABASE_PROBE_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-
-  private volatile long skipDatabaseUntilNanos = System.nanoTime();
-
   /** An issued mark names no epoch itself: it is the epoch of the request's numbered events and declarations. */
   private static void requireOneEpoch(List<AuditEvent> events) {
     Set<String> epochs = new TreeSet<>();
@@ -190,51 +155,8 @@ public final class IngestService {
     }
   }
 
-  private Set<UUID> insert(List<AuditEvent> events, String ingestedBy, long issued) {
-    if (System.nanoTime() - skipDatabaseUntilNanos < 0) {
-      throw new DatabaseUnavailableException("the database failed moments ago; not waiting for it again yet", null);
-    }
-    try {
-      return writeDuration.record(() -> trail.append(events, ingestedBy, issued));
-    } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
-      skipDatabaseUntilNanos = System.nanoTime() + DATABASE_PROBE_INTERVAL_NANOS;
-      throw e;
-    }
-  }
-
   private Stored store(List<AuditEvent> events, String ingestedBy, long issued) {
     batchSizes.record(events.size());
-    Set<UUID> createdIds;
-    try {
-      createdIds = insert(events, ingestedBy, issued);
-    } catch (DatabaseUnavailableException | OutcomeUnknownException e) {
-      if (dlq == null) {
-        throw e;
-      }
-      // Queueing is safe even when the commit's outcome is unknown: replay is idempotent.
-      queue(events, ingestedBy, issued, e);
-      queued.increment(events.size());
-      return new Stored(events, 0, 0, true);
-    }
-    int dup = events.size() - createdIds.size();
-    created.increment(createdIds.size());
-    duplicates.increment(dup);
-    return new Stored(events, createdIds.size(), dup, false);
-  }
-
-  /**
-   * Appends to the DLQ. If Redis cannot take the events either, the answer must still be true:
-   * "nothing was written" only when neither the database nor Redis may have written anything.
-   */
-  private void queue(List<AuditEvent> events, String ingestedBy, long issued, RuntimeException databaseFailure) {
-    try {
-      dlq.append(events, ingestedBy, issued);
-    } catch (DeadLetterQueueUnavailableException redisDown) {
-      databaseFailure.addSuppressed(redisDown);
-      throw databaseFailure;
-    } catch (OutcomeUnknownException redisUnanswered) {
-      redisUnanswered.addSuppressed(databaseFailure);
-      throw redisUnanswered;
-    }
+    return intake.take(events, ingestedBy, issued);
   }
 }

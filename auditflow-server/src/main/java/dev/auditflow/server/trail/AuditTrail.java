@@ -59,7 +59,15 @@ public interface AuditTrail {
    *
    * @param at the time the events will carry, so their month's partition exists before the transaction
    */
-  <T> T appendWith(String what, Instant at, FeatureWrite<T> write);
+  default <T> T appendWith(String what, Instant at, FeatureWrite<T> write) {
+    return appendWith(what, List.of(at), write);
+  }
+
+  /**
+   * {@link #appendWith(String, Instant, FeatureWrite)} for events stamped at several times (a Kafka
+   * writer's slice of a partition): the month partition of each exists before the transaction.
+   */
+  <T> T appendWith(String what, Collection<Instant> at, FeatureWrite<T> write);
 
   /** A feature's part of an {@link #appendWith} transaction. */
   @FunctionalInterface
@@ -71,7 +79,12 @@ public interface AuditTrail {
   /** What a feature may do to the trail inside its transaction. */
   interface Appender {
     /** Links and stores events, committing with the feature's writes. */
-    Set<UUID> append(List<AuditEvent> events, String ingestedBy) throws SQLException;
+    default Set<UUID> append(List<AuditEvent> events, String ingestedBy) throws SQLException {
+      return append(events, ingestedBy, 0);
+    }
+
+    /** Links and stores a numbering producer's events with its issued mark ({@link AuditTrail#append(List, String, long)}). */
+    Set<UUID> append(List<AuditEvent> events, String ingestedBy, long producerIssued) throws SQLException;
 
     /** How many events of a correlation are stored, as this transaction sees it. */
     long countChain(String correlationId) throws SQLException;

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -125,12 +126,14 @@ final class EventWriter {
   }
 
   /**
-   * Creates the month partition for an event timestamp if missing. Call it in auto-commit mode,
+   * Creates the month partitions for event timestamps if missing. Call it in auto-commit mode,
    * before the transaction that {@link #write} joins: a creation then commits at once and holds
    * its lock only briefly.
    */
-  public void ensurePartition(Connection c, Instant eventTimestamp) throws SQLException {
-    partitions.ensure(c, List.of(YearMonth.from(eventTimestamp.atOffset(java.time.ZoneOffset.UTC))));
+  public void ensurePartitionsFor(Connection c, Collection<Instant> eventTimestamps) throws SQLException {
+    Set<YearMonth> months = new TreeSet<>();
+    eventTimestamps.forEach(t -> months.add(YearMonth.from(t.atOffset(java.time.ZoneOffset.UTC))));
+    partitions.ensure(c, months);
   }
 
   /**

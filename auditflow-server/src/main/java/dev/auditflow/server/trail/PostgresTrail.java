@@ -82,13 +82,13 @@ public final class PostgresTrail implements AuditTrail {
   }
 
   @Override
-  public <T> T appendWith(String what, Instant at, FeatureWrite<T> write) {
+  public <T> T appendWith(String what, Collection<Instant> at, FeatureWrite<T> write) {
     try (Connection c = database.connection()) {
-      writer.ensurePartition(c, at);
+      writer.ensurePartitionsFor(c, at);
       return Transactions.inTransaction(c, what, tx -> write.write(tx, new Appender() {
         @Override
-        public Set<UUID> append(List<AuditEvent> events, String ingestedBy) throws SQLException {
-          return writer.write(tx, events, ingestedBy, 0);
+        public Set<UUID> append(List<AuditEvent> events, String ingestedBy, long producerIssued) throws SQLException {
+          return writer.write(tx, events, ingestedBy, producerIssued);
         }
 
         @Override

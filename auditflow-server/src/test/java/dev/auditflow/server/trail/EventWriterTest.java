@@ -66,7 +66,7 @@ class EventWriterTest {
     AuditEvent sameId = event(shared, "conflict-b");
 
     try (Connection holder = fx.server().database().connection()) {
-      writer.ensurePartition(holder, first.eventTimestamp());
+      writer.ensurePartitionsFor(holder, List.of(first.eventTimestamp()));
       holder.setAutoCommit(false);
       writer.write(holder, List.of(first), "test", 0);
       // The second request holds conflict-b's lock, not conflict-a's: it finds the id free and

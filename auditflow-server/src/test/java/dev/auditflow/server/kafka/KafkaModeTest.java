@@ -1,0 +1,203 @@
+package dev.auditflow.server.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.auth.Role;
+import dev.auditflow.server.kubernaut.OgenDecoder;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.TestDatabase;
+import dev.auditflow.testkit.kafka.KafkaCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka mode against a real 3-broker KRaft cluster (one for the class): the topic replicated 3
+ * times with {@code min.insync.replicas=2}, an ingest node that answers once Kafka acknowledged,
+ * and writers that store each partition exactly once with its offset in the same transaction.
+ */
+class KafkaModeTest {
+  private static final String TOPIC = "auditflow.events";
+  private static final int PARTITIONS = 4;
+  private static KafkaCluster kafka;
+  private static String db;
+  private static AuditServer ingest;
+  private static String token;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = KafkaCluster.start(Files.createTempDirectory("auditflow-kafka"), 3);
+    kafka.createTopic(TOPIC, PARTITIONS, 3, 2);
+    db = TestDatabase.create();
+    ingest = AuditServer.start(config().build());
+    token = ingest.apiTokens().create("kafka-test", EnumSet.of(Role.ADMIN), null, "test").secret();
+  }
+
+  private static ServerConfig.Builder config() {
+    return ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(db).poolSize(4)
+        .kafka(KafkaSettings.of(kafka.bootstrapServers()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (ingest != null) {
+      ingest.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (db != null) {
+      TestDatabase.drop(db);
+    }
+  }
+
+  private static HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.port() + path))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode get(String path) throws Exception {
+    return AuditEventJson.mapper().readTree(http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + ingest.port() + path)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  private static long count(String correlationId) throws Exception {
+    return get("/api/v1/audit/events/count?correlation_id=" + correlationId).get("count").asLong();
+  }
+
+  private static ArrayNode events(String correlation, int n) {
+    ArrayNode batch = AuditEventJson.mapper().createArrayNode();
+    for (int i = 0; i < n; i++) {
+      batch.add(EventJson.valid(correlation));
+    }
+    return batch;
+  }
+
+  @Test
+  void acceptedOnceKafkaHasThemStoredOnceByAWriterInChainOrder() throws Exception {
+    ArrayNode batch = events("kafka-a", 30);
+    batch.addAll(events("kafka-b", 20));
+    HttpResponse<String> accepted = post("/api/v1/audit/events/batch", batch.toString());
+    JsonNode answer = OgenDecoder.createAuditEventsBatch(accepted);
+    assertThat(answer.get("status").asText()).isEqualTo("accepted");
+    assertThat(answer.get("accepted").asInt()).isEqualTo(50);
+    assertThat(answer.has("created")).as("not known until a writer stores them").isFalse();
+    // The client resends (it never saw the answer, say): the writer stores each event once.
+    assertThat(post("/api/v1/audit/events/batch", batch.toString()).statusCode()).isEqualTo(201);
+
+    try (AuditServer writer = AuditServer.start(config().kafkaWriter(true).build())) {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> count("kafka-a") == 30 && count("kafka-b") == 20);
+      JsonNode verified = AuditEventJson.mapper().readTree(post("/api/v1/audit/verify",
+          "{\"correlation_id\":\"kafka-a\"}").body());
+      assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
+      assertThat(verified.get("events_checked").asLong()).isEqualTo(30);
+      // The chain's order is the request's: the events of one correlation share a partition.
+      JsonNode page = get("/api/v1/audit/events?correlation_id=kafka-a&limit=100&order=asc");
+      Set<String> sent = new HashSet<>();
+      batch.forEach(e -> sent.add(e.get("event_id").asText()));
+      page.get("data").forEach(e -> assertThat(sent).contains(e.get("event_id").asText()));
+      assertThat(writer.kafkaWriter().lag().values()).allSatisfy(lag -> assertThat(lag).isZero());
+    }
+    assertThat(storedOffsets()).as("every record stored, each partition's offset at its end").isEqualTo(endOffsets());
+  }
+
+  @Test
+  void aRecordTheTrailRefusesIsKeptWithItsReasonAndTheRestIsStored() throws Exception {
+    ObjectNode orphan = EventJson.valid("kafka-orphan");
+    orphan.put("parent_event_id", UuidV7.generate().toString());
+    ArrayNode batch = AuditEventJson.mapper().createArrayNode();
+    batch.add(EventJson.valid("kafka-orphan"));
+    batch.add(orphan);
+    batch.add(EventJson.valid("kafka-orphan"));
+    assertThat(post("/api/v1/audit/events/batch", batch.toString()).statusCode())
+        .as("the ingest node cannot know the parent is missing").isEqualTo(201);
+
+    try (AuditServer writer = AuditServer.start(config().kafkaWriter(true).build())) {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> rejection(orphan.get("event_id").asText()) != null);
+      assertThat(rejection(orphan.get("event_id").asText())).isEqualTo("parent_not_found");
+      await().atMost(Duration.ofSeconds(30)).until(() -> count("kafka-orphan") == 2);
+    }
+  }
+
+  @Test
+  void aWriterThatJoinsLaterResumesWhereTheTrailStandsAndTwoShareThePartitions() throws Exception {
+    try (AuditServer first = AuditServer.start(config().kafkaWriter(true).build())) {
+      assertThat(post("/api/v1/audit/events/batch", events("kafka-share-1", 40).toString()).statusCode()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(60)).until(() -> count("kafka-share-1") == 40);
+      try (AuditServer second = AuditServer.start(config().kafkaWriter(true).build())) {
+        // A rebalance moves some partitions to the second writer: each resumes at the stored offset.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            .until(() -> !second.kafkaWriter().lag().isEmpty() && first.kafkaWriter().lag().size() < PARTITIONS);
+        for (int i = 0; i < 8; i++) {
+          assertThat(post("/api/v1/audit/events/batch", events("kafka-share-2-" + i, 10).toString()).statusCode())
+              .isEqualTo(201);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          long total = 0;
+          for (int i = 0; i < 8; i++) {
+            total += count("kafka-share-2-" + i);
+          }
+          return total == 80;
+        });
+      }
+    }
+    assertThat(count("kafka-share-1")).as("nothing stored twice across the rebalance").isEqualTo(40);
+  }
+
+  private static String rejection(String eventId) throws Exception {
+    try (Connection c = DriverManager.getConnection(db); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT reason FROM ingest_rejections WHERE event_id = '" + eventId + "'")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  /** The topic's records so far: the sum of its partitions' end offsets. */
+  private static long endOffsets() throws Exception {
+    try (var admin = kafka.admin()) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+      }
+      return admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+    }
+  }
+
+  private static long storedOffsets() throws Exception {
+    try (Connection c = DriverManager.getConnection(db); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT coalesce(sum(next_offset), 0) FROM ingest_offsets WHERE topic = '"
+            + TOPIC + "'")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
