@@ -91,6 +91,16 @@ final class EventStream implements AutoCloseable {
         .eventData(Map.of("i", i)).build();
   }
 
+  /**
+   * Waits until {@code count} events of the stream are acknowledged: the stream is under way, with
+   * batches flowing, when a fault strikes — rather than after a fixed time.
+   */
+  void awaitAcknowledged(int count) {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .until(() -> handles.stream().filter(DeliveryHandle::isAcknowledged).count() >= count);
+  }
+
   void stopEmitting() throws InterruptedException {
     running = false;
     for (Thread t : threads) {

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
  * recovery time. Figures go to target/reliability.md (copied into docs/RELIABILITY.md).
  */
 class FaultToleranceIT {
+  /** Events acknowledged before a fault strikes: a second of the stream, batches flowing. */
+  private static final int MID_STREAM = 40;
   private static final Path REPORT = Path.of("target/reliability.md");
   private PostgresProcess pg;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -151,7 +153,7 @@ class FaultToleranceIT {
           AuditStoreConfig.DEFAULTS.outcomeResolutionTimeout(),
           new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2, Integer.MAX_VALUE));
       stream.start(4, 10);
-      Thread.sleep(3_000);
+      stream.awaitAcknowledged(MID_STREAM);
       server.kill();
       Thread.sleep(2_000);
       long back = System.nanoTime();
@@ -169,7 +171,7 @@ class FaultToleranceIT {
       server.start();
       EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-dlq", Duration.ofMinutes(2));
       stream.start(4, 10);
-      Thread.sleep(3_000);
+      stream.awaitAcknowledged(MID_STREAM);
       pg.stopFast();
       Thread.sleep(15_000);
       assertThat(dlqDepth(server)).as("queued during the outage").isPositive();
@@ -190,7 +192,7 @@ class FaultToleranceIT {
       server.start();
       EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-503", Duration.ofSeconds(60));
       stream.start(4, 10);
-      Thread.sleep(3_000);
+      stream.awaitAcknowledged(MID_STREAM);
       pg.stopFast();
       Thread.sleep(10_000);
       long back = System.nanoTime();
@@ -207,7 +209,7 @@ class FaultToleranceIT {
       server.start();
       EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-long", Duration.ofSeconds(4));
       stream.start(4, 10);
-      Thread.sleep(3_000);
+      stream.awaitAcknowledged(MID_STREAM);
       pg.stopFast();
       Thread.sleep(12_000);
       long back = System.nanoTime();
@@ -278,7 +280,7 @@ class FaultToleranceIT {
       server.start();
       EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-kill", Duration.ofSeconds(60));
       stream.start(4, 10);
-      Thread.sleep(3_000);
+      stream.awaitAcknowledged(MID_STREAM);
       pg.kill();
       Thread.sleep(5_000);
       long back = System.nanoTime();
@@ -297,7 +299,7 @@ class FaultToleranceIT {
       server.start();
       EventStream stream = new EventStream(server.uri(), server.adminToken(), "pg-immediate", Duration.ofMinutes(2));
       stream.start(4, 10);
-      Thread.sleep(3_000);
+      stream.awaitAcknowledged(MID_STREAM);
       pg.stopImmediate();
       Thread.sleep(8_000);
       long back = System.nanoTime();

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers batches with {@code POST /api/v1/audit/events/batch}: a JSON array in, {@code 201
  * {event_ids, created, duplicates, status}} out ({@code status} {@code "queued"} when the server
- * parked the batch in its dead-letter queue; older servers answered that with 202), an RFC 7807
+ * parked the batch in its dead-letter queue — older servers answered that with 202 — and {@code
+ * "accepted"} when Kafka holds it, docs/SCALE.md: both held durably, stored later), an RFC 7807
  * problem on errors. One {@link HttpClient} (HTTP/1.1, keep-alive) is shared by all sender threads.
  */
 public final class HttpBatchTransport implements BatchTransport {
@@ -112,8 +113,9 @@ public final class HttpBatchTransport implements BatchTransport {
     reportedRefusal.set(null);
     if (status == 201 || status == 200) {
       JsonNode body = readJson(response.body());
+      String answered = body.path("status").asText();
       return new BatchAck(body.path("created").asInt(), body.path("duplicates").asInt(),
-          "queued".equals(body.path("status").asText()));
+          "queued".equals(answered) || "accepted".equals(answered));
     }
     if (status == 202) {
       return new BatchAck(0, 0, true);

@@ -108,6 +108,12 @@ class HttpBatchTransportTest {
     assertThat(transport().send(List.of(event()), Duration.ofSeconds(5)).queued()).isTrue();
   }
 
+  @Test
+  void acceptedIntoKafkaIsAnAcknowledgementOfEventsHeldForLater() throws Exception {
+    answer.set(new Answer(201, "application/json", "{\"event_ids\":[],\"status\":\"accepted\",\"accepted\":1}", null));
+    assertThat(transport().send(List.of(event()), Duration.ofSeconds(5))).isEqualTo(new BatchAck(0, 0, true));
+  }
+
   @ParameterizedTest(name = "HTTP {0} {1}: retryable={2} may_have_been_stored={3}")
   @CsvSource({"400,x,false,false", "404,x,false,false", "409,x,false,false", "413,x,false,false",
       "422,x,false,false", "401,x,true,false", "403,x,true,false", "408,x,true,false", "429,x,true,false",
