@@ -628,23 +628,51 @@
       const now = Date.parse(h.time);
       if (state.health) {
         const seconds = (now - state.health.at) / 1000;
-        const rate = seconds > 0 ? (h.events.created - state.health.created) / seconds : 0;
+        const rate = seconds > 0 ? (h.events.created + h.events.accepted - state.health.taken) / seconds : 0;
         $('#health-rate').textContent = rate.toFixed(1) + ' events/s';
       } else {
         $('#health-rate').textContent = 'measuring…';
       }
-      state.health = { at: now, created: h.events.created };
+      state.health = { at: now, taken: h.events.created + h.events.accepted };
       $('#health-created').textContent = h.events.created + ' stored, ' + h.events.duplicate + ' duplicates, '
-        + h.events.rejected + ' rejected, ' + h.events.queued + ' queued in the DLQ';
+        + h.events.rejected + ' rejected, ' + h.events.queued + ' queued in the DLQ'
+        + (h.ingest_log.configured ? ', ' + h.events.accepted + ' accepted into Kafka' : '');
       $('#health-dlq').textContent = h.dlq.configured ? h.dlq.depth + ' waiting, ' + h.dlq.dead + ' dead-lettered'
         : 'not configured';
       $('#health-oldest').textContent = h.dlq.oldest_queued_at || '—';
       $('#health-log').textContent = h.log.checkpoint
         ? h.log.tree_size + ' leaves signed; ' + h.log.queued_events + ' events waiting to be integrated'
         : 'no checkpoint yet';
+      showIngestLog(h.ingest_log);
     } catch (e) {
       if (e.status !== 401) $('#health-rate').textContent = 'error: ' + e.message;
     }
+  }
+
+  // Kafka mode: how far the writers are behind, per partition (docs/SCALE.md, "Watching it").
+  function showIngestLog(k) {
+    const table = $('#health-partitions');
+    if (!k.configured) {
+      $('#health-kafka').textContent = 'not configured (events go straight to PostgreSQL)';
+      table.hidden = true;
+      return;
+    }
+    $('#health-kafka').textContent = k.kafka === 'up'
+      ? (k.lag === null ? 'up; lag unknown (' + k.database_error + ')'
+        : 'up; ' + k.lag + ' records waiting for a writer')
+      : 'down: ' + k.kafka_error;
+    const body = table.querySelector('tbody');
+    body.replaceChildren(...k.partitions.map(p => {
+      const row = document.createElement('tr');
+      for (const value of [p.partition, p.end_offset, p.stored_offset, p.lag, p.writer || '—', p.stored_at || '—']) {
+        const cell = document.createElement('td');
+        cell.textContent = String(value);
+        row.append(cell);
+      }
+      if (p.lag > 0) row.className = 'lagging';
+      return row;
+    }));
+    table.hidden = k.partitions.length === 0;
   }
 
   start();

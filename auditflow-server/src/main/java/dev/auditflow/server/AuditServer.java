@@ -30,6 +30,8 @@ import dev.auditflow.server.ingest.DirectIntake;
 import dev.auditflow.server.ingest.EventIntake;
 import dev.auditflow.server.ingest.IngestRoutes;
 import dev.auditflow.server.ingest.IngestService;
+import dev.auditflow.server.kafka.IngestLogRoutes;
+import dev.auditflow.server.kafka.IngestLogStatus;
 import dev.auditflow.server.kafka.KafkaIntake;
 import dev.auditflow.server.kafka.KafkaWriter;
 import dev.auditflow.server.log.LogRoutes;
@@ -90,6 +92,8 @@ public final class AuditServer implements AutoCloseable {
   private final DeadLetterQueue dlq;
   /** The replicated ingest log requests go to in Kafka mode (docs/SCALE.md); null when they go straight to the trail. */
   private final KafkaIntake kafka;
+  /** The ingest log's lag as readiness and the console show it (Kafka mode); closed with the server. */
+  private final IngestLogStatus ingestLogStatus;
   /** This process's Kafka writer, when it runs one; started with the server. */
   private KafkaWriter kafkaWriter;
   private final ReplayWorker replay;
@@ -148,6 +152,12 @@ public final class AuditServer implements AutoCloseable {
       if (kafka != null) {
         opened.push(kafka);
       }
+      IngestLogStatus ingestLog = config.kafka() == null ? null : IngestLogStatus.open(config.kafka(), database, clock);
+      if (ingestLog != null) {
+        opened.push(ingestLog);
+      }
+      this.ingestLogStatus = ingestLog;
+      IngestLogRoutes ingestLogRoutes = new IngestLogRoutes(ingestLog);
       EventIntake intake = kafka != null ? kafka : new DirectIntake(trail, dlq, registry);
       IngestService ingest = new IngestService(validator, intake, config.maxBatchSize(), registry);
       ChainVerifier verifier = new ChainVerifier(trail, hasher, config.limits().maxVerifyChains());
@@ -166,8 +176,8 @@ public final class AuditServer implements AutoCloseable {
       this.completenessWatch = new CompletenessWatch(completeness, COMPLETENESS_CHECK_INTERVAL,
           COMPLETENESS_WINDOW.plus(config.completenessGrace()), runtime, registry);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
-      ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, trail.log(), clock);
-      OpsRoutes ops = new OpsRoutes(database, dlq, replay, registry, requests::draining, security.enabled(), clock);
+      ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, ingestLog, trail.log(), clock);
+      OpsRoutes ops = new OpsRoutes(database, dlq, replay, ingestLog, registry, requests::draining, security.enabled(), clock);
       this.tls = config.tls() == null ? null : new TlsConnector(config.tls(), runtime);
       if (tls != null) {
         opened.push(tls);
@@ -204,6 +214,7 @@ public final class AuditServer implements AutoCloseable {
         producerRoutes.register(javalin);
         consoleRoutes.register(javalin);
         consoleHealth.register(javalin);
+        ingestLogRoutes.register(javalin);
         ops.register(javalin, config.managementPort() == null);
       });
       HeadRoutes.mirrorGets(app);
@@ -385,6 +396,9 @@ public final class AuditServer implements AutoCloseable {
     runtime.close();
     if (kafka != null) {
       kafka.close();
+    }
+    if (ingestLogStatus != null) {
+      ingestLogStatus.close();
     }
     if (dlq != null) {
       dlq.close();

@@ -72,6 +72,11 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--verify", description = "Afterwards, page through the server's query API and count what it stored.")
   boolean verify;
 
+  @Option(names = "--verify-wait", defaultValue = "30s",
+      description = "With --verify: how long to wait for every acknowledged event to be queryable — in Kafka mode writers"
+          + " store events after ingest answered (default: ${DEFAULT-VALUE}).")
+  Duration verifyWait;
+
   @Option(names = "--json", description = "Print one JSON summary on stdout.")
   boolean json;
 
@@ -88,7 +93,7 @@ public final class LoadCommand implements Callable<Integer> {
     ApiClient server = connection.client(spec.commandLine().getErr());
     Preflight.check(server, verify);
     LoadPlan plan = new LoadPlan(server, threads, eventsPerThread, rate, duration, bufferSize, batchSize, flushInterval,
-        policy, overflowTimeout, payloadBytes, requestTimeout, deliveryTimeout, verify);
+        policy, overflowTimeout, payloadBytes, requestTimeout, deliveryTimeout, verify, verifyWait);
     LoadRun run = new LoadRun(plan);
     LoadReport report = run.run(System.err);
     PrintWriter out = spec.commandLine().getOut();

@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param payloadBytes approximate size of each event's {@code event_data}
  * @param requestTimeout the client's limit for one HTTP attempt
  * @param deliveryTimeout the client's limit from enqueue to acknowledgement, retries included
+ * @param verifyWait with {@code verify}, how long to wait for every acknowledged event to become
+ *     queryable (Kafka mode stores events after it answers); counting stops as soon as they are
  */
 public record LoadPlan(
     ApiClient server,
@@ -29,7 +31,8 @@ public record LoadPlan(
     int payloadBytes,
     Duration requestTimeout,
     Duration deliveryTimeout,
-    boolean verify) {
+    boolean verify,
+    Duration verifyWait) {
 
   public LoadPlan {
     if (threads < 1) {

@@ -97,7 +97,7 @@ public final class LoadRun {
         ids.add(correlationId(t));
       }
       try {
-        StoredEvents.Found found = new StoredEvents(plan.server()).count(ids);
+        StoredEvents.Found found = new StoredEvents(plan.server()).countWhenStored(ids, acknowledged.sum(), plan.verifyWait());
         stored = found.distinct();
         duplicates = found.duplicates();
         lostButStored = reportedLost.stream().filter(found.ids()::contains).count();

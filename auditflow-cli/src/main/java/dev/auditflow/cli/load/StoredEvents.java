@@ -30,10 +30,27 @@ public final class StoredEvents {
     }
   }
 
+  private static final Duration RECOUNT_AFTER = Duration.ofMillis(250);
   private final ApiClient server;
 
   public StoredEvents(ApiClient server) {
     this.server = server;
+  }
+
+  /**
+   * Counts until at least {@code acknowledged} distinct events are stored, or {@code wait} has
+   * passed: in Kafka mode an acknowledged event is stored a moment after the answer. The last count
+   * is returned either way; in direct mode the first count is the last.
+   */
+  public Found countWhenStored(Collection<String> correlationIds, long acknowledged, Duration wait)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    Found found = count(correlationIds);
+    while (found.distinct() < acknowledged && System.nanoTime() < deadline) {
+      Thread.sleep(RECOUNT_AFTER.toMillis());
+      found = count(correlationIds);
+    }
+    return found;
   }
 
   public Found count(Collection<String> correlationIds) throws IOException, InterruptedException {

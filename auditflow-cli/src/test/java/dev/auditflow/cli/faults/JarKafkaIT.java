@@ -14,8 +14,8 @@ import dev.auditflow.client.AuditStore;
 import dev.auditflow.cli.jar.JarProcess;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
-import dev.auditflow.server.testing.TestDatabase;
 import dev.auditflow.testkit.kafka.KafkaCluster;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,16 +43,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Kafka mode from the built jar (docs/SCALE.md), with real processes and real faults: a 3-broker
- * KRaft cluster (topic replicated 3 times, {@code min.insync.replicas=2}), two ingest nodes
- * ({@code serve --kafka-bootstrap}) and two writers ({@code worker}) on one PostgreSQL. Each fault
- * runs under a stream of batches sent to both ingest nodes and ends with the fault suite's ledger:
- * every acknowledged event is stored exactly once, and the chains verify.
+ * KRaft cluster (the topic made by {@code auditflow kafka init}: replicated 3 times, {@code
+ * min.insync.replicas=2}), two ingest nodes ({@code serve --kafka-bootstrap}) and two writers
+ * ({@code worker}) on one PostgreSQL server of the test's own, so it can be stopped. Each fault
+ * runs under a stream of batches sent to both ingest nodes, re-sent to the other node when one
+ * fails as a client would, and ends with the fault suite's ledger: every acknowledged event is
+ * stored exactly once, and the chains verify.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JarKafkaIT {
   private static final String TOPIC = "auditflow.events";
   private static final Duration START = Duration.ofMinutes(2);
   private static KafkaCluster kafka;
+  private static PostgresProcess pg;
   private static String db;
   private static Path work;
   private static final List<JarProcess> ingest = new ArrayList<>();
@@ -63,8 +67,13 @@ class JarKafkaIT {
   static void start() throws Exception {
     work = Files.createTempDirectory("auditflow-jar-kafka");
     kafka = KafkaCluster.start(work.resolve("kafka"), 3);
-    kafka.createTopic(TOPIC, 4, 3, 2);
-    db = TestDatabase.create();
+    JarProcess init = JarProcess.of(Files.createDirectories(work.resolve("init")), "kafka", "init",
+        "--kafka-bootstrap", kafka.bootstrapServers(), "--partitions", "4");
+    assertThat(init.run(START)).as(init.output()).isZero();
+    assertThat(init.output()).contains("created topic auditflow.events: 4 partitions, replication factor 3,"
+        + " min.insync.replicas=2, retention 604800000 ms");
+    pg = new PostgresProcess(work.resolve("pg"), RedisServerProcess.freePort()).start();
+    db = pg.jdbcUrl();
     // The first node migrates the database and writes the first admin token; the others start together.
     startIngest(0);
     admin = Files.readString(work.resolve("node-0/auditflow-data/admin.token")).trim();
@@ -115,15 +124,20 @@ class JarKafkaIT {
     if (kafka != null) {
       kafka.close();
     }
-    if (db != null) {
-      TestDatabase.drop(db);
+    if (pg != null) {
+      pg.close();
     }
   }
 
-  /** Batches sent in turn to both ingest nodes; what each answered. */
+  /**
+   * Batches sent in turn to both ingest nodes; a batch that fails (an error, or no answer from a
+   * node that died mid-request) is re-sent with the same event ids to the other node, as a client
+   * would.
+   */
   private static final class Stream {
     final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     final AtomicInteger batches = new AtomicInteger();
+    final AtomicInteger resent = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
     final String prefix;
 
@@ -141,18 +155,104 @@ class JarKafkaIT {
         ids.add(event.get("event_id").asText());
         batch.add(event);
       }
-      HttpResponse<String> answer = new JarApi(ingestUris.get(n % 2), admin).call("POST",
-          "/api/v1/audit/events/batch", batch.toString());
-      if (answer.statusCode() == 201) {
-        acknowledged.addAll(ids);
-      } else {
-        refused.incrementAndGet();
+      for (int attempt = 0; attempt < 4; attempt++) {
+        if (attempt > 0) {
+          resent.incrementAndGet();
+        }
+        try {
+          HttpResponse<String> answer = new JarApi(ingestUris.get((n + attempt) % 2), admin).call("POST",
+              "/api/v1/audit/events/batch", batch.toString());
+          if (answer.statusCode() == 201) {
+            acknowledged.addAll(ids);
+            return;
+          }
+        } catch (IOException e) {
+          // The node died with the request in flight: its outcome is unknown, so the batch goes again.
+        }
+      }
+      refused.incrementAndGet();
+    }
+
+    /** Sends batches until {@code duration} has passed. */
+    void sendFor(Duration duration) throws Exception {
+      long end = System.nanoTime() + duration.toNanos();
+      while (System.nanoTime() < end) {
+        sendOne();
       }
     }
   }
 
   @Test
-  @Order(3) // last: it leaves one writer
+  @Order(2)
+  void theSeedsBurstThroughKafkaWithLoadIsStoredExactly() throws Exception {
+    // The seed's burst: 50 threads x 10 events at once, client buffer 100, batches of 10.
+    JarProcess load = JarProcess.of(Files.createDirectories(work.resolve("load")), "load", "--url",
+        ingestUris.get(1).toString(), "--token", admin, "--threads", "50", "--events-per-thread", "10",
+        "--buffer-size", "100", "--batch-size", "10", "--flush-interval", "1s", "--verify", "--json");
+    assertThat(load.run(Duration.ofMinutes(2))).as(load.output()).isZero();
+    JsonNode report = AuditEventJson.mapper().readTree(load.output().lines()
+        .filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+    assertThat(report.get("acknowledged").asLong()).isEqualTo(500);
+    assertThat(report.get("stored").asLong()).as("--verify waited for the writers").isEqualTo(500);
+    assertThat(report.get("duplicates").asLong()).isZero();
+    assertThat(report.get("lost_unreported").asLong()).isZero();
+  }
+
+  @Test
+  @Order(6) // last: it leaves one ingest node
+  void anIngestNodeKilledMidRequestLosesNothingTheClientsResend() throws Exception {
+    Stream stream = new Stream("jar-kafka-ingest-kill");
+    AtomicReference<Exception> failed = new AtomicReference<>();
+    Thread sender = new Thread(() -> {
+      try {
+        stream.sendFor(Duration.ofSeconds(4));
+      } catch (Exception e) {
+        failed.set(e);
+      }
+    });
+    sender.start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> stream.acknowledged.size() >= 200);
+    ingest.get(1).kill(); // SIGKILL with a request in flight, or about to be
+    sender.join();
+    assertThat(failed.get()).isNull();
+    assertThat(stream.refused.get()).as("every batch answered 201 by one node or the other").isZero();
+    assertLedger(stream);
+  }
+
+  @Test
+  @Order(5)
+  void postgresStoppedForThirtySecondsIngestKeepsAcceptingAndTheWritersCatchUp() throws Exception {
+    Stream stream = new Stream("jar-kafka-pg-stop");
+    for (int i = 0; i < 10; i++) {
+      stream.sendOne();
+    }
+    pg.stopFast();
+    long stopped = System.nanoTime();
+    // Ready but degraded: Kafka takes events, the database is down (load balancers keep sending).
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      JsonNode ready = readiness(ingestUris.get(0));
+      return ready.path("status").asText().equals("DEGRADED") && ready.path("kafka").asText().equals("up");
+    });
+    stream.sendFor(Duration.ofSeconds(30).minusNanos(System.nanoTime() - stopped));
+    assertThat(stream.refused.get()).as("ingest answered 201 throughout the outage").isZero();
+    assertThat(stream.resent.get()).as("not even a retry was needed").isZero();
+    pg.start();
+    long restarted = System.nanoTime();
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+        .until(() -> storedOf(stream.acknowledged) == stream.acknowledged.size());
+    long recovery = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);
+    System.out.printf("postgres stopped %d s: %d events accepted meanwhile, all stored %d ms after it started%n",
+        TimeUnit.NANOSECONDS.toSeconds(restarted - stopped), stream.acknowledged.size(), recovery);
+    await().atMost(Duration.ofSeconds(10)).until(() -> readiness(ingestUris.get(0)).path("ingest_lag").asLong(-1) == 0);
+    assertLedger(stream);
+  }
+
+  private static JsonNode readiness(URI node) throws Exception {
+    return AuditEventJson.mapper().readTree(new JarApi(node, admin).call("GET", "/health/ready", null).body());
+  }
+
+  @Test
+  @Order(4) // it leaves one writer
   void aWriterKilledMidStreamLosesNothingAndStoresNothingTwice() throws Exception {
     Stream stream = new Stream("jar-kafka-writer-kill");
     for (int i = 0; i < 60; i++) {
@@ -166,7 +266,7 @@ class JarKafkaIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void theLeaderOfABusyPartitionKilledAndRestartedLosesNothing() throws Exception {
     Stream stream = new Stream("jar-kafka-leader-kill");
     for (int i = 0; i < 40; i++) {
@@ -251,8 +351,8 @@ class JarKafkaIT {
           "/api/v1/audit/verify", "{\"correlation_id\":\"" + stream.prefix + "-" + c + "\"}").body());
       assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
     }
-    System.out.printf("%s: %d batches, %d events acknowledged and stored once, %d batches refused%n", stream.prefix,
-        stream.batches.get(), stream.acknowledged.size(), stream.refused.get());
+    System.out.printf("%s: %d batches, %d events acknowledged and stored once, %d batches re-sent, %d refused%n",
+        stream.prefix, stream.batches.get(), stream.acknowledged.size(), stream.resent.get(), stream.refused.get());
   }
 
   private static long storedOf(Set<String> ids) throws Exception {

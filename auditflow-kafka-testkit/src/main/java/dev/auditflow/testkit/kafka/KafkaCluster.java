@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
@@ -97,9 +98,18 @@ public final class KafkaCluster implements AutoCloseable {
           .configs(Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas))))).all().get();
       Instant deadline = Instant.now().plus(START_TIMEOUT);
       while (true) {
-        TopicDescription topic = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
-        if (topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-          return;
+        TopicDescription topic = null;
+        try {
+          topic = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+          if (topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            return;
+          }
+        } catch (ExecutionException e) {
+          // The broker that answered has not heard of the new topic yet (its metadata lags the
+          // controller's): ask again, as for a partition without a leader.
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw e;
+          }
         }
         if (Instant.now().isAfter(deadline)) {
           throw new IllegalStateException("topic " + name + " has partitions without a leader: " + topic);

@@ -59,6 +59,7 @@ public final class RoutePolicy {
     p.require("PATCH /api/v1/workflows/{workflow_id}", Role.ADMIN, null);
     p.require("PATCH /api/v1/workflows/{workflow_id}/disable", Role.ADMIN, null);
     p.require("GET /api/v1/admin/dlq", Role.ADMIN, null);
+    p.require("GET /api/v1/admin/kafka", Role.ADMIN, null);
     p.require("POST /api/v1/admin/tokens", Role.ADMIN, "tokens.create");
     p.require("GET /api/v1/admin/tokens", Role.ADMIN, "tokens.list");
     p.require("DELETE /api/v1/admin/tokens/{token_id}", Role.ADMIN, "tokens.revoke");

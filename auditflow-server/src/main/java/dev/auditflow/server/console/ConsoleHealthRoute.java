@@ -3,6 +3,8 @@ package dev.auditflow.server.console;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.kafka.IngestLogRoutes;
+import dev.auditflow.server.kafka.IngestLogStatus;
 import dev.auditflow.server.trail.TransparencyLog;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -15,7 +17,8 @@ import java.util.Map;
 /**
  * {@code GET /api/v1/console/health}: the numbers the console's health view shows, from the
  * server's own meters and state — events by result since this instance started (the page turns
- * two readings into a rate), the dead-letter queue, and the verifiable log.
+ * two readings into a rate), the dead-letter queue, the verifiable log, and in Kafka mode the
+ * ingest log's lag per partition.
  */
 public final class ConsoleHealthRoute {
   public static final String PATH = "/api/v1/console/health";
@@ -24,10 +27,16 @@ public final class ConsoleHealthRoute {
   private final DeadLetterQueue dlq;
   private final TransparencyLog log;
   private final Clock clock;
+  private final IngestLogStatus ingestLog;
 
-  /** @param dlq the dead-letter queue, or null without one */
-  public ConsoleHealthRoute(MeterRegistry registry, DeadLetterQueue dlq, TransparencyLog log, Clock clock) {
+  /**
+   * @param dlq the dead-letter queue, or null without one
+   * @param ingestLog Kafka mode's ingest log, or null in direct mode
+   */
+  public ConsoleHealthRoute(MeterRegistry registry, DeadLetterQueue dlq, IngestLogStatus ingestLog, TransparencyLog log,
+      Clock clock) {
     this.registry = registry;
+    this.ingestLog = ingestLog;
     this.dlq = dlq;
     this.log = log;
     this.clock = clock;
@@ -41,7 +50,7 @@ public final class ConsoleHealthRoute {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("time", Timestamps.format(clock.instant()));
     Map<String, Object> events = new LinkedHashMap<>();
-    for (String result : new String[] {"created", "duplicate", "rejected", "queued"}) {
+    for (String result : new String[] {"created", "duplicate", "rejected", "queued", "accepted"}) {
       Counter counter = registry.find("auditflow.server.events").tag("result", result).counter();
       events.put(result, counter == null ? 0 : (long) counter.count());
     }
@@ -61,6 +70,12 @@ public final class ConsoleHealthRoute {
     tree.put("checkpoint", state.checkpoint() != null);
     tree.put("queued_events", log.queuedEvents());
     answer.put("log", tree);
+    Map<String, Object> kafka = new LinkedHashMap<>();
+    kafka.put("configured", ingestLog != null);
+    if (ingestLog != null) {
+      kafka.putAll(IngestLogRoutes.lag(ingestLog.snapshot()));
+    }
+    answer.put("ingest_log", kafka);
     Json.write(ctx, 200, answer);
   }
 }

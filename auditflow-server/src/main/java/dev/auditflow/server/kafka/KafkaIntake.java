@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -48,18 +47,17 @@ public final class KafkaIntake implements EventIntake, AutoCloseable {
 
   static Map<String, Object> producerConfig(KafkaSettings settings) {
     int timeoutMs = (int) settings.produceTimeout().toMillis();
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "auditflow-ingest");
+    Map<String, Object> config = settings.clientConfig("auditflow-ingest");
     // Durable before the answer: every in-sync replica has it; retries never duplicate or reorder.
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-    // A request's events leave together; concurrent requests share the broker round trip.
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 15_000));
     config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs + 1);
-    config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+    // Tuning --kafka-config may change. A request's events leave together; concurrent requests
+    // share the broker round trip.
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
+    config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 15_000));
+    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return config;

@@ -65,6 +65,8 @@ public final class KafkaWriter implements AutoCloseable {
   private final Map<TopicPartition, AtomicLong> lagGauges = new ConcurrentHashMap<>();
   /** The partitions this writer holds now. */
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
+  /** The partitions it holds and stopped at a hole (records deleted from Kafka before they were stored). */
+  private final Set<TopicPartition> holes = ConcurrentHashMap.newKeySet();
   private final MeterRegistry registry;
   private final Counter written;
   private final Counter rejected;
@@ -82,6 +84,8 @@ public final class KafkaWriter implements AutoCloseable {
     this.rejected = writerEvents(registry, "rejected");
     this.fenced = Counter.builder("auditflow.writer.fenced")
         .description("Slices of a partition not stored because another writer had moved its offset").register(registry);
+    Gauge.builder("auditflow.writer.holes", holes, Set::size)
+        .description("Partitions stopped because Kafka deleted records before a writer stored them").register(registry);
     this.thread = new Thread(this::run, "auditflow-kafka-writer");
   }
 
@@ -99,20 +103,19 @@ public final class KafkaWriter implements AutoCloseable {
   }
 
   static Map<String, Object> consumerConfig(KafkaSettings settings, String clientId) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    Map<String, Object> config = settings.clientConfig(clientId);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     // The offsets live in PostgreSQL with the rows; Kafka's are never committed, never read.
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
-    // A writer that dies hands its partitions on within 10 s (Kafka's default waits 45 s): the lag
-    // a dead writer leaves is bounded by this, not by the process's restart.
-    config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    // Tuning --kafka-config may change.
+    config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
+    // A writer that dies hands its partitions on within 10 s (Kafka's default waits 45 s): the lag
+    // a dead writer leaves is bounded by this, not by the process's restart.
+    config.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    config.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     return config;
   }
 
@@ -127,6 +130,7 @@ public final class KafkaWriter implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
           for (TopicPartition tp : partitions) {
             owned.remove(tp);
+            holes.remove(tp);
             lagGauges.computeIfAbsent(tp, KafkaWriter.this::lagGauge).set(0);
           }
         }
@@ -146,9 +150,15 @@ public final class KafkaWriter implements AutoCloseable {
       while (running) {
         try {
           ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+          boolean failed = false;
           for (TopicPartition tp : records.partitions()) {
-            if (!store(tp, records.records(tp))) {
-              break; // the database failed: poll again once it is back, from where each partition stands
+            List<ConsumerRecord<String, byte[]>> slice = records.records(tp);
+            if (failed) {
+              // The database failed on an earlier partition of this poll: this one is not stored either,
+              // so it is read again from its slice's start, as the failed one is.
+              consumer.seek(tp, slice.get(0).offset());
+            } else if (!store(tp, slice)) {
+              failed = true;
             }
           }
           measureLag();
@@ -172,10 +182,15 @@ public final class KafkaWriter implements AutoCloseable {
   private void resume(TopicPartition tp) {
     lagGauges.computeIfAbsent(tp, this::lagGauge);
     owned.add(tp);
-    long next = trail.appendWith("reading the stored offset of " + tp, clock.instant(),
-        (tx, appender) -> PartitionLedger.next(tx, tp.topic(), tp.partition()));
+    long next = storedOffset(tp);
     consumer.seek(tp, next);
     log.info("kafka partition assigned writer={} partition={} next_offset={}", writerId, tp, next);
+  }
+
+  /** The partition's next offset the trail has not stored. */
+  private long storedOffset(TopicPartition tp) {
+    return trail.appendWith("reading the stored offset of " + tp, clock.instant(),
+        (tx, appender) -> PartitionLedger.next(tx, tp.topic(), tp.partition()));
   }
 
   /** A record the trail refuses, and why: kept in {@code ingest_rejections}. */
@@ -314,19 +329,26 @@ public final class KafkaWriter implements AutoCloseable {
     return kept;
   }
 
-  /** Another writer moved the offset: continue from where the trail stands, or stop at a hole. */
+  /**
+   * The stored offset is not where this slice starts — another writer moved it, or this one read
+   * past it: continue from where the trail stands, unless Kafka no longer has the records from
+   * there (a hole: stop, never skip).
+   */
   private void fencedOff(TopicPartition tp, long first) {
     fenced.increment();
-    long stored = trail.appendWith("reading the stored offset of " + tp, clock.instant(),
-        (tx, appender) -> PartitionLedger.next(tx, tp.topic(), tp.partition()));
-    if (stored < first) {
-      // Records stored..first-1 are no longer in Kafka (its retention ran first): never skip them silently.
+    long stored = storedOffset(tp);
+    long logStart = consumer.beginningOffsets(List.of(tp)).getOrDefault(tp, 0L);
+    if (stored < logStart) {
+      // Records stored..logStart-1 are no longer in Kafka (its retention ran first): never skip them silently.
       log.error("kafka partition has a hole writer={} partition={} stored_next_offset={} first_available={}: records"
-          + " were deleted from Kafka before a writer stored them; this partition is paused", writerId, tp, stored, first);
+          + " were deleted from Kafka before a writer stored them; this partition is paused", writerId, tp, stored,
+          logStart);
       consumer.pause(List.of(tp));
+      holes.add(tp);
       return;
     }
-    log.info("kafka partition fenced writer={} partition={} resuming_at={}", writerId, tp, stored);
+    log.info("kafka partition fenced writer={} partition={} slice_started_at={} resuming_at={}", writerId, tp, first,
+        stored);
     consumer.seek(tp, stored);
   }
 
@@ -348,6 +370,11 @@ public final class KafkaWriter implements AutoCloseable {
     Map<TopicPartition, Long> now = new HashMap<>();
     owned.forEach(tp -> now.put(tp, lagGauges.get(tp).get()));
     return now;
+  }
+
+  /** The partitions this writer holds and stopped at a hole: an operator's decision is needed (docs/SCALE.md). */
+  public Set<TopicPartition> holes() {
+    return Set.copyOf(holes);
   }
 
   private void pause() {

@@ -5,15 +5,72 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * A partition's stored offset and the records a writer could not store (V16, docs/SCALE.md),
  * written in the transaction that stores the partition's events.
  */
-final class PartitionLedger {
+public final class PartitionLedger {
   private PartitionLedger() {}
+
+  /** A partition's stored offset: where writers resume, and who moved it last, when. */
+  record Stored(long nextOffset, String writer, Instant updatedAt) {}
+
+  /** A record a writer kept instead of storing it, without its bytes. */
+  public record Rejection(int partition, long offset, UUID eventId, String ingestedBy, String reason, String detail,
+      Instant rejectedAt) {}
+
+  /** How many records of a topic were rejected, and the most recent of them. */
+  public record Rejections(long total, List<Rejection> recent) {}
+
+  /** Every partition of a topic a writer has claimed, by partition. */
+  static Map<Integer, Stored> all(Connection c, String topic) throws SQLException {
+    Map<Integer, Stored> stored = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT partition, next_offset, writer, updated_at FROM ingest_offsets WHERE topic = ?")) {
+      ps.setString(1, topic);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          stored.put(rs.getInt(1), new Stored(rs.getLong(2), rs.getString(3),
+              rs.getObject(4, OffsetDateTime.class).toInstant()));
+        }
+      }
+    }
+    return stored;
+  }
+
+  /** The topic's rejected records, newest first, at most {@code limit}. */
+  static Rejections rejections(Connection c, String topic, int limit) throws SQLException {
+    long total;
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM ingest_rejections WHERE topic = ?")) {
+      ps.setString(1, topic);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        total = rs.getLong(1);
+      }
+    }
+    List<Rejection> recent = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT partition, record_offset, event_id, ingested_by, reason,"
+        + " detail, rejected_at FROM ingest_rejections WHERE topic = ?"
+        + " ORDER BY rejected_at DESC, partition, record_offset DESC LIMIT ?")) {
+      ps.setString(1, topic);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          recent.add(new Rejection(rs.getInt(1), rs.getLong(2), rs.getObject(3, UUID.class), rs.getString(4),
+              rs.getString(5), rs.getString(6), rs.getObject(7, OffsetDateTime.class).toInstant()));
+        }
+      }
+    }
+    return new Rejections(total, List.copyOf(recent));
+  }
 
   /** The next offset to store for a partition (0 the first time it is asked for), committing a new row at once. */
   static long next(Connection c, String topic, int partition) throws SQLException {

@@ -5,6 +5,7 @@ import dev.auditflow.server.db.Database;
 import dev.auditflow.server.dlq.DeadLetterQueue;
 import dev.auditflow.server.dlq.ReplayWorker;
 import dev.auditflow.server.http.Json;
+import dev.auditflow.server.kafka.IngestLogStatus;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,10 +30,14 @@ public final class OpsRoutes {
   private final boolean authenticated;
   private final Clock clock;
   private final byte[] openApi;
+  /** Kafka mode's ingest log, or null in direct mode. */
+  private final IngestLogStatus ingestLog;
 
-  public OpsRoutes(Database database, DeadLetterQueue dlq, ReplayWorker replay, PrometheusMeterRegistry registry,
-      BooleanSupplier draining, boolean authenticated, Clock clock) {
+  /** @param ingestLog the ingest log's status in Kafka mode, null in direct mode */
+  public OpsRoutes(Database database, DeadLetterQueue dlq, ReplayWorker replay, IngestLogStatus ingestLog,
+      PrometheusMeterRegistry registry, BooleanSupplier draining, boolean authenticated, Clock clock) {
     this.database = database;
+    this.ingestLog = ingestLog;
     this.dlq = dlq;
     this.replay = replay;
     this.registry = registry;
@@ -87,7 +92,9 @@ public final class OpsRoutes {
 
   /**
    * Ready when events can be accepted durably: the database is up, or it is down but the
-   * dead-letter queue takes them (200, {@code DEGRADED}). Not ready while stopping.
+   * dead-letter queue takes them (200, {@code DEGRADED}); in Kafka mode when Kafka is reachable —
+   * the database being down then only delays storage and reads ({@code DEGRADED}), and the
+   * answer says how many records wait for a writer. Not ready while stopping.
    */
   private void ready(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -98,7 +105,8 @@ public final class OpsRoutes {
     }
     boolean db = database.isReachable();
     Boolean queue = dlq == null ? null : dlq.isReachable();
-    boolean accepting = db || Boolean.TRUE.equals(queue);
+    IngestLogStatus.Snapshot log = ingestLog == null ? null : ingestLog.snapshot();
+    boolean accepting = log != null ? log.kafkaUp() : db || Boolean.TRUE.equals(queue);
     boolean degraded = accepting && (!db || Boolean.FALSE.equals(queue));
     body.put("status", !accepting ? "DOWN" : degraded ? "DEGRADED" : "UP");
     body.put("database", db ? "up" : "down");
@@ -108,6 +116,10 @@ public final class OpsRoutes {
     }
     if (queue != null) {
       body.put("dlq", queue ? "up" : "down");
+    }
+    if (log != null) {
+      body.put("kafka", log.kafkaUp() ? "up" : "down");
+      body.put("ingest_lag", log.totalLag());
     }
     Json.write(ctx, accepting ? 200 : 503, body);
   }

@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,6 +113,11 @@ class KafkaModeTest {
     assertThat(answer.has("created")).as("not known until a writer stores them").isFalse();
     // The client resends (it never saw the answer, say): the writer stores each event once.
     assertThat(post("/api/v1/audit/events/batch", batch.toString()).statusCode()).isEqualTo(201);
+    // No writer runs: every node sees the 100 records waiting (the other tests' writers stored theirs).
+    await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/v1/admin/kafka").path("lag").asLong() == 100);
+    JsonNode ready = get("/health/ready");
+    assertThat(ready.get("kafka").asText()).isEqualTo("up");
+    assertThat(ready.get("ingest_lag").asLong()).isEqualTo(100);
 
     try (AuditServer writer = AuditServer.start(config().kafkaWriter(true).build())) {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
@@ -126,6 +132,13 @@ class KafkaModeTest {
       batch.forEach(e -> sent.add(e.get("event_id").asText()));
       page.get("data").forEach(e -> assertThat(sent).contains(e.get("event_id").asText()));
       assertThat(writer.kafkaWriter().lag().values()).allSatisfy(lag -> assertThat(lag).isZero());
+      await().atMost(Duration.ofSeconds(10)).until(() -> get("/api/v1/admin/kafka").path("lag").asLong() == 0);
+      JsonNode state = get("/api/v1/admin/kafka");
+      assertThat(state.get("partitions")).hasSize(PARTITIONS).allSatisfy(p -> {
+        assertThat(p.get("stored_offset").asLong()).isEqualTo(p.get("end_offset").asLong());
+        assertThat(p.get("lag").asLong()).isZero();
+      });
+      assertThat(get("/api/v1/console/health").at("/ingest_log/lag").asLong()).isZero();
     }
     assertThat(storedOffsets()).as("every record stored, each partition's offset at its end").isEqualTo(endOffsets());
   }
@@ -146,6 +159,12 @@ class KafkaModeTest {
           .until(() -> rejection(orphan.get("event_id").asText()) != null);
       assertThat(rejection(orphan.get("event_id").asText())).isEqualTo("parent_not_found");
       await().atMost(Duration.ofSeconds(30)).until(() -> count("kafka-orphan") == 2);
+      JsonNode rejections = get("/api/v1/admin/kafka").get("rejections");
+      assertThat(rejections.get("total").asLong()).isEqualTo(1);
+      JsonNode kept = rejections.get("recent").get(0);
+      assertThat(kept.get("event_id").asText()).isEqualTo(orphan.get("event_id").asText());
+      assertThat(kept.get("reason").asText()).isEqualTo("parent_not_found");
+      assertThat(kept.get("ingested_by").asText()).isEqualTo("token:kafka-test");
     }
   }
 
@@ -172,6 +191,50 @@ class KafkaModeTest {
       }
     }
     assertThat(count("kafka-share-1")).as("nothing stored twice across the rebalance").isEqualTo(40);
+  }
+
+  @Test
+  void recordsKafkaDeletedBeforeAWriterStoredThemStopThePartitionInsteadOfBeingSkipped() throws Exception {
+    String topic = "auditflow.hole-test";
+    kafka.createTopic(topic, 1, 3, 2);
+    KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), topic, "hole-writers",
+        KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
+    try (AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(db).poolSize(4)
+        .kafka(settings).build())) {
+      String nodeToken = node.apiTokens().create("hole-test", EnumSet.of(Role.ADMIN), null, "test").secret();
+      HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
+          .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(events("kafka-hole", 10).toString())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(accepted.statusCode()).isEqualTo(201);
+    }
+    // Kafka's retention (here: an operator's deleteRecords) takes the first 5 before any writer stored them.
+    TopicPartition partition = new TopicPartition(topic, 0);
+    try (var admin = kafka.admin()) {
+      admin.deleteRecords(Map.of(partition, RecordsToDelete.beforeOffset(5))).all().get();
+    }
+    try (AuditServer writer = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(db)
+        .poolSize(4).kafka(settings).kafkaWriter(true).build())) {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+          .until(() -> writer.kafkaWriter().holes().equals(Set.of(partition)));
+      assertThat(writer.registry().get("auditflow.writer.holes").gauge().value()).isEqualTo(1.0);
+      assertThat(count("kafka-hole")).as("neither the lost 5 nor the 5 after them: order is kept").isZero();
+    }
+  }
+
+  @Test
+  void kafkaInitCreatesTheTopicThenChecksItAndNeverChangesIt() throws Exception {
+    KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), "auditflow.init-test",
+        KafkaSettings.DEFAULT_GROUP, KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
+    TopicSetup.TopicSpec asked = new TopicSetup.TopicSpec(2, 3, 2, Duration.ofDays(1));
+    assertThat(TopicSetup.ensure(settings, asked)).isEqualTo(new TopicSetup.Created(asked));
+    assertThat(TopicSetup.ensure(settings, asked))
+        .isEqualTo(new TopicSetup.Matches(new TopicSetup.TopicState(2, 3, 2, Duration.ofDays(1).toMillis())));
+    TopicSetup.Outcome differs = TopicSetup.ensure(settings, new TopicSetup.TopicSpec(3, 3, 3, Duration.ofDays(2)));
+    assertThat(((TopicSetup.Differs) differs).differences()).containsExactly("partitions is 2, asked 3",
+        "min.insync.replicas is 2, asked 3", "retention.ms is 86400000, asked 172800000");
+    assertThat(TopicSetup.ensure(settings, asked)).as("nothing was changed").isInstanceOf(TopicSetup.Matches.class);
   }
 
   private static String rejection(String eventId) throws Exception {
