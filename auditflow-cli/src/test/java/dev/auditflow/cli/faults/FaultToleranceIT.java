@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,10 @@ class FaultToleranceIT {
   /** Events acknowledged before a fault strikes: a second of the stream, batches flowing. */
   private static final int MID_STREAM = 40;
   private static final Path REPORT = Path.of("target/reliability.md");
-  private PostgresProcess pg;
+  /** One server for the class, started again by the next scenario if one left it down; a database per scenario. */
+  private static PostgresProcess pg;
+  private static final AtomicInteger scenarios = new AtomicInteger();
+  private String db;
   private final HttpClient http = HttpClient.newHttpClient();
 
   /** What a scenario must end with, beyond the invariants every scenario checks. */
@@ -54,18 +59,26 @@ class FaultToleranceIT {
     UNKNOWN_REPORTED
   }
 
-  @BeforeEach
-  void startPostgres() throws Exception {
+  @BeforeAll
+  static void startPostgres() throws Exception {
     pg = new PostgresProcess(Files.createTempDirectory("auditflow-faults-pg"), RedisServerProcess.freePort()).start();
   }
 
-  @AfterEach
-  void stopPostgres() throws Exception {
+  @BeforeEach
+  void newDatabase() throws Exception {
+    if (!pg.isRunning()) {
+      pg.start();
+    }
+    db = pg.createDatabase("scenario_" + scenarios.incrementAndGet());
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
     pg.close();
   }
 
   private ServerProcess server(String redisUrl, String dlqKey) throws Exception {
-    return new ServerProcess(RedisServerProcess.freePort(), pg.jdbcUrl(), redisUrl, dlqKey);
+    return new ServerProcess(RedisServerProcess.freePort(), db, redisUrl, dlqKey);
   }
 
   /**

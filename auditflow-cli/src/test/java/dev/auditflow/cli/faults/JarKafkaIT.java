@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -66,13 +67,17 @@ class JarKafkaIT {
   @BeforeAll
   static void start() throws Exception {
     work = Files.createTempDirectory("auditflow-jar-kafka");
+    // PostgreSQL starts while the brokers do.
+    int pgPort = RedisServerProcess.freePort();
+    CompletableFuture<PostgresProcess> postgres = CompletableFuture.supplyAsync(
+        () -> new PostgresProcess(work.resolve("pg"), pgPort).start());
     kafka = KafkaCluster.start(work.resolve("kafka"), 3);
     JarProcess init = JarProcess.of(Files.createDirectories(work.resolve("init")), "kafka", "init",
         "--kafka-bootstrap", kafka.bootstrapServers(), "--partitions", "4");
     assertThat(init.run(START)).as(init.output()).isZero();
     assertThat(init.output()).contains("created topic auditflow.events: 4 partitions, replication factor 3,"
         + " min.insync.replicas=2, retention 604800000 ms");
-    pg = new PostgresProcess(work.resolve("pg"), RedisServerProcess.freePort()).start();
+    pg = postgres.join();
     db = pg.jdbcUrl();
     // The first node migrates the database and writes the first admin token; the others start together.
     startIngest(0);
@@ -277,10 +282,18 @@ class JarKafkaIT {
     for (int i = 0; i < 40; i++) {
       stream.sendOne();
     }
-    kafka.restart(leader);
+    // It comes back while the stream goes on, and catches up as a follower.
+    CompletableFuture<Void> restarted = CompletableFuture.runAsync(() -> {
+      try {
+        kafka.restart(leader);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
     for (int i = 0; i < 40; i++) {
       stream.sendOne();
     }
+    restarted.join();
     assertLedger(stream);
   }
 

@@ -6,6 +6,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 /**
@@ -26,7 +30,23 @@ final class PostgresProcess implements AutoCloseable {
   }
 
   String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+    return jdbcUrl("postgres");
+  }
+
+  private String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+  }
+
+  /** A new, empty database on this server, for one scenario; its URL. */
+  String createDatabase(String name) throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbcUrl()); Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    return jdbcUrl(name);
+  }
+
+  boolean isRunning() {
+    return pg != null;
   }
 
   /**
