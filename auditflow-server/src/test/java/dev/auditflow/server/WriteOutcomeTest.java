@@ -46,12 +46,16 @@ class WriteOutcomeTest {
       assertThat(answer.status()).as(answer.body()).isEqualTo(503);
       assertThat(answer.json().get("type").asText()).isEqualTo(ProblemType.OUTCOME_UNKNOWN.uri());
       assertThat(answer.header("Retry-After")).isNotNull();
-      // It was committed: PostgreSQL did the work, only the acknowledgement was lost.
-      try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
-          var rs = s.executeQuery("SELECT count(*) FROM audit_events WHERE correlation_id = 'cut-commit'")) {
-        rs.next();
-        assertThat(rs.getLong(1)).isEqualTo(1);
-      }
+      // It was committed: PostgreSQL did the work, only the acknowledgement was lost. (The proxy cut
+      // the connection as the COMMIT went through, so PostgreSQL may still be finishing it when the
+      // answer arrives: on a busy machine the row appears a moment later, never not at all.)
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
+            var rs = s.executeQuery("SELECT count(*) FROM audit_events WHERE correlation_id = 'cut-commit'")) {
+          rs.next();
+          return rs.getLong(1) == 1;
+        }
+      });
       // The client's retry of the same event resolves it: "duplicate", i.e. stored.
       var retried = awaitAnswer(fx, event);
       assertThat(retried.status()).as(retried.body()).isEqualTo(201);
