@@ -16,6 +16,12 @@ public enum ProblemType {
   PAYLOAD_TOO_LARGE("payload-too-large", "Payload too large", 413),
   TOO_MANY_REQUESTS("too-many-requests", "Too many requests", 429),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
+  /**
+   * A read ran into the statement timeout and was stopped: the database is fine, this read costs
+   * too much. The same request fails the same way, so it is not to be retried as it is, but
+   * narrowed (a time range, a filter, a cursor instead of a deep offset).
+   */
+  QUERY_TOO_EXPENSIVE("query-too-expensive", "Query too expensive", 422),
   INTERNAL_ERROR("internal-error", "Internal error", 500),
   /** Nothing was written; the same request may be retried later. */
   SERVICE_UNAVAILABLE("service-unavailable", "Service unavailable", 503),

@@ -55,6 +55,10 @@ class DatabaseOutageTest {
       assertThat(down.body()).contains("service-unavailable").doesNotContain("Exception").doesNotContain("at org.");
       // The 1 s connection timeout, plus slack for a loaded machine: not the 15 s statement timeout.
       assertThat(took).as("answered promptly, not hung").isLessThan(Duration.ofSeconds(4));
+      HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(events + "?correlation_id=outage"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(read.statusCode()).as("a read while the database is down").isEqualTo(503);
+      assertThat(read.body()).contains("service-unavailable", "the database is unavailable").doesNotContain("expensive");
       assertThat(http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
 
       pg = postgres(dir, port);

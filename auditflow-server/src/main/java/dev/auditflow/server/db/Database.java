@@ -3,10 +3,12 @@ package dev.auditflow.server.db;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +29,17 @@ public final class Database implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final HikariDataSource readers;
+  private final Duration statementTimeout;
+  private final Counter readsTooExpensive;
 
-  private Database(HikariDataSource dataSource, HikariDataSource readers) {
+  private Database(HikariDataSource dataSource, HikariDataSource readers, Duration statementTimeout,
+      MeterRegistry registry) {
     this.dataSource = dataSource;
     this.readers = readers;
+    this.statementTimeout = statementTimeout;
+    this.readsTooExpensive = Counter.builder("auditflow.reads.too.expensive")
+        .description("Reads the statement timeout stopped, answered 422 query-too-expensive")
+        .register(registry);
   }
 
   /** Opens the pools and applies pending migrations. */
@@ -41,7 +50,8 @@ public final class Database implements AutoCloseable {
       log.info("database ready migrations_applied={} schema_version={}", result.migrationsExecuted,
           result.targetSchemaVersion == null ? Flyway.configure().dataSource(writes).load().info().current().getVersion()
               : result.targetSchemaVersion);
-      return new Database(writes, pool(config, "auditflow-read", config.readPoolSize(), registry));
+      return new Database(writes, pool(config, "auditflow-read", config.readPoolSize(), registry),
+          config.statementTimeout(), registry);
     } catch (RuntimeException e) {
       writes.close();
       throw e;
@@ -92,6 +102,19 @@ public final class Database implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * What a failed read of the trail becomes. A statement the timeout stopped is {@link
+   * ReadTooExpensiveException} (and counted): on a read connection it means the read cost too
+   * much, not that the database is down. Anything else as {@link SqlFailures#translate}.
+   */
+  public RuntimeException readFailure(String action, SQLException e) {
+    if (SqlFailures.isStatementTimeout(e)) {
+      readsTooExpensive.increment();
+      return new ReadTooExpensiveException(action, statementTimeout, e);
+    }
+    return SqlFailures.translate(action, e);
   }
 
   /** True when a connection can be had and answers within a second. */

@@ -11,6 +11,8 @@ public final class SqlFailures {
 
   private static final Set<String> UNAVAILABLE_CODES = Set.of("25006", "40001", "40P01", "55P03");
 
+  private static final String QUERY_CANCELED = "57014";
+
   private SqlFailures() {}
 
   /** True for connection loss, shutdown, resource exhaustion, timeouts, read-only, serialisation aborts. */
@@ -24,6 +26,19 @@ public final class SqlFailures {
         if (UNAVAILABLE_CODES.contains(state) || (state.length() == 5 && UNAVAILABLE_CLASSES.contains(state.substring(0, 2)))) {
           return true;
         }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * True when PostgreSQL cancelled the statement (SQLSTATE 57014): the statement timeout, or an
+   * operator's {@code pg_cancel_backend}. The server sets the timeout; nothing of its own cancels.
+   */
+  public static boolean isStatementTimeout(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && QUERY_CANCELED.equals(sql.getSQLState())) {
+        return true;
       }
     }
     return false;

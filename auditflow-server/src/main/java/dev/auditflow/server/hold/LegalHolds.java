@@ -4,7 +4,6 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.db.Database;
-import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.failure.NotFoundException;
 import dev.auditflow.server.trail.AuditTrail;
@@ -115,7 +114,7 @@ public final class LegalHolds {
     try (Connection c = database.readConnection()) {
       placed = placed(c, null);
     } catch (SQLException e) {
-      throw SqlFailures.translate("listing legal holds", e);
+      throw database.readFailure("listing legal holds", e);
     }
     Map<String, Long> events = trail.countChains(placed.stream().map(Placed::correlationId).toList());
     return placed.stream().map(p -> new Hold(p.correlationId(), events.getOrDefault(p.correlationId(), 0L), p.placedBy(),

@@ -82,7 +82,7 @@ public final class ErrorHandling {
   private static Problem fromStatus(int status, String message) {
     for (ProblemType type : ProblemType.values()) {
       if (type.status() == status && type != ProblemType.VALIDATION_ERROR && type != ProblemType.MALFORMED_JSON
-          && type != ProblemType.OUTCOME_UNKNOWN) {
+          && type != ProblemType.OUTCOME_UNKNOWN && type != ProblemType.QUERY_TOO_EXPENSIVE) {
         return Problem.of(type, message);
       }
     }

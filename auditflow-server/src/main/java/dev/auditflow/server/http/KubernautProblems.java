@@ -34,6 +34,8 @@ public final class KubernautProblems implements ProblemVocabulary {
       Map.entry("payload-too-large", new Wording("request-too-large", "Request Entity Too Large")),
       Map.entry("too-many-requests", new Wording("rate-limit-exceeded", "Rate Limit Exceeded")),
       Map.entry("unsupported-media-type", new Wording("unsupported-media-type", "Unsupported Media Type")),
+      // No Kubernaut equivalent; a 4xx, so that its client does not retry what fails the same way again.
+      Map.entry("query-too-expensive", new Wording("query-too-expensive", "Query Too Expensive")),
       Map.entry("internal-error", new Wording("internal-error", "Internal Server Error")),
       Map.entry("service-unavailable", new Wording("service-unavailable", "Service Unavailable")),
       Map.entry("server-busy", new Wording("service-unavailable", "Service Unavailable")),

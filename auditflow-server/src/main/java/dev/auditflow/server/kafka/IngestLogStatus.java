@@ -149,7 +149,7 @@ public final class IngestLogStatus implements AutoCloseable {
     try (Connection c = database.readConnection()) {
       return PartitionLedger.rejections(c, settings.topic(), limit);
     } catch (SQLException e) {
-      throw dev.auditflow.server.db.SqlFailures.translate("reading the ingest rejections", e);
+      throw database.readFailure("reading the ingest rejections", e);
     }
   }
 

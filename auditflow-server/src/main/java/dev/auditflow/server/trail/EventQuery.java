@@ -62,6 +62,21 @@ public final class EventQuery {
     return this;
   }
 
+  /** The same conditions and parameters, to build a subquery from. */
+  public EventQuery copy() {
+    EventQuery copy = new EventQuery();
+    copy.clauses.addAll(clauses);
+    copy.params.addAll(params);
+    return copy;
+  }
+
+  /** Adds a condition holding a subquery over {@code inner}, whose parameters are bound in its place. */
+  public EventQuery subquery(String clause, EventQuery inner) {
+    clauses.add(clause);
+    params.addAll(inner.params);
+    return this;
+  }
+
   /** {@code " WHERE …"}, or nothing without conditions. */
   public String where() {
     return clauses.isEmpty() ? "" : " WHERE " + String.join(" AND ", clauses);

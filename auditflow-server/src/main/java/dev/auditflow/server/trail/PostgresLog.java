@@ -6,7 +6,6 @@ import dev.auditflow.api.log.ProofPaths;
 import dev.auditflow.api.log.Tile;
 import dev.auditflow.api.log.TreeRange;
 import dev.auditflow.server.db.Database;
-import dev.auditflow.server.db.SqlFailures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -248,7 +247,7 @@ final class PostgresLog implements TransparencyLog {
     try (Connection c = database.readConnection()) {
       return read.run(c);
     } catch (SQLException e) {
-      throw SqlFailures.translate(what, e);
+      throw database.readFailure(what, e);
     }
   }
 }

@@ -142,7 +142,7 @@ public final class PostgresTrail implements AuditTrail {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        return read.read(new SnapshotOn(c, what, purgeRecords));
+        return read.read(new SnapshotOn(c, what, purgeRecords, database));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
@@ -152,7 +152,7 @@ public final class PostgresTrail implements AuditTrail {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw SqlFailures.translate(what, e);
+      throw database.readFailure(what, e);
     }
   }
 
@@ -161,11 +161,13 @@ public final class PostgresTrail implements AuditTrail {
     private final Connection c;
     private final String what;
     private final PurgeRecords purgeRecords;
+    private final Database database;
 
-    SnapshotOn(Connection c, String what, PurgeRecords purgeRecords) {
+    SnapshotOn(Connection c, String what, PurgeRecords purgeRecords, Database database) {
       this.c = c;
       this.what = what;
       this.purgeRecords = purgeRecords;
+      this.database = database;
     }
 
     private interface Statement<T> {
@@ -176,7 +178,7 @@ public final class PostgresTrail implements AuditTrail {
       try {
         return statement.run();
       } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
+        throw database.readFailure(what, e);
       }
     }
 
@@ -203,7 +205,7 @@ public final class PostgresTrail implements AuditTrail {
       try {
         return purgeRecords.start(c, correlationId);
       } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
+        throw database.readFailure(what, e);
       }
     }
 
@@ -217,7 +219,7 @@ public final class PostgresTrail implements AuditTrail {
       try {
         EventReader.inChainOrder(c, filter, batchSize, sink);
       } catch (SQLException e) {
-        throw SqlFailures.translate(what, e);
+        throw database.readFailure(what, e);
       }
     }
 
@@ -232,7 +234,7 @@ public final class PostgresTrail implements AuditTrail {
     try (Connection c = database.readConnection()) {
       return Chains.count(c, correlationIds);
     } catch (SQLException e) {
-      throw SqlFailures.translate("counting chains' events", e);
+      throw database.readFailure("counting chains' events", e);
     }
   }
 
@@ -241,7 +243,7 @@ public final class PostgresTrail implements AuditTrail {
     try (Connection c = database.readConnection()) {
       return ProducerAccounts.list(c, since, producerId, limit);
     } catch (SQLException e) {
-      throw SqlFailures.translate("reading producers' accounts", e);
+      throw database.readFailure("reading producers' accounts", e);
     }
   }
 
@@ -250,7 +252,7 @@ public final class PostgresTrail implements AuditTrail {
     try (Connection c = database.readConnection()) {
       return ProducerAccounts.one(c, producerId, epoch).stream().findFirst();
     } catch (SQLException e) {
-      throw SqlFailures.translate("reading producer " + producerId + " epoch " + epoch, e);
+      throw database.readFailure("reading producer " + producerId + " epoch " + epoch, e);
     }
   }
 
