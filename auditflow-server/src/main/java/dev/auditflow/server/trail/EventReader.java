@@ -253,7 +253,8 @@ final class EventReader {
    * a subquery that reads {@code (event_timestamp, event_id)} only — the end of every index of
    * {@code audit_events}, so an index-only walk where the filter's columns are indexed — and the
    * rows are read from that key on. A skipped row costs an index entry, not a row read and
-   * discarded: 100 000 deep in one correlation, 20 ms instead of 420 ms (docs/ARCHITECTURE.md).
+   * discarded, once the visibility map is set (VACUUM): 100 000 deep into a correlation of 200 000,
+   * 21 ms instead of 420 ms; before it, a heap visibility check each (docs/BENCHMARKS.md §12).
    * Past the end the subquery finds nothing and the page is empty.
    */
   private static void startAt(EventQuery sql, int offset, boolean descending) {
