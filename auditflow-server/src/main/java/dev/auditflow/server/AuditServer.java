@@ -138,7 +138,7 @@ public final class AuditServer implements AutoCloseable {
       RetentionRoutes retentionRoutes = new RetentionRoutes(retention, trail, config.lifecycle().purgeMaxEvents());
       this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
           : new PurgeSchedule(() -> trail.purge(false, config.lifecycle().purgeMaxEvents(), ServerRecord.Actor.SERVER),
-              config.lifecycle().purgeInterval(), runtime);
+              config.lifecycle().purgeInterval(), runtime, registry);
       LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, trail, clock));
       this.logSchedule = config.log().enabled() ? new LogSchedule(trail.log()::integrate, config.log()) : null;
       LogRoutes logRoutes = new LogRoutes(trail.log(), checkpointSigner, config.limits().maxAnswerBytes());
@@ -178,7 +178,7 @@ public final class AuditServer implements AutoCloseable {
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
       ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, ingestLog, trail.log(), clock);
       OpsRoutes ops = new OpsRoutes(database, dlq, replay, ingestLog, registry, requests::draining, security.enabled(), clock);
-      this.tls = config.tls() == null ? null : new TlsConnector(config.tls(), runtime);
+      this.tls = config.tls() == null ? null : new TlsConnector(config.tls(), runtime, registry);
       if (tls != null) {
         opened.push(tls);
       }

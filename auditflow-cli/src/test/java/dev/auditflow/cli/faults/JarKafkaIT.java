@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
+import dev.auditflow.cli.jar.DeployedMetrics;
 import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.client.AuditStore;
 import dev.auditflow.cli.jar.JarProcess;
@@ -63,6 +64,7 @@ class JarKafkaIT {
   private static final List<URI> ingestUris = new ArrayList<>();
   private static final JarProcess[] writers = new JarProcess[2];
   private static String admin;
+  private static URI[] writerUris;
 
   @BeforeAll
   static void start() throws Exception {
@@ -84,7 +86,7 @@ class JarKafkaIT {
     admin = Files.readString(work.resolve("node-0/auditflow-data/admin.token")).trim();
     // The rest start together: four JVMs' start-up overlaps.
     startIngest(1);
-    URI[] writerUris = new URI[2];
+    writerUris = new URI[2];
     for (int i = 0; i < 2; i++) {
       writerUris[i] = launchWriter(i);
     }
@@ -201,6 +203,13 @@ class JarKafkaIT {
     assertThat(report.get("stored").asLong()).as("--verify waited for the writers").isEqualTo(500);
     assertThat(report.get("duplicates").asLong()).isZero();
     assertThat(report.get("lost_unreported").asLong()).isZero();
+
+    // What the deploy files' Kafka alerts and dashboard panel read (DeployFilesIT checks the rest).
+    Set<String> exported = new java.util.TreeSet<>();
+    for (URI writer : writerUris) {
+      exported.addAll(DeployedMetrics.sampleNames(new JarApi(writer, admin).call("GET", "/metrics", null).body()));
+    }
+    assertThat(exported).containsAll(DeployedMetrics.KAFKA_MODE);
   }
 
   @Test

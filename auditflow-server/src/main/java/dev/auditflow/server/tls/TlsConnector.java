@@ -1,6 +1,8 @@
 package dev.auditflow.server.tls;
 
 import dev.auditflow.server.runtime.ServerRuntime;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +12,11 @@ import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
@@ -53,15 +57,23 @@ public final class TlsConnector implements AutoCloseable {
   private final SslContextFactory.Server ssl = new SslContextFactory.Server();
   private final ServerRuntime.Loop watcher;
   private List<FileTime> loaded;
+  /** When the certificate being served expires, epoch seconds: what an expiry alert watches. */
+  private volatile double expiresAt;
 
-  public TlsConnector(TlsFiles files, ServerRuntime runtime) {
+  public TlsConnector(TlsFiles files, ServerRuntime runtime, MeterRegistry registry) {
     this.files = files;
-    ssl.setKeyStore(keyStore(files));
+    KeyStore store = keyStore(files);
+    expiresAt = expiry(store);
+    ssl.setKeyStore(store);
     ssl.setKeyStorePassword("");
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     ssl.setIncludeCipherSuites(AEAD_SUITES);
     ssl.setSniRequired(false);
     loaded = modified();
+    Gauge.builder("auditflow.tls.certificate.expiry.timestamp", this, connector -> connector.expiresAt)
+        .description("When the HTTPS certificate being served expires (its notAfter)")
+        .baseUnit("seconds")
+        .register(registry);
     watcher = runtime.loop("tls-reload", CHECK_EVERY, () -> {
       reloadIfChanged();
       return CHECK_EVERY;
@@ -92,6 +104,7 @@ public final class TlsConnector implements AutoCloseable {
       }
       KeyStore fresh = keyStore(files);
       ssl.reload(factory -> factory.setKeyStore(fresh));
+      expiresAt = expiry(fresh);
       loaded = now;
       log.info("tls certificate reloaded cert={} key={}", files.certificateChain(), files.privateKey());
     } catch (Exception e) {
@@ -105,6 +118,15 @@ public final class TlsConnector implements AutoCloseable {
       return List.of(Files.getLastModifiedTime(files.certificateChain()), Files.getLastModifiedTime(files.privateKey()));
     } catch (IOException e) {
       return List.of();
+    }
+  }
+
+  /** The notAfter of the server's own certificate, the first of the chain. */
+  private static double expiry(KeyStore store) {
+    try {
+      return ((X509Certificate) store.getCertificate("auditflow")).getNotAfter().toInstant().getEpochSecond();
+    } catch (KeyStoreException e) {
+      throw new IllegalStateException("the key store was just loaded", e);
     }
   }
 

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.testing.FakeServerRuntime;
 import dev.auditflow.server.testing.LogLines;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ class PurgeScheduleTest {
   @Test
   void runsEveryIntervalAndGoesOnAfterABusyOrAFailedRun() throws Exception {
     FakeServerRuntime runtime = new FakeServerRuntime(START);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     List<Instant> ran = new ArrayList<>();
     try (LogLines logs = new LogLines(PurgeSchedule.class);
         PurgeSchedule schedule = new PurgeSchedule(() -> {
@@ -29,7 +31,7 @@ class PurgeScheduleTest {
             case 3 -> throw new IllegalStateException("the database is unavailable");
             default -> { }
           }
-        }, HOUR, runtime)) {
+        }, HOUR, runtime, registry)) {
       runtime.advance(HOUR.minusSeconds(1));
       assertThat(ran).as("nothing before the first interval has passed").isEmpty();
       runtime.advance(HOUR.multipliedBy(4));
@@ -37,6 +39,8 @@ class PurgeScheduleTest {
           START.plus(HOUR.multipliedBy(3)), START.plus(HOUR.multipliedBy(4)));
       assertThat(logs.at(Level.INFO)).containsExactly("scheduled purge skipped: another purge is running");
       assertThat(logs.at(Level.WARN)).singleElement().asString().contains("the database is unavailable");
+      assertThat(registry.get("auditflow.purge.failures").counter().count()).as("the failed run, not the busy one")
+          .isEqualTo(1.0);
       schedule.close();
       runtime.advance(HOUR.multipliedBy(3));
       assertThat(ran).as("closed: no more runs").hasSize(4);

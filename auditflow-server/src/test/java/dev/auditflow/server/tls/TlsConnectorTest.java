@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.auditflow.api.Pem;
 import dev.auditflow.server.testing.FakeServerRuntime;
 import dev.auditflow.server.testing.TestCertificates;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +40,7 @@ class TlsConnectorTest {
   private Server server;
   private TlsConnector tls;
   private final FakeServerRuntime runtime = new FakeServerRuntime(Instant.parse("2026-01-31T12:00:00Z"));
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @AfterEach
   void stop() throws Exception {
@@ -47,7 +49,7 @@ class TlsConnectorTest {
   }
 
   private URI start(TlsFiles files) throws Exception {
-    tls = new TlsConnector(files, runtime);
+    tls = new TlsConnector(files, runtime, registry);
     server = new Server();
     ServerConnector connector = tls.connector(server, new HttpConfiguration(), "127.0.0.1", 0);
     server.addConnector(connector);
@@ -91,6 +93,7 @@ class TlsConnectorTest {
     X509Certificate second = read(next.certificate());
     URI uri = start(new TlsFiles(live.certificate(), live.privateKey()));
     assertThat(served(uri, both)).isEqualTo(first);
+    assertThat(expiry()).as("the expiry an alert watches").isEqualTo(first.getNotAfter().toInstant().getEpochSecond());
 
     runtime.advance(TlsConnector.CHECK_EVERY);
     assertThat(served(uri, both)).as("unchanged files: same certificate").isEqualTo(first);
@@ -100,6 +103,11 @@ class TlsConnectorTest {
     assertThat(served(uri, both)).as("not looked at again yet").isEqualTo(first);
     runtime.advance(Duration.ofSeconds(1));
     assertThat(served(uri, both)).as("looked at every " + TlsConnector.CHECK_EVERY).isEqualTo(second);
+    assertThat(expiry()).as("the renewed certificate's").isEqualTo(second.getNotAfter().toInstant().getEpochSecond());
+  }
+
+  private double expiry() {
+    return registry.get("auditflow.tls.certificate.expiry.timestamp").gauge().value();
   }
 
   @Test
