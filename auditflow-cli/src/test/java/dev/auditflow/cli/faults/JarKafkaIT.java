@@ -213,7 +213,7 @@ class JarKafkaIT {
   }
 
   @Test
-  @Order(6) // last: it leaves one ingest node
+  @Order(7) // last: it leaves one ingest node
   void anIngestNodeKilledMidRequestLosesNothingTheClientsResend() throws Exception {
     Stream stream = new Stream("jar-kafka-ingest-kill");
     AtomicReference<Exception> failed = new AtomicReference<>();
@@ -234,7 +234,7 @@ class JarKafkaIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void postgresStoppedForThirtySecondsIngestKeepsAcceptingAndTheWritersCatchUp() throws Exception {
     Stream stream = new Stream("jar-kafka-pg-stop");
     for (int i = 0; i < 10; i++) {
@@ -274,6 +274,31 @@ class JarKafkaIT {
     }
     writers[0].kill(); // SIGKILL mid-stream: its partitions move to the other writer
     for (int i = 0; i < 60; i++) {
+      stream.sendOne();
+    }
+    assertLedger(stream);
+  }
+
+  /**
+   * No writer at all for a while: ingest does not need one (Kafka holds what it acknowledged), and
+   * one writer restarted alone resumes every partition from the offsets stored with the rows — its
+   * dead peer's too, once the group has given up on it.
+   */
+  @Test
+  @Order(5) // after writer 0's kill; it leaves writer 0, restarted
+  void bothWritersKilledAndOneRestartedStoresEverythingOnce() throws Exception {
+    Stream stream = new Stream("jar-kafka-both-writers");
+    for (int i = 0; i < 30; i++) {
+      stream.sendOne();
+    }
+    writers[1].kill(); // writer 0 was killed before: no writer is left
+    for (int i = 0; i < 30; i++) {
+      stream.sendOne();
+    }
+    assertThat(stream.refused.get()).as("ingest answers 201 without any writer").isZero();
+    writerUris[0] = launchWriter(0);
+    writers[0].awaitHttp200(writerUris[0], "/health/ready", START);
+    for (int i = 0; i < 30; i++) {
       stream.sendOne();
     }
     assertLedger(stream);
