@@ -43,6 +43,12 @@ import java.util.UUID;
  * <p>{@code producer_id}, {@code producer_epoch} and {@code producer_seq}, all three or none, number
  * the event in its producer's sequence (docs/COMPLETENESS.md): the client sets them; a producer
  * that sends none is not accounted for, and loses nothing else.
+ *
+ * <p>{@code trace_id} and {@code span_id} name the OpenTelemetry trace and span the event was
+ * emitted in (W3C Trace Context: 32 and 16 lowercase hex digits), so that an auditor can go from
+ * the event to its trace. Both optional; a span id needs its trace id. The Java client fills them
+ * from the current span when {@code opentelemetry-api} is on the classpath; OTLP ingest keeps the
+ * log record's.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
@@ -50,7 +56,7 @@ import java.util.UUID;
   "event_outcome", "correlation_id", "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id",
   "resource_name", "parent_event_id", "parent_event_date", "namespace", "cluster_name", "cluster_id", "severity",
   "duration_ms", "error_code", "error_message", "event_data", "retention_days", "is_sensitive",
-  "producer_id", "producer_epoch", "producer_seq"
+  "producer_id", "producer_epoch", "producer_seq", "trace_id", "span_id"
 })
 public record AuditEvent(
     @JsonProperty("event_id") UUID eventId,
@@ -82,7 +88,9 @@ public record AuditEvent(
     @JsonProperty("is_sensitive") boolean sensitive,
     @JsonProperty("producer_id") String producerId,
     @JsonProperty("producer_epoch") UUID producerEpoch,
-    @JsonProperty("producer_seq") Long producerSeq) {
+    @JsonProperty("producer_seq") Long producerSeq,
+    @JsonProperty("trace_id") String traceId,
+    @JsonProperty("span_id") String spanId) {
 
   public static final String DEFAULT_VERSION = "1.0";
   public static final String DEFAULT_ACTOR_TYPE = "service";
@@ -130,6 +138,8 @@ public record AuditEvent(
     b.producerId = producerId;
     b.producerEpoch = producerEpoch;
     b.producerSeq = producerSeq;
+    b.traceId = traceId;
+    b.spanId = spanId;
     return b;
   }
 
@@ -138,7 +148,15 @@ public record AuditEvent(
     return new AuditEvent(eventId, version, eventType, eventTimestamp, eventCategory, eventAction, eventOutcome,
         correlationId, actorType, actorId, actorIp, resourceType, resourceId, resourceName, parentEventId,
         parentEventDate, namespace, clusterName, severity, durationMs, errorCode, errorMessage, eventData, retentionDays,
-        sensitive, producerId, epoch, seq);
+        sensitive, producerId, epoch, seq, traceId, spanId);
+  }
+
+  /** This event placed in a trace: a copy with {@code trace_id} and {@code span_id} set. */
+  public AuditEvent withTrace(String traceId, String spanId) {
+    return new AuditEvent(eventId, version, eventType, eventTimestamp, eventCategory, eventAction, eventOutcome,
+        correlationId, actorType, actorId, actorIp, resourceType, resourceId, resourceName, parentEventId,
+        parentEventDate, namespace, clusterName, severity, durationMs, errorCode, errorMessage, eventData, retentionDays,
+        sensitive, producerId, producerEpoch, producerSeq, traceId, spanId);
   }
 
   /** True when the event carries a producer sequence number. */
@@ -180,6 +198,8 @@ public record AuditEvent(
     private String producerId;
     private UUID producerEpoch;
     private Long producerSeq;
+    private String traceId;
+    private String spanId;
 
     private Builder() {}
 
@@ -341,6 +361,16 @@ public record AuditEvent(
       return this;
     }
 
+    /**
+     * The OpenTelemetry trace and span the event belongs to, as W3C Trace Context writes them (32
+     * and 16 lowercase hex digits); {@link EventValidator} checks the form. Null or empty: none.
+     */
+    public Builder trace(String traceId, String spanId) {
+      this.traceId = traceId;
+      this.spanId = spanId;
+      return this;
+    }
+
     /** Applies the defaults and builds the event. Validity is checked by {@link EventValidator}. */
     public AuditEvent build() {
       return new AuditEvent(
@@ -371,7 +401,9 @@ public record AuditEvent(
           sensitive,
           none(producerId),
           producerEpoch,
-          producerSeq);
+          producerSeq,
+          none(traceId),
+          none(spanId));
     }
 
     /** Absent: the default. Empty: explicitly none. */

@@ -48,7 +48,8 @@ public final class AuditEventJson {
       "event_timestamp", "event_category", "event_action", "event_outcome", "correlation_id", "actor_type", "actor_id",
       "actor_ip", "resource_type", "resource_id", "resource_name", "parent_event_id", "parent_event_date", "namespace",
       "cluster_id", "cluster_name", "severity", "duration_ms", "error_code", "error_message", "event_data",
-      "retention_days", "is_sensitive", "producer_id", "producer_epoch", "producer_seq");
+      "retention_days", "is_sensitive", "producer_id", "producer_epoch", "producer_seq", "trace_id",
+      "span_id");
 
   /**
    * The fields the server adds to a stored event: accepted on input and ignored, so that an event
@@ -113,7 +114,8 @@ public final class AuditEventJson {
             .errorMessage(r.text("error_message"))
             .retentionDays(r.int32("retention_days"))
             .sensitive(Boolean.TRUE.equals(r.bool("is_sensitive")))
-            .producer(r.text("producer_id"), r.uuid("producer_epoch"), r.integer("producer_seq"));
+            .producer(r.text("producer_id"), r.uuid("producer_epoch"), r.integer("producer_seq"))
+            .trace(r.text("trace_id"), r.text("span_id"));
     JsonNode data = json.get("event_data");
     if (data != null && !data.isNull()) {
       // The caller's tree is shared, not copied: reading is on the server's hot path, and the

@@ -86,6 +86,7 @@ public final class EventValidator {
       violations.add(new Violation("duration_ms", "must be >= 0, was " + event.durationMs()));
     }
     checkProducer(event, violations);
+    checkTrace(event, violations);
     Integer retention = event.retentionDays();
     if (retention != null && (retention < 1 || retention > MAX_RETENTION_DAYS)) {
       violations.add(
@@ -111,6 +112,25 @@ public final class EventValidator {
     } else if (event.producerSeq() < 1) {
       violations.add(new Violation("producer_seq", "must be >= 1, was " + event.producerSeq()));
     }
+  }
+
+  /** Trace ids in W3C form; a span belongs to a trace, so a span id needs its trace id. */
+  private static void checkTrace(AuditEvent event, List<Violation> violations) {
+    if (event.traceId() != null && !TraceIds.isTraceId(event.traceId())) {
+      violations.add(new Violation("trace_id", "must be " + TraceIds.TRACE_ID_FORM + ", was " + shown(event.traceId())));
+    }
+    if (event.spanId() != null) {
+      if (!TraceIds.isSpanId(event.spanId())) {
+        violations.add(new Violation("span_id", "must be " + TraceIds.SPAN_ID_FORM + ", was " + shown(event.spanId())));
+      } else if (event.traceId() == null) {
+        violations.add(new Violation("span_id", "a span belongs to a trace: give trace_id too"));
+      }
+    }
+  }
+
+  /** A bad id as the message shows it: quoted when short, only its length when not. */
+  private static String shown(String value) {
+    return value.length() <= 64 ? "\"" + value + "\"" : value.length() + " characters";
   }
 
   /**

@@ -351,4 +351,23 @@ class EventValidatorTest {
     json.put("version", "1.0");
     assertThat(strict.validate(json).isValid()).isTrue();
   }
+
+  @Test
+  void traceContextInW3cFormIsValidAndEveryOtherFormIsRefusedNamingItsField() {
+    String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String span = "00f067aa0ba902b7";
+    assertThat(validator.validate(TestEvents.valid().trace(trace, span).build())).isEmpty();
+    assertThat(validator.validate(TestEvents.valid().trace(trace, null).build())).isEmpty();
+    assertThat(fields(TestEvents.valid().trace(trace.toUpperCase(), span).build())).containsExactly("trace_id");
+    assertThat(fields(TestEvents.valid().trace("0".repeat(32), span).build())).containsExactly("trace_id");
+    assertThat(fields(TestEvents.valid().trace(trace + "00", span).build())).containsExactly("trace_id");
+    assertThat(fields(TestEvents.valid().trace(trace, "0".repeat(16)).build())).containsExactly("span_id");
+    assertThat(fields(TestEvents.valid().trace(trace, "xyz").build())).containsExactly("span_id");
+    assertThat(validator.validate(TestEvents.valid().trace(null, span).build()))
+        .extracting(Violation::message).containsExactly("a span belongs to a trace: give trace_id too");
+    assertThat(validator.validate(TestEvents.valid().trace("a".repeat(5000), null).build()))
+        .extracting(Violation::message).singleElement().asString().endsWith("was 5000 characters");
+    // Empty means none, as for every optional text field.
+    assertThat(TestEvents.valid().trace("", "").build().traceId()).isNull();
+  }
 }

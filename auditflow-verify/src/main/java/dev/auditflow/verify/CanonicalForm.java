@@ -130,6 +130,10 @@ public final class CanonicalForm {
       text(g, "resource_name", e.resourceName());
       text(g, "resource_type", e.resourceType());
       text(g, "severity", e.severity());
+      // Trace context, only when the event carries it: as with the producer fields, an event
+      // without it has the canonical form it had before the fields existed.
+      text(g, "span_id", e.spanId());
+      text(g, "trace_id", e.traceId());
       text(g, "version", e.version());
       g.writeEndObject();
     } catch (IOException ex) {

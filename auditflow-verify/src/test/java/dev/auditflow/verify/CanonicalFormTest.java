@@ -93,4 +93,24 @@ public class CanonicalFormTest {
     assertThat(new String(CanonicalForm.of(example(), 1, LocalDate.parse("2026-01-31"),
         Instant.parse("2026-01-31T12:00:00.25Z"), null), StandardCharsets.UTF_8)).doesNotContain("producer");
   }
+
+  @Test
+  void theTraceFieldsAreCoveredInSortedPlaceWhenPresentAndAbsentOtherwise() throws Exception {
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    AuditEvent traced = example().withTrace(traceId, "00f067aa0ba902b7");
+    String canonical = new String(CanonicalForm.of(traced, 7, LocalDate.parse("2026-01-31"),
+        Instant.parse("2026-01-31T12:00:00Z"), "token:gateway"), StandardCharsets.UTF_8);
+    assertThat(canonical).contains("\"span_id\":\"00f067aa0ba902b7\",\"trace_id\":\"" + traceId + "\",\"version\"");
+    List<String> keys = new ArrayList<>();
+    AuditEventJson.mapper().readTree(canonical).fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).isSorted();
+    // Moving an event to another trace changes its hash: the link to the trace cannot be rewritten unseen.
+    assertThat(ChainHasher.sha256().hash(ChainHasher.GENESIS, canonical.getBytes(StandardCharsets.UTF_8)))
+        .isNotEqualTo(ChainHasher.sha256().hash(ChainHasher.GENESIS, CanonicalForm.of(
+            example().withTrace(traceId, "00f067aa0ba902b8"), 7, LocalDate.parse("2026-01-31"),
+            Instant.parse("2026-01-31T12:00:00Z"), "token:gateway")));
+    assertThat(new String(CanonicalForm.of(example(), 1, LocalDate.parse("2026-01-31"),
+        Instant.parse("2026-01-31T12:00:00.25Z"), null), StandardCharsets.UTF_8)).doesNotContain("trace_id")
+        .doesNotContain("span_id");
+  }
 }

@@ -4,6 +4,7 @@ import static dev.auditflow.server.query.PageParameters.single;
 
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.StrictUuid;
+import dev.auditflow.api.TraceIds;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.TimeParameter;
@@ -33,7 +34,7 @@ public final class QueryParameters {
   /** The equality filters; each parameter is named as its column. */
   private static final List<String> EQUALITY =
       List.of("correlation_id", "event_type", "event_category", "event_outcome", "actor_id", "resource_type",
-          "resource_id", "severity");
+          "resource_id", "severity", "trace_id");
 
   private static final Set<String> FILTERS = new TreeSet<>(List.of("since", "until", "detail_key", "detail_value",
       "exclude_category", "producer_epoch", "producer_seq_from", "producer_seq_to"));
@@ -124,6 +125,9 @@ public final class QueryParameters {
         violations.add(new Violation(name, "must not be empty"));
       } else if (name.equals("event_outcome") && EventOutcome.fromWireName(value).isEmpty()) {
         violations.add(new Violation("event_outcome", "must be one of success, failure, pending, was \"" + value + "\""));
+      } else if (name.equals("trace_id") && !TraceIds.isTraceId(value)) {
+        // Stored ids all have this form: any other value would match nothing, silently.
+        violations.add(new Violation("trace_id", "must be " + TraceIds.TRACE_ID_FORM));
       }
       equals.put(name, value);
     }

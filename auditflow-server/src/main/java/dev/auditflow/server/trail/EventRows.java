@@ -25,7 +25,8 @@ final class EventRows {
           + " event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name,"
           + " parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, event_data,"
           + " retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm,"
-          + " actor_ip, parent_event_date, ingested_by, producer_id, producer_epoch, producer_seq";
+          + " actor_ip, parent_event_date, ingested_by, producer_id, producer_epoch, producer_seq,"
+          + " trace_id, span_id";
 
   static final String COPY = "COPY audit_events (" + COLUMNS + ") FROM STDIN";
 
@@ -77,6 +78,8 @@ final class EventRows {
     field(after, e.producerId());
     field(after, e.producerEpoch());
     field(after, e.producerSeq());
+    field(after, e.traceId());
+    field(after, e.spanId());
     after.setCharAt(after.length() - 1, '\n');
     return new Row(before.toString(), after.toString());
   }

@@ -32,7 +32,7 @@ public record StoredEvent(
           + "event_outcome, correlation_id, actor_type, actor_id, resource_type, resource_id, resource_name, "
           + "parent_event_id, namespace, cluster_name, severity, duration_ms, error_code, error_message, "
           + "event_data, retention_days, is_sensitive, chain_position, previous_event_hash, event_hash, hash_algorithm, "
-          + "actor_ip, parent_event_date, ingested_by, producer_id, producer_epoch, producer_seq";
+          + "actor_ip, parent_event_date, ingested_by, producer_id, producer_epoch, producer_seq, trace_id, span_id";
 
   public static StoredEvent read(ResultSet rs) throws SQLException {
     AuditEvent event;
@@ -65,6 +65,7 @@ public record StoredEvent(
           .sensitive(rs.getBoolean("is_sensitive"))
           .producer(rs.getString("producer_id"), rs.getObject("producer_epoch", UUID.class),
               (Long) rs.getObject("producer_seq"))
+          .trace(rs.getString("trace_id"), rs.getString("span_id"))
           .build();
     } catch (IOException e) {
       throw new SQLException("stored event_data is not JSON", e);
