@@ -29,6 +29,8 @@ import dev.auditflow.server.http.RequestTracking;
 import dev.auditflow.server.ingest.DirectIntake;
 import dev.auditflow.server.ingest.EventIntake;
 import dev.auditflow.server.ingest.IngestRoutes;
+import dev.auditflow.server.otlp.OtlpLogs;
+import dev.auditflow.server.otlp.OtlpRoutes;
 import dev.auditflow.server.ingest.IngestService;
 import dev.auditflow.server.kafka.IngestLogRoutes;
 import dev.auditflow.server.kafka.IngestLogStatus;
@@ -73,6 +75,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,6 +169,7 @@ public final class AuditServer implements AutoCloseable {
       WorkflowRoutes workflowRoutes = new WorkflowRoutes(new WorkflowService(database, trail, clock));
       this.requests = new RequestTracking(registry, config.retryAfter());
       IngestRoutes ingestRoutes = new IngestRoutes(ingest, config.maxBodyBytes());
+      OtlpRoutes otlpRoutes = new OtlpRoutes(new OtlpLogs(ingest), config.maxBodyBytes());
       QueryRoutes queryRoutes = new QueryRoutes(trail,
           new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
       this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, trail, registry, clock);
@@ -199,11 +203,13 @@ public final class AuditServer implements AutoCloseable {
         requests.install(javalin);
         headerTimeouts.add(HeaderTimeout.install(javalin, config.limits().headerTimeout(), registry));
         QueryStringGuard.install(javalin);
-        ErrorHandling.install(javalin, config.retryAfter(), config.compatibility().vocabulary());
+        ErrorHandling.install(javalin, config.retryAfter(), config.compatibility().vocabulary(),
+            Map.of(OtlpRoutes.LOGS, OtlpRoutes::fail));
         security.install(javalin);
         // The count route is registered before {event_id} so "count" is never read as an id.
         queryRoutes.register(javalin);
         ingestRoutes.register(javalin);
+        otlpRoutes.register(javalin);
         verifyRoutes.register(javalin);
         verifyChainRoute.register(javalin);
         workflowRoutes.register(javalin);

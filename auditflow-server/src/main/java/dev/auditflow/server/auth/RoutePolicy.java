@@ -44,6 +44,7 @@ public final class RoutePolicy {
     p.open("GET /metrics");
     p.require("POST /api/v1/audit/events", Role.WRITER, null);
     p.require("POST /api/v1/audit/events/batch", Role.WRITER, null);
+    p.require("POST /v1/logs", Role.WRITER, null);
     p.require("GET /api/v1/audit/events", Role.READER, "events.query");
     p.require("GET /api/v1/audit/events/count", Role.READER, "events.count");
     p.require("GET /api/v1/audit/events/histogram", Role.READER, "events.histogram");

@@ -8,6 +8,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,19 +20,33 @@ import org.slf4j.LoggerFactory;
 public final class ErrorHandling {
   private static final Logger log = LoggerFactory.getLogger(ErrorHandling.class);
 
-  public static void install(JavalinConfig config, Duration retryAfter, ProblemVocabulary vocabulary) {
-    new ErrorHandling(vocabulary).installOn(config, retryAfter);
+  /**
+   * @param protocols the paths of another protocol's endpoints (OTLP's), each with how it writes a
+   *     failure: same status, same detail, in that protocol's body
+   */
+  public static void install(JavalinConfig config, Duration retryAfter, ProblemVocabulary vocabulary,
+      Map<String, ProblemWriter> protocols) {
+    new ErrorHandling(vocabulary, protocols).installOn(config, retryAfter);
+  }
+
+  /** Writes a failure as the body of an answer. */
+  @FunctionalInterface
+  public interface ProblemWriter {
+    void write(Context ctx, Problem problem);
   }
 
   private final ProblemVocabulary vocabulary;
+  private final Map<String, ProblemWriter> protocols;
 
-  private ErrorHandling(ProblemVocabulary vocabulary) {
+  private ErrorHandling(ProblemVocabulary vocabulary, Map<String, ProblemWriter> protocols) {
     this.vocabulary = vocabulary;
+    this.protocols = Map.copyOf(protocols);
   }
 
   /** Answers with {@code problem}, worded in this server's vocabulary. */
   private void answer(Context ctx, Problem problem, ProblemReason reason) {
-    Json.problem(ctx, vocabulary.word(problem, reason, ctx.method().name(), ctx.path()));
+    Problem worded = vocabulary.word(problem, reason, ctx.method().name(), ctx.path());
+    protocols.getOrDefault(ctx.path(), Json::problem).write(ctx, worded);
   }
 
   private void answer(Context ctx, Problem problem) {

@@ -32,15 +32,7 @@ public final class Json {
           ProblemType.UNSUPPORTED_MEDIA_TYPE,
           "Content-Type must be application/json, was " + (type == null ? "absent" : "\"" + type + "\""));
     }
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > maxBytes) {
-      discard(ctx, declared);
-      throw tooLarge(declared, maxBytes);
-    }
-    byte[] body = ctx.bodyAsBytes();
-    if (body.length > maxBytes) {
-      throw tooLarge(body.length, maxBytes);
-    }
+    byte[] body = bytes(ctx, maxBytes);
     if (body.length == 0) {
       throw RequestRefusedException.of(ProblemType.MALFORMED_JSON, "the request body is empty");
     }
@@ -58,6 +50,24 @@ public final class Json {
     } catch (IOException e) {
       throw RequestRefusedException.of(ProblemType.MALFORMED_JSON, "unreadable JSON: " + e.getMessage());
     }
+  }
+
+  /**
+   * The request body's bytes, whatever its media type.
+   *
+   * @throws RequestRefusedException 413 above {@code maxBytes}
+   */
+  public static byte[] bytes(Context ctx, long maxBytes) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBytes) {
+      discard(ctx, declared);
+      throw tooLarge(declared, maxBytes);
+    }
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > maxBytes) {
+      throw tooLarge(body.length, maxBytes);
+    }
+    return body;
   }
 
   /** Bodies up to this size are read and dropped before a 413, so the client can read the answer. */
@@ -79,22 +89,22 @@ public final class Json {
     }
   }
 
-  static RequestRefusedException tooLarge(long size, long maxBytes) {
+  public static RequestRefusedException tooLarge(long size, long maxBytes) {
     return RequestRefusedException.of(
         ProblemType.PAYLOAD_TOO_LARGE, "request body is " + size + " bytes; the limit is " + maxBytes + " bytes");
   }
 
   /** Answers with {@code body} as JSON. */
   public static void write(Context ctx, int status, Object body) {
-    ctx.status(status).contentType("application/json").result(bytes(body));
+    ctx.status(status).contentType("application/json").result(serialized(body));
   }
 
   /** Answers with an RFC 7807 problem. */
   public static void problem(Context ctx, Problem problem) {
-    ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(bytes(problem));
+    ctx.status(problem.status()).contentType(Problem.MEDIA_TYPE).result(serialized(problem));
   }
 
-  private static byte[] bytes(Object body) {
+  private static byte[] serialized(Object body) {
     try {
       return MAPPER.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {

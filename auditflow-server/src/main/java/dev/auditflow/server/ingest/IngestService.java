@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -107,19 +109,13 @@ public final class IngestService {
     }
     List<AuditEvent> events = new ArrayList<>(json.size());
     List<Violation> violations = new ArrayList<>();
-    Map<UUID, Integer> derivedIds = new HashMap<>();
+    Twins twins = new Twins();
     int badEvents = 0;
     for (int i = 0; i < json.size(); i++) {
       ParsedEvent parsed = validate(json.get(i));
       if (parsed.isValid()) {
         AuditEvent event = parsed.event();
-        if (AuditEventJson.idIsDerived(json.get(i))) {
-          int occurrence = derivedIds.merge(event.eventId(), 1, Integer::sum) - 1;
-          if (occurrence > 0) {
-            event = event.toBuilder().eventId(StableEventIds.derive(event, occurrence)).build();
-          }
-        }
-        events.add(event);
+        events.add(AuditEventJson.idIsDerived(json.get(i)) ? twins.distinct(event) : event);
       } else {
         badEvents++;
         for (Violation v : parsed.violations()) {
@@ -152,6 +148,60 @@ public final class IngestService {
       throw RequestRefusedException.validation(Declaration.ISSUED_HEADER + " applies to one producer epoch",
           List.of(new Violation(Declaration.ISSUED_HEADER, "the batch must carry numbered events or declarations of"
               + " exactly one producer epoch; it has " + epochs.size())));
+    }
+  }
+
+  /**
+   * What {@link #storeEach} did: the events stored — null when none was valid — and, by request
+   * position, the violations of each event refused.
+   */
+  public record EachStored(Stored stored, SortedMap<Integer, List<Violation>> refused) {}
+
+  /**
+   * Stores the valid events of a request whose items stand alone, refusing each invalid one on its
+   * own (OTLP's partial success: one bad record must not lose the others). The valid ones are taken
+   * together, all or none, as a batch is. Every event's id is derived from its content, so a
+   * resent request stores nothing twice; identical events in one request stay distinct.
+   *
+   * @param candidates in request order; one whose {@code event} is null was refused before it became
+   *     an event (its violations say why)
+   */
+  public EachStored storeEach(List<ParsedEvent> candidates, String ingestedBy) {
+    if (candidates.size() > maxBatchSize) {
+      throw RequestRefusedException.of(ProblemType.PAYLOAD_TOO_LARGE, candidates.size()
+          + " records exceed the maximum batch size of " + maxBatchSize + "; send smaller batches")
+          .because(ProblemReason.BATCH_TOO_LARGE);
+    }
+    List<AuditEvent> valid = new ArrayList<>(candidates.size());
+    SortedMap<Integer, List<Violation>> refused = new TreeMap<>();
+    Twins twins = new Twins();
+    for (int i = 0; i < candidates.size(); i++) {
+      ParsedEvent candidate = candidates.get(i);
+      List<Violation> violations = new ArrayList<>(candidate.violations());
+      if (candidate.event() != null) {
+        violations.addAll(validator.validate(candidate.event()));
+        violations.addAll(ServerVocabulary.reservedNames(candidate.event()));
+      }
+      if (violations.isEmpty()) {
+        valid.add(twins.distinct(candidate.event()));
+      } else {
+        refused.put(i, List.copyOf(violations));
+      }
+    }
+    rejected.increment(refused.size());
+    return new EachStored(valid.isEmpty() ? null : store(valid, ingestedBy, 0), refused);
+  }
+
+  /**
+   * Identical events in one request are distinct events (a retry resends them all, so they cannot
+   * be duplicates of each other): each repeat of a derived id gets the next occurrence's id.
+   */
+  private static final class Twins {
+    private final Map<UUID, Integer> seen = new HashMap<>();
+
+    AuditEvent distinct(AuditEvent event) {
+      int occurrence = seen.merge(event.eventId(), 1, Integer::sum) - 1;
+      return occurrence == 0 ? event : event.toBuilder().eventId(StableEventIds.derive(event, occurrence)).build();
     }
   }
 

@@ -36,7 +36,8 @@ class LayersTest {
         .layer("composition").definedBy("dev.auditflow.server")
         .layer("features").definedBy("..server.ingest..", "..server.query..", "..server.chain..", "..server.log..",
             "..server.export..", "..server.hold..", "..server.retention..", "..server.workflow..",
-            "..server.console..", "..server.ops..", "..server.completeness..", "..server.kafka..")
+            "..server.console..", "..server.ops..", "..server.completeness..", "..server.kafka..",
+            "..server.otlp..")
         .layer("access").definedBy("..server.auth..", "..server.dlq..")
         .layer("trail").definedBy("..server.trail..")
         .layer("infrastructure").definedBy("..server.db..", "..server.http..", "..server.signing..",

@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.auditflow.server.otlp.OtlpRoutes;
 import dev.auditflow.server.testing.ServerFixture;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -70,6 +71,14 @@ class RouteAccessMatrixTest {
     assertThat(new TreeSet<>(RoutePolicy.standard().routes().keySet())).isEqualTo(documented);
   }
 
+  /** A problem document — or on OTLP's endpoint a google.rpc.Status, in the request's encoding (JSON here). */
+  private static boolean deniedInItsProtocol(String path, ServerFixture.Response r) {
+    if (path.equals(OtlpRoutes.LOGS)) {
+      return r.contentType().startsWith("application/json") && r.json().has("code") && r.json().has("message");
+    }
+    return r.contentType().startsWith("application/problem+json");
+  }
+
   @Test
   void everyRouteAnswersEveryCredentialAsDeclared() throws Exception {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -89,9 +98,9 @@ class RouteAccessMatrixTest {
             checked++;
             String expected = expected(access, credential.getKey());
             boolean ok = switch (expected) {
-              case "401" -> r.status() == 401 && r.contentType().startsWith("application/problem+json")
+              case "401" -> r.status() == 401 && deniedInItsProtocol(path, r)
                   && String.valueOf(r.header("WWW-Authenticate")).startsWith("Bearer realm=\"auditflow\"");
-              case "403" -> r.status() == 403 && r.contentType().startsWith("application/problem+json");
+              case "403" -> r.status() == 403 && deniedInItsProtocol(path, r);
               default -> r.status() != 401 && r.status() != 403 && r.status() != 429 && r.status() < 500;
             };
             if (!ok) {
