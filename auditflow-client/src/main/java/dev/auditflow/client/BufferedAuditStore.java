@@ -30,6 +30,7 @@ final class BufferedAuditStore implements AuditStore {
   private final AuditStoreConfig config;
   private final BatchTransport transport;
   private final EventValidator validator;
+  private final TraceContext traceContext;
   private final StoreRuntime runtime;
   private final StoreMetrics metrics;
   private final StoreDiagnostics diagnostics;
@@ -60,6 +61,7 @@ final class BufferedAuditStore implements AuditStore {
     this.sequencer = spool != null ? spool.sequencer() : sequencer;
     this.transport = transport;
     this.validator = new EventValidator(rules);
+    this.traceContext = TraceContext.detect();
     this.runtime = runtime;
     this.metrics = metrics;
     this.diagnostics = new StoreDiagnostics(config, metrics);
@@ -146,6 +148,7 @@ final class BufferedAuditStore implements AuditStore {
   }
 
   private DeliveryHandle store(AuditEvent event, boolean durably) {
+    event = traceContext.fill(event);
     List<Violation> violations = validator.validate(event);
     if (!violations.isEmpty()) {
       invalid.increment();
