@@ -1,23 +1,15 @@
 package dev.auditflow.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEvent;
-import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditStore;
 import dev.auditflow.client.AuditStoreBuilder;
 import dev.auditflow.client.FsyncPolicy;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 
 /**
  * Emit → queryable with the client's spool (docs/COMPLETENESS.md) at the seed's trickle: 5 events/s
@@ -53,40 +45,13 @@ public final class SpoolLatency {
       builder.spoolDirectory(directory).spoolFsync(spool.equals("always") ? FsyncPolicy.always()
           : FsyncPolicy.interval(Duration.ofMillis(Long.parseLong(spool.substring("interval:".length())))));
     }
-    long periodNanos = TimeUnit.SECONDS.toNanos(1) / EVENTS_PER_SECOND;
     try (AuditStore store = builder.build()) {
-      long next = System.nanoTime();
-      for (int i = 0; i < events; i++) {
-        long wait = next - System.nanoTime();
-        if (wait > 0) {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        }
-        next += periodNanos;
-        store.store(AuditEvent.builder().eventType("bench.spool-latency").eventTimestamp(Instant.now())
-            .eventCategory("bench").eventAction("emit").eventOutcome(EventOutcome.SUCCESS).correlationId(run)
-            .eventData(Map.of("i", i)).build());
-      }
+      EmitLatency.trickle(events, EVENTS_PER_SECOND, i -> store.store(AuditEvent.builder()
+          .eventType("bench.spool-latency").eventTimestamp(Instant.now()).eventCategory("bench").eventAction("emit")
+          .eventOutcome(EventOutcome.SUCCESS).correlationId(run).eventData(Map.of("i", i)).build()));
       store.flush(Duration.ofSeconds(30));
     }
-    Histogram latency = new Histogram(3_600_000_000L, 3);
-    HttpClient http = HttpClient.newHttpClient();
-    String cursor = null;
-    do {
-      String query = "/api/v1/audit/events?correlation_id=" + run + "&limit=1000"
-          + (cursor == null ? "" : "&cursor=" + cursor);
-      JsonNode page = AuditEventJson.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(server.uri() + query))
-          .header("Authorization", "Bearer " + server.token()).build(), HttpResponse.BodyHandlers.ofString()).body());
-      for (JsonNode e : page.get("data")) {
-        Instant emitted = Instant.parse(e.get("event_timestamp").asText());
-        Instant received = Instant.parse(e.get("received_at").asText());
-        latency.recordValue(Math.max(0, Duration.between(emitted, received).toNanos() / 1_000));
-      }
-      JsonNode next = page.path("pagination").path("next_cursor");
-      cursor = next.isTextual() && page.path("pagination").path("has_more").asBoolean() ? next.asText() : null;
-    } while (cursor != null);
-    System.out.printf("round %d spool %-12s: emit->queryable p50 %.0f ms p99 %.0f ms max %.0f ms (n=%d of %d)%n",
-        round, spool, latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
-        latency.getMaxValue() / 1000.0, latency.getTotalCount(), events);
+    EmitLatency.print(String.format("round %d spool %-12s", round, spool), EmitLatency.readBack(server, run), events);
     if (directory != null) {
       try (var files = Files.walk(directory)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
