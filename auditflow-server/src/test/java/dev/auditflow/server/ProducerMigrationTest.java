@@ -9,6 +9,7 @@ import dev.auditflow.api.UuidV7;
 import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
+import dev.auditflow.server.testing.MigratedStore;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
 import java.net.http.HttpRequest;
@@ -50,15 +51,7 @@ class ProducerMigrationTest {
     numbered.put("producer_id", "p@h").put("producer_epoch", UuidV7.generate().toString()).put("producer_seq", 1);
     assertThat(fx.postJson("/api/v1/audit/events", numbered.toString()).status()).isEqualTo(201);
 
-    JsonNode verified = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"before-v13\"}").json();
-    assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
-    assertThat(verified.get("events_checked").asLong()).isEqualTo(4);
-    LogRounds.integrateAll(fx.server());
-    long before = Long.parseLong(checkpointBefore.split("\n")[1]);
-    long after = Long.parseLong(fx.get("/api/v1/log/checkpoint").body().split("\n")[1]);
-    assertThat(after).isGreaterThan(before);
-    var consistency = fx.get("/api/v1/log/proof/consistency?first=" + before + "&second=" + after);
-    assertThat(consistency.status()).as("the tree before the migration grows on: " + consistency.body()).isEqualTo(200);
+    MigratedStore.chainVerifiesAndLogGrowsOn(fx, "before-v13", 4, checkpointBefore);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
+import dev.auditflow.server.testing.MigratedStore;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
 import org.flywaydb.core.Flyway;
@@ -84,14 +85,6 @@ class TraceContextTest {
     traced.put("trace_id", TRACE.replace('4', '5')).put("span_id", SPAN);
     assertThat(fx.postJson("/api/v1/audit/events", traced.toString()).status()).isEqualTo(201);
 
-    JsonNode verified = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"before-v17\"}").json();
-    assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
-    assertThat(verified.get("events_checked").asLong()).isEqualTo(4);
-    LogRounds.integrateAll(fx.server());
-    long before = Long.parseLong(checkpointBefore.split("\n")[1]);
-    long after = Long.parseLong(fx.get("/api/v1/log/checkpoint").body().split("\n")[1]);
-    assertThat(after).isGreaterThan(before);
-    var consistency = fx.get("/api/v1/log/proof/consistency?first=" + before + "&second=" + after);
-    assertThat(consistency.status()).as("the tree before the migration grows on: " + consistency.body()).isEqualTo(200);
+    MigratedStore.chainVerifiesAndLogGrowsOn(fx, "before-v17", 4, checkpointBefore);
   }
 }

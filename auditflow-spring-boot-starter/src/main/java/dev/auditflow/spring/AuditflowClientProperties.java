@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * {@code auditflow.client.*}: the client's settings as Spring properties. Unset values keep the
- * client's defaults (docs/CLIENT.md); the client's builder validates them all in one place and
+ * client's defaults (README, "Using the client"); the client's builder validates them all in one place and
  * names the first bad one, so a bad value stops the application at startup.
  */
 @ConfigurationProperties("auditflow.client")
