@@ -1,7 +1,9 @@
 package dev.auditflow.spring;
 
 import dev.auditflow.client.AuditStore;
+import dev.auditflow.client.AuditStoreConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -57,7 +59,9 @@ public class AuditflowClientAutoConfiguration {
     @Bean(name = "auditflowHealthIndicator")
     @ConditionalOnMissingBean(name = "auditflowHealthIndicator")
     HealthIndicator auditflowHealthIndicator(AuditStore store, AuditflowClientProperties properties) {
-      return new AuditStoreHealthIndicator(store, properties.getHealth().getMaxDeliveryLag());
+      Duration flushInterval = properties.getFlushInterval() != null ? properties.getFlushInterval()
+          : AuditStoreConfig.DEFAULTS.flushInterval();
+      return new AuditStoreHealthIndicator(store, flushInterval, properties.getHealth().getMaxDeliveryLag());
     }
   }
 }

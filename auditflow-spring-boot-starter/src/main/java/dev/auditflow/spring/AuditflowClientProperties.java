@@ -77,7 +77,7 @@ public class AuditflowClientProperties {
 
   /** The actuator health indicator "auditflow". */
   public static class Health {
-    /** DOWN when the oldest undelivered event is older than this. */
+    /** DOWN when the oldest undelivered event has waited longer than the flush interval plus this. */
     private Duration maxDeliveryLag = Duration.ofSeconds(60);
 
     public Duration getMaxDeliveryLag() {

@@ -7,7 +7,6 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.client.AuditStore;
 import dev.auditflow.server.auth.Role;
-import dev.auditflow.server.testing.RedisServerProcess;
 import dev.auditflow.server.testing.ServerFixture;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -92,26 +91,33 @@ class AuditflowClientAutoConfigurationTest {
   }
 
   @Test
-  void healthIsUpWhileEventsAreDeliveredAndDownWithTheReasonWhenTheServerIsGone() throws Exception {
-    againstTheServer().run(context -> {
-      HealthIndicator health = context.getBean("auditflowHealthIndicator", HealthIndicator.class);
-      AuditStore store = context.getBean(AuditStore.class);
-      store.store(event("spring-health", 0));
-      store.flush(Duration.ofSeconds(30));
-      assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-    });
-    int nobody = RedisServerProcess.freePort();
-    contexts.withPropertyValues("auditflow.client.endpoint=http://127.0.0.1:" + nobody, "auditflow.client.token=t",
-        "auditflow.client.flush-interval=100ms", "auditflow.client.health.max-delivery-lag=1s",
-        "auditflow.client.shutdown-timeout=1s").run(context -> {
-          HealthIndicator health = context.getBean("auditflowHealthIndicator", HealthIndicator.class);
-          context.getBean(AuditStore.class).store(event("spring-health-down", 0));
-          await().atMost(Duration.ofSeconds(20)).until(() -> health.health().getStatus().equals(Status.DOWN));
-          Health down = health.health();
-          assertThat(down.getDetails().get("reason").toString())
-              .contains("the auditflow server is unreachable or too slow");
-          assertThat(down.getDetails()).containsEntry("acknowledged", 0L);
-        });
+  void healthIsUpWhileEventsAreDeliveredAndDownWithTheReasonOnceTheServerIsStopped() throws Exception {
+    ServerFixture doomed = ServerFixture.start();
+    boolean[] stopped = {false};
+    try {
+      contexts.withPropertyValues("auditflow.client.endpoint=" + doomed.baseUri(),
+          "auditflow.client.token=" + doomed.adminToken(), "auditflow.client.flush-interval=100ms",
+          "auditflow.client.health.max-delivery-lag=1s", "auditflow.client.shutdown-timeout=1s").run(context -> {
+            HealthIndicator health = context.getBean("auditflowHealthIndicator", HealthIndicator.class);
+            AuditStore store = context.getBean(AuditStore.class);
+            store.store(event("spring-health", 0));
+            store.flush(Duration.ofSeconds(30));
+            assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+            doomed.close();
+            stopped[0] = true;
+            store.store(event("spring-health", 1));
+            await().atMost(Duration.ofSeconds(20)).until(() -> health.health().getStatus().equals(Status.DOWN));
+            Health down = health.health();
+            assertThat(down.getDetails().get("reason").toString())
+                .contains("the auditflow server is unreachable or too slow");
+            assertThat(down.getDetails()).containsEntry("acknowledged", 1L).containsEntry("enqueued", 2L);
+          });
+    } finally {
+      if (!stopped[0]) {
+        doomed.close();
+      }
+    }
   }
 
   @Test
