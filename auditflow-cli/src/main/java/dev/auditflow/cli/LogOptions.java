@@ -20,7 +20,14 @@ final class LogOptions {
           + " request's events are never split (default: ${DEFAULT-VALUE}).")
   int maxLeavesPerRound;
 
+  @Option(names = "--replicated-checkpoints",
+      description = "Sign only log state a synchronous standby has applied (each integration round commits with"
+          + " synchronous_commit=remote_apply; set synchronous_standby_names on the primary): after a failover to"
+          + " that standby no witness has seen a checkpoint it lacks. Events keep the database's own"
+          + " synchronous_commit (docs/SCALE.md, Failover).")
+  boolean replicatedCheckpoints;
+
   LogSettings settings() {
-    return new LogSettings(true, interval, maxLeavesPerRound);
+    return new LogSettings(true, interval, maxLeavesPerRound, replicatedCheckpoints);
   }
 }

@@ -136,7 +136,8 @@ public final class AuditServer implements AutoCloseable {
       SigningKey signing = keys.current();
       CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
       this.trail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner,
-          new PostgresTrail.Settings(config.log().enabled(), config.log().maxLeavesPerRound(), config.limits().maxAnswerBytes()),
+          new PostgresTrail.Settings(config.log().enabled(), config.log().maxLeavesPerRound(),
+              config.limits().maxAnswerBytes(), config.log().replicatedCheckpoints()),
           registry, clock);
       RetentionRoutes retentionRoutes = new RetentionRoutes(retention, trail, config.lifecycle().purgeMaxEvents());
       this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null

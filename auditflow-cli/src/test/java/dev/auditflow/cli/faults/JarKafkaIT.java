@@ -147,9 +147,17 @@ class JarKafkaIT {
     final AtomicInteger resent = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
     final String prefix;
+    final List<URI> nodes;
+    /** The token the batches are sent with: the suite's admin, or another node's. */
+    String token = admin;
 
     Stream(String prefix) {
+      this(prefix, ingestUris);
+    }
+
+    Stream(String prefix, List<URI> nodes) {
       this.prefix = prefix;
+      this.nodes = nodes;
     }
 
     /** One batch of 20 events over 10 correlations; its ids count as acknowledged only on 201. */
@@ -167,7 +175,7 @@ class JarKafkaIT {
           resent.incrementAndGet();
         }
         try {
-          HttpResponse<String> answer = new JarApi(ingestUris.get((n + attempt) % 2), admin).call("POST",
+          HttpResponse<String> answer = new JarApi(nodes.get((n + attempt) % nodes.size()), token).call("POST",
               "/api/v1/audit/events/batch", batch.toString());
           if (answer.statusCode() == 201) {
             acknowledged.addAll(ids);
@@ -379,6 +387,148 @@ class JarKafkaIT {
     assertThat(p99).as("p99 of %s", millis).isBetween(950L, 1_500L);
   }
 
+  /**
+   * The PostgreSQL primary lost while its asynchronous streaming replica lags, and the replica
+   * promoted (docs/SCALE.md, "Failover"). One node ({@code serve --kafka-writer
+   * --replicated-checkpoints}, its own topic and group) on a primary whose events commit locally
+   * ({@code synchronous_commit = local}) and whose standby is named synchronous, so that only the
+   * log's checkpoints wait for it. The standby is cut off mid-stream; events keep being acknowledged
+   * (Kafka holds them, the primary stores them) while no checkpoint the standby lacks becomes
+   * visible; a witness keeps the last one it sees. Then the primary is SIGKILLed, the standby
+   * promoted and the node restarted on it: it re-writes from Kafka what the standby missed (the
+   * offsets are in the same transactions as the rows), every acknowledged event is stored once, the
+   * chains verify, and the witness finds the new checkpoint consistent with the one it kept.
+   */
+  @Test
+  @Order(8)
+  void thePrimaryLostWhileItsReplicaLagsAndTheReplicaPromotedLosesNothingAndForksNoWitness() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("failover"));
+    int primaryPort = RedisServerProcess.freePort();
+    PostgresProcess primary = new PostgresProcess(dir.resolve("primary"), primaryPort).start();
+    StreamingReplica replica = null;
+    JarProcess node = null;
+    try {
+      String primaryDb = primary.createDatabase("failover");
+      execute(primary.jdbcUrl(), "ALTER DATABASE failover SET synchronous_commit = local");
+      replica = StreamingReplica.of(primary, dir.resolve("primary"), primaryPort, dir.resolve("replica"));
+      execute(primary.jdbcUrl(), "ALTER SYSTEM SET synchronous_standby_names = '" + StreamingReplica.NAME + "'",
+          "SELECT pg_reload_conf()");
+      JarProcess init = JarProcess.of(dir, "kafka", "init", "--kafka-bootstrap", kafka.bootstrapServers(),
+          "--kafka-topic", "auditflow.failover", "--partitions", "2");
+      assertThat(init.run(START)).as(init.output()).isZero();
+      int port = RedisServerProcess.freePort();
+      URI uri = URI.create("http://127.0.0.1:" + port);
+      node = failoverNode(dir, port, primaryDb).start();
+      node.awaitHttp200(uri, "/health/ready", START);
+      JarApi api = new JarApi(uri, admin(dir));
+      Stream stream = new Stream("jar-kafka-failover", List.of(uri));
+      stream.token = api.token();
+
+      // Before the fault: stored, integrated, replicated; the witness keeps a checkpoint.
+      for (int i = 0; i < 10; i++) {
+        stream.sendOne();
+      }
+      String replicaDb = replica.jdbcUrl("failover");
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+          .until(() -> count(replicaDb, "SELECT count(*) FROM log_leaves") >= stream.acknowledged.size());
+      String key = AuditEventJson.mapper().readTree(api.call("GET", "/api/v1/log/key", null).body())
+          .get("verifier_key").asText();
+      Path kept = dir.resolve("witness/checkpoint");
+      Files.createDirectories(kept.getParent());
+      witness(dir, uri, api.token(), kept, key, "TRUSTED: first checkpoint kept");
+
+      // The standby cut off; the primary goes on storing what Kafka delivers.
+      replica.sever();
+      stream.sendFor(Duration.ofSeconds(3));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+          .until(() -> count(primaryDb, "SELECT count(*) FROM audit_events WHERE correlation_id LIKE"
+              + " 'jar-kafka-failover-%'") == stream.acknowledged.size());
+      long onReplica = count(replicaDb, "SELECT count(*) FROM audit_events WHERE correlation_id LIKE"
+          + " 'jar-kafka-failover-%'");
+      assertThat(onReplica).as("the standby lags: it lacks acknowledged events").isLessThan(stream.acknowledged.size());
+      // No checkpoint the standby lacks is visible: the witness sees none newer than the standby's tree.
+      witness(dir, uri, api.token(), kept, key, "CONSISTENT");
+      long witnessed = treeSize(Files.readString(kept));
+      long replicaTree = count(replicaDb, "SELECT tree_size FROM log_state");
+      assertThat(witnessed).as("the witness's tree is one the standby holds").isLessThanOrEqualTo(replicaTree);
+      assertThat(witnessed).as("the primary's newer events were stored but never signed")
+          .isLessThan(stream.acknowledged.size());
+
+      // The primary lost; the standby promoted; the node restarted on it.
+      primary.kill();
+      node.kill();
+      replica.promote();
+      node = failoverNode(dir, port, replicaDb).start();
+      node.awaitHttp200(uri, "/health/ready", START);
+      // No synchronous standby behind the promoted one yet: the operator is told checkpoints are local.
+      assertThat(node.output()).contains("log_checkpoints_unreplicated");
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+          .until(() -> count(replicaDb, "SELECT count(*) FROM audit_events WHERE correlation_id LIKE"
+              + " 'jar-kafka-failover-%'") == stream.acknowledged.size());
+      System.out.printf("failover: %d events acknowledged, %d on the standby when it was promoted, witness at %d leaves%n",
+          stream.acknowledged.size(), onReplica, witnessed);
+      assertThat(storedOf(replicaDb, stream.acknowledged)).isEqualTo(stream.acknowledged.size());
+      for (int c = 0; c < 10; c++) {
+        JsonNode verified = AuditEventJson.mapper().readTree(api.call("POST", "/api/v1/audit/verify",
+            "{\"correlation_id\":\"jar-kafka-failover-" + c + "\"}").body());
+        assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
+      }
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+          .until(() -> count(replicaDb, "SELECT tree_size FROM log_state") >= stream.acknowledged.size() + 0L
+              && count(replicaDb, "SELECT count(*) FROM log_queue") == 0);
+      witness(dir, uri, api.token(), kept, key, "CONSISTENT");
+      assertThat(treeSize(Files.readString(kept))).isGreaterThan(witnessed);
+    } finally {
+      if (node != null) {
+        node.close();
+      }
+      if (replica != null) {
+        replica.close();
+      }
+      primary.close();
+    }
+  }
+
+  private static JarProcess failoverNode(Path dir, int port, String database) throws IOException {
+    return JarProcess.of(Files.createDirectories(dir.resolve("node")), "serve", "--host", "127.0.0.1", "--port",
+        Integer.toString(port), "--database-url", database, "--kafka-bootstrap", kafka.bootstrapServers(),
+        "--kafka-topic", "auditflow.failover", "--kafka-group", "auditflow-failover", "--kafka-writer",
+        "--replicated-checkpoints");
+  }
+
+  private static String admin(Path dir) throws IOException {
+    return Files.readString(dir.resolve("node/auditflow-data/admin.token")).trim();
+  }
+
+  /** {@code auditflow log verify} as a witness: exit 0 and {@code expected} in its output. */
+  private static void witness(Path dir, URI uri, String token, Path kept, String key, String expected) throws Exception {
+    JarProcess witness = JarProcess.of(Files.createDirectories(dir.resolve("witness")),
+        Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url", uri.toString(), "--checkpoint", kept.toString(),
+        "--key", key);
+    assertThat(witness.run(START)).as(witness.output()).isZero();
+    assertThat(witness.output()).contains(expected);
+  }
+
+  private static long treeSize(String checkpointNote) {
+    return Long.parseLong(checkpointNote.split("\n")[1]);
+  }
+
+  private static void execute(String url, String... sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(url); java.sql.Statement s = c.createStatement()) {
+      for (String q : sql) {
+        s.execute(q);
+      }
+    }
+  }
+
+  private static long count(String url, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(url); java.sql.Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   private static AuditEvent trickleEvent(String correlationId, int i) {
     return AuditEvent.builder().eventType("kafka.trickle").eventTimestamp(Instant.now()).eventCategory("test")
         .eventAction("emit").eventOutcome(EventOutcome.SUCCESS).correlationId(correlationId)
@@ -403,7 +553,11 @@ class JarKafkaIT {
   }
 
   private static long storedOf(Set<String> ids) throws Exception {
-    try (Connection c = DriverManager.getConnection(db);
+    return storedOf(db, ids);
+  }
+
+  private static long storedOf(String database, Set<String> ids) throws Exception {
+    try (Connection c = DriverManager.getConnection(database);
         PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_events WHERE event_id = ANY(?::uuid[])")) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rs = ps.executeQuery()) {

@@ -11,8 +11,12 @@ import java.time.Duration;
  *     (default 200 ms): with a backlog it goes again at once
  * @param maxLeavesPerRound a round stops taking queue rows once it holds this many events (default
  *     20 000; one request's events are never split), which bounds a round's transaction
+ * @param replicatedCheckpoints sign only state a synchronous standby has applied: each round
+ *     commits with {@code synchronous_commit = remote_apply}, so a checkpoint becomes visible — to
+ *     a witness — only once the standby holds it, and a standby promoted after a failover never
+ *     lacks a tree a witness has seen (docs/SCALE.md, "Failover")
  */
-public record LogSettings(boolean enabled, Duration interval, int maxLeavesPerRound) {
+public record LogSettings(boolean enabled, Duration interval, int maxLeavesPerRound, boolean replicatedCheckpoints) {
   public LogSettings {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("log-interval must be > 0, was " + interval);
@@ -20,6 +24,10 @@ public record LogSettings(boolean enabled, Duration interval, int maxLeavesPerRo
     if (maxLeavesPerRound < 1) {
       throw new IllegalArgumentException("log-max-leaves-per-round must be >= 1, was " + maxLeavesPerRound);
     }
+  }
+
+  public LogSettings(boolean enabled, Duration interval, int maxLeavesPerRound) {
+    this(enabled, interval, maxLeavesPerRound, false);
   }
 
   public static LogSettings defaults() {

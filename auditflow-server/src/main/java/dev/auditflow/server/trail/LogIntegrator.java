@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +60,7 @@ final class LogIntegrator {
   private final TreeNodes nodes;
   private final CheckpointSigner signer;
   private final int maxLeaves;
+  private final boolean replicatedCheckpoints;
   private final Clock clock;
   private final Timer delay;
   private final AtomicLong treeSize = new AtomicLong();
@@ -71,11 +73,13 @@ final class LogIntegrator {
    */
   private CompactRange edge;
 
-  LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, MeterRegistry registry, Clock clock) {
+  LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, boolean replicatedCheckpoints,
+      MeterRegistry registry, Clock clock) {
     this.database = database;
     this.nodes = new TreeNodes();
     this.signer = signer;
     this.maxLeaves = maxLeaves;
+    this.replicatedCheckpoints = replicatedCheckpoints;
     this.clock = clock;
     this.delay = Timer.builder("auditflow.log.integration.delay")
         .description("from an event's commit (its queueing, a moment before) to the signed checkpoint that holds it")
@@ -86,6 +90,26 @@ final class LogIntegrator {
     this.tampering = Counter.builder("auditflow.log.tampering.detected")
         .description("rounds refused because the stored tree differs from the one this instance signed")
         .register(registry);
+    if (replicatedCheckpoints) {
+      warnWithoutSynchronousStandby();
+    }
+  }
+
+  /**
+   * Replicated checkpoints with no synchronous standby named sign local state only — after a
+   * failover, or before the standby is set up — which the operator must know.
+   */
+  private void warnWithoutSynchronousStandby() {
+    try (Connection c = database.connection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW synchronous_standby_names")) {
+      if (rs.next() && rs.getString(1).isBlank()) {
+        log.warn("log_checkpoints_unreplicated: --replicated-checkpoints is on but the database names no"
+            + " synchronous standby (synchronous_standby_names is empty): checkpoints are signed over local"
+            + " state until one is set");
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn("log: cannot read synchronous_standby_names to check --replicated-checkpoints: {}", e.getMessage());
+    }
   }
 
   /**
@@ -127,6 +151,14 @@ final class LogIntegrator {
   private record Integrated(TransparencyLog.Round round, CompactRange range, List<Queued> appended) {}
 
   private Integrated round(Connection c) throws SQLException {
+    if (replicatedCheckpoints) {
+      // The round's commit — and with it the new checkpoint's visibility — waits until the
+      // synchronous standby has applied it: PostgreSQL makes a transaction visible only after its
+      // synchronous-replication wait. Without a synchronous standby this is a local commit.
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL synchronous_commit = remote_apply");
+      }
+    }
     String origin;
     long size;
     boolean unsigned;

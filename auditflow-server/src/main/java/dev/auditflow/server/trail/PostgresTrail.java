@@ -31,7 +31,13 @@ import java.util.function.Predicate;
  */
 public final class PostgresTrail implements AuditTrail {
   /** What the trail is told at start. */
-  public record Settings(boolean logEnabled, int logMaxLeavesPerRound, long maxAnswerBytes) {}
+  /** @param replicatedCheckpoints see {@code LogSettings#replicatedCheckpoints} */
+  public record Settings(boolean logEnabled, int logMaxLeavesPerRound, long maxAnswerBytes,
+      boolean replicatedCheckpoints) {
+    public Settings(boolean logEnabled, int logMaxLeavesPerRound, long maxAnswerBytes) {
+      this(logEnabled, logMaxLeavesPerRound, maxAnswerBytes, false);
+    }
+  }
 
   private final Database database;
   private final EventWriter writer;
@@ -71,7 +77,8 @@ public final class PostgresTrail implements AuditTrail {
         new LogQueue(settings.logEnabled()), clock);
     PurgeRecords purgeRecords = new PurgeRecords(keys);
     PostgresLog log = new PostgresLog(database,
-        new LogIntegrator(database, signer, settings.logMaxLeavesPerRound(), registry, clock));
+        new LogIntegrator(database, signer, settings.logMaxLeavesPerRound(), settings.replicatedCheckpoints(),
+            registry, clock));
     return new PostgresTrail(database, writer, new EventReader(database, settings.maxAnswerBytes()), purgeRecords, log,
         new Purger(database, purgeRecords, writer, registry, clock));
   }
