@@ -2,6 +2,7 @@ package dev.auditflow.cli.faults;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.auditflow.server.testing.CuttingProxy;
 import dev.auditflow.server.testing.RedisServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +28,7 @@ import java.util.Set;
  * A real PostgreSQL streaming replica of a {@link PostgresProcess}, made as PostgreSQL documents a
  * low-level base backup ({@code pg_backup_start}, a copy of the data directory,
  * {@code pg_backup_stop}'s label) — the embedded binaries have no {@code pg_basebackup} — and fed
- * through a physical replication slot across a {@link SeveringProxy}, so the test can cut it off
+ * through a physical replication slot across a {@link CuttingProxy}, so the test can cut it off
  * from its primary and let it lag. Named {@code replica} to its primary, which can then name it in
  * {@code synchronous_standby_names}.
  */
@@ -41,10 +42,10 @@ final class StreamingReplica implements AutoCloseable {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
   private final PostgresProcess server;
-  private final SeveringProxy link;
+  private final CuttingProxy link;
   private final int port;
 
-  private StreamingReplica(PostgresProcess server, SeveringProxy link, int port) {
+  private StreamingReplica(PostgresProcess server, CuttingProxy link, int port) {
     this.server = server;
     this.link = link;
     this.port = port;
@@ -52,7 +53,7 @@ final class StreamingReplica implements AutoCloseable {
 
   /** Takes a base backup of {@code primary} into {@code dir} and starts it as its hot standby. */
   static StreamingReplica of(PostgresProcess primary, Path primaryDir, int primaryPort, Path dir) throws Exception {
-    SeveringProxy link = new SeveringProxy(primaryPort);
+    CuttingProxy link = new CuttingProxy("127.0.0.1", primaryPort);
     try (Connection c = DriverManager.getConnection(primary.jdbcUrl()); Statement s = c.createStatement()) {
       s.execute("SELECT pg_create_physical_replication_slot('" + NAME + "', true)");
       s.execute("SELECT pg_backup_start('" + NAME + "', true)");
@@ -129,7 +130,7 @@ final class StreamingReplica implements AutoCloseable {
   }
 
   /** Cuts the standby off its primary: it keeps what it has applied and receives nothing more. */
-  void sever() {
+  void sever() throws IOException {
     link.sever();
   }
 

@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chunk containing the marker is forwarded <em>whole</em>, and then the answer is dropped and the
  * connection closed. The server did the work; the client never hears of it — the "response lost
  * after the request was processed" fault: an HTTP request whose answer never arrives, or a
- * PostgreSQL COMMIT that commits while its acknowledgement is lost.
+ * PostgreSQL COMMIT that commits while its acknowledgement is lost. {@link #sever} is the other
+ * fault: a partition — every connection closed, no new one taken.
  */
 public final class CuttingProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress target;
   private final AtomicInteger cuts = new AtomicInteger();
+  private final List<Connection> connections = new CopyOnWriteArrayList<>();
   private volatile byte[] marker;
   private volatile boolean cutEveryTime;
 
@@ -64,6 +68,7 @@ public final class CuttingProxy implements AutoCloseable {
         Socket server = new Socket();
         server.connect(target, 5_000);
         Connection c = new Connection(client, server);
+        connections.add(c);
         start(() -> c.pump(client, server, true));
         start(() -> c.pump(server, client, false));
       } catch (IOException e) {
@@ -133,6 +138,7 @@ public final class CuttingProxy implements AutoCloseable {
     }
 
     private void closeBoth() {
+      connections.remove(this);
       try {
         client.close();
       } catch (IOException ignored) {
@@ -144,6 +150,12 @@ public final class CuttingProxy implements AutoCloseable {
         // already closed
       }
     }
+  }
+
+  /** Closes every connection and stops accepting: nothing crosses any more. */
+  public void sever() throws IOException {
+    listener.close();
+    connections.forEach(Connection::closeBoth);
   }
 
   @Override
