@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,12 @@ final class KafkaCommand {
       } catch (TimeoutException e) {
         throw new CliFailure("Kafka at " + settings.bootstrapServers() + " did not answer: " + e.getMessage(),
             "check --kafka-bootstrap, and --kafka-config for a cluster that needs TLS or SASL");
+      } catch (AuthenticationException e) {
+        throw new CliFailure("Kafka did not accept the credentials: " + e.getMessage(),
+            "check the user and password (or certificate) that --kafka-config gives");
+      } catch (AuthorizationException e) {
+        throw new CliFailure("Kafka refused: " + e.getMessage(), "the user --kafka-config names needs Describe,"
+            + " DescribeConfigs and Create on the topic (or the cluster): an operator's, not an ingest node's");
       } catch (KafkaException e) {
         throw new CliFailure("Kafka refused: " + e.getMessage(), "the cluster's log says more");
       }

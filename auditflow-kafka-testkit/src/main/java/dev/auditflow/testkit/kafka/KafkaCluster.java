@@ -44,24 +44,38 @@ public final class KafkaCluster implements AutoCloseable {
   private final String clusterId = Uuid.randomUuid().toString();
   private final int[] brokerPorts;
   private final int[] controllerPorts;
+  private final int[] securedPorts;
+  private final SecuredListener secured;
   private final Process[] processes;
   private final String classpath;
 
-  private KafkaCluster(Path directory, int nodes) throws IOException {
+  private KafkaCluster(Path directory, int nodes, SecuredListener secured) throws IOException {
     this.directory = directory;
+    this.secured = secured;
     this.brokerPorts = new int[nodes];
     this.controllerPorts = new int[nodes];
+    this.securedPorts = new int[nodes];
     this.processes = new Process[nodes];
     for (int i = 0; i < nodes; i++) {
       brokerPorts[i] = freePort();
       controllerPorts[i] = freePort();
+      securedPorts[i] = secured == null ? 0 : freePort();
     }
     this.classpath = brokerClasspath();
   }
 
   /** Formats and starts {@code nodes} nodes under {@code directory} and waits until every broker is up. */
   public static KafkaCluster start(Path directory, int nodes) throws IOException, InterruptedException {
-    KafkaCluster cluster = new KafkaCluster(directory, nodes);
+    return start(directory, nodes, null);
+  }
+
+  /**
+   * As {@link #start(Path, int)}, each node also listening for clients on {@code secured} (none
+   * for null): its addresses are {@link #securedBootstrapServers()}.
+   */
+  public static KafkaCluster start(Path directory, int nodes, SecuredListener secured)
+      throws IOException, InterruptedException {
+    KafkaCluster cluster = new KafkaCluster(directory, nodes, secured);
     try {
       cluster.formatAll();
       for (int i = 0; i < nodes; i++) {
@@ -78,6 +92,14 @@ public final class KafkaCluster implements AutoCloseable {
   /** {@code host:port,…} of every node's broker listener. */
   public String bootstrapServers() {
     return IntStream.of(brokerPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+  }
+
+  /** {@code host:port,…} of every node's {@link SecuredListener}. */
+  public String securedBootstrapServers() {
+    if (secured == null) {
+      throw new IllegalStateException("this cluster was started without a secured listener");
+    }
+    return IntStream.of(securedPorts).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
   }
 
   public int size() {
@@ -185,11 +207,18 @@ public final class KafkaCluster implements AutoCloseable {
     p.setProperty("process.roles", "broker,controller");
     p.setProperty("node.id", Integer.toString(i + 1));
     p.setProperty("controller.quorum.voters", voters);
-    p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts[i] + ",CONTROLLER://127.0.0.1:" + controllerPorts[i]);
-    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPorts[i]);
+    String advertised = "PLAINTEXT://127.0.0.1:" + brokerPorts[i];
+    String protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+    if (secured != null) {
+      advertised += ",SASL_SSL://127.0.0.1:" + securedPorts[i];
+      protocols += ",SASL_SSL:SASL_SSL";
+      secured.brokerConfig(directory.resolve("tls")).forEach(p::setProperty);
+    }
+    p.setProperty("listeners", advertised + ",CONTROLLER://127.0.0.1:" + controllerPorts[i]);
+    p.setProperty("advertised.listeners", advertised);
     p.setProperty("controller.listener.names", "CONTROLLER");
     p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", protocols);
     p.setProperty("log.dirs", directory.resolve("node-" + (i + 1)).toString());
     p.setProperty("auto.create.topics.enable", "false");
     // Internal topics small and replicated like the data: a test cluster of 3 starts in seconds.

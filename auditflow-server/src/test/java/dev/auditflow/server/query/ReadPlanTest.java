@@ -169,22 +169,23 @@ class ReadPlanTest {
     String window = "start_time=" + encode(START.plusSeconds(1_000)) + "&end_time=" + encode(START.plusSeconds(1_060));
     var export = fx.get("/api/v1/audit/export?" + window + "&limit=6000");
     assertThat(export.status()).as(export.body()).isEqualTo(200);
-    // A signed export verifies every chain it touches whole — here both, 200 000 events hashed,
-    // measured 2.6 s — so its bound is the chains' length, not the window's.
-    // Read once: its bound is loose enough for a loaded machine, and three would cost the suite 15 s.
-    assertFast("/api/v1/audit/export?" + window + "&limit=6000", 10_000, 1);
-    assertFast("/api/v1/audit/export?format=ndjson&" + window, 10_000, 1);
+    // A signed export verifies every chain it touches whole — here both, 200 000 events hashed
+    // (2.6-3.0 s on an idle 2-core machine, over 10 s on the same machine under CI's load) — so its
+    // cost is the chains' verification, and its bound is that same work measured just before, in
+    // this run: load slows both alike (the export measured 1.13-1.16 times the two verifications
+    // on the idle machine), while per-row work beyond verifying (a plan that revisits rows, a
+    // window re-read per event) shows as a multiple of it. Read once: three would cost the suite 15 s.
+    long chains = verifyMillis("bulk-even") + verifyMillis("bulk-odd");
+    assertFast("/api/v1/audit/export?" + window + "&limit=6000", 3 * chains + 1_000, 1);
+    chains = verifyMillis("bulk-even") + verifyMillis("bulk-odd");
+    assertFast("/api/v1/audit/export?format=ndjson&" + window, 3 * chains + 1_000, 1);
     assertFast("/api/v1/console/health", 500);
     assertFast("/api/v1/audit/legal-hold", 300);
 
-    long started = System.nanoTime();
-    JsonNode verified = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"bulk-odd\"}").json();
-    long millis = (System.nanoTime() - started) / 1_000_000;
-    assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
     // 100 000 events hashed one by one: linear, and measured 1-3 s here.
-    assertThat(millis).as("verifying a chain of 100 000").isLessThan(15_000);
+    assertThat(verifyMillis("bulk-odd")).as("verifying a chain of 100 000").isLessThan(15_000);
 
-    started = System.nanoTime();
+    long started = System.nanoTime();
     assertThat(fx.postJson("/api/v1/admin/purge", "{\"dry_run\":true}").status()).isEqualTo(200);
     assertThat((System.nanoTime() - started) / 1_000_000).as("a purge's dry run").isLessThan(2_000);
   }
@@ -234,6 +235,16 @@ class ReadPlanTest {
     }
     System.out.printf("read-plan %5d ms (bound %5d) %s%n", fastest, boundMillis, path);
     assertThat(fastest).as(path + " right after the load").isLessThan(boundMillis);
+  }
+
+  /** Verifies one whole chain through the API (asserting it verifies) and returns how long that took. */
+  private static long verifyMillis(String correlationId) {
+    long started = System.nanoTime();
+    JsonNode verified = fx.postJson("/api/v1/audit/verify", "{\"correlation_id\":\"" + correlationId + "\"}").json();
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
+    System.out.printf("read-plan %5d ms verifying %s%n", millis, correlationId);
+    return millis;
   }
 
   private static String encode(Instant instant) {
