@@ -46,10 +46,16 @@ public final class QueryFilters {
   }
 
   private static int ROWS = 1_000_000;
-  private static final Instant LOADED_AT = Instant.now();
+  /** When the trail was loaded, as {@link QueryData#load} is told: the time windows are drawn before it. */
+  static final Instant LOADED_AT = Instant.now();
+
+  /** The rows {@link QueryData#load} was given, which the correlation filter draws from. */
+  static void rows(int rows) {
+    ROWS = rows;
+  }
 
   public static void main(String[] args) throws Exception {
-    ROWS = args.length > 0 ? Integer.parseInt(args[0]) : ROWS;
+    rows(args.length > 0 ? Integer.parseInt(args[0]) : ROWS);
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     HttpClient http = HttpClient.newHttpClient();
     try (BenchServer server = new BenchServer(4)) {
