@@ -174,6 +174,7 @@ public final class AuditServer implements AutoCloseable {
       QueryRoutes queryRoutes = new QueryRoutes(trail,
           new QueryParameters(clock, config.compatibility().defaultQueryLimit()), clock);
       this.security = Security.create(config.auth(), config.limits().readsPerPrincipal(), database, trail, registry, clock);
+      opened.push(security);
       ExportRoutes exportRoutes = new ExportRoutes(new JsonExporter(trail, verifier, signing, clock),
           new NdjsonExporter(trail, verifier, signing, clock), security.accessAudit(), signing, clock);
       Completeness completeness = new Completeness(trail, config.completenessGrace(), clock);
@@ -378,6 +379,7 @@ public final class AuditServer implements AutoCloseable {
     }
     completenessWatch.close();
     app.stop();
+    security.close();
     if (kafkaWriter != null) {
       kafkaWriter.close();
     }

@@ -7,7 +7,6 @@ import dev.auditflow.api.Problem;
 import dev.auditflow.api.ProblemType;
 import dev.auditflow.server.failure.UnavailableException;
 import dev.auditflow.server.http.Json;
-import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
 import io.javalin.config.JavalinConfig;
@@ -26,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * access:<principal>}). So "who looked at what" is answered by the query API itself.
  *
  * <p>It is written before the answer leaves: if the record cannot be written, the caller gets a
- * 503 instead of the data (an unrecorded read is not allowed to happen).
+ * 503 instead of the data (an unrecorded read is not allowed to happen). Concurrent readers' records
+ * are committed together ({@link AccessRecorder}).
  */
-public final class AccessAudit {
+public final class AccessAudit implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccessAudit.class);
   /** Handlers may set this context attribute to the number of results they returned. */
   public static final String RESULTS = "auditflow.results";
@@ -40,12 +40,12 @@ public final class AccessAudit {
   private static final String RECORDED = "auditflow.access.recorded";
 
   private final RoutePolicy policy;
-  private final AuditTrail trail;
+  private final AccessRecorder recorder;
   private final Clock clock;
 
-  public AccessAudit(RoutePolicy policy, AuditTrail trail, Clock clock) {
+  AccessAudit(RoutePolicy policy, AccessRecorder recorder, Clock clock) {
     this.policy = policy;
-    this.trail = trail;
+    this.recorder = recorder;
     this.clock = clock;
   }
 
@@ -103,12 +103,18 @@ public final class AccessAudit {
         principal.actor(AuthFilter.clientAddress(ctx)),
         new ServerRecord.Resource("api", route), data).toEvent(clock.instant());
     try {
-      trail.append(List.of(event), principal.name());
+      recorder.record(event, principal.name());
     } catch (RuntimeException e) {
       log.error("access could not be recorded; the answer is withheld principal={} route={} error=\"{}\"",
           principal.name(), route, e.getMessage());
       throw new AccessNotRecordedException();
     }
+  }
+
+  /** Stops recording; audited routes answer 503 from then on. */
+  @Override
+  public void close() {
+    recorder.close();
   }
 
   /** The access could not be written to the trail, so the answer must not be given: a 503. */

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * always (the first admin token made at first start), JWTs and Kubernetes tokens when configured,
  * every route's rule from {@link RoutePolicy}, and the token admin routes.
  */
-public final class Security {
+public final class Security implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Security.class);
 
   private final AuthSettings settings;
@@ -52,7 +52,13 @@ public final class Security {
     RoutePolicy policy = RoutePolicy.standard();
     FailedAuthentications failures = new FailedAuthentications(settings.failureLimit(), settings.failureWindow(), clock);
     return new Security(settings, tokens,
-        new AuthFilter(policy, settings, authenticators, failures, requestsPerPrincipal, registry, clock), new AccessAudit(policy, trail, clock));
+        new AuthFilter(policy, settings, authenticators, failures, requestsPerPrincipal, registry, clock), new AccessAudit(policy, new AccessRecorder(trail, registry), clock));
+  }
+
+  /** Stops the access audit's committer: after HTTP has stopped, so that every answer given was recorded. */
+  @Override
+  public void close() {
+    audit.close();
   }
 
   public void install(JavalinConfig config) {
