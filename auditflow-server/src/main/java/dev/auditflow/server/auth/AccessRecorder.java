@@ -15,8 +15,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Commits access records for concurrent readers together (group commit). A reader hands its
@@ -27,8 +25,9 @@ import java.util.concurrent.TimeoutException;
  * there as soon as it is free, so a lone reader's record costs one commit, as before, and a
  * crowd's cost grows with the number of commits, not of readers.
  *
- * <p>One thread commits, so access chains are only ever locked by it: two groups never wait for
- * each other's chain locks.
+ * <p>One thread commits, so within one server two groups never wait for each other's chain
+ * locks; across servers on one database, a group takes all its chains in one call, in the trail's
+ * lock order, so groups can wait for each other but never deadlock.
  */
 final class AccessRecorder implements AutoCloseable {
   /** The most records in one transaction: a bound on how long one commit holds its chains. */
@@ -43,7 +42,7 @@ final class AccessRecorder implements AutoCloseable {
   private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>();
   private final DistributionSummary groupSize;
   private final Thread committer;
-  private volatile boolean closed;
+  private boolean closed; // guarded by this
 
   AccessRecorder(AuditTrail trail, MeterRegistry registry) {
     this.trail = trail;
@@ -63,49 +62,60 @@ final class AccessRecorder implements AutoCloseable {
    * @throws RuntimeException what the trail threw when it could not be committed
    */
   void record(AuditEvent record, String principal) {
-    if (closed) {
-      throw stopping();
-    }
     Pending pending = new Pending(record, principal, new CompletableFuture<>());
-    waiting.add(pending);
-    while (true) {
-      try {
-        pending.durable().get(1, TimeUnit.SECONDS);
-        return;
-      } catch (TimeoutException e) {
-        if (!committer.isAlive()) {
-          failWaiting(); // handed over just as the committer stopped
-        }
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while the access was being recorded", e);
-      }
+    handOver(pending);
+    try {
+      pending.durable().get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the access was being recorded", e);
     }
   }
 
-  private void commitWhileOpen() {
-    List<Pending> group = new ArrayList<>();
-    boolean stop = false;
-    while (!stop) {
-      try {
-        group.add(waiting.take());
-      } catch (InterruptedException e) {
-        break;
-      }
-      waiting.drainTo(group, MAX_GROUP - 1);
-      stop = group.removeIf(p -> p == STOP);
-      try {
-        commit(group);
-      } catch (Error e) {
-        // The committer dies with it; its group must not wait for an answer that never comes.
-        group.forEach(p -> p.durable().completeExceptionally(e));
-        throw e;
-      }
-      group.clear();
+  /**
+   * Queues a record unless the committer stops or has stopped. Handing over and closing exclude
+   * each other, so nothing is queued behind {@link #STOP} or after the committer's last look:
+   * every record handed over gets an answer.
+   */
+  private synchronized void handOver(Pending pending) {
+    if (closed) {
+      throw stopping();
     }
-    failWaiting();
+    waiting.add(pending);
+  }
+
+  private synchronized void closeTheDoor(boolean stopAfterWhatIsQueued) {
+    if (!closed && stopAfterWhatIsQueued) {
+      waiting.add(STOP);
+    }
+    closed = true;
+  }
+
+  private void commitWhileOpen() {
+    try {
+      List<Pending> group = new ArrayList<>();
+      boolean stop = false;
+      while (!stop) {
+        group.add(waiting.take());
+        waiting.drainTo(group, MAX_GROUP - 1);
+        stop = group.removeIf(p -> p == STOP);
+        try {
+          commit(group);
+        } catch (Error e) {
+          // The committer dies with it; its group must not wait for an answer that never comes.
+          group.forEach(p -> p.durable().completeExceptionally(e));
+          throw e;
+        }
+        group.clear();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      closeTheDoor(false);
+      failWaiting();
+    }
   }
 
   private void commit(List<Pending> group) {
@@ -135,6 +145,10 @@ final class AccessRecorder implements AutoCloseable {
       times.add(p.record().eventTimestamp());
     }
     trail.appendWith("recording " + group.size() + " accesses", times, (tx, appender) -> {
+      // All of the group's chains at once, in the trail's one lock order: appended principal by
+      // principal they would be locked in arrival order, and two instances on one database
+      // whose groups hold the same principals in opposite orders would deadlock.
+      appender.lockChains(group.stream().map(p -> p.record().correlationId()).distinct().toList());
       for (Map.Entry<String, List<AuditEvent>> records : byPrincipal.entrySet()) {
         appender.append(records.getValue(), records.getKey());
       }
@@ -155,8 +169,7 @@ final class AccessRecorder implements AutoCloseable {
   /** Stops once the records handed over so far are committed; records handed over later fail. */
   @Override
   public void close() {
-    closed = true;
-    waiting.add(STOP);
+    closeTheDoor(true);
     try {
       committer.join(10_000);
     } catch (InterruptedException e) {

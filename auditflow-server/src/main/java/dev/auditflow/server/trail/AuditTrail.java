@@ -86,6 +86,15 @@ public interface AuditTrail {
     /** Links and stores a numbering producer's events with its issued mark ({@link AuditTrail#append(List, String, long)}). */
     Set<UUID> append(List<AuditEvent> events, String ingestedBy, long producerIssued) throws SQLException;
 
+    /**
+     * Takes the locks of these chains now, in the one order every writer takes chain locks in.
+     * A feature appending for several ingesters in one transaction calls it first with all of
+     * their chains: each {@link #append} call locks only its own, so chains taken call by call
+     * would be locked in call order, and two transactions holding the same chains in opposite
+     * orders would deadlock. The locks are the transaction's; taking one again is free.
+     */
+    void lockChains(Collection<String> correlationIds) throws SQLException;
+
     /** How many events of a correlation are stored, as this transaction sees it. */
     long countChain(String correlationId) throws SQLException;
   }

@@ -153,10 +153,7 @@ final class EventWriter {
     // writers of the same correlations then wait on each other only for what must be serial.
     PreparedRequest prepared = new PreparedRequest(Timestamps.normalize(clock.instant()), ingestedBy);
     events.forEach(prepared::add);
-    try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
-      lock.setArray(1, c.createArrayOf("text", correlationIds));
-      lock.execute();
-    }
+    lockChains(c, correlations);
     List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
     takeIds(c, fresh);
     List<ChainLinker.Prepared> linkable = new ArrayList<>(fresh.size());
@@ -176,6 +173,17 @@ final class EventWriter {
     Set<UUID> created = new HashSet<>();
     fresh.forEach(e -> created.add(e.eventId()));
     return created;
+  }
+
+  /**
+   * Locks the chains for the rest of the transaction, sorted by the database
+   * ({@code auditflow_lock_chains}), so that every writer takes them in one order.
+   */
+  static void lockChains(Connection c, Collection<String> correlationIds) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
+      lock.setArray(1, c.createArrayOf("text", correlationIds.toArray(String[]::new)));
+      lock.execute();
+    }
   }
 
   /** The new events' leaves in the verifiable log: the RFC 6962 leaf hash of each canonical form. */

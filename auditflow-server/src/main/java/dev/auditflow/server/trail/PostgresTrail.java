@@ -99,6 +99,11 @@ public final class PostgresTrail implements AuditTrail {
         }
 
         @Override
+        public void lockChains(Collection<String> correlationIds) throws SQLException {
+          EventWriter.lockChains(tx, correlationIds);
+        }
+
+        @Override
         public long countChain(String correlationId) throws SQLException {
           return Chains.count(tx, correlationId);
         }

@@ -68,7 +68,11 @@ class AccessRecorderTest {
   }
 
   private Future<?> read(AuditEvent record, String principal) {
-    return readers.submit(() -> recorder.record(record, principal));
+    return read(recorder, record, principal);
+  }
+
+  private Future<?> read(AccessRecorder by, AuditEvent record, String principal) {
+    return readers.submit(() -> by.record(record, principal));
   }
 
   /** Holds {@code principal}'s access chain in a transaction of the test's until the connection rolls back. */
@@ -91,11 +95,19 @@ class AccessRecorderTest {
   }
 
   private int queued() {
-    return (int) registry.get("auditflow.access.records.waiting").gauge().value();
+    return queued(registry);
+  }
+
+  private static int queued(SimpleMeterRegistry of) {
+    return (int) of.get("auditflow.access.records.waiting").gauge().value();
   }
 
   private DistributionSummary groups() {
-    return registry.get("auditflow.access.commit.records").summary();
+    return groups(registry);
+  }
+
+  private static DistributionSummary groups(SimpleMeterRegistry of) {
+    return of.get("auditflow.access.commit.records").summary();
   }
 
   /** The {@code n} of each record in {@code principal}'s access chain, in chain order. */
@@ -145,6 +157,60 @@ class AccessRecorderTest {
           .put("correlation_id", ServerVocabulary.ACCESS_CHAIN_PREFIX + p).toString()).json();
       assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
     }
+  }
+
+  /**
+   * Two servers on one database, each committing a group that holds alice's and bob's records in
+   * the opposite order. Gates (chains held by the test) stage it so that one group already holds
+   * what it locked first while the other starts: groups that locked their chains one principal at
+   * a time, in arrival order, deadlock here every time — PostgreSQL then aborts one after
+   * {@code deadlock_timeout} and its records are committed one by one — so the test asserts that
+   * each group was committed whole, at once.
+   */
+  @Test
+  void twoInstancesCommittingCrossedGroupsDoNotDeadlock() throws Exception {
+    String alice = principal("alice");
+    String bob = principal("bob");
+    String x = principal("gate-x");
+    String y = principal("gate-y");
+    String z = principal("gate-z");
+    SimpleMeterRegistry registryB = new SimpleMeterRegistry();
+    List<Future<?>> answered = new ArrayList<>();
+    try (AccessRecorder other = new AccessRecorder(fx.server().trail(), registryB);
+        Connection holdX = holdChain(x); Connection holdY = holdChain(y); Connection holdZ = holdChain(z)) {
+      // This instance: a commit waiting for x, then the group [alice, y, bob].
+      answered.add(read(access(x, 0), x));
+      await().atMost(Duration.ofSeconds(10)).until(() -> waitingForALock() == 1);
+      for (String p : List.of(alice, y, bob)) {
+        answered.add(read(access(p, 1), p));
+        int expected = answered.size() - 1;
+        await().atMost(Duration.ofSeconds(10)).until(() -> queued() == expected);
+      }
+      // The other: a commit waiting for z, then the group [bob, alice].
+      answered.add(read(other, access(z, 0), z));
+      await().atMost(Duration.ofSeconds(10)).until(() -> waitingForALock() == 2);
+      answered.add(read(other, access(bob, 2), bob));
+      await().atMost(Duration.ofSeconds(10)).until(() -> queued(registryB) == 1);
+      answered.add(read(other, access(alice, 2), alice));
+      await().atMost(Duration.ofSeconds(10)).until(() -> queued(registryB) == 2);
+
+      holdX.rollback(); // this instance's group starts and stops at y, holding what it locked before y
+      await().atMost(Duration.ofSeconds(10)).until(() -> queued() == 0 && waitingForALock() == 2);
+      holdZ.rollback(); // the other's group starts: it waits for this one's chains or is done
+      List<Future<?>> othersGroup = answered.subList(answered.size() - 2, answered.size());
+      await().atMost(Duration.ofSeconds(10)).until(() -> queued(registryB) == 0
+          && (waitingForALock() == 2 || othersGroup.stream().allMatch(Future::isDone)));
+      holdY.rollback();
+      for (Future<?> a : answered) {
+        a.get(10, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(groups().count()).as("this instance's commits").isEqualTo(2);
+    assertThat(groups().max()).isEqualTo(3);
+    assertThat(groups(registryB).count()).as("the other instance's commits").isEqualTo(2);
+    assertThat(groups(registryB).max()).isEqualTo(2);
+    assertThat(chainOrder(alice)).hasSize(2);
+    assertThat(chainOrder(bob)).hasSize(2);
   }
 
   @Test
