@@ -163,6 +163,20 @@ class EventValidatorTest {
     assertThat(fields(TestEvents.valid().actorId("\uD83D\uDE00").eventData(pair).build())).isEmpty();
   }
 
+  /** The text check at the edges of the surrogate range, and problems after characters near it. */
+  @Test
+  void theTextCheckIsExactAtTheEdgesOfTheSurrogateRange() {
+    for (String fine : List.of("\u0001", "\uD7FF", "\uE000", "\uFFFF", "\u00FF", "a\uE000b\uD83D\uDE00c", "")) {
+      assertThat(EventValidator.textProblem(fine)).as("U+%04X…", fine.isEmpty() ? 0 : (int) fine.charAt(0)).isNull();
+    }
+    assertThat(EventValidator.textProblem("\u0000")).contains("NUL");
+    assertThat(EventValidator.textProblem("\uD800")).contains("lone surrogate (\\ud800) at position 0");
+    assertThat(EventValidator.textProblem("x\uDFFF")).contains("lone surrogate (\\udfff) at position 1");
+    assertThat(EventValidator.textProblem("\uE000ok\u0000")).contains("NUL");
+    assertThat(EventValidator.textProblem("\uD83D\uDE00 then \uDC00")).contains("at position 8");
+    assertThat(EventValidator.textProblem("\uFFFF\uD83D")).contains("at position 1");
+  }
+
   /**
    * Hardening finding 2: {@code 1e9999} was stored as ten thousand digits that every later read
    * failed on. Numbers are bounded by their digits written out in full, as PostgreSQL writes them.

@@ -45,7 +45,12 @@ public final class ClientPipelines {
     EQUAL;
 
     AuditStore auditflow(BatchTransport sink) {
-      AuditStoreBuilder builder = AuditStore.builder().transport(sink);
+      return auditflow(sink, true);
+    }
+
+    /** @param numbered producer sequences (on by default in the client: docs/COMPLETENESS.md) */
+    AuditStore auditflow(BatchTransport sink, boolean numbered) {
+      AuditStoreBuilder builder = AuditStore.builder().transport(sink).producerSequences(numbered);
       if (this == EQUAL) {
         builder.bufferSize(2_048).batchSize(512).maxInFlightBatches(1).flushInterval(Duration.ofSeconds(1));
       }

@@ -32,11 +32,12 @@ import org.HdrHistogram.Histogram;
  * their schedule, and — for the whole process, every thread — CPU time and bytes allocated per
  * delivered event. Pipeline {@code none} hands the number straight to the same sink without
  * building anything: the harness's own cost (pacing, timing, GC of the harness), to read the
- * other two against.
+ * others against; {@code auditflow-unnumbered} is the client with producer sequences off (what
+ * numbering every event costs).
  *
  * <p>One process is one fork of one pipeline at one rate, so no JIT or heap state carries over.
  *
- * <pre>java -cp benchmarks.jar dev.auditflow.bench.OpenLoopClients auditflow|otel|none DEFAULTS|EQUAL
+ * <pre>java -cp benchmarks.jar dev.auditflow.bench.OpenLoopClients auditflow|auditflow-unnumbered|otel|none DEFAULTS|EQUAL
  *     events-per-second [seconds=30] [warm-up seconds=5] [producers=2]</pre>
  */
 public final class OpenLoopClients {
@@ -79,13 +80,13 @@ public final class OpenLoopClients {
     LockSupport.parkNanos(measureFrom - System.nanoTime());
     Usage before = Usage.now();
     done.await();
-    Map<Long, Long> allocatedBeforeClose = Usage.allocatedNow(); // producers still alive: theirs count
+    Usage loaded = Usage.now(); // producers still alive: what they used counts
     release.countDown();
     for (Producer p : load) {
       p.join();
     }
     pipeline.close();
-    Usage after = Usage.now();
+    long cpu = Usage.processCpuNanos() - before.cpuNanos();
 
     long offered = load.stream().mapToLong(p -> p.offered).sum();
     long refused = load.stream().mapToLong(p -> p.refused).sum();
@@ -98,15 +99,22 @@ public final class OpenLoopClients {
             + "(cpu %.2f s of %d s)%n",
         name, sizing, rate, seconds, offered, delivered, 100.0 * delivered / offered, refused,
         latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3, latency.getMaxValue() / 1e3,
-        lag.getValueAtPercentile(99) / 1e3, lag.getMaxValue() / 1e3,
-        (double) (after.cpuNanos - before.cpuNanos) / delivered, (double) before.allocatedUntil(allocatedBeforeClose) / delivered,
-        (after.cpuNanos - before.cpuNanos) / 1e9, seconds);
+        lag.getValueAtPercentile(99) / 1e3, lag.getMaxValue() / 1e3, (double) cpu / delivered,
+        (double) before.allocatedUntil(loaded) / delivered, cpu / 1e9, seconds);
+    StringBuilder byThread = new StringBuilder("  cpu ns/event by thread:");
+    long threadsCpu = 0;
+    for (Map.Entry<String, Long> group : before.cpuUntil(loaded).entrySet()) {
+      byThread.append(String.format(" %s %.0f,", group.getKey(), (double) group.getValue() / delivered));
+      threadsCpu += group.getValue();
+    }
+    System.out.println(byThread.append(String.format(" rest (GC, JIT, flush at close) %.0f",
+        (double) (cpu - threadsCpu) / delivered)));
   }
 
   private static Pipeline pipeline(String name, ClientPipelines.Sizing sizing, Sink sink) {
     switch (name) {
-      case "auditflow" -> {
-        AuditStore store = sizing.auditflow(CountingSinks.transport(sink));
+      case "auditflow", "auditflow-unnumbered" -> {
+        AuditStore store = sizing.auditflow(CountingSinks.transport(sink), name.equals("auditflow"));
         return new Pipeline() {
           @Override
           public boolean emit(long n, Instant at) {
@@ -148,7 +156,8 @@ public final class OpenLoopClients {
           public void close() {}
         };
       }
-      default -> throw new IllegalArgumentException("pipeline: auditflow, otel or none, not " + name);
+      default -> throw new IllegalArgumentException(
+          "pipeline: auditflow, auditflow-unnumbered, otel or none, not " + name);
     }
   }
 
@@ -275,33 +284,60 @@ public final class OpenLoopClients {
   }
 
   /**
-   * The whole process's CPU time, and the bytes allocated so far by each live thread. Bytes
-   * allocated between two readings are summed over the threads alive at the second; a thread that
-   * ended in between (a JIT compiler thread, say) is left out rather than counted negative.
+   * The whole process's CPU time, and what each live Java thread has used and allocated so far.
+   * Between two readings, a thread's share is summed over the threads alive at the second; a
+   * thread that ended in between is left out rather than counted negative.
    */
-  private record Usage(long cpuNanos, Map<Long, Long> allocatedByThread) {
-    static Usage now() {
-      return new Usage(((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime(),
-          allocatedNow());
+  private record Usage(long cpuNanos, Map<Long, ThreadUse> threads) {
+    private record ThreadUse(String group, long cpuNanos, long allocatedBytes) {}
+
+    static long processCpuNanos() {
+      return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    static Map<Long, Long> allocatedNow() {
-      ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-      long[] ids = threads.getAllThreadIds();
-      long[] bytes = threads.getThreadAllocatedBytes(ids);
-      Map<Long, Long> byThread = new HashMap<>();
-      for (int i = 0; i < ids.length; i++) {
-        if (bytes[i] >= 0) {
-          byThread.put(ids[i], bytes[i]);
+    static Usage now() {
+      ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[] ids = mx.getAllThreadIds();
+      long[] cpu = mx.getThreadCpuTime(ids);
+      long[] bytes = mx.getThreadAllocatedBytes(ids);
+      Map<Long, ThreadUse> threads = new HashMap<>();
+      for (java.lang.management.ThreadInfo info : mx.getThreadInfo(ids)) {
+        if (info != null) {
+          int i = indexOf(ids, info.getThreadId());
+          if (cpu[i] >= 0 && bytes[i] >= 0) {
+            // Pool threads by their name without numbers: producer-N, auditflow-sender-N, …
+            threads.put(ids[i], new ThreadUse(info.getThreadName().replaceAll("\\d+", "N"), cpu[i], bytes[i]));
+          }
         }
       }
-      return byThread;
+      return new Usage(processCpuNanos(), threads);
+    }
+
+    private static int indexOf(long[] ids, long id) {
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] == id) {
+          return i;
+        }
+      }
+      throw new IllegalStateException("thread " + id);
     }
 
     /** Bytes allocated from this reading to {@code later}. */
-    long allocatedUntil(Map<Long, Long> later) {
-      return later.entrySet().stream().mapToLong(e -> e.getValue() - allocatedByThread.getOrDefault(e.getKey(), 0L))
-          .sum();
+    long allocatedUntil(Usage later) {
+      return later.threads.entrySet().stream().mapToLong(e -> e.getValue().allocatedBytes()
+          - (threads.containsKey(e.getKey()) ? threads.get(e.getKey()).allocatedBytes() : 0)).sum();
+    }
+
+    /** CPU time from this reading to {@code later}, by thread group, largest first. */
+    Map<String, Long> cpuUntil(Usage later) {
+      Map<String, Long> byGroup = new HashMap<>();
+      later.threads.forEach((id, use) -> byGroup.merge(use.group(),
+          use.cpuNanos() - (threads.containsKey(id) ? threads.get(id).cpuNanos() : 0), Long::sum));
+      Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+      byGroup.entrySet().stream().filter(e -> e.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEachOrdered(e -> sorted.put(e.getKey(), e.getValue()));
+      return sorted;
     }
   }
 }
