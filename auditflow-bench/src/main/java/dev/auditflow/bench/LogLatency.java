@@ -69,7 +69,7 @@ public final class LogLatency {
   }
 
   private void phase(String name, int seconds, Load load) throws Exception {
-    long firstLeaf = scalar("SELECT coalesce(max(leaf_index) + 1, 0) FROM log_leaves");
+    long firstLeaf = scalar("SELECT coalesce(max(leaf_index) + 1, 0) FROM log_tree_leaves");
     queueDepths.clear();
     ExecutorService watchers = Executors.newFixedThreadPool(2);
     watchers.submit(this::pollCheckpoints);
@@ -80,7 +80,7 @@ public final class LogLatency {
     // Let the integrator finish and the poller see the last checkpoint.
     long drainedAt = System.nanoTime();
     while (scalar(QUEUED) > 0
-        || seen.isEmpty() || seen.lastKey() < scalar("SELECT count(*) FROM log_leaves")) {
+        || seen.isEmpty() || seen.lastKey() < scalar("SELECT count(*) FROM log_tree_leaves")) {
       Thread.sleep(25);
     }
     double drainSeconds = (System.nanoTime() - drainedAt) / 1e9;
@@ -88,7 +88,7 @@ public final class LogLatency {
     watchers.awaitTermination(10, TimeUnit.SECONDS);
     List<Double> millis = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(server.jdbcUrl()); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT leaf_index, queued_at FROM log_leaves WHERE leaf_index >= " + firstLeaf)) {
+        ResultSet rs = s.executeQuery("SELECT leaf_index, queued_at FROM log_tree_leaves WHERE leaf_index >= " + firstLeaf)) {
       while (rs.next()) {
         Map.Entry<Long, Instant> firstHolding = seen.ceilingEntry(rs.getLong(1) + 1);
         millis.add(Duration.between(rs.getTimestamp(2).toInstant(), firstHolding.getValue()).toNanos() / 1e6);

@@ -215,7 +215,7 @@ class JarLogIT {
       // One statement, one snapshot: the log keeps growing (the reads above are audited events).
       try (var c = java.sql.DriverManager.getConnection(db); var st = c.createStatement();
           var rs = st.executeQuery("SELECT count(*), count(DISTINCT event_id), max(leaf_index) + 1,"
-              + " (SELECT tree_size FROM log_state), (SELECT count(*) FROM audit_events) FROM log_leaves")) {
+              + " (SELECT tree_size FROM log_state), (SELECT count(*) FROM audit_events) FROM log_tree_leaves")) {
         rs.next();
         assertThat(rs.getLong(1)).as("leaves: each event once, no gap, all signed").isEqualTo(rs.getLong(2))
             .isEqualTo(rs.getLong(3)).isEqualTo(rs.getLong(4));

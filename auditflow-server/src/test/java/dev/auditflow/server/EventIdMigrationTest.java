@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.Timestamps;
+import dev.auditflow.server.testing.EarlierStores;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
@@ -41,6 +42,7 @@ class EventIdMigrationTest {
 
     // The store as V8 left it, with the second event under a taken id that V8 accepted, and the
     // last event gone from audit_events as a purge leaves it (its leaf stays).
+    EarlierStores.beforeV18(fx.jdbcUrl());
     Superuser.execute(fx.jdbcUrl(), "DROP TABLE audit_event_ids", "DROP INDEX log_leaves_event_idx",
         "CREATE INDEX log_leaves_event_idx ON log_leaves (event_id)",
         "DELETE FROM flyway_schema_history WHERE version = '9'",
@@ -56,7 +58,7 @@ class EventIdMigrationTest {
 
     var result = Flyway.configure().dataSource(fx.jdbcUrl(), null, null).outOfOrder(true).load().migrate();
 
-    assertThat(result.migrationsExecuted).isEqualTo(1);
+    assertThat(result.migrationsExecuted).as("V9, and V18 after it").isEqualTo(2);
     assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM audit_event_ids WHERE event_id IN ('" + original
         + "', '" + purged + "')")).isEqualTo(2);
     // By id: the event received first, not the one stored later under its id.
@@ -72,7 +74,7 @@ class EventIdMigrationTest {
     assertThat(again.status()).isEqualTo(201);
     assertThat(again.json().get("duplicate").asBoolean()).isTrue();
     assertThat(fx.get("/api/v1/audit/events/count?correlation_id=before-v9").json().get("count").asLong()).isEqualTo(3);
-    // Pages find each event's leaf through the new index.
+    // Pages find each event's leaf through the new index (its log_leaves row: V18 links no old event).
     JsonNode page = fx.get("/api/v1/audit/events?correlation_id=before-v9&order=asc").json().get("data");
     for (int i = 0; i < 3; i++) {
       assertThat(page.get(i).get("event_id").asText()).isEqualTo(events.get(i).get("event_id").asText());

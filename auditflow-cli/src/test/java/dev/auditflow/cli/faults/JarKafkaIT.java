@@ -430,7 +430,7 @@ class JarKafkaIT {
       }
       String replicaDb = replica.jdbcUrl("failover");
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> count(replicaDb, "SELECT count(*) FROM log_leaves") >= stream.acknowledged.size());
+          .until(() -> count(replicaDb, "SELECT count(*) FROM log_tree_leaves") >= stream.acknowledged.size());
       String key = AuditEventJson.mapper().readTree(api.call("GET", "/api/v1/log/key", null).body())
           .get("verifier_key").asText();
       Path kept = dir.resolve("witness/checkpoint");

@@ -27,14 +27,11 @@ import java.util.UUID;
  */
 final class EventReader {
   /**
-   * The event's leaf index in the verifiable log, null until integrated: one descent of {@code
-   * log_leaves_event_idx} by the row's whole key. Its shape leaves a planner no cheaper-looking
-   * alternative even without statistics (V9 says why the old {@code min()} over {@code event_id}
-   * did); it is evaluated on the page's rows only, after LIMIT and OFFSET, never on skipped ones.
+   * The event's leaf index in the verifiable log, null until integrated: two primary-key descents
+   * (its id row, then its batch; {@link LogLeaves#indexOf}). Evaluated on the page's rows only,
+   * after LIMIT and OFFSET, never on skipped ones.
    */
-  private static final String LOG_INDEX =
-      "(SELECT l.leaf_index FROM log_leaves l WHERE l.event_id = page.event_id AND l.event_date = page.event_date"
-          + " ORDER BY l.leaf_index DESC LIMIT 1) AS log_index";
+  private static final String LOG_INDEX = LogLeaves.indexOf("page") + " AS log_index";
 
   private final Database database;
   private final long maxAnswerBytes;

@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -46,9 +47,16 @@ final class EventWriter {
   private static final String TAKEN_IDS =
       "SELECT event_id, event_date FROM audit_event_ids WHERE event_id = ANY(?::uuid[])";
 
-  /** Takes the new events' ids, in their transaction: a second taker of an id fails on the primary key. */
+  /**
+   * Takes the new events' ids, in their transaction: a second taker of an id fails on the primary
+   * key. Each id row also names the event's log batch and its place in it (null with the log off).
+   */
   private static final String TAKE_IDS =
-      "INSERT INTO audit_event_ids (event_id, event_date) SELECT * FROM unnest(?::uuid[], ?::date[])";
+      """
+      INSERT INTO audit_event_ids (event_id, event_date, log_batch, log_position)
+      SELECT e, d, b, CASE WHEN b IS NOT NULL THEN k - 1 END
+      FROM (SELECT ?::bigint AS b) AS batch, unnest(?::uuid[], ?::date[]) WITH ORDINALITY AS t(e, d, k)
+      """;
 
   private static final String HEADS =
       "SELECT correlation_id, last_position, last_hash FROM audit_chain_heads WHERE correlation_id = ANY(?::text[])";
@@ -155,7 +163,8 @@ final class EventWriter {
     events.forEach(prepared::add);
     lockChains(c, correlations);
     List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
-    takeIds(c, fresh);
+    Long batch = fresh.isEmpty() ? null : logQueue.nextBatch(c);
+    takeIds(c, fresh, batch);
     List<ChainLinker.Prepared> linkable = new ArrayList<>(fresh.size());
     List<EventRows.Row> rows = new ArrayList<>(fresh.size());
     for (AuditEvent e : fresh) {
@@ -169,7 +178,7 @@ final class EventWriter {
     if (!linked.movedHeads().isEmpty()) {
       moveHeads(c, linked.movedHeads());
     }
-    logQueue.enqueue(c, leaves(linkable, linked.links()));
+    logQueue.enqueue(c, batch, leaves(linkable, linked.links()));
     Set<UUID> created = new HashSet<>();
     fresh.forEach(e -> created.add(e.eventId()));
     return created;
@@ -261,13 +270,15 @@ final class EventWriter {
     return fresh;
   }
 
-  private static void takeIds(Connection c, List<AuditEvent> fresh) throws SQLException {
+  /** @param batch the events' log batch, in which they are queued in this order; null for none */
+  private static void takeIds(Connection c, List<AuditEvent> fresh, Long batch) throws SQLException {
     if (fresh.isEmpty()) {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement(TAKE_IDS)) {
-      ps.setArray(1, c.createArrayOf("uuid", fresh.stream().map(AuditEvent::eventId).toArray()));
-      ps.setArray(2, c.createArrayOf("text", fresh.stream().map(e -> ChainLinker.eventDate(e).toString()).toArray()));
+      ps.setObject(1, batch, Types.BIGINT);
+      ps.setArray(2, c.createArrayOf("uuid", fresh.stream().map(AuditEvent::eventId).toArray()));
+      ps.setArray(3, c.createArrayOf("text", fresh.stream().map(e -> ChainLinker.eventDate(e).toString()).toArray()));
       ps.executeUpdate();
     } catch (SQLException e) {
       if (UNIQUE_VIOLATION.equals(e.getSQLState())) {

@@ -45,15 +45,12 @@ final class LogIntegrator {
   private static final String LOCK_STATE =
       "SELECT origin, tree_size, checkpoint IS NULL FROM log_state FOR UPDATE SKIP LOCKED";
   private static final String HAS_WORK =
-      "SELECT EXISTS (SELECT 1 FROM log_queue) OR (SELECT checkpoint IS NULL FROM log_state)";
+      "SELECT EXISTS (SELECT 1 FROM log_batches WHERE first_leaf IS NULL) OR (SELECT checkpoint IS NULL FROM log_state)";
   private static final String NEXT =
-      "SELECT seq, event_ids, event_dates, leaf_hashes, queued_at FROM log_queue ORDER BY seq LIMIT ?";
-  private static final String INSERT_LEAVES =
       """
-      INSERT INTO log_leaves (leaf_index, event_id, event_date, leaf_hash, queued_at, integrated_at)
-      SELECT i, e, d, h, q, ? FROM unnest(?::bigint[], ?::uuid[], ?::date[], ?::bytea[], ?::timestamptz[]) AS t(i, e, d, h, q)
+      SELECT seq, event_ids, event_dates, leaf_hashes, queued_at, events_linked FROM log_batches
+      WHERE first_leaf IS NULL ORDER BY seq LIMIT ?
       """;
-  private static final String DEQUEUE = "DELETE FROM log_queue WHERE seq = ANY(?::bigint[])";
   private static final String SAVE_STATE = "UPDATE log_state SET tree_size = ?, checkpoint = ?";
 
   private final Database database;
@@ -113,7 +110,7 @@ final class LogIntegrator {
   }
 
   /**
-   * Integrates queued events — whole queue rows, until the round's limit — and signs the grown tree. Signs the
+   * Integrates queued events — whole batches, until the round's limit — and signs the grown tree. Signs the
    * empty tree once, so a checkpoint exists from the start.
    */
   public synchronized TransparencyLog.Round integrate() {
@@ -170,7 +167,7 @@ final class LogIntegrator {
       size = rs.getLong(2);
       unsigned = rs.getBoolean(3);
     }
-    List<Queued> queued = next(c);
+    List<QueuedBatch> queued = next(c);
     if (queued.isEmpty() && !unsigned) {
       treeSize.set(size);
       return new Integrated(new TransparencyLog.Round(0, size, false), null, List.of());
@@ -190,26 +187,40 @@ final class LogIntegrator {
     Map<UUID, byte[]> backfilled = backfill(c, queued);
     List<NodeId> ids = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
-    List<Queued> appended = new ArrayList<>(queued.size());
-    List<byte[]> leaves = new ArrayList<>(queued.size());
-    for (Queued q : queued) {
-      byte[] leaf = q.leafHash() != null ? q.leafHash() : backfilled.get(q.eventId());
-      if (leaf == null) {
-        log.warn("log: event {} was queued before the log existed and is gone (purged) before it could be"
-            + " integrated; it has no leaf", q.eventId());
-        continue;
+    List<Queued> appended = new ArrayList<>();
+    List<Long> batches = new ArrayList<>();
+    List<Long> firstLeaves = new ArrayList<>();
+    List<LogLeaves.SingleLeaf> singles = new ArrayList<>();
+    List<Long> unlinked = new ArrayList<>();
+    for (QueuedBatch batch : queued) {
+      if (batch.linked()) {
+        batches.add(batch.seq());
+        firstLeaves.add(range.size());
+      } else {
+        unlinked.add(batch.seq());
       }
-      range.append(leaf, (id, hash) -> {
-        ids.add(id);
-        hashes.add(hash);
-      });
-      appended.add(q);
-      leaves.add(leaf);
+      for (Queued q : batch.events()) {
+        byte[] leaf = q.leafHash() != null ? q.leafHash() : backfilled.get(q.eventId());
+        if (leaf == null) {
+          log.warn("log: event {} was queued before the log existed and is gone (purged) before it could be"
+              + " integrated; it has no leaf", q.eventId());
+          continue;
+        }
+        if (!batch.linked()) {
+          singles.add(new LogLeaves.SingleLeaf(
+              new TransparencyLog.Leaf(range.size(), q.eventId(), q.eventDate(), leaf), batch.queuedAt()));
+        }
+        range.append(leaf, (id, hash) -> {
+          ids.add(id);
+          hashes.add(hash);
+        });
+        appended.add(q);
+      }
     }
     Instant now = clock.instant();
     nodes.insert(c, ids, hashes);
-    insertLeaves(c, size, appended, leaves, now);
-    dequeue(c, queued);
+    LogLeaves.integrateBatches(c, batches, firstLeaves, now);
+    LogLeaves.integrateUnlinked(c, singles, unlinked, now);
     Checkpoint checkpoint = new Checkpoint(origin, range.size(), range.root());
     try (PreparedStatement ps = c.prepareStatement(SAVE_STATE)) {
       ps.setLong(1, range.size());
@@ -223,26 +234,33 @@ final class LogIntegrator {
     return Base64.getEncoder().encodeToString(hash);
   }
 
-  record Queued(long seq, UUID eventId, LocalDate eventDate, byte[] leafHash, Instant queuedAt) {}
+  /** A queued event; its leaf hash is null if it was stored before the log existed. */
+  record Queued(UUID eventId, LocalDate eventDate, byte[] leafHash, Instant queuedAt) {}
 
-  /** Queued events in queue order: whole queue rows, until the round's limit is reached. */
-  private List<Queued> next(Connection c) throws SQLException {
-    List<Queued> queued = new ArrayList<>();
+  /** A queued batch: {@code linked} if its events' id rows name it (else they get log_leaves rows). */
+  private record QueuedBatch(long seq, boolean linked, Instant queuedAt, List<Queued> events) {}
+
+  /** Queued batches in queue order, whole, until the round's limit of events is reached. */
+  private List<QueuedBatch> next(Connection c) throws SQLException {
+    List<QueuedBatch> queued = new ArrayList<>();
+    int events = 0;
     try (PreparedStatement ps = c.prepareStatement(NEXT)) {
       ps.setInt(1, maxLeaves);
       ps.setFetchSize(16);
       try (ResultSet rs = ps.executeQuery()) {
-        while (queued.size() < maxLeaves && rs.next()) {
-          long seq = rs.getLong(1);
+        while (events < maxLeaves && rs.next()) {
           Object[] ids = (Object[]) rs.getArray(2).getArray();
           Object[] dates = (Object[]) rs.getArray(3).getArray();
           java.sql.Array hashArray = rs.getArray(4);
           Object[] hashes = hashArray == null ? null : (Object[]) hashArray.getArray();
           Instant queuedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
+          List<Queued> batch = new ArrayList<>(ids.length);
           for (int i = 0; i < ids.length; i++) {
-            queued.add(new Queued(seq, (UUID) ids[i], ((java.sql.Date) dates[i]).toLocalDate(),
+            batch.add(new Queued((UUID) ids[i], ((java.sql.Date) dates[i]).toLocalDate(),
                 hashes == null ? null : (byte[]) hashes[i], queuedAt));
           }
+          queued.add(new QueuedBatch(rs.getLong(1), rs.getBoolean(6), queuedAt, batch));
+          events += ids.length;
         }
       }
     }
@@ -250,8 +268,8 @@ final class LogIntegrator {
   }
 
   /** The leaf hashes of events queued without one (stored before the log existed), from their rows. */
-  private static Map<UUID, byte[]> backfill(Connection c, List<Queued> queued) throws SQLException {
-    List<Queued> missing = queued.stream().filter(q -> q.leafHash() == null).toList();
+  private static Map<UUID, byte[]> backfill(Connection c, List<QueuedBatch> queued) throws SQLException {
+    List<Queued> missing = queued.stream().flatMap(b -> b.events().stream()).filter(q -> q.leafHash() == null).toList();
     Map<UUID, byte[]> leaves = new HashMap<>();
     PostgresLog.storedEvents(c, missing.stream().map(Queued::eventId).toList(),
         missing.stream().map(Queued::eventDate).toList()).forEach((id, row) -> leaves.put(id, leafHash(row)));
@@ -262,43 +280,5 @@ final class LogIntegrator {
   public static byte[] leafHash(StoredEvent row) {
     return MerkleHashes.leaf(CanonicalForm.of(row.event(), row.chainPosition(), row.eventDate(), row.receivedAt(),
         row.ingestedBy()));
-  }
-
-  private static void insertLeaves(Connection c, long firstIndex, List<Queued> events, List<byte[]> hashes,
-      Instant now) throws SQLException {
-    if (events.isEmpty()) {
-      return;
-    }
-    int n = events.size();
-    Long[] indexes = new Long[n];
-    Object[] ids = new Object[n];
-    Object[] dates = new Object[n];
-    Object[] queuedAt = new Object[n];
-    for (int i = 0; i < n; i++) {
-      Queued q = events.get(i);
-      indexes[i] = firstIndex + i;
-      ids[i] = q.eventId();
-      dates[i] = q.eventDate().toString();
-      queuedAt[i] = Timestamp.from(q.queuedAt());
-    }
-    try (PreparedStatement ps = c.prepareStatement(INSERT_LEAVES)) {
-      ps.setTimestamp(1, Timestamp.from(now));
-      ps.setArray(2, c.createArrayOf("int8", indexes));
-      ps.setArray(3, c.createArrayOf("uuid", ids));
-      ps.setArray(4, c.createArrayOf("text", dates));
-      ps.setArray(5, c.createArrayOf("bytea", hashes.toArray(byte[][]::new)));
-      ps.setArray(6, c.createArrayOf("timestamptz", queuedAt));
-      ps.executeUpdate();
-    }
-  }
-
-  private static void dequeue(Connection c, List<Queued> queued) throws SQLException {
-    if (queued.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement ps = c.prepareStatement(DEQUEUE)) {
-      ps.setArray(1, c.createArrayOf("int8", queued.stream().map(Queued::seq).distinct().toArray(Long[]::new)));
-      ps.executeUpdate();
-    }
   }
 }

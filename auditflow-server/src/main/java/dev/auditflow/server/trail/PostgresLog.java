@@ -26,12 +26,6 @@ import java.util.UUID;
  * is; rounds of integration are {@link LogIntegrator}'s.
  */
 final class PostgresLog implements TransparencyLog {
-  private static final String LEAVES =
-      """
-      SELECT leaf_index, event_id, event_date, leaf_hash FROM log_leaves
-      WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index
-      """;
-
   private final Database database;
   private final LogIntegrator integrator;
   private final TreeNodes nodes = new TreeNodes();
@@ -102,32 +96,23 @@ final class PostgresLog implements TransparencyLog {
       return Map.of();
     }
     return read("proving events' inclusion", c -> {
-      Map<UUID, Leaf> leaves = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          """
-          SELECT event_id, event_date, leaf_index, leaf_hash FROM log_leaves
-          WHERE event_id = ANY(?::uuid[]) AND leaf_index < ?
-          """)) {
-        ps.setArray(1, c.createArrayOf("uuid", eventIds.toArray()));
-        ps.setLong(2, size);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            Leaf leaf = new Leaf(rs.getLong(3), rs.getObject(1, UUID.class), rs.getObject(2, LocalDate.class),
-                rs.getBytes(4));
-            leaves.merge(leaf.eventId(), leaf, (a, b) -> a.index() >= b.index() ? a : b); // the newest, as readers show
-          }
+      Map<UUID, Long> leaves = new HashMap<>();
+      LogLeaves.indexesOf(c, eventIds).forEach((id, index) -> {
+        if (index < size) {
+          leaves.put(id, index);
         }
-      }
+      });
       Map<UUID, List<TreeRange>> paths = new HashMap<>();
       Set<NodeId> ids = new LinkedHashSet<>();
-      leaves.forEach((id, leaf) -> {
-        List<TreeRange> ranges = ProofPaths.inclusion(leaf.index(), size);
+      leaves.forEach((id, index) -> {
+        List<TreeRange> ranges = ProofPaths.inclusion(index, size);
         paths.put(id, ranges);
         ranges.forEach(r -> ids.addAll(r.nodes()));
+        ids.add(new NodeId(0, index)); // the leaf itself, as the log holds it
       });
       Map<NodeId, byte[]> nodeHashes = nodes.read(c, new ArrayList<>(ids));
       Map<UUID, InclusionProof> proofs = new HashMap<>();
-      leaves.forEach((id, leaf) -> proofs.put(id, new InclusionProof(leaf.index(), leaf.hash(),
+      leaves.forEach((id, index) -> proofs.put(id, new InclusionProof(index, nodeHashes.get(new NodeId(0, index)),
           hashes(paths.get(id), nodeHashes))));
       return proofs;
     });
@@ -138,18 +123,21 @@ final class PostgresLog implements TransparencyLog {
     return read("reading a tile", c -> {
       byte[] hashes = new byte[tile.width() * MerkleHashes.SIZE];
       int n = 0;
-      // Level 0 tiles are leaf hashes; a level-k tile holds the stored nodes of tree level 8k.
-      String query = tile.level() == 0
-          ? "SELECT leaf_hash FROM log_leaves WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index"
-          : "SELECT hash FROM log_nodes WHERE level = " + tile.treeLevel()
-              + " AND node_index >= ? AND node_index < ? ORDER BY node_index";
-      try (PreparedStatement ps = c.prepareStatement(query)) {
-        ps.setLong(1, tile.firstNode());
-        ps.setLong(2, tile.firstNode() + tile.width());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            System.arraycopy(rs.getBytes(1), 0, hashes, n * MerkleHashes.SIZE, MerkleHashes.SIZE);
-            n++;
+      if (tile.level() == 0) {
+        for (Leaf leaf : LogLeaves.range(c, tile.firstNode(), tile.firstNode() + tile.width())) {
+          System.arraycopy(leaf.hash(), 0, hashes, n++ * MerkleHashes.SIZE, MerkleHashes.SIZE);
+        }
+      } else {
+        // A level-k tile holds the stored nodes of tree level 8k.
+        try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM log_nodes WHERE level = ?"
+            + " AND node_index >= ? AND node_index < ? ORDER BY node_index")) {
+          ps.setShort(1, (short) tile.treeLevel());
+          ps.setLong(2, tile.firstNode());
+          ps.setLong(3, tile.firstNode() + tile.width());
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              System.arraycopy(rs.getBytes(1), 0, hashes, n++ * MerkleHashes.SIZE, MerkleHashes.SIZE);
+            }
           }
         }
       }
@@ -164,26 +152,14 @@ final class PostgresLog implements TransparencyLog {
   /** The leaf of an event, once integrated. */
   public Optional<Leaf> leafOf(UUID eventId) {
     return read("finding an event's leaf", c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          """
-          SELECT l.leaf_index FROM log_leaves l JOIN audit_event_ids i ON i.event_id = l.event_id AND i.event_date = l.event_date
-          WHERE i.event_id = ? ORDER BY l.leaf_index DESC LIMIT 1
-          """)) {
-        ps.setObject(1, eventId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
-          }
-          long index = rs.getLong(1);
-          return leaves(c, index, index + 1).stream().findFirst();
-        }
-      }
+      Long index = LogLeaves.indexesOf(c, List.of(eventId)).get(eventId);
+      return index == null ? Optional.<Leaf>empty() : LogLeaves.range(c, index, index + 1).stream().findFirst();
     });
   }
 
   /** The leaf at {@code index}, if the tree has one there. */
   public Optional<Leaf> leafAt(long index) {
-    return read("reading a leaf", c -> leaves(c, index, index + 1).stream().findFirst());
+    return read("reading a leaf", c -> LogLeaves.range(c, index, index + 1).stream().findFirst());
   }
 
   /** The event a leaf is, as stored now; empty once purged. */
@@ -194,7 +170,7 @@ final class PostgresLog implements TransparencyLog {
   /** Leaves {@code [start, end)} with their events as stored now. */
   public List<Entry> entries(long start, long end) {
     return read("reading the log's entries", c -> {
-      List<Leaf> leaves = leaves(c, start, end);
+      List<Leaf> leaves = LogLeaves.range(c, start, end);
       Map<UUID, StoredEvent> events = events(c, leaves);
       return leaves.stream().map(l -> new Entry(l, events.get(l.eventId()))).toList();
     });
@@ -222,21 +198,6 @@ final class PostgresLog implements TransparencyLog {
       }
     }
     return events;
-  }
-
-  private static List<Leaf> leaves(Connection c, long start, long end) throws SQLException {
-    List<Leaf> leaves = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(LEAVES)) {
-      ps.setLong(1, start);
-      ps.setLong(2, end);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          leaves.add(new Leaf(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, LocalDate.class),
-              rs.getBytes(4)));
-        }
-      }
-    }
-    return leaves;
   }
 
   private interface Read<T> {

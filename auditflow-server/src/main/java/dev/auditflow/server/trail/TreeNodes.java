@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The stored tree: leaf hashes in {@code log_leaves}, and above them only every eighth level in
+ * The stored tree: leaf hashes ({@link LogLeaves}), and above them only every eighth level in
  * {@code log_nodes} (the hashes C2SP tiles hold). Any other node is the hash of the at most 128
  * stored hashes below it — recomputed when read, which costs a proof microseconds and saves the
  * log a row per leaf on every write.
@@ -25,12 +25,10 @@ import java.util.TreeSet;
 final class TreeNodes {
   private static final String INSERT =
       "INSERT INTO log_nodes (level, node_index, hash) SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[])";
-  private static final String READ_LEAVES =
-      "SELECT leaf_index, leaf_hash FROM log_leaves WHERE leaf_index = ANY(?::bigint[])";
   private static final String READ_NODES =
       "SELECT node_index, hash FROM log_nodes WHERE level = ? AND node_index = ANY(?::bigint[])";
 
-  /** Whether a node is one the log stores (level 0 lives in log_leaves, written with the leaves). */
+  /** Whether a node is one the log stores in log_nodes (level 0 is the leaves, {@link LogLeaves}). */
   static boolean stored(NodeId id) {
     return id.level() > 0 && id.level() % Tile.HEIGHT == 0;
   }
@@ -105,12 +103,13 @@ final class TreeNodes {
 
   private static void readLevel(Connection c, int level, Set<Long> indexes, Map<NodeId, byte[]> into)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(level == 0 ? READ_LEAVES : READ_NODES)) {
-      int p = 1;
-      if (level > 0) {
-        ps.setShort(p++, (short) level);
-      }
-      ps.setArray(p, c.createArrayOf("int8", indexes.toArray(Long[]::new)));
+    if (level == 0) {
+      LogLeaves.hashes(c, indexes).forEach((index, hash) -> into.put(new NodeId(0, index), hash));
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(READ_NODES)) {
+      ps.setShort(1, (short) level);
+      ps.setArray(2, c.createArrayOf("int8", indexes.toArray(Long[]::new)));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           into.put(new NodeId(level, rs.getLong(1)), rs.getBytes(2));

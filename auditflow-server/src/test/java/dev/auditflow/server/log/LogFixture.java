@@ -10,10 +10,14 @@ import dev.auditflow.api.log.Checkpoint;
 import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NoteKey;
+import dev.auditflow.api.log.Tile;
 import dev.auditflow.verify.CanonicalForm;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -69,6 +73,16 @@ final class LogFixture {
     var r = fx.get("/api/v1/log/proof/consistency?first=" + first + "&second=" + second);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return hashes(r.json().get("consistency_path"));
+  }
+
+  /** A tile's bytes, as a tile-reading verifier fetches it. */
+  byte[] tile(Tile tile) throws Exception {
+    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        fx.baseUri().resolve("/api/v1/log/" + tile.path())).header("Authorization", "Bearer " + fx.adminToken()).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).as(tile.path()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    return r.body();
   }
 
   /** The leaf hash a verifier computes from an event as the log serves it. */

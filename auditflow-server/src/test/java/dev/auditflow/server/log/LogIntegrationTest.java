@@ -51,12 +51,12 @@ class LogIntegrationTest {
       logA.integrate();
       logB.integrate();
 
-      String leaves = "SELECT count(*) FROM log_leaves";
+      String leaves = "SELECT count(*) FROM log_tree_leaves";
       assertThat(Superuser.number(a.jdbcUrl(), "SELECT count(*) FROM log_queue")).isZero();
       assertThat(Superuser.number(a.jdbcUrl(), leaves))
           .isEqualTo(Superuser.number(a.jdbcUrl(), "SELECT count(*) FROM audit_events"))
-          .isEqualTo(Superuser.number(a.jdbcUrl(), "SELECT count(DISTINCT event_id) FROM log_leaves"))
-          .isEqualTo(Superuser.number(a.jdbcUrl(), "SELECT max(leaf_index) + 1 FROM log_leaves"));
+          .isEqualTo(Superuser.number(a.jdbcUrl(), "SELECT count(DISTINCT event_id) FROM log_tree_leaves"))
+          .isEqualTo(Superuser.number(a.jdbcUrl(), "SELECT max(leaf_index) + 1 FROM log_tree_leaves"));
       Checkpoint viaA = logA.checkpoint();
       Checkpoint viaB = logB.checkpoint();
       assertThat(viaA).isEqualTo(viaB);
@@ -86,14 +86,14 @@ class LogIntegrationTest {
           "CREATE TRIGGER fail_once BEFORE UPDATE ON log_state FOR EACH ROW EXECUTE FUNCTION fail_once()");
       assertThatThrownBy(() -> fx.server().trail().log().integrate()).hasMessageContaining("injected failure");
       assertThat(log.checkpoint()).isEqualTo(before);
-      assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM log_leaves")).isEqualTo(before.size());
+      assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM log_tree_leaves")).isEqualTo(before.size());
       assertThat(Superuser.number(fx.jdbcUrl(), "SELECT sum(cardinality(event_ids)) FROM log_queue")).isEqualTo(10);
 
       Superuser.tamper(fx.jdbcUrl(), "DROP TRIGGER fail_once ON log_state");
       log.integrate();
       Checkpoint after = log.checkpoint();
       assertThat(after.size()).isEqualTo(before.size() + 10);
-      assertThat(Superuser.number(fx.jdbcUrl(), "SELECT max(leaf_index) + 1 FROM log_leaves")).isEqualTo(after.size());
+      assertThat(Superuser.number(fx.jdbcUrl(), "SELECT max(leaf_index) + 1 FROM log_tree_leaves")).isEqualTo(after.size());
       LogProofs.verifyConsistency(before.size(), after.size(), log.consistency(before.size(), after.size()),
           before.rootHash(), after.rootHash());
     }
@@ -104,9 +104,12 @@ class LogIntegrationTest {
     try (ServerFixture fx = ServerFixture.start(b -> b.log(new LogSettings(true, Duration.ofHours(1), 20_000)))) {
       LogFixture log = new LogFixture(fx);
       List<String> ids = log.store("backfill", 5);
-      // The store as it was before V8, then V8 itself applied to it, as an upgrade does.
-      Superuser.execute(fx.jdbcUrl(), "DROP TABLE log_queue, log_leaves, log_nodes, log_state",
-          "DELETE FROM flyway_schema_history WHERE version = '8'");
+      // The store as it was before V8, then V8 (and V18, which reshaped its tables) applied to it,
+      // as an upgrade does.
+      Superuser.execute(fx.jdbcUrl(), "DROP VIEW log_queue, log_tree_leaves",
+          "DROP TABLE log_batches, log_leaves, log_nodes, log_state",
+          "ALTER TABLE audit_event_ids DROP COLUMN log_batch, DROP COLUMN log_position",
+          "DELETE FROM flyway_schema_history WHERE version IN ('8', '18')");
       Flyway.configure().dataSource(fx.jdbcUrl(), null, null).outOfOrder(true).load().migrate();
       assertThat(Superuser.number(fx.jdbcUrl(), "SELECT sum(cardinality(event_ids)) FROM log_queue")).isEqualTo(5);
       try (ServerFixture restarted = ServerFixture.onDatabase(fx.jdbcUrl(), b -> b)) {

@@ -12,9 +12,7 @@ import dev.auditflow.api.log.Tile;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,14 +145,14 @@ class LogTest {
     List<byte[]> fromTiles = new ArrayList<>();
     for (long n = 0; n * 256 < size; n++) {
       int width = (int) Math.min(256, size - n * 256);
-      byte[] tile = tile(new Tile(0, n, width));
+      byte[] tile = log.tile(new Tile(0, n, width));
       assertThat(tile).hasSize(width * 32);
       for (int i = 0; i < width; i++) {
         fromTiles.add(Arrays.copyOfRange(tile, i * 32, i * 32 + 32));
       }
       if (width == 256) {
         // level 1 holds the hash of each full level-0 tile
-        byte[] level1 = tile(new Tile(1, 0, (int) (size / 256)));
+        byte[] level1 = log.tile(new Tile(1, 0, (int) (size / 256)));
         assertThat(Arrays.copyOfRange(level1, (int) n * 32, (int) n * 32 + 32)).isEqualTo(CompactRange.rootOf(
             fromTiles.subList((int) n * 256, (int) n * 256 + 256)));
       }
@@ -175,14 +173,6 @@ class LogTest {
   }
 
   /** A tile's bytes, as a tile-reading client fetches them. */
-  private byte[] tile(Tile tile) throws Exception {
-    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        fx.baseUri().resolve("/api/v1/log/" + tile.path())).header("Authorization", "Bearer " + fx.adminToken()).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(r.statusCode()).as(tile.path()).isEqualTo(200);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
-    return r.body();
-  }
 
   @Test
   void badProofRequestsNameTheField() throws LogProofException {

@@ -50,7 +50,7 @@ class ReadPlanTest {
   static void loadWithoutStatistics() throws Exception {
     String partition = Superuser.text(fx.jdbcUrl(), "SELECT 'audit_events_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')");
     Superuser.execute(fx.jdbcUrl(),
-        "ALTER TABLE log_leaves SET (autovacuum_enabled = false)",
+        "ALTER TABLE log_batches SET (autovacuum_enabled = false)",
         "ALTER TABLE audit_event_ids SET (autovacuum_enabled = false)",
         "ALTER TABLE " + partition + " SET (autovacuum_enabled = false)");
     for (int batch = 0; batch < EVENTS / BATCH; batch++) {
@@ -67,16 +67,17 @@ class ReadPlanTest {
       assertThat(fx.postJson("/api/v1/audit/events/batch", events.toString()).status()).isEqualTo(201);
     }
     LogRounds.integrateAll(fx.server());
-    assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('log_leaves', '"
+    assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM pg_stat_user_tables WHERE relname IN ('audit_event_ids', '"
         + partition + "') AND last_analyze IS NULL AND last_autoanalyze IS NULL"))
-        .as("neither the events' partition nor log_leaves has been analysed").isEqualTo(2);
+        .as("neither the events' partition nor their id rows have been analysed").isEqualTo(2);
   }
 
   @Test
-  void aPageOfOneThousandFindsItsLeavesThroughTheEventIndex() {
+  void aPageOfOneThousandFindsItsLeavesThroughItsIdRowsAndBatches() {
     String plan = String.join("\n", fx.server().trail().explain(new EventFilter(Map.of("correlation_id", "bulk-even"), null, null),
         new Page(1_000, false, null)));
-    assertThat(plan).contains("log_leaves_event_idx").doesNotContain("log_leaves_pkey");
+    assertThat(plan).as(plan).contains("audit_event_ids_pkey").contains("log_batches_pkey")
+        .doesNotContain("Seq Scan on log_batches").doesNotContain("Seq Scan on audit_event_ids");
 
     JsonNode page = fx.get("/api/v1/audit/events?correlation_id=bulk-even&limit=1000&order=asc").json();
     assertThat(page.get("data")).hasSize(1_000);

@@ -102,7 +102,7 @@ public final class Attacker {
         s.execute("SELECT 1 FROM log_state FOR UPDATE");
       }
       try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-          "SELECT event_id, event_date, queued_at, leaf_hash FROM log_leaves ORDER BY leaf_index")) {
+          "SELECT event_id, event_date, queued_at, leaf_hash FROM log_tree_leaves ORDER BY leaf_index")) {
         while (rs.next()) {
           leaves.add(new Leaf(rs.getObject(1, UUID.class), rs.getObject(2, java.time.LocalDate.class),
               rs.getTimestamp(3), rs.getBytes(4)));
@@ -112,6 +112,7 @@ public final class Attacker {
       try (Statement s = c.createStatement()) {
         s.execute("DELETE FROM log_nodes");
         s.execute("DELETE FROM log_leaves");
+        s.execute("DELETE FROM log_batches WHERE first_leaf IS NOT NULL");
       }
       CompactRange range = CompactRange.empty();
       try (PreparedStatement nodes = c.prepareStatement("INSERT INTO log_nodes VALUES (?, ?, ?)");
@@ -125,7 +126,7 @@ public final class Attacker {
           leafRows.addBatch();
           range.append(leaf.hash(), (NodeId id, byte[] hash) -> {
             if (id.level() == 0 || id.level() % 8 != 0) {
-              return; // as the log stores them: leaves in log_leaves, every eighth level in log_nodes
+              return; // as the log stores them: leaves as rows (one per leaf: the form it still reads), every eighth level in log_nodes
             }
             try {
               nodes.setShort(1, (short) id.level());

@@ -1,0 +1,38 @@
+package dev.auditflow.server.testing;
+
+import java.sql.SQLException;
+
+/**
+ * Turns a store this version wrote into the store an earlier version would have written with the
+ * same requests, so that migration tests start from what an upgrade meets. Each step is the exact
+ * inverse of one migration; the service must not write meanwhile.
+ */
+public final class EarlierStores {
+  private EarlierStores() {}
+
+  /**
+   * The store as V17 left it: every leaf a log_leaves row, queued requests in a log_queue table,
+   * no batch links in audit_event_ids — and V18 not applied.
+   */
+  public static void beforeV18(String jdbcUrl) throws SQLException {
+    Superuser.execute(jdbcUrl,
+        "DROP VIEW log_queue, log_tree_leaves",
+        """
+        INSERT INTO log_leaves (leaf_index, event_id, event_date, leaf_hash, queued_at, integrated_at)
+        SELECT b.first_leaf + l.k - 1, l.e, l.d, l.h, b.queued_at, b.integrated_at
+        FROM log_batches b, unnest(b.event_ids, b.event_dates, b.leaf_hashes) WITH ORDINALITY AS l(e, d, h, k)
+        WHERE b.first_leaf IS NOT NULL
+        """,
+        "DELETE FROM log_batches WHERE first_leaf IS NOT NULL",
+        "DROP INDEX log_batches_first_leaf_idx, log_batches_queued_idx",
+        """
+        ALTER TABLE log_batches DROP CONSTRAINT log_batches_integrated, DROP CONSTRAINT log_batches_linked_hashed,
+            DROP COLUMN first_leaf, DROP COLUMN integrated_at, DROP COLUMN events_linked
+        """,
+        "ALTER TABLE log_batches RENAME CONSTRAINT log_batches_pkey TO log_queue_pkey",
+        "ALTER SEQUENCE log_batches_seq_seq RENAME TO log_queue_seq_seq",
+        "ALTER TABLE log_batches RENAME TO log_queue",
+        "ALTER TABLE audit_event_ids DROP COLUMN log_batch, DROP COLUMN log_position",
+        "DELETE FROM flyway_schema_history WHERE version = '18'");
+  }
+}
