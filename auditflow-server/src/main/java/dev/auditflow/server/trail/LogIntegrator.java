@@ -46,10 +46,20 @@ final class LogIntegrator {
       "SELECT origin, tree_size, checkpoint IS NULL FROM log_state FOR UPDATE SKIP LOCKED";
   private static final String HAS_WORK =
       "SELECT EXISTS (SELECT 1 FROM log_batches WHERE first_leaf IS NULL) OR (SELECT checkpoint IS NULL FROM log_state)";
+  /**
+   * Queued batches in order. A linked batch's integration needs only its leaf hashes, fetched as
+   * one bytea ({@code n × 32} bytes) rather than an array the driver parses element by element;
+   * the ids and dates are read only for batches whose events get log_leaves rows.
+   */
   private static final String NEXT =
       """
-      SELECT seq, event_ids, event_dates, leaf_hashes, queued_at, events_linked FROM log_batches
-      WHERE first_leaf IS NULL ORDER BY seq LIMIT ?
+      SELECT seq, events_linked, queued_at, cardinality(event_ids),
+             CASE WHEN events_linked
+                  THEN (SELECT string_agg(h, ''::bytea ORDER BY k) FROM unnest(leaf_hashes) WITH ORDINALITY AS u(h, k)) END,
+             CASE WHEN NOT events_linked THEN event_ids END,
+             CASE WHEN NOT events_linked THEN event_dates END,
+             CASE WHEN NOT events_linked THEN leaf_hashes END
+      FROM log_batches WHERE first_leaf IS NULL ORDER BY seq LIMIT ?
       """;
   private static final String SAVE_STATE = "UPDATE log_state SET tree_size = ?, checkpoint = ?";
 
@@ -129,7 +139,12 @@ final class LogIntegrator {
       edge = done.range();
       treeSize.set(done.range().size());
       Instant signed = clock.instant();
-      done.appended().forEach(q -> delay.record(Duration.between(q.queuedAt(), signed)));
+      for (QueuedBatch batch : done.appended()) {
+        Duration waited = Duration.between(batch.queuedAt(), signed);
+        for (int i = 0; i < batch.size(); i++) {
+          delay.record(waited); // per event, as the metric is described
+        }
+      }
     }
     return done.round();
   }
@@ -145,7 +160,7 @@ final class LogIntegrator {
   }
 
   /** A round's result, and what to keep once it committed: the new edge, the integrated events. */
-  private record Integrated(TransparencyLog.Round round, CompactRange range, List<Queued> appended) {}
+  private record Integrated(TransparencyLog.Round round, CompactRange range, List<QueuedBatch> appended) {}
 
   private Integrated round(Connection c) throws SQLException {
     if (replicatedCheckpoints) {
@@ -187,7 +202,11 @@ final class LogIntegrator {
     Map<UUID, byte[]> backfilled = backfill(c, queued);
     List<NodeId> ids = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
-    List<Queued> appended = new ArrayList<>();
+    CompactRange.NodeSink sink = (id, hash) -> {
+      ids.add(id);
+      hashes.add(hash);
+    };
+    long appended = 0;
     List<Long> batches = new ArrayList<>();
     List<Long> firstLeaves = new ArrayList<>();
     List<LogLeaves.SingleLeaf> singles = new ArrayList<>();
@@ -196,25 +215,24 @@ final class LogIntegrator {
       if (batch.linked()) {
         batches.add(batch.seq());
         firstLeaves.add(range.size());
-      } else {
-        unlinked.add(batch.seq());
+        for (int k = 0; k < batch.size(); k++) {
+          range.append(Arrays.copyOfRange(batch.hashes(), k * MerkleHashes.SIZE, (k + 1) * MerkleHashes.SIZE), sink);
+        }
+        appended += batch.size();
+        continue;
       }
-      for (Queued q : batch.events()) {
+      unlinked.add(batch.seq());
+      for (Queued q : batch.unlinked()) {
         byte[] leaf = q.leafHash() != null ? q.leafHash() : backfilled.get(q.eventId());
         if (leaf == null) {
           log.warn("log: event {} was queued before the log existed and is gone (purged) before it could be"
               + " integrated; it has no leaf", q.eventId());
           continue;
         }
-        if (!batch.linked()) {
-          singles.add(new LogLeaves.SingleLeaf(
-              new TransparencyLog.Leaf(range.size(), q.eventId(), q.eventDate(), leaf), batch.queuedAt()));
-        }
-        range.append(leaf, (id, hash) -> {
-          ids.add(id);
-          hashes.add(hash);
-        });
-        appended.add(q);
+        singles.add(new LogLeaves.SingleLeaf(
+            new TransparencyLog.Leaf(range.size(), q.eventId(), q.eventDate(), leaf), batch.queuedAt()));
+        range.append(leaf, sink);
+        appended++;
       }
     }
     Instant now = clock.instant();
@@ -227,18 +245,21 @@ final class LogIntegrator {
       ps.setString(2, signer.sign(checkpoint));
       ps.executeUpdate();
     }
-    return new Integrated(new TransparencyLog.Round(appended.size(), range.size(), false), range, appended);
+    return new Integrated(new TransparencyLog.Round(appended, range.size(), false), range, queued);
   }
 
   private static String b64(byte[] hash) {
     return Base64.getEncoder().encodeToString(hash);
   }
 
-  /** A queued event; its leaf hash is null if it was stored before the log existed. */
-  record Queued(UUID eventId, LocalDate eventDate, byte[] leafHash, Instant queuedAt) {}
+  /** An event of a batch queued before V18; its leaf hash is null if it was stored before the log existed. */
+  private record Queued(UUID eventId, LocalDate eventDate, byte[] leafHash) {}
 
-  /** A queued batch: {@code linked} if its events' id rows name it (else they get log_leaves rows). */
-  private record QueuedBatch(long seq, boolean linked, Instant queuedAt, List<Queued> events) {}
+  /**
+   * A queued batch of {@code size} events. Linked (its events' id rows name it): its leaf hashes,
+   * concatenated. Queued before V18: its events, which get log_leaves rows.
+   */
+  private record QueuedBatch(long seq, boolean linked, Instant queuedAt, int size, byte[] hashes, List<Queued> unlinked) {}
 
   /** Queued batches in queue order, whole, until the round's limit of events is reached. */
   private List<QueuedBatch> next(Connection c) throws SQLException {
@@ -249,27 +270,35 @@ final class LogIntegrator {
       ps.setFetchSize(16);
       try (ResultSet rs = ps.executeQuery()) {
         while (events < maxLeaves && rs.next()) {
-          Object[] ids = (Object[]) rs.getArray(2).getArray();
-          Object[] dates = (Object[]) rs.getArray(3).getArray();
-          java.sql.Array hashArray = rs.getArray(4);
-          Object[] hashes = hashArray == null ? null : (Object[]) hashArray.getArray();
-          Instant queuedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
-          List<Queued> batch = new ArrayList<>(ids.length);
-          for (int i = 0; i < ids.length; i++) {
-            batch.add(new Queued((UUID) ids[i], ((java.sql.Date) dates[i]).toLocalDate(),
-                hashes == null ? null : (byte[]) hashes[i], queuedAt));
-          }
-          queued.add(new QueuedBatch(rs.getLong(1), rs.getBoolean(6), queuedAt, batch));
-          events += ids.length;
+          boolean linked = rs.getBoolean(2);
+          Instant queuedAt = rs.getObject(3, OffsetDateTime.class).toInstant();
+          int size = rs.getInt(4);
+          queued.add(linked
+              ? new QueuedBatch(rs.getLong(1), true, queuedAt, size, rs.getBytes(5), List.of())
+              : new QueuedBatch(rs.getLong(1), false, queuedAt, size, null, unlinkedEvents(rs)));
+          events += size;
         }
       }
     }
     return queued;
   }
 
+  private static List<Queued> unlinkedEvents(ResultSet rs) throws SQLException {
+    Object[] ids = (Object[]) rs.getArray(6).getArray();
+    Object[] dates = (Object[]) rs.getArray(7).getArray();
+    java.sql.Array hashArray = rs.getArray(8);
+    Object[] hashes = hashArray == null ? null : (Object[]) hashArray.getArray();
+    List<Queued> events = new ArrayList<>(ids.length);
+    for (int i = 0; i < ids.length; i++) {
+      events.add(new Queued((UUID) ids[i], ((java.sql.Date) dates[i]).toLocalDate(),
+          hashes == null ? null : (byte[]) hashes[i]));
+    }
+    return events;
+  }
+
   /** The leaf hashes of events queued without one (stored before the log existed), from their rows. */
   private static Map<UUID, byte[]> backfill(Connection c, List<QueuedBatch> queued) throws SQLException {
-    List<Queued> missing = queued.stream().flatMap(b -> b.events().stream()).filter(q -> q.leafHash() == null).toList();
+    List<Queued> missing = queued.stream().flatMap(b -> b.unlinked().stream()).filter(q -> q.leafHash() == null).toList();
     Map<UUID, byte[]> leaves = new HashMap<>();
     PostgresLog.storedEvents(c, missing.stream().map(Queued::eventId).toList(),
         missing.stream().map(Queued::eventDate).toList()).forEach((id, row) -> leaves.put(id, leafHash(row)));
