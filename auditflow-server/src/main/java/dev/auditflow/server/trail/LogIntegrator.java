@@ -47,15 +47,13 @@ final class LogIntegrator {
   private static final String HAS_WORK =
       "SELECT EXISTS (SELECT 1 FROM log_batches WHERE first_leaf IS NULL) OR (SELECT checkpoint IS NULL FROM log_state)";
   /**
-   * Queued batches in order. A linked batch's integration needs only its leaf hashes, fetched as
-   * one bytea ({@code n × 32} bytes) rather than an array the driver parses element by element;
-   * the ids and dates are read only for batches whose events get log_leaves rows.
+   * Queued batches in order. A linked batch's integration needs only its leaf hashes, packed; the
+   * ids and dates — arrays the driver parses element by element — are read only for batches whose
+   * events get log_leaves rows.
    */
   private static final String NEXT =
       """
-      SELECT seq, events_linked, queued_at, cardinality(event_ids),
-             CASE WHEN events_linked
-                  THEN (SELECT string_agg(h, ''::bytea ORDER BY k) FROM unnest(leaf_hashes) WITH ORDINALITY AS u(h, k)) END,
+      SELECT seq, events_linked, queued_at, cardinality(event_ids), leaf_hashes_packed,
              CASE WHEN NOT events_linked THEN event_ids END,
              CASE WHEN NOT events_linked THEN event_dates END,
              CASE WHEN NOT events_linked THEN leaf_hashes END

@@ -1,5 +1,6 @@
 package dev.auditflow.server.trail;
 
+import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.server.trail.TransparencyLog.Leaf;
 import java.sql.Array;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -24,10 +26,11 @@ import java.util.UUID;
  */
 final class LogLeaves {
   /**
-   * The rows holding leaves in the spans {@code [lo, hi)}: log_leaves rows as runs of one, and
-   * every batch that overlaps a span — the last one starting at or before its start, and those
-   * starting inside it — each once. LATERAL keeps every lookup an index descent, whatever the
-   * planner knows of the tables.
+   * The rows holding leaves in the spans {@code [lo, hi)}: every batch that overlaps a span — the
+   * last one starting at or before its start, and those starting inside it — each once, and
+   * log_leaves rows as runs of one. LATERAL keeps every lookup an index descent, whatever the
+   * planner knows of the tables. A batch's ids and dates only when asked for (the third
+   * parameter): proofs and tiles need only hashes.
    */
   private static final String RUNS =
       """
@@ -36,13 +39,14 @@ final class LogLeaves {
           SELECT DISTINCT f.first_leaf FROM spans CROSS JOIN LATERAL (
               SELECT first_leaf FROM log_batches
               WHERE first_leaf >= coalesce((SELECT max(first_leaf) FROM log_batches WHERE first_leaf <= spans.lo), 0)
-                AND first_leaf < spans.hi) AS f)
-      SELECT b.first_leaf, b.event_ids, b.event_dates, b.leaf_hashes
-      FROM firsts CROSS JOIN LATERAL (SELECT * FROM log_batches WHERE first_leaf = firsts.first_leaf) AS b
+                AND first_leaf < spans.hi) AS f),
+      events AS (SELECT ?::boolean AS wanted)
+      SELECT b.first_leaf, b.leaf_hashes_packed, CASE WHEN events.wanted THEN b.event_ids END,
+             CASE WHEN events.wanted THEN b.event_dates END
+      FROM events, firsts CROSS JOIN LATERAL (SELECT * FROM log_batches WHERE first_leaf = firsts.first_leaf) AS b
       UNION ALL
-      SELECT l.leaf_index, ARRAY[l.event_id], ARRAY[l.event_date], ARRAY[l.leaf_hash]
-      FROM spans CROSS JOIN LATERAL (
-          SELECT * FROM log_leaves WHERE leaf_index >= spans.lo AND leaf_index < spans.hi) AS l
+      SELECT l.leaf_index, l.leaf_hash, ARRAY[l.event_id], ARRAY[l.event_date]
+      FROM spans CROSS JOIN LATERAL (SELECT * FROM log_leaves WHERE leaf_index >= spans.lo AND leaf_index < spans.hi) AS l
       """;
 
   /**
@@ -80,7 +84,7 @@ final class LogLeaves {
   /** Leaves {@code [start, end)} that are stored, in order. */
   static List<Leaf> range(Connection c, long start, long end) throws SQLException {
     List<Leaf> leaves = new ArrayList<>();
-    for (Leaf leaf : read(c, List.of(new long[] {start, end}))) {
+    for (Leaf leaf : read(c, List.of(new long[] {start, end}), true)) {
       if (leaf.index() >= start && leaf.index() < end) {
         leaves.add(leaf);
       }
@@ -96,7 +100,7 @@ final class LogLeaves {
       return hashes;
     }
     TreeSet<Long> wanted = new TreeSet<>(indexes);
-    for (Leaf leaf : read(c, spans(wanted))) {
+    for (Leaf leaf : read(c, spans(wanted), false)) {
       if (wanted.contains(leaf.index())) {
         hashes.put(leaf.index(), leaf.hash());
       }
@@ -119,29 +123,31 @@ final class LogLeaves {
     return spans;
   }
 
-  private static List<Leaf> read(Connection c, List<long[]> spans) throws SQLException {
+  /** The stored leaves of the spans' rows (some beyond the spans); without their events unless {@code withEvents}. */
+  private static List<Leaf> read(Connection c, List<long[]> spans, boolean withEvents) throws SQLException {
     List<Leaf> leaves = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(RUNS)) {
       ps.setArray(1, c.createArrayOf("int8", spans.stream().map(s -> s[0]).toArray(Long[]::new)));
       ps.setArray(2, c.createArrayOf("int8", spans.stream().map(s -> s[1]).toArray(Long[]::new)));
+      ps.setBoolean(3, withEvents);
       ps.setFetchSize(64);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long first = rs.getLong(1);
-          Object[] ids = elements(rs.getArray(2));
-          Object[] dates = elements(rs.getArray(3));
-          Object[] hashes = elements(rs.getArray(4));
-          for (int k = 0; k < ids.length; k++) {
-            leaves.add(new Leaf(first + k, (UUID) ids[k], ((java.sql.Date) dates[k]).toLocalDate(), (byte[]) hashes[k]));
+          byte[] hashes = rs.getBytes(2);
+          Array idArray = rs.getArray(3);
+          Object[] ids = idArray == null ? null : (Object[]) idArray.getArray();
+          Array dateArray = rs.getArray(4);
+          Object[] dates = dateArray == null ? null : (Object[]) dateArray.getArray();
+          for (int k = 0; k < hashes.length / MerkleHashes.SIZE; k++) {
+            leaves.add(new Leaf(first + k, ids == null ? null : (UUID) ids[k],
+                dates == null ? null : ((java.sql.Date) dates[k]).toLocalDate(),
+                Arrays.copyOfRange(hashes, k * MerkleHashes.SIZE, (k + 1) * MerkleHashes.SIZE)));
           }
         }
       }
     }
     return leaves;
-  }
-
-  private static Object[] elements(Array array) throws SQLException {
-    return (Object[]) array.getArray();
   }
 
   /** The leaf index of each of these events that has one (not yet integrated and unknown ones have none). */

@@ -1,5 +1,6 @@
 package dev.auditflow.server.trail;
 
+import dev.auditflow.api.log.MerkleHashes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,7 +9,7 @@ import java.util.List;
 
 /**
  * The writers' side of the log: a request's events enter {@code log_batches} — one row, their keys
- * and leaf hashes in arrays — in the transaction that stores them, so an event is queued exactly
+ * in arrays and their leaf hashes packed in one value — in the transaction that stores them, so an event is queued exactly
  * when it is committed, and the integrator, running after commit, is the only one who assigns
  * leaf indices (it gives the row its first one). The batch's number is drawn first, so that each
  * event's id row names its batch and place ({@code audit_event_ids.log_batch, log_position}):
@@ -18,8 +19,8 @@ final class LogQueue {
   private static final String NEXT_BATCH = "SELECT nextval('log_batches_seq_seq')";
   private static final String ENQUEUE =
       """
-      INSERT INTO log_batches (seq, event_ids, event_dates, leaf_hashes) OVERRIDING SYSTEM VALUE
-      VALUES (?, ?::uuid[], ?::date[], ?::bytea[])
+      INSERT INTO log_batches (seq, event_ids, event_dates, leaf_hashes_packed) OVERRIDING SYSTEM VALUE
+      VALUES (?, ?::uuid[], ?::date[], ?)
       """;
 
   private final boolean enabled;
@@ -50,18 +51,18 @@ final class LogQueue {
     int n = leaves.size();
     Object[] ids = new Object[n];
     Object[] dates = new Object[n];
-    byte[][] hashes = new byte[n][];
+    byte[] hashes = new byte[n * MerkleHashes.SIZE];
     for (int i = 0; i < n; i++) {
       QueuedLeaf leaf = leaves.get(i);
       ids[i] = leaf.eventId();
       dates[i] = leaf.eventDate().toString();
-      hashes[i] = leaf.leafHash();
+      System.arraycopy(leaf.leafHash(), 0, hashes, i * MerkleHashes.SIZE, MerkleHashes.SIZE);
     }
     try (PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
       ps.setLong(1, batch);
       ps.setArray(2, c.createArrayOf("uuid", ids));
       ps.setArray(3, c.createArrayOf("text", dates));
-      ps.setArray(4, c.createArrayOf("bytea", hashes));
+      ps.setBytes(4, hashes);
       ps.executeUpdate();
     }
   }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.LongStream;
 
 /**
  * The log on PostgreSQL: reads its signed state, proofs from stored nodes and which leaf an event
@@ -124,8 +125,10 @@ final class PostgresLog implements TransparencyLog {
       byte[] hashes = new byte[tile.width() * MerkleHashes.SIZE];
       int n = 0;
       if (tile.level() == 0) {
-        for (Leaf leaf : LogLeaves.range(c, tile.firstNode(), tile.firstNode() + tile.width())) {
-          System.arraycopy(leaf.hash(), 0, hashes, n++ * MerkleHashes.SIZE, MerkleHashes.SIZE);
+        long first = tile.firstNode();
+        Map<Long, byte[]> leaves = LogLeaves.hashes(c, LongStream.range(first, first + tile.width()).boxed().toList());
+        for (long i = first; leaves.containsKey(i); i++) {
+          System.arraycopy(leaves.get(i), 0, hashes, n++ * MerkleHashes.SIZE, MerkleHashes.SIZE);
         }
       } else {
         // A level-k tile holds the stored nodes of tree level 8k.

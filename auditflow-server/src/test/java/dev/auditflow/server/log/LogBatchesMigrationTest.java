@@ -10,6 +10,10 @@ import dev.auditflow.api.log.Tile;
 import dev.auditflow.server.testing.EarlierStores;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,6 +92,16 @@ class LogBatchesMigrationTest {
           }
         }
         assertThat(fromTiles).usingElementComparator(Arrays::compare).containsExactlyElementsOf(signed);
+        // The view for people reading the database shows the same leaves, one row each.
+        List<byte[]> viewed = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(after.jdbcUrl()); Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT leaf_hash FROM log_tree_leaves WHERE leaf_index < " + now.size()
+                + " ORDER BY leaf_index")) {
+          while (rs.next()) {
+            viewed.add(rs.getBytes(1));
+          }
+        }
+        assertThat(viewed).usingElementComparator(Arrays::compare).containsExactlyElementsOf(signed);
       }
     }
   }

@@ -19,15 +19,22 @@ public final class EarlierStores {
         "DROP VIEW log_queue, log_tree_leaves",
         """
         INSERT INTO log_leaves (leaf_index, event_id, event_date, leaf_hash, queued_at, integrated_at)
-        SELECT b.first_leaf + l.k - 1, l.e, l.d, l.h, b.queued_at, b.integrated_at
-        FROM log_batches b, unnest(b.event_ids, b.event_dates, b.leaf_hashes) WITH ORDINALITY AS l(e, d, h, k)
+        SELECT b.first_leaf + l.k - 1, l.e, l.d, substring(b.leaf_hashes_packed FROM 32 * (l.k::int - 1) + 1 FOR 32),
+               b.queued_at, b.integrated_at
+        FROM log_batches b, unnest(b.event_ids, b.event_dates) WITH ORDINALITY AS l(e, d, k)
         WHERE b.first_leaf IS NOT NULL
         """,
         "DELETE FROM log_batches WHERE first_leaf IS NOT NULL",
         "DROP INDEX log_batches_first_leaf_idx, log_batches_queued_idx",
+        "ALTER TABLE log_batches DROP CONSTRAINT log_batches_integrated, DROP CONSTRAINT log_batches_linked_hashed",
         """
-        ALTER TABLE log_batches DROP CONSTRAINT log_batches_integrated, DROP CONSTRAINT log_batches_linked_hashed,
-            DROP COLUMN first_leaf, DROP COLUMN integrated_at, DROP COLUMN events_linked
+        UPDATE log_batches SET leaf_hashes = ARRAY(SELECT substring(leaf_hashes_packed FROM 32 * k + 1 FOR 32)
+                                                   FROM generate_series(0, cardinality(event_ids) - 1) AS k)
+        WHERE events_linked
+        """,
+        """
+        ALTER TABLE log_batches DROP COLUMN first_leaf, DROP COLUMN integrated_at, DROP COLUMN events_linked,
+            DROP COLUMN leaf_hashes_packed
         """,
         "ALTER TABLE log_batches RENAME CONSTRAINT log_batches_pkey TO log_queue_pkey",
         "ALTER SEQUENCE log_batches_seq_seq RENAME TO log_queue_seq_seq",
