@@ -41,6 +41,7 @@ public final class LogLatency {
   private static final Duration POLL = Duration.ofMillis(25);
   /** Events waiting in the log's queue (a row holds one request's events). */
   private static final String QUEUED = "SELECT coalesce(sum(cardinality(event_ids)), 0) FROM log_queue";
+  private static final String TREE_SIZE = "SELECT tree_size FROM log_state";
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
@@ -69,7 +70,8 @@ public final class LogLatency {
   }
 
   private void phase(String name, int seconds, Load load) throws Exception {
-    long firstLeaf = scalar("SELECT coalesce(max(leaf_index) + 1, 0) FROM log_tree_leaves");
+    // The previous phase drained the queue: every leaf so far is in the signed tree.
+    long firstLeaf = scalar(TREE_SIZE);
     queueDepths.clear();
     ExecutorService watchers = Executors.newFixedThreadPool(2);
     watchers.submit(this::pollCheckpoints);
@@ -80,7 +82,7 @@ public final class LogLatency {
     // Let the integrator finish and the poller see the last checkpoint.
     long drainedAt = System.nanoTime();
     while (scalar(QUEUED) > 0
-        || seen.isEmpty() || seen.lastKey() < scalar("SELECT count(*) FROM log_tree_leaves")) {
+        || seen.isEmpty() || seen.lastKey() < scalar(TREE_SIZE)) {
       Thread.sleep(25);
     }
     double drainSeconds = (System.nanoTime() - drainedAt) / 1e9;
