@@ -7,10 +7,12 @@ import dev.auditflow.client.DeliveryHandle;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -300,26 +302,15 @@ public final class OpenLoopClients {
       long[] ids = mx.getAllThreadIds();
       long[] cpu = mx.getThreadCpuTime(ids);
       long[] bytes = mx.getThreadAllocatedBytes(ids);
+      ThreadInfo[] infos = mx.getThreadInfo(ids); // infos[i] is ids[i]'s, null once it ended
       Map<Long, ThreadUse> threads = new HashMap<>();
-      for (java.lang.management.ThreadInfo info : mx.getThreadInfo(ids)) {
-        if (info != null) {
-          int i = indexOf(ids, info.getThreadId());
-          if (cpu[i] >= 0 && bytes[i] >= 0) {
-            // Pool threads by their name without numbers: producer-N, auditflow-sender-N, …
-            threads.put(ids[i], new ThreadUse(info.getThreadName().replaceAll("\\d+", "N"), cpu[i], bytes[i]));
-          }
+      for (int i = 0; i < ids.length; i++) {
+        if (infos[i] != null && cpu[i] >= 0 && bytes[i] >= 0) {
+          // Pool threads by their name without numbers: producer-N, auditflow-sender-N, …
+          threads.put(ids[i], new ThreadUse(infos[i].getThreadName().replaceAll("\\d+", "N"), cpu[i], bytes[i]));
         }
       }
       return new Usage(processCpuNanos(), threads);
-    }
-
-    private static int indexOf(long[] ids, long id) {
-      for (int i = 0; i < ids.length; i++) {
-        if (ids[i] == id) {
-          return i;
-        }
-      }
-      throw new IllegalStateException("thread " + id);
     }
 
     /** Bytes allocated from this reading to {@code later}. */
@@ -333,7 +324,7 @@ public final class OpenLoopClients {
       Map<String, Long> byGroup = new HashMap<>();
       later.threads.forEach((id, use) -> byGroup.merge(use.group(),
           use.cpuNanos() - (threads.containsKey(id) ? threads.get(id).cpuNanos() : 0), Long::sum));
-      Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+      Map<String, Long> sorted = new LinkedHashMap<>();
       byGroup.entrySet().stream().filter(e -> e.getValue() > 0)
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .forEachOrdered(e -> sorted.put(e.getKey(), e.getValue()));
