@@ -30,6 +30,11 @@ public final class ServerVocabulary {
   public static final String PURGED = TYPE_PREFIX + "retention.purged";
   /** The workflow catalog's records (Kubernaut's Data Storage names them so). */
   public static final String WORKFLOW_TYPE_PREFIX = "datastorage.workflow.";
+  /**
+   * A workflow's chain: {@code workflow-<id>}. Kubernaut's name, not reserved: Kubernaut's writers
+   * may use it too.
+   */
+  public static final String WORKFLOW_CHAIN_PREFIX = "workflow-";
   /** Their category, Kubernaut Data Storage's. */
   public static final String WORKFLOW_CATEGORY = "datastorage";
 

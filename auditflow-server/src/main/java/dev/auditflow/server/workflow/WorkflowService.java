@@ -321,7 +321,7 @@ public final class WorkflowService {
    */
   private static AuditEvent auditEvent(String type, String action, UUID workflowId, NewWorkflow w, Instant now,
       Map<String, ?> data, String namedActor, ServerRecord.Actor caller) {
-    return new ServerRecord(type, action, "workflow-" + workflowId,
+    return new ServerRecord(type, action, ServerVocabulary.WORKFLOW_CHAIN_PREFIX + workflowId,
         namedActor == null ? caller : ServerRecord.Actor.named(namedActor),
         new ServerRecord.Resource("workflow", workflowId.toString(), w.workflowName() + "@" + w.version()), data)
         .toEvent(now);

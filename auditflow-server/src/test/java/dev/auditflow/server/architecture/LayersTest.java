@@ -39,7 +39,7 @@ class LayersTest {
             "..server.console..", "..server.ops..", "..server.completeness..", "..server.kafka..",
             "..server.otlp..")
         .layer("access").definedBy("..server.auth..", "..server.dlq..")
-        .layer("trail").definedBy("..server.trail..")
+        .layer("trail").definedBy("..server.trail..", "..server.shard..")
         .layer("infrastructure").definedBy("..server.db..", "..server.http..", "..server.signing..",
             "..server.secrets..", "..server.tls..")
         .layer("failures").definedBy("..server.failure..")
@@ -53,7 +53,7 @@ class LayersTest {
 
   @Test
   void theStorageLayerKnowsNoFeatureNorTheHttpEdge() {
-    assertThat(com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAPackage("..server.trail..")
+    assertThat(com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAnyPackage("..server.trail..", "..server.shard..")
         .should().dependOnClassesThat().resideInAnyPackage("..server.http..", "io.javalin..")
         .evaluate(server).getFailureReport().getDetails()).as("the trail's imports of HTTP").isEmpty();
   }

@@ -10,6 +10,11 @@ import java.sql.SQLException;
 public final class EarlierStores {
   private EarlierStores() {}
 
+  /** The store as V18 left it: no placement of partitions on shards — and V19 not applied. */
+  public static void beforeV19(String jdbcUrl) throws SQLException {
+    Superuser.execute(jdbcUrl, "DROP TABLE shard_partitions", "DELETE FROM flyway_schema_history WHERE version = '19'");
+  }
+
   /**
    * The store as V17 left it: every leaf a log_leaves row, queued requests in a log_queue table,
    * no batch links in audit_event_ids — and V18 not applied.

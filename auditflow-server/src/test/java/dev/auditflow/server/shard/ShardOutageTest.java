@@ -1,0 +1,113 @@
+package dev.auditflow.server.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.ProblemType;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.failure.ServiceException;
+import dev.auditflow.server.testing.CuttingProxy;
+import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.TestDatabase;
+import dev.auditflow.server.trail.EventFilter;
+import dev.auditflow.server.trail.Page;
+import java.net.URI;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One shard's PostgreSQL unreachable (every connection to it cut by a proxy): reads that need it
+ * fail naming it — a count over it is an error, never a smaller number — while reads of the other
+ * shard keep answering; a batch that spans both says what it stored; once the shard is back, the
+ * retry stores the rest and every read answers whole.
+ */
+class ShardOutageTest {
+  private static final Duration SHORT = Duration.ofMillis(200);
+
+  private static AuditEvent event(String correlation) {
+    return AuditEvent.builder().eventId(UuidV7.generate()).eventTimestamp(Instant.now()).eventType("outage.t")
+        .eventCategory("outage").eventAction("write").eventOutcome(EventOutcome.SUCCESS).correlationId(correlation)
+        .eventData(Map.of()).build();
+  }
+
+  /** A correlation its placement puts on {@code shard}. */
+  private static String on(Placement placement, String shard, int n) {
+    for (int i = 0; ; i++) {
+      String candidate = "outage-" + shard + "-" + n + "-" + i;
+      if (placement.writtenTo(candidate).equals(shard)) {
+        return candidate;
+      }
+    }
+  }
+
+  @Test
+  void aMissingShardIsNamedAndTheOthersKeepAnswering() throws Exception {
+    String bUrl = TestDatabase.create();
+    URI direct = URI.create(bUrl.substring("jdbc:".length()));
+    try (ServerFixture home = ServerFixture.start(); ServerFixture a = ServerFixture.start();
+        CuttingProxy proxy = new CuttingProxy(direct.getHost(), direct.getPort());
+        ServerFixture b = ServerFixture.onDatabase("jdbc:postgresql://127.0.0.1:" + proxy.port()
+            + direct.getRawPath() + "?" + direct.getRawQuery(), builder -> builder)) {
+      Placement placement;
+      try (Connection c = home.server().database().connection()) {
+        placement = ShardCatalog.assign(c, "auditflow.events", 4, List.of("a", "b"));
+      }
+      try (ShardedTrail sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
+          "a", a.server().trail(), "b", b.server().trail()), 16L * 1024 * 1024)) {
+        String onA = on(placement, "a", 0);
+        String onB = on(placement, "b", 0);
+        AuditEvent firstOnA = event(onA);
+        sharded.append(List.of(firstOnA, event(onB)), "outage-test");
+        EventFilter all = new EventFilter(Map.of("event_category", "outage"), null, null);
+        EventFilter ofA = new EventFilter(Map.of("correlation_id", onA), null, null);
+        assertThat(sharded.count(all)).isEqualTo(2);
+
+        proxy.cutEveryTime("");
+        assertThatThrownBy(() -> sharded.count(all)).isInstanceOfSatisfying(ShardUnavailableException.class, e -> {
+          assertThat(e.shard()).isEqualTo("b");
+          assertThat(e.problem(new ServiceException.Answering(false, SHORT)).detail())
+              .startsWith("shard b is unavailable, and the answer needs its events");
+        });
+        assertThatThrownBy(() -> sharded.list(all, new Page(10, false, null)))
+            .isInstanceOfSatisfying(ShardUnavailableException.class, e -> assertThat(e.shard()).isEqualTo("b"));
+        // What lives on a is answered: it does not need b.
+        assertThat(sharded.count(ofA)).isEqualTo(1);
+        assertThat(sharded.list(ofA, new Page(10, false, null)).events()).hasSize(1);
+        assertThat(sharded.byId(firstOnA.eventId())).isPresent();
+        assertThatThrownBy(() -> sharded.byId(UUID.randomUUID())).as("not found is only said when every shard answered")
+            .isInstanceOf(ShardUnavailableException.class);
+
+        // A batch over both: a's part is stored, and the answer says so.
+        List<AuditEvent> spanning = List.of(event(onA), event(onB), event(onA));
+        assertThatThrownBy(() -> sharded.append(spanning, "outage-test"))
+            .isInstanceOfSatisfying(ShardUnavailableException.class, e -> {
+              assertThat(e.shard()).isEqualTo("b");
+              assertThat(e.problem(new ServiceException.Answering(true, SHORT)).type())
+                  .isEqualTo(ProblemType.OUTCOME_UNKNOWN.uri());
+            });
+        assertThat(sharded.count(ofA)).isEqualTo(3);
+
+        proxy.disarm();
+        // The client's retry of the same ids: a's are duplicates, b's is stored now.
+        List<UUID> retried = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(SHORT).ignoreException(ShardUnavailableException.class)
+            .until(() -> retried.addAll(sharded.append(spanning, "outage-test")));
+        assertThat(retried).containsExactly(spanning.get(1).eventId());
+        assertThat(sharded.count(all)).isEqualTo(5);
+        assertThat(Set.copyOf(ShardedTrailTest.ids(sharded, all, 2, true))).hasSize(5);
+      }
+    } finally {
+      TestDatabase.drop(bUrl);
+    }
+  }
+}

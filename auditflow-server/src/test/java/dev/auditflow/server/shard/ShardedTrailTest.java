@@ -1,0 +1,231 @@
+package dev.auditflow.server.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEvent;
+import dev.auditflow.api.EventOutcome;
+import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.trail.AuditTrail;
+import dev.auditflow.server.trail.Cursor;
+import dev.auditflow.server.trail.EventFilter;
+import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.StoredEvent;
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The trail over two shards and home, each its own PostgreSQL database, answers every read exactly
+ * as one database holding the same events does: the same events, in the same order, page by page.
+ * The oracle is a fourth database written the same events in one trail — PostgreSQL's own ORDER BY,
+ * not an order computed here.
+ */
+class ShardedTrailTest {
+  @RegisterExtension
+  static final ServerFixture home = ServerFixture.perClass();
+  @RegisterExtension
+  static final ServerFixture shardA = ServerFixture.perClass();
+  @RegisterExtension
+  static final ServerFixture shardB = ServerFixture.perClass();
+  @RegisterExtension
+  static final ServerFixture whole = ServerFixture.perClass();
+
+  private static final String TOPIC = "auditflow.events";
+  private static final int EVENTS = 2_345;
+  private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(2, ChronoUnit.HOURS);
+
+  private static ShardedTrail sharded;
+  private static final List<AuditEvent> written = new ArrayList<>();
+
+  @BeforeAll
+  static void placeAndWrite() throws Exception {
+    Placement placement;
+    try (Connection c = home.server().database().connection()) {
+      placement = ShardCatalog.assign(c, TOPIC, 12, List.of("a", "b"));
+    }
+    sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(), "a", shardA.server().trail(),
+        "b", shardB.server().trail()), 16L * 1024 * 1024);
+    // 2 345 events in 60 correlations over two hours; many share a timestamp (to the second), so
+    // the order within one instant is the event ids', which PostgreSQL compares as unsigned bytes.
+    Random random = new Random(28);
+    List<String> correlations = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      correlations.add("shard-test-" + i);
+    }
+    for (int i = 0; i < EVENTS; i++) {
+      written.add(AuditEvent.builder().eventId(UUID.randomUUID()).eventTimestamp(T0.plusSeconds(random.nextInt(7_200)))
+          .eventType("shard.t" + (i % 3)).eventCategory("sharding").eventAction("write")
+          .eventOutcome(i % 5 == 0 ? EventOutcome.FAILURE : EventOutcome.SUCCESS)
+          .correlationId(correlations.get(random.nextInt(correlations.size()))).eventData(Map.of("i", i)).build());
+    }
+    for (int from = 0; from < EVENTS; from += 100) {
+      List<AuditEvent> batch = written.subList(from, Math.min(EVENTS, from + 100));
+      sharded.append(batch, "sharding-test");
+      whole.server().trail().append(batch, "sharding-test");
+    }
+  }
+
+  @AfterAll
+  static void closeTrail() {
+    sharded.close();
+  }
+
+  private static final EventFilter ALL = new EventFilter(Map.of("event_category", "sharding"), null, null);
+
+  @Test
+  void eachCorrelationLivesOnTheShardItsPartitionIsPlacedOnAndBothShardsHoldSome() {
+    Placement placement = sharded.placement();
+    Map<String, Long> expected = written.stream().collect(Collectors.groupingBy(AuditEvent::correlationId,
+        Collectors.counting()));
+    expected.forEach((correlation, n) -> {
+      EventFilter ofChain = new EventFilter(Map.of("correlation_id", correlation), null, null);
+      for (String shard : List.of("a", "b")) {
+        assertThat(sharded.shard(shard).count(ofChain)).as(correlation + " on " + shard)
+            .isEqualTo(placement.writtenTo(correlation).equals(shard) ? n : 0);
+      }
+    });
+    Map<String, Long> perShard = new HashMap<>();
+    for (String shard : List.of("a", "b")) {
+      perShard.put(shard, sharded.shard(shard).count(ALL));
+    }
+    assertThat(perShard.get("a")).isPositive();
+    assertThat(perShard.get("b")).isPositive();
+    assertThat(perShard.get("a") + perShard.get("b")).isEqualTo(EVENTS);
+    assertThat(sharded.shard(Placement.HOME).count(ALL)).as("home holds no partition here").isZero();
+    assertThat(sharded.count(ALL)).isEqualTo(EVENTS);
+  }
+
+  @Test
+  void cursorPagesWithOddLimitsInBothOrdersSeeEveryEventOnceInTheOrderOneDatabaseGives() {
+    for (boolean descending : List.of(false, true)) {
+      List<String> expected = ids(whole.server().trail(), ALL, 500, descending);
+      assertThat(expected).hasSize(EVENTS);
+      for (int limit : List.of(1, 7, 333)) {
+        assertThat(ids(sharded, ALL, limit, descending)).as("limit " + limit + (descending ? " desc" : " asc"))
+            .containsExactlyElementsOf(expected);
+      }
+    }
+  }
+
+  @Test
+  void offsetPagesMatchOneDatabasesToo() {
+    for (boolean descending : List.of(false, true)) {
+      for (int offset : List.of(0, 13, 1_170, 2_340, 2_400)) {
+        Page page = new Page(17, descending, null, offset);
+        assertThat(idsOf(sharded.list(ALL, page).events())).as("offset " + offset)
+            .containsExactlyElementsOf(idsOf(whole.server().trail().list(ALL, page).events()));
+      }
+    }
+  }
+
+  @Test
+  void countsHistogramsAndExportsAgreeWithOneDatabase() {
+    AuditTrail one = whole.server().trail();
+    EventFilter failures = new EventFilter(Map.of("event_category", "sharding", "event_outcome", "failure"),
+        T0.plusSeconds(600), null);
+    assertThat(sharded.count(failures)).isEqualTo(one.count(failures)).isPositive();
+    Instant now = Instant.now();
+    for (EventFilter filter : List.of(ALL, failures, ALL.between(T0, T0.plusSeconds(3_600)))) {
+      assertThat(sharded.histogram(filter, 12, now)).isEqualTo(one.histogram(filter, 12, now));
+    }
+    assertThat(sharded.whole(ALL, 100, 250)).extracting(e -> e.event().eventId())
+        .containsExactlyElementsOf(one.whole(ALL, 100, 250).stream().map(e -> e.event().eventId()).toList());
+  }
+
+  @Test
+  void aCorrelationsReadsAskItsShardOnlyAndItsChainIsReadWhole() {
+    String correlation = written.get(0).correlationId();
+    String shard = sharded.placement().writtenTo(correlation);
+    EventFilter ofChain = new EventFilter(Map.of("correlation_id", correlation), null, null);
+    assertThat(sharded.explain(ofChain, new Page(10, false, null))).first().isEqualTo("shard " + shard + ":");
+    assertThat(ids(sharded, ofChain, 4, false)).containsExactlyElementsOf(ids(whole.server().trail(), ofChain, 100, false));
+    List<StoredEvent> chain = sharded.inSnapshot("walking", snapshot -> {
+      List<StoredEvent> rows = new ArrayList<>();
+      snapshot.walk(correlation, rows::add);
+      return rows;
+    });
+    assertThat(chain).extracting(StoredEvent::chainPosition)
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, chain.size()).boxed().toList());
+    assertThat(chain).hasSize((int) written.stream().filter(e -> e.correlationId().equals(correlation)).count());
+    assertThat(sharded.countChains(List.of(correlation))).containsEntry(correlation, (long) chain.size());
+  }
+
+  @Test
+  void anEventIsFoundByIdOnWhicheverShardHoldsItAndSaysWhich() {
+    for (AuditEvent e : written.subList(0, 20)) {
+      ObjectNode found = sharded.byId(e.eventId()).orElseThrow();
+      assertThat(found.get("event_id").asText()).isEqualTo(e.eventId().toString());
+      assertThat(found.get("shard").asText()).isEqualTo(sharded.placement().writtenTo(e.correlationId()));
+    }
+    assertThat(sharded.byId(UuidV7.generate())).isEmpty();
+  }
+
+  @Test
+  void theServersOwnRecordsAreWrittenHomeWithTheFeaturesTables() {
+    AuditEvent record = AuditEvent.builder().eventId(UuidV7.generate()).eventTimestamp(Instant.now())
+        .eventType("auditflow.test").eventCategory("auditflow").eventAction("read")
+        .eventOutcome(EventOutcome.SUCCESS).correlationId("access:token:shard-test").eventData(Map.of()).build();
+    sharded.appendWith("a server record", Instant.now(), (tx, appender) -> appender.append(List.of(record), "server"));
+    EventFilter access = new EventFilter(Map.of("correlation_id", "access:token:shard-test"), null, null);
+    assertThat(sharded.shard(Placement.HOME).count(access)).isEqualTo(1);
+    assertThat(sharded.count(access)).isEqualTo(1);
+  }
+
+  @Test
+  void theShardsGivenMustBeTheCatalogsShards() {
+    Placement placement = sharded.placement();
+    assertThatThrownBy(() -> new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
+        "a", shardA.server().trail()), 16L * 1024 * 1024))
+        .hasMessageContaining("no database given for [b]");
+  }
+
+  @Test
+  void theCatalogKeepsOnePlacementPerTopicAndRefusesAnother() throws Exception {
+    try (Connection c = home.server().database().connection()) {
+      assertThat(ShardCatalog.load(c, TOPIC)).contains(sharded.placement());
+      assertThat(ShardCatalog.assign(c, TOPIC, 12, List.of("a", "b"))).isEqualTo(sharded.placement());
+      assertThatThrownBy(() -> ShardCatalog.assign(c, TOPIC, 12, List.of("a", "b", "c")))
+          .hasMessageContaining("already placed otherwise: partitions [0, 2, 4, 6, 8, 10] on a,"
+              + " partitions [1, 3, 5, 7, 9, 11] on b");
+      assertThat(ShardCatalog.load(c, "another.topic")).isEmpty();
+      try (var s = c.createStatement()) {
+        s.execute("INSERT INTO shard_partitions (topic, partition, shard) VALUES ('gappy', 0, 'a'), ('gappy', 2, 'b')");
+      }
+      assertThatThrownBy(() -> ShardCatalog.load(c, "gappy")).hasMessageContaining("places partition 2 of topic gappy"
+          + " but not partition 1");
+    }
+  }
+
+  /** Every event {@code filter} covers, page by page with cursors. */
+  static List<String> ids(AuditTrail trail, EventFilter filter, int limit, boolean descending) {
+    List<String> ids = new ArrayList<>();
+    Cursor after = null;
+    do {
+      AuditTrail.EventPage page = trail.list(filter, new Page(limit, descending, after));
+      assertThat(page.events().size()).isLessThanOrEqualTo(limit);
+      ids.addAll(idsOf(page.events()));
+      after = page.hasMore() ? page.next() : null;
+    } while (after != null);
+    assertThat(Set.copyOf(ids)).as("no event twice").hasSameSizeAs(ids);
+    return ids;
+  }
+
+  static List<String> idsOf(List<ObjectNode> events) {
+    return events.stream().map(e -> e.get("event_id").asText()).collect(Collectors.toList());
+  }
+}
