@@ -1,6 +1,7 @@
 package dev.auditflow.server.kafka;
 
 import dev.auditflow.api.AuditEvent;
+import dev.auditflow.server.failure.ConfigurationException;
 import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.failure.UnavailableException;
 import dev.auditflow.server.trail.AuditTrail;
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A writer in Kafka mode (docs/SCALE.md): one member of the writers' consumer group, storing each
- * partition it is assigned into the trail in order, with the chain linking of the direct path.
+ * partition it is assigned into the trail in order, with the chain linking of the direct path —
+ * into the partition's shard when the trail spans several ({@link AuditTrail#ofPartition}).
  * A poll's records of one partition are stored in one transaction together with the partition's
  * offset, moved by compare-and-set ({@link PartitionLedger}): what is stored and where to resume
  * commit together, so a restart or a rebalance neither skips nor repeats a record, and a writer
@@ -67,6 +69,8 @@ public final class KafkaWriter implements AutoCloseable {
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   /** The partitions it holds and stopped at a hole (records deleted from Kafka before they were stored). */
   private final Set<TopicPartition> holes = ConcurrentHashMap.newKeySet();
+  /** The partitions it holds that the catalog places on no shard: stored nowhere rather than on a wrong one. */
+  private final Set<TopicPartition> unplaced = ConcurrentHashMap.newKeySet();
   private final MeterRegistry registry;
   private final Counter written;
   private final Counter rejected;
@@ -86,6 +90,8 @@ public final class KafkaWriter implements AutoCloseable {
         .description("Slices of a partition not stored because another writer had moved its offset").register(registry);
     Gauge.builder("auditflow.writer.holes", holes, Set::size)
         .description("Partitions stopped because Kafka deleted records before a writer stored them").register(registry);
+    Gauge.builder("auditflow.writer.unplaced", unplaced, Set::size)
+        .description("Partitions stopped because the catalog places them on no shard").register(registry);
     this.thread = new Thread(this::run, "auditflow-kafka-writer");
   }
 
@@ -131,6 +137,7 @@ public final class KafkaWriter implements AutoCloseable {
           for (TopicPartition tp : partitions) {
             owned.remove(tp);
             holes.remove(tp);
+            unplaced.remove(tp);
             lagGauges.computeIfAbsent(tp, KafkaWriter.this::lagGauge).set(0);
           }
         }
@@ -182,6 +189,15 @@ public final class KafkaWriter implements AutoCloseable {
   private void resume(TopicPartition tp) {
     lagGauges.computeIfAbsent(tp, this::lagGauge);
     owned.add(tp);
+    try {
+      trail.ofPartition(tp.topic(), tp.partition());
+    } catch (ConfigurationException e) {
+      log.error("kafka partition has no shard writer={} partition={}: {}; this partition is paused", writerId, tp,
+          e.getMessage());
+      consumer.pause(List.of(tp));
+      unplaced.add(tp);
+      return;
+    }
     long next = storedOffset(tp);
     consumer.seek(tp, next);
     log.info("kafka partition assigned writer={} partition={} next_offset={}", writerId, tp, next);
@@ -189,7 +205,7 @@ public final class KafkaWriter implements AutoCloseable {
 
   /** The partition's next offset the trail has not stored. */
   private long storedOffset(TopicPartition tp) {
-    return trail.appendWith("reading the stored offset of " + tp, clock.instant(),
+    return trail.ofPartition(tp.topic(), tp.partition()).appendWith("reading the stored offset of " + tp, clock.instant(),
         (tx, appender) -> PartitionLedger.next(tx, tp.topic(), tp.partition()));
   }
 
@@ -256,7 +272,7 @@ public final class KafkaWriter implements AutoCloseable {
     IngestRecords.Submitted only = submitted.size() == 1 ? submitted.get(0) : null;
     boolean stored;
     try {
-      stored = trail.appendWith("storing " + tp + " offsets " + first + ".." + (next - 1), times, (tx, appender) -> {
+      stored = trail.ofPartition(tp.topic(), tp.partition()).appendWith("storing " + tp + " offsets " + first + ".." + (next - 1), times, (tx, appender) -> {
         if (!PartitionLedger.advance(tx, tp.topic(), tp.partition(), first, next, writerId)) {
           return false;
         }
@@ -313,7 +329,7 @@ public final class KafkaWriter implements AutoCloseable {
 
   /** Moves the offset past a refused record and keeps it with its reason; false when fenced. */
   private boolean reject(TopicPartition tp, ConsumerRecord<String, byte[]> r, RecordRefused refused) {
-    boolean kept = trail.appendWith("rejecting " + tp + " offset " + r.offset(), clock.instant(), (tx, appender) -> {
+    boolean kept = trail.ofPartition(tp.topic(), tp.partition()).appendWith("rejecting " + tp + " offset " + r.offset(), clock.instant(), (tx, appender) -> {
       if (!PartitionLedger.advance(tx, tp.topic(), tp.partition(), r.offset(), r.offset() + 1, writerId)) {
         return false;
       }
@@ -370,6 +386,11 @@ public final class KafkaWriter implements AutoCloseable {
     Map<TopicPartition, Long> now = new HashMap<>();
     owned.forEach(tp -> now.put(tp, lagGauges.get(tp).get()));
     return now;
+  }
+
+  /** The partitions this writer holds that the catalog places on no shard (docs/SCALE.md, "Shards"). */
+  public Set<TopicPartition> unplaced() {
+    return Set.copyOf(unplaced);
   }
 
   /** The partitions this writer holds and stopped at a hole: an operator's decision is needed (docs/SCALE.md). */

@@ -111,6 +111,17 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     return trail;
   }
 
+  /** The shard the catalog places the partition on: its records and its offset are stored there. */
+  @Override
+  public AuditTrail ofPartition(String topic, int partition) {
+    if (!topic.equals(placement.topic()) || partition >= placement.partitions()) {
+      throw new ConfigurationException("partition " + partition + " of topic " + topic + " has no shard in the"
+          + " catalog (it places " + placement.partitions() + " partitions of " + placement.topic() + "); its records"
+          + " are not stored until it has one (docs/SCALE.md, \"Shards\")");
+    }
+    return shard(placement.shardOfPartition(partition));
+  }
+
   // ---- Appending
 
   /**

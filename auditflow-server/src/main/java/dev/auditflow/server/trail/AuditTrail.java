@@ -69,6 +69,17 @@ public interface AuditTrail {
    */
   <T> T appendWith(String what, Collection<Instant> at, FeatureWrite<T> write);
 
+  /**
+   * The trail that stores the records of one partition of a Kafka topic (docs/SCALE.md): this
+   * one, or — when the trail spans shards — the shard the catalog places the partition on. A Kafka
+   * writer stores a partition's records and its offset there, in one transaction.
+   *
+   * @throws dev.auditflow.server.failure.ConfigurationException when the catalog places no shard for it
+   */
+  default AuditTrail ofPartition(String topic, int partition) {
+    return this;
+  }
+
   /** A feature's part of an {@link #appendWith} transaction. */
   @FunctionalInterface
   interface FeatureWrite<T> {

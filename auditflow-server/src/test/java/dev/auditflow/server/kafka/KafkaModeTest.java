@@ -12,7 +12,21 @@ import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.kubernaut.OgenDecoder;
+import dev.auditflow.server.shard.Placement;
+import dev.auditflow.server.shard.ShardCatalog;
+import dev.auditflow.server.shard.ShardedTrail;
 import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.trail.EventFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import dev.auditflow.server.testing.TestDatabase;
 import dev.auditflow.testkit.kafka.KafkaCluster;
 import java.net.URI;
@@ -221,6 +235,133 @@ class KafkaModeTest {
       assertThat(writer.registry().get("auditflow.writer.holes").gauge().value()).isEqualTo(1.0);
       assertThat(count("kafka-hole")).as("neither the lost 5 nor the 5 after them: order is kept").isZero();
     }
+  }
+
+  @Test
+  void withShardsEachPartitionIsStoredOnTheShardTheCatalogPlacesItOnWithItsOffset() throws Exception {
+    String topic = "auditflow.sharded";
+    kafka.createTopic(topic, PARTITIONS, 3, 2);
+    KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), topic, "sharded-writers",
+        KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
+    try (ServerFixture home = ServerFixture.start(); ServerFixture a = ServerFixture.start();
+        ServerFixture b = ServerFixture.start();
+        AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+            .jdbcUrl(home.jdbcUrl()).poolSize(4).kafka(settings).build())) {
+      Placement placement;
+      try (Connection c = home.server().database().connection()) {
+        placement = ShardCatalog.assign(c, topic, PARTITIONS, List.of("a", "b"));
+      }
+      String nodeToken = node.apiTokens().create("shard-test", EnumSet.of(Role.ADMIN), null, "test").secret();
+      List<String> correlations = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        correlations.add("kafka-shard-" + i);
+        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
+            .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(events(correlations.get(i), 25).toString())).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode()).isEqualTo(201);
+      }
+      try (ShardedTrail sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
+              "a", a.server().trail(), "b", b.server().trail()), 16L * 1024 * 1024);
+          KafkaWriter writer = KafkaWriter.start(settings, sharded, new SimpleMeterRegistry(), Clock.systemUTC())) {
+        EventFilter ours = new EventFilter(Map.of("event_category", "test"), null, null);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> sharded.count(ours) == 200);
+        for (String correlation : correlations) {
+          EventFilter chain = new EventFilter(Map.of("correlation_id", correlation), null, null);
+          String shard = placement.writtenTo(correlation);
+          assertThat(sharded.shard(shard).count(chain)).as(correlation + " on " + shard).isEqualTo(25);
+          assertThat(sharded.shard(shard.equals("a") ? "b" : "a").count(chain)).isZero();
+          List<Long> positions = sharded.inSnapshot("walking", snapshot -> {
+            List<Long> walked = new ArrayList<>();
+            snapshot.walk(correlation, e -> walked.add(e.chainPosition()));
+            return walked;
+          });
+          assertThat(positions).containsExactlyElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
+        }
+        assertThat(writer.unplaced()).isEmpty();
+        // Each shard keeps the offsets of its own partitions, with its rows.
+        assertThat(storedPartitions(a.jdbcUrl(), topic)).containsExactly(0, 2);
+        assertThat(storedPartitions(b.jdbcUrl(), topic)).containsExactly(1, 3);
+        assertThat(storedPartitions(home.jdbcUrl(), topic)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aPartitionTheCatalogPlacesNowhereIsPausedNotStoredElsewhere() throws Exception {
+    String topic = "auditflow.grown";
+    kafka.createTopic(topic, 2, 3, 2);
+    KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), topic, "grown-writers",
+        KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
+    try (ServerFixture home = ServerFixture.start(); ServerFixture a = ServerFixture.start();
+        AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+            .jdbcUrl(home.jdbcUrl()).poolSize(4).kafka(settings).build())) {
+      Placement placement;
+      try (Connection c = home.server().database().connection()) {
+        placement = ShardCatalog.assign(c, topic, 1, List.of("a")); // the topic grew a partition since
+      }
+      // Records on both partitions: the producer spreads these correlations over the topic's two.
+      Placement asProduced = new Placement(topic, List.of("p0", "p1"));
+      String nodeToken = node.apiTokens().create("grown-test", EnumSet.of(Role.ADMIN), null, "test").secret();
+      Map<String, Integer> partitionOf = new HashMap<>();
+      for (int i = 0; i < 6; i++) {
+        String correlation = "kafka-grown-" + i;
+        partitionOf.put(correlation, asProduced.partitionOf(correlation));
+        assertThat(http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
+            .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(events(correlation, 3).toString())).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+      }
+      assertThat(Set.copyOf(partitionOf.values())).containsExactlyInAnyOrder(0, 1);
+      try (ShardedTrail sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
+              "a", a.server().trail()), 16L * 1024 * 1024);
+          KafkaWriter writer = KafkaWriter.start(settings, sharded, new SimpleMeterRegistry(), Clock.systemUTC())) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+            .until(() -> writer.unplaced().equals(Set.of(new TopicPartition(topic, 1)))
+                && storedPartitions(a.jdbcUrl(), topic).equals(List.of(0)));
+        partitionOf.forEach((correlation, partition) -> {
+          EventFilter chain = new EventFilter(Map.of("correlation_id", correlation), null, null);
+          assertThat(sharded.shard("a").count(chain) + sharded.shard(Placement.HOME).count(chain)).as(correlation)
+              .isEqualTo(partition == 0 ? 3 : 0);
+        });
+        assertThat(storedPartitions(home.jdbcUrl(), topic)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void thePlacementFindsThePartitionKafkasProducerPutsACorrelationOn() throws Exception {
+    String topic = "auditflow.placement";
+    kafka.createTopic(topic, 6, 1, 1);
+    Placement placement = new Placement(topic, List.of("a", "b", "a", "b", "a", "b"));
+    Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    Set<Integer> seen = new HashSet<>();
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+      for (int i = 0; i < 60; i++) {
+        String correlation = "placement-" + i + "-" + UuidV7.generate() + "-ü";
+        int partition = producer.send(new ProducerRecord<>(topic, correlation, "{}")).get().partition();
+        assertThat(placement.partitionOf(correlation)).as(correlation).isEqualTo(partition);
+        seen.add(partition);
+      }
+    }
+    assertThat(seen).as("the keys spread over the partitions").hasSize(6);
+  }
+
+  /** The partitions of {@code topic} whose offsets a database keeps. */
+  private static List<Integer> storedPartitions(String jdbcUrl, String topic) throws Exception {
+    List<Integer> partitions = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(jdbcUrl); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT partition FROM ingest_offsets WHERE topic = '" + topic
+            + "' AND next_offset > 0 ORDER BY partition")) {
+      while (rs.next()) {
+        partitions.add(rs.getInt(1));
+      }
+    }
+    return partitions;
   }
 
   @Test
