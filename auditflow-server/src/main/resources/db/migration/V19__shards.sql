@@ -10,10 +10,25 @@ CREATE TABLE shard_partitions (
     PRIMARY KEY (topic, partition)
 );
 
+-- The root log's memory of each shard's log (docs/SCALE.md, "One log per shard, and a root"): the
+-- last checkpoint it took as a leaf, and the record that carries it. A shard's next checkpoint is
+-- taken only if it is consistent with this one; the row moves by compare-and-set, so two nodes
+-- never take the same checkpoint twice.
+CREATE TABLE shard_logs (
+    shard       text        PRIMARY KEY,
+    origin      text        NOT NULL,
+    tree_size   bigint      NOT NULL CHECK (tree_size >= 0),
+    root_hash   bytea       NOT NULL CHECK (length(root_hash) = 32),
+    checkpoint  text        NOT NULL,
+    record_id   uuid        NOT NULL,
+    taken_at    timestamptz NOT NULL
+);
+
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'auditflow_writer') THEN
         EXECUTE format('GRANT SELECT ON %I.shard_partitions TO auditflow_writer', current_schema());
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I.shard_logs TO auditflow_writer', current_schema());
     END IF;
 END
 $$;

@@ -64,7 +64,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.shard.Placement;
+import dev.auditflow.server.shard.ShardCatalog;
+import dev.auditflow.server.shard.ShardedTrail;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,12 +141,34 @@ public final class AuditServer implements AutoCloseable {
       KnownKeys keys = new KnownKeys(database, signingKey(config.lifecycle()), trustedKeys(config.lifecycle()), clock);
       SigningKey signing = keys.current();
       CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
-      this.trail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner,
-          new PostgresTrail.Settings(config.log().enabled(), config.log().maxLeavesPerRound(),
-              config.limits().maxAnswerBytes(), config.log().replicatedCheckpoints()),
+      PostgresTrail.Settings trailSettings = new PostgresTrail.Settings(config.log().enabled(),
+          config.log().maxLeavesPerRound(), config.limits().maxAnswerBytes(), config.log().replicatedCheckpoints());
+      PostgresTrail homeTrail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner, trailSettings,
           registry, clock);
+      List<Database> stores = new ArrayList<>(List.of(database));
+      if (config.shards().isEmpty()) {
+        this.trail = homeTrail;
+      } else {
+        Map<String, AuditTrail> shards = new java.util.LinkedHashMap<>(Map.of(Placement.HOME, homeTrail));
+        for (Map.Entry<String, String> shard : new java.util.TreeMap<>(config.shards()).entrySet()) {
+          Database shardDatabase = Database.open(config.database().on(shard.getValue()),
+              "auditflow-shard-" + shard.getKey(), registry);
+          opened.push(shardDatabase);
+          stores.add(shardDatabase);
+          shards.put(shard.getKey(), PostgresTrail.open(shardDatabase, hasher, retention, keys, checkpointSigner,
+              trailSettings, registry, clock));
+        }
+        ShardedTrail sharded = new ShardedTrail(placement(config), shards, config.limits().maxAnswerBytes(),
+            checkpointSigner, registry, clock);
+        opened.push(sharded);
+        this.trail = sharded;
+      }
+      boolean sharded = !config.shards().isEmpty();
       RetentionRoutes retentionRoutes = new RetentionRoutes(retention, trail, config.lifecycle().purgeMaxEvents());
-      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
+      if (sharded && !config.lifecycle().purgeInterval().isZero()) {
+        log.warn("retention's purge does not run across shards yet: no scheduled purge (docs/SCALE.md, \"Shards\")");
+      }
+      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() || sharded ? null
           : new PurgeSchedule(() -> trail.purge(false, config.lifecycle().purgeMaxEvents(), ServerRecord.Actor.SERVER),
               config.lifecycle().purgeInterval(), runtime, registry);
       LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, trail, clock));
@@ -156,7 +184,7 @@ public final class AuditServer implements AutoCloseable {
       if (kafka != null) {
         opened.push(kafka);
       }
-      IngestLogStatus ingestLog = config.kafka() == null ? null : IngestLogStatus.open(config.kafka(), database, clock);
+      IngestLogStatus ingestLog = config.kafka() == null ? null : IngestLogStatus.open(config.kafka(), stores, clock);
       if (ingestLog != null) {
         opened.push(ingestLog);
       }
@@ -179,7 +207,8 @@ public final class AuditServer implements AutoCloseable {
           new NdjsonExporter(trail, verifier, signing, clock), security.accessAudit(), signing, clock);
       Completeness completeness = new Completeness(trail, config.completenessGrace(), clock);
       ProducerRoutes producerRoutes = new ProducerRoutes(completeness, clock);
-      this.completenessWatch = new CompletenessWatch(completeness, COMPLETENESS_CHECK_INTERVAL,
+      // Producers' accounts are not read across shards yet: the watch would only fail every minute.
+      this.completenessWatch = sharded ? null : new CompletenessWatch(completeness, COMPLETENESS_CHECK_INTERVAL,
           COMPLETENESS_WINDOW.plus(config.completenessGrace()), runtime, registry);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
       ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, ingestLog, trail.log(), clock);
@@ -240,6 +269,20 @@ public final class AuditServer implements AutoCloseable {
     } catch (RuntimeException e) {
       closeAll(opened, e);
       throw e;
+    }
+  }
+
+  /**
+   * The catalog's placement of the topic's partitions on the shards: stored once by {@code
+   * auditflow shards init}, the same for every node.
+   */
+  private Placement placement(ServerConfig config) {
+    try (Connection c = database.connection()) {
+      return ShardCatalog.load(c, config.shardedTopic()).orElseThrow(() -> new ConfigurationException(
+          "the catalog places no partition of topic " + config.shardedTopic() + " on a shard: run `auditflow shards"
+              + " init` with the same --shard options first (docs/SCALE.md, \"Shards\")"));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the catalog's shard placement: " + e.getMessage(), e);
     }
   }
 
@@ -377,7 +420,9 @@ public final class AuditServer implements AutoCloseable {
     if (logSchedule != null) {
       logSchedule.close();
     }
-    completenessWatch.close();
+    if (completenessWatch != null) {
+      completenessWatch.close();
+    }
     app.stop();
     security.close();
     if (kafkaWriter != null) {

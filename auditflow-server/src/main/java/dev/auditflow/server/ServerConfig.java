@@ -6,9 +6,14 @@ import dev.auditflow.server.db.DatabaseSettings;
 import dev.auditflow.server.kafka.KafkaSettings;
 import dev.auditflow.server.log.LogSettings;
 import dev.auditflow.server.secrets.Secrets;
+import dev.auditflow.server.shard.Placement;
 import dev.auditflow.server.tls.TlsFiles;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Everything the service is told at start. Built with {@link #builder()}; {@link Builder#build()}
@@ -48,6 +53,10 @@ import java.util.Objects;
  *     the database; null (the default) for the direct path
  * @param kafkaWriter whether this process also runs a writer, storing the log's records in the
  *     database (requires {@code kafka})
+ * @param shards the shards' PostgreSQL databases by name (docs/SCALE.md, "Shards"); empty: the
+ *     trail is the one database at {@code jdbcUrl}. With shards, that database is the catalog
+ *     ("home"), which places the partitions of the topic ({@code kafka}'s, else {@link
+ *     KafkaSettings#DEFAULT_TOPIC}) on them
  */
 public record ServerConfig(
     String host,
@@ -76,7 +85,8 @@ public record ServerConfig(
     Compatibility compatibility,
     Duration completenessGrace,
     KafkaSettings kafka,
-    boolean kafkaWriter) {
+    boolean kafkaWriter,
+    Map<String, String> shards) {
 
   /**
    * The client's default delivery timeout (2 min) and outcome-resolution timeout (30 s) for the
@@ -138,6 +148,19 @@ public record ServerConfig(
       throw new IllegalArgumentException("a dead-letter queue (redis-url) has no part in Kafka mode: Kafka holds the"
           + " events while PostgreSQL is down, and writers store them when it is back; drop --redis-url");
     }
+    shards = Map.copyOf(shards);
+    Set<String> databases = new HashSet<>(Set.of(jdbcUrl));
+    for (Map.Entry<String, String> shard : shards.entrySet()) {
+      Placement.checkShardName(shard.getKey());
+      if (!shard.getValue().startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException("shard " + shard.getKey() + "'s database URL must start with"
+            + " jdbc:postgresql:, was " + Secrets.maskUrl(shard.getValue()));
+      }
+      if (!databases.add(shard.getValue())) {
+        throw new IllegalArgumentException("shard " + shard.getKey() + "'s database is also the catalog's or another"
+            + " shard's: each shard is a database of its own");
+      }
+    }
     if (connectionTimeout.toMillis() < 250) {
       throw new IllegalArgumentException("connection-timeout must be >= 250 ms (HikariCP's minimum), was " + connectionTimeout);
     }
@@ -160,6 +183,11 @@ public record ServerConfig(
     return chainKey == null ? null : chainKey.clone();
   }
 
+  /** The topic whose partitions the catalog places on the shards. */
+  public String shardedTopic() {
+    return kafka == null ? KafkaSettings.DEFAULT_TOPIC : kafka.topic();
+  }
+
   @Override
   public String toString() {
     // Never print the key, nor the passwords a URL may carry.
@@ -167,7 +195,8 @@ public record ServerConfig(
         + ", maxBatchSize=" + maxBatchSize + ", chain=" + (chainKey == null ? "sha256" : "hmac-sha256")
         + ", dlq=" + (redisUrl == null ? "none" : "redis") + ", auth=" + (auth.enabled() ? "on" : "none")
         + ", tls=" + (tls == null ? "off" : "on") + ", compatibility=" + compatibility
-        + ", kafka=" + (kafka == null ? "none" : kafka.topic() + (kafkaWriter ? " (writer)" : "")) + "]";
+        + ", kafka=" + (kafka == null ? "none" : kafka.topic() + (kafkaWriter ? " (writer)" : ""))
+        + ", shards=" + new TreeSet<>(shards.keySet()) + "]";
   }
 
   public static Builder builder() {
@@ -190,6 +219,7 @@ public record ServerConfig(
     private Duration completenessGrace = DEFAULT_COMPLETENESS_GRACE;
     private KafkaSettings kafka;
     private boolean kafkaWriter;
+    private Map<String, String> shards = Map.of();
     private Duration drainTimeout = Duration.ofSeconds(10);
     private byte[] chainKey;
     private String redisUrl;
@@ -344,6 +374,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** The shards' databases by name (docs/SCALE.md, "Shards"); none: one database. */
+    public Builder shards(Map<String, String> shards) {
+      this.shards = shards;
+      return this;
+    }
+
     public Builder drainTimeout(Duration drainTimeout) {
       this.drainTimeout = drainTimeout;
       return this;
@@ -357,7 +393,8 @@ public record ServerConfig(
           host, port, jdbcUrl, maxBodyBytes,
           maxBatchSize != null ? maxBatchSize : compatibility.defaultMaxBatchSize(), maxFutureSkew, maxEventAge, poolSize, connectionTimeout,
           statementTimeout, retryAfter, drainTimeout, chainKey, redisUrl, redisTimeout, dlqMaxAttempts, dlqKey, auth, tls,
-          managementPort, lifecycle, log, limits, compatibility, completenessGrace, kafka, kafkaWriter);
+          managementPort, lifecycle, log, limits, compatibility, completenessGrace, kafka, kafkaWriter,
+          shards);
     }
   }
 }

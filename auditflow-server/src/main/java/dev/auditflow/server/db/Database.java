@@ -44,13 +44,22 @@ public final class Database implements AutoCloseable {
 
   /** Opens the pools and applies pending migrations. */
   public static Database open(DatabaseSettings config, MeterRegistry registry) {
-    HikariDataSource writes = pool(config, "auditflow", config.poolSize(), registry);
+    return open(config, "auditflow", registry);
+  }
+
+  /**
+   * As {@link #open(DatabaseSettings, MeterRegistry)}, the pools named {@code poolName} and {@code
+   * poolName-read} (their metrics' {@code pool} tag): one process may open several databases, a
+   * shard's among them.
+   */
+  public static Database open(DatabaseSettings config, String poolName, MeterRegistry registry) {
+    HikariDataSource writes = pool(config, poolName, config.poolSize(), registry);
     try {
       var result = Flyway.configure().dataSource(writes).load().migrate();
       log.info("database ready migrations_applied={} schema_version={}", result.migrationsExecuted,
           result.targetSchemaVersion == null ? Flyway.configure().dataSource(writes).load().info().current().getVersion()
               : result.targetSchemaVersion);
-      return new Database(writes, pool(config, "auditflow-read", config.readPoolSize(), registry),
+      return new Database(writes, pool(config, poolName + "-read", config.readPoolSize(), registry),
           config.statementTimeout(), registry);
     } catch (RuntimeException e) {
       writes.close();

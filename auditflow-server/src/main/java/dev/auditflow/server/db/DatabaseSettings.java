@@ -13,4 +13,10 @@ import java.time.Duration;
  * @param statementTimeout longest a statement may run (locks may wait half of it)
  */
 public record DatabaseSettings(String jdbcUrl, int poolSize, int readPoolSize, Duration connectionTimeout,
-    Duration statementTimeout) {}
+    Duration statementTimeout) {
+
+  /** The same pools' settings for another database (a shard's). */
+  public DatabaseSettings on(String otherJdbcUrl) {
+    return new DatabaseSettings(otherJdbcUrl, poolSize, readPoolSize, connectionTimeout, statementTimeout);
+  }
+}

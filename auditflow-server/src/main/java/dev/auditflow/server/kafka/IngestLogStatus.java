@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,23 +57,27 @@ public final class IngestLogStatus implements AutoCloseable {
 
   private final Admin admin;
   private final KafkaSettings settings;
-  private final Database database;
+  private final List<Database> stores;
   private final Clock clock;
   private final ReentrantLock taking = new ReentrantLock();
   private volatile Snapshot last;
 
-  private IngestLogStatus(Admin admin, KafkaSettings settings, Database database, Clock clock) {
+  private IngestLogStatus(Admin admin, KafkaSettings settings, List<Database> stores, Clock clock) {
     this.admin = admin;
     this.settings = settings;
-    this.database = database;
+    this.stores = List.copyOf(stores);
     this.clock = clock;
   }
 
-  public static IngestLogStatus open(KafkaSettings settings, Database database, Clock clock) {
+  /**
+   * @param stores every database writers store partitions in: the one database, or with shards the
+   *     catalog and each shard (a partition's offset and rejections are kept where its rows are)
+   */
+  public static IngestLogStatus open(KafkaSettings settings, List<Database> stores, Clock clock) {
     Map<String, Object> config = settings.clientConfig("auditflow-status");
     config.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
     config.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
-    return new IngestLogStatus(Admin.create(config), settings, database, clock);
+    return new IngestLogStatus(Admin.create(config), settings, stores, clock);
   }
 
   public KafkaSettings settings() {
@@ -114,12 +119,14 @@ public final class IngestLogStatus implements AutoCloseable {
       }
       kafkaError = message(e);
     }
-    Map<Integer, PartitionLedger.Stored> stored = Map.of();
+    Map<Integer, PartitionLedger.Stored> stored = new HashMap<>();
     String databaseError = null;
-    try (Connection c = database.readConnection()) {
-      stored = PartitionLedger.all(c, settings.topic());
-    } catch (SQLException | RuntimeException e) {
-      databaseError = message(e);
+    for (Database database : stores) {
+      try (Connection c = database.readConnection()) {
+        stored.putAll(PartitionLedger.all(c, settings.topic()));
+      } catch (SQLException | RuntimeException e) {
+        databaseError = message(e);
+      }
     }
     List<PartitionLag> partitions = new ArrayList<>();
     if (kafkaError == null && databaseError == null) {
@@ -144,13 +151,21 @@ public final class IngestLogStatus implements AutoCloseable {
     return byPartition;
   }
 
-  /** The records writers could not store, newest first (docs/SCALE.md, "Rejected by the writer"). */
+  /** The records writers could not store, newest first (docs/SCALE.md, "Rejected by the writer"), from every store. */
   public PartitionLedger.Rejections rejections(int limit) {
-    try (Connection c = database.readConnection()) {
-      return PartitionLedger.rejections(c, settings.topic(), limit);
-    } catch (SQLException e) {
-      throw database.readFailure("reading the ingest rejections", e);
+    long total = 0;
+    List<PartitionLedger.Rejection> recent = new ArrayList<>();
+    for (Database database : stores) {
+      try (Connection c = database.readConnection()) {
+        PartitionLedger.Rejections here = PartitionLedger.rejections(c, settings.topic(), limit);
+        total += here.total();
+        recent.addAll(here.recent());
+      } catch (SQLException e) {
+        throw database.readFailure("reading the ingest rejections", e);
+      }
     }
+    recent.sort(Comparator.comparing(PartitionLedger.Rejection::rejectedAt).reversed());
+    return new PartitionLedger.Rejections(total, List.copyOf(recent.subList(0, Math.min(limit, recent.size()))));
   }
 
   private static String message(Throwable e) {

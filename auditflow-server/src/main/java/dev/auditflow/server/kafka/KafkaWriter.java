@@ -190,7 +190,7 @@ public final class KafkaWriter implements AutoCloseable {
     lagGauges.computeIfAbsent(tp, this::lagGauge);
     owned.add(tp);
     try {
-      trail.ofPartition(tp.topic(), tp.partition());
+      storeOf(tp);
     } catch (ConfigurationException e) {
       log.error("kafka partition has no shard writer={} partition={}: {}; this partition is paused", writerId, tp,
           e.getMessage());
@@ -203,9 +203,14 @@ public final class KafkaWriter implements AutoCloseable {
     log.info("kafka partition assigned writer={} partition={} next_offset={}", writerId, tp, next);
   }
 
+  /** Where the partition's records and offset are stored: the trail, or the partition's shard. */
+  private AuditTrail storeOf(TopicPartition tp) {
+    return trail.ofPartition(tp.topic(), tp.partition(), consumer.partitionsFor(tp.topic()).size());
+  }
+
   /** The partition's next offset the trail has not stored. */
   private long storedOffset(TopicPartition tp) {
-    return trail.ofPartition(tp.topic(), tp.partition()).appendWith("reading the stored offset of " + tp, clock.instant(),
+    return storeOf(tp).appendWith("reading the stored offset of " + tp, clock.instant(),
         (tx, appender) -> PartitionLedger.next(tx, tp.topic(), tp.partition()));
   }
 
@@ -272,7 +277,7 @@ public final class KafkaWriter implements AutoCloseable {
     IngestRecords.Submitted only = submitted.size() == 1 ? submitted.get(0) : null;
     boolean stored;
     try {
-      stored = trail.ofPartition(tp.topic(), tp.partition()).appendWith("storing " + tp + " offsets " + first + ".." + (next - 1), times, (tx, appender) -> {
+      stored = storeOf(tp).appendWith("storing " + tp + " offsets " + first + ".." + (next - 1), times, (tx, appender) -> {
         if (!PartitionLedger.advance(tx, tp.topic(), tp.partition(), first, next, writerId)) {
           return false;
         }
@@ -329,7 +334,7 @@ public final class KafkaWriter implements AutoCloseable {
 
   /** Moves the offset past a refused record and keeps it with its reason; false when fenced. */
   private boolean reject(TopicPartition tp, ConsumerRecord<String, byte[]> r, RecordRefused refused) {
-    boolean kept = trail.ofPartition(tp.topic(), tp.partition()).appendWith("rejecting " + tp + " offset " + r.offset(), clock.instant(), (tx, appender) -> {
+    boolean kept = storeOf(tp).appendWith("rejecting " + tp + " offset " + r.offset(), clock.instant(), (tx, appender) -> {
       if (!PartitionLedger.advance(tx, tp.topic(), tp.partition(), r.offset(), r.offset() + 1, writerId)) {
         return false;
       }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 
 /**
@@ -29,6 +30,17 @@ public record Placement(String topic, List<String> shardOfPartition) {
 
   private static final List<String> HOME_CHAIN_PREFIXES = List.of(ServerVocabulary.ACCESS_CHAIN_PREFIX,
       ServerVocabulary.HOLD_CHAIN_PREFIX, ServerVocabulary.SERVER_CHAIN_PREFIX);
+
+  /** What the catalog accepts as a shard's name ({@code shard_partitions.shard}). */
+  private static final Pattern SHARD_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+  /** @throws IllegalArgumentException naming the rule, for a name the catalog would refuse or that is home's */
+  public static void checkShardName(String name) {
+    if (!SHARD_NAME.matcher(name).matches() || name.equals(HOME)) {
+      throw new IllegalArgumentException("a shard's name is a lower-case letter, then up to 31 lower-case letters,"
+          + " digits or '-', and not \"" + HOME + "\" (the catalog's): was \"" + name + "\"");
+    }
+  }
 
   public Placement {
     shardOfPartition = List.copyOf(shardOfPartition);

@@ -10,6 +10,7 @@ import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.failure.UnavailableException;
 import dev.auditflow.server.trail.AnswerBudget;
 import dev.auditflow.server.trail.AuditTrail;
+import dev.auditflow.server.trail.CheckpointSigner;
 import dev.auditflow.server.trail.ChainHead;
 import dev.auditflow.server.trail.ChainStart;
 import dev.auditflow.server.trail.Cursor;
@@ -20,9 +21,10 @@ import dev.auditflow.server.trail.ProducerEpochAccount;
 import dev.auditflow.server.trail.PurgeReport;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.StoredEvent;
-import dev.auditflow.server.trail.TransparencyLog;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -58,8 +60,9 @@ import java.util.function.Predicate;
  * offset + limit} rows. Counts and histograms are sums. A shard that does not answer fails the
  * request, naming it ({@link ShardUnavailableException}): never a smaller number that looks whole.
  *
- * <p>Not across shards yet, and refused rather than answered from part of the trail: the log's
- * root over the shards' logs, purges, producers' accounts. Writes from features ({@link #appendWith})
+ * <p>Each shard keeps its own verifiable log; {@link #log()} is the root over them ({@link RootLog}).
+ * Not across shards yet, and refused rather than answered from part of the trail: purges and
+ * producers' accounts. Writes from features ({@link #appendWith})
  * go to the home database, where the features' own tables are.
  */
 public final class ShardedTrail implements AuditTrail, AutoCloseable {
@@ -73,12 +76,15 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
   private final Map<String, AuditTrail> shards;
   private final long maxAnswerBytes;
   private final ExecutorService fanOut;
+  private final RootLog root;
 
   /**
-   * @param shards every shard of {@code placement} by name, home among them
+   * @param shards every shard of {@code placement} by name, home among them, each opened with
+   *     {@code signer}: the root log takes only checkpoints this server's key signed
    * @param maxAnswerBytes the most one page may carry, as on each shard ({@link AnswerBudget})
    */
-  public ShardedTrail(Placement placement, Map<String, AuditTrail> shards, long maxAnswerBytes) {
+  public ShardedTrail(Placement placement, Map<String, AuditTrail> shards, long maxAnswerBytes,
+      CheckpointSigner signer, MeterRegistry registry, Clock clock) {
     if (!shards.keySet().equals(placement.shards())) {
       Set<String> missing = new TreeSet<>(placement.shards());
       missing.removeAll(shards.keySet());
@@ -91,6 +97,9 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     this.placement = placement;
     this.shards = Map.copyOf(shards);
     this.maxAnswerBytes = maxAnswerBytes;
+    Map<String, AuditTrail> others = new LinkedHashMap<>(shards);
+    others.remove(Placement.HOME);
+    this.root = new RootLog(shards.get(Placement.HOME), others, signer, registry, clock);
     this.fanOut = Executors.newCachedThreadPool(task -> {
       Thread thread = new Thread(task, "auditflow-shard-read");
       thread.setDaemon(true);
@@ -111,13 +120,21 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     return trail;
   }
 
-  /** The shard the catalog places the partition on: its records and its offset are stored there. */
+  /**
+   * The shard the catalog places the partition on: its records and its offset are stored there. A
+   * topic whose partition count is not the placement's is refused whole: its producer keys
+   * correlations by the new count, and a chain's events would be stored where no reader looks.
+   */
   @Override
-  public AuditTrail ofPartition(String topic, int partition) {
-    if (!topic.equals(placement.topic()) || partition >= placement.partitions()) {
-      throw new ConfigurationException("partition " + partition + " of topic " + topic + " has no shard in the"
-          + " catalog (it places " + placement.partitions() + " partitions of " + placement.topic() + "); its records"
-          + " are not stored until it has one (docs/SCALE.md, \"Shards\")");
+  public AuditTrail ofPartition(String topic, int partition, int partitions) {
+    if (!topic.equals(placement.topic())) {
+      throw new ConfigurationException("the catalog places the partitions of topic " + placement.topic() + ", not of "
+          + topic + " (docs/SCALE.md, \"Shards\")");
+    }
+    if (partitions != placement.partitions()) {
+      throw new ConfigurationException("topic " + topic + " has " + partitions + " partitions, the catalog places "
+          + placement.partitions() + ": its records are not stored until the placement matches the topic (a topic's"
+          + " partitions must not change under a placement; docs/SCALE.md, \"Shards\")");
     }
     return shard(placement.shardOfPartition(partition));
   }
@@ -447,27 +464,23 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
 
   @Override
   public List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit) {
-    throw notYet("producers' accounts");
+    throw new NotAcrossShardsException("producers' accounts");
   }
 
   @Override
   public Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch) {
-    throw notYet("producers' accounts");
+    throw new NotAcrossShardsException("producers' accounts");
   }
 
-  /** Each shard's own log; the root log over them is not built yet. */
+  /** The root log: the home log, taking each shard's checkpoints as leaves. */
   @Override
-  public TransparencyLog log() {
-    throw notYet("the verifiable log's root over the shards' logs");
+  public RootLog log() {
+    return root;
   }
 
   @Override
   public PurgeReport purge(boolean dryRun, long maxEvents, ServerRecord.Actor by) {
-    throw notYet("retention's purge");
-  }
-
-  private static UnsupportedOperationException notYet(String what) {
-    return new UnsupportedOperationException(what + " across shards is not built yet (docs/SCALE.md, \"Shards\")");
+    throw new NotAcrossShardsException("retention's purge");
   }
 
   // ---- Fan-out

@@ -74,9 +74,11 @@ public interface AuditTrail {
    * one, or — when the trail spans shards — the shard the catalog places the partition on. A Kafka
    * writer stores a partition's records and its offset there, in one transaction.
    *
-   * @throws dev.auditflow.server.failure.ConfigurationException when the catalog places no shard for it
+   * @param partitions how many partitions the topic has now
+   * @throws dev.auditflow.server.failure.ConfigurationException when the catalog places no shard for
+   *     it, or places another number of partitions (the producer's keys then fall elsewhere)
    */
-  default AuditTrail ofPartition(String topic, int partition) {
+  default AuditTrail ofPartition(String topic, int partition, int partitions) {
     return this;
   }
 

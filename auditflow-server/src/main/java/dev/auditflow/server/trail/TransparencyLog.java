@@ -62,4 +62,13 @@ public interface TransparencyLog {
 
   /** Leaves {@code [start, end)} with their events as stored now. */
   List<Entry> entries(long start, long end);
+
+  /**
+   * The path of an event that is not a leaf of this log but of a shard's, through the shard's
+   * checkpoint taken into this log's tree of {@code size} leaves; empty for a log without shards,
+   * and for an event no shard's taken checkpoint covers yet.
+   */
+  default Optional<ShardInclusion> throughShard(UUID eventId, long size) {
+    return Optional.empty();
+  }
 }

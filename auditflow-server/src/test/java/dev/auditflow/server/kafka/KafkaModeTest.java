@@ -13,13 +13,10 @@ import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.kubernaut.OgenDecoder;
 import dev.auditflow.server.shard.Placement;
-import dev.auditflow.server.shard.ShardCatalog;
 import dev.auditflow.server.shard.ShardedTrail;
 import dev.auditflow.server.testing.EventJson;
-import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.ShardedStores;
 import dev.auditflow.server.trail.EventFilter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -243,92 +240,76 @@ class KafkaModeTest {
     kafka.createTopic(topic, PARTITIONS, 3, 2);
     KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), topic, "sharded-writers",
         KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
-    try (ServerFixture home = ServerFixture.start(); ServerFixture a = ServerFixture.start();
-        ServerFixture b = ServerFixture.start();
+    try (ShardedStores stores = ShardedStores.create(topic, PARTITIONS, "a", "b");
         AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
-            .jdbcUrl(home.jdbcUrl()).poolSize(4).kafka(settings).build())) {
-      Placement placement;
-      try (Connection c = home.server().database().connection()) {
-        placement = ShardCatalog.assign(c, topic, PARTITIONS, List.of("a", "b"));
-      }
+            .jdbcUrl(stores.catalog()).poolSize(4).kafka(settings).kafkaWriter(true).shards(stores.shards()).build())) {
+      Placement placement = stores.placement();
       String nodeToken = node.apiTokens().create("shard-test", EnumSet.of(Role.ADMIN), null, "test").secret();
       List<String> correlations = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         correlations.add("kafka-shard-" + i);
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
-            .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(events(correlations.get(i), 25).toString())).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).isEqualTo(201);
+        assertThat(send(node, nodeToken, events(correlations.get(i), 25)).statusCode()).isEqualTo(201);
       }
-      try (ShardedTrail sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
-              "a", a.server().trail(), "b", b.server().trail()), 16L * 1024 * 1024);
-          KafkaWriter writer = KafkaWriter.start(settings, sharded, new SimpleMeterRegistry(), Clock.systemUTC())) {
-        EventFilter ours = new EventFilter(Map.of("event_category", "test"), null, null);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> sharded.count(ours) == 200);
-        for (String correlation : correlations) {
-          EventFilter chain = new EventFilter(Map.of("correlation_id", correlation), null, null);
-          String shard = placement.writtenTo(correlation);
-          assertThat(sharded.shard(shard).count(chain)).as(correlation + " on " + shard).isEqualTo(25);
-          assertThat(sharded.shard(shard.equals("a") ? "b" : "a").count(chain)).isZero();
-          List<Long> positions = sharded.inSnapshot("walking", snapshot -> {
-            List<Long> walked = new ArrayList<>();
-            snapshot.walk(correlation, e -> walked.add(e.chainPosition()));
-            return walked;
-          });
-          assertThat(positions).containsExactlyElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
-        }
-        assertThat(writer.unplaced()).isEmpty();
-        // Each shard keeps the offsets of its own partitions, with its rows.
-        assertThat(storedPartitions(a.jdbcUrl(), topic)).containsExactly(0, 2);
-        assertThat(storedPartitions(b.jdbcUrl(), topic)).containsExactly(1, 3);
-        assertThat(storedPartitions(home.jdbcUrl(), topic)).isEmpty();
+      ShardedTrail sharded = (ShardedTrail) node.trail();
+      EventFilter ours = new EventFilter(Map.of("event_category", "test"), null, null);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> sharded.count(ours) == 200);
+      for (String correlation : correlations) {
+        EventFilter chain = new EventFilter(Map.of("correlation_id", correlation), null, null);
+        String shard = placement.writtenTo(correlation);
+        assertThat(sharded.shard(shard).count(chain)).as(correlation + " on " + shard).isEqualTo(25);
+        assertThat(sharded.shard(shard.equals("a") ? "b" : "a").count(chain)).isZero();
+        List<Long> positions = sharded.inSnapshot("walking", snapshot -> {
+          List<Long> walked = new ArrayList<>();
+          snapshot.walk(correlation, e -> walked.add(e.chainPosition()));
+          return walked;
+        });
+        assertThat(positions).containsExactlyElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
       }
+      assertThat(node.kafkaWriter().unplaced()).isEmpty();
+      // Each shard keeps the offsets of its own partitions, with its rows; the lag is read from all of them.
+      assertThat(storedPartitions(stores.shards().get("a"), topic)).containsExactly(0, 2);
+      assertThat(storedPartitions(stores.shards().get("b"), topic)).containsExactly(1, 3);
+      assertThat(storedPartitions(stores.catalog(), topic)).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(node, nodeToken, "/api/v1/admin/kafka").path("lag").asLong() == 0);
+      assertThat(get(node, nodeToken, "/api/v1/admin/kafka").get("partitions")).hasSize(PARTITIONS)
+          .allSatisfy(p -> assertThat(p.get("stored_offset").asLong()).isEqualTo(p.get("end_offset").asLong()));
     }
   }
 
   @Test
-  void aPartitionTheCatalogPlacesNowhereIsPausedNotStoredElsewhere() throws Exception {
+  void aTopicWhosePartitionsAreNotThePlacementsIsNotStoredAnywhere() throws Exception {
     String topic = "auditflow.grown";
     kafka.createTopic(topic, 2, 3, 2);
     KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), topic, "grown-writers",
         KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
-    try (ServerFixture home = ServerFixture.start(); ServerFixture a = ServerFixture.start();
+    // Placed when the topic had one partition; it has two now, and keys fall by two.
+    try (ShardedStores stores = ShardedStores.create(topic, 1, "a");
         AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
-            .jdbcUrl(home.jdbcUrl()).poolSize(4).kafka(settings).build())) {
-      Placement placement;
-      try (Connection c = home.server().database().connection()) {
-        placement = ShardCatalog.assign(c, topic, 1, List.of("a")); // the topic grew a partition since
-      }
-      // Records on both partitions: the producer spreads these correlations over the topic's two.
-      Placement asProduced = new Placement(topic, List.of("p0", "p1"));
+            .jdbcUrl(stores.catalog()).poolSize(4).kafka(settings).kafkaWriter(true).shards(stores.shards()).build())) {
       String nodeToken = node.apiTokens().create("grown-test", EnumSet.of(Role.ADMIN), null, "test").secret();
-      Map<String, Integer> partitionOf = new HashMap<>();
       for (int i = 0; i < 6; i++) {
-        String correlation = "kafka-grown-" + i;
-        partitionOf.put(correlation, asProduced.partitionOf(correlation));
-        assertThat(http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
-            .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(events(correlation, 3).toString())).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        assertThat(send(node, nodeToken, events("kafka-grown-" + i, 3)).statusCode())
+            .as("acknowledged: Kafka keeps it until the placement is fixed").isEqualTo(201);
       }
-      assertThat(Set.copyOf(partitionOf.values())).containsExactlyInAnyOrder(0, 1);
-      try (ShardedTrail sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
-              "a", a.server().trail()), 16L * 1024 * 1024);
-          KafkaWriter writer = KafkaWriter.start(settings, sharded, new SimpleMeterRegistry(), Clock.systemUTC())) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-            .until(() -> writer.unplaced().equals(Set.of(new TopicPartition(topic, 1)))
-                && storedPartitions(a.jdbcUrl(), topic).equals(List.of(0)));
-        partitionOf.forEach((correlation, partition) -> {
-          EventFilter chain = new EventFilter(Map.of("correlation_id", correlation), null, null);
-          assertThat(sharded.shard("a").count(chain) + sharded.shard(Placement.HOME).count(chain)).as(correlation)
-              .isEqualTo(partition == 0 ? 3 : 0);
-        });
-        assertThat(storedPartitions(home.jdbcUrl(), topic)).isEmpty();
-      }
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> node.kafkaWriter()
+          .unplaced().equals(Set.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1))));
+      assertThat(node.registry().get("auditflow.writer.unplaced").gauge().value()).isEqualTo(2.0);
+      assertThat(storedPartitions(stores.shards().get("a"), topic)).isEmpty();
+      assertThat(storedPartitions(stores.catalog(), topic)).isEmpty();
+      assertThat(get(node, nodeToken, "/api/v1/admin/kafka").path("lag").asLong()).isEqualTo(18);
     }
+  }
+
+  private static HttpResponse<String> send(AuditServer node, String nodeToken, ArrayNode batch) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
+        .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(batch.toString())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode get(AuditServer node, String nodeToken, String path) throws Exception {
+    return AuditEventJson.mapper().readTree(http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + node.port() + path)).header("Authorization", "Bearer " + nodeToken).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
   }
 
   @Test

@@ -11,11 +11,10 @@ import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.failure.ServiceException;
 import dev.auditflow.server.testing.CuttingProxy;
 import dev.auditflow.server.testing.ServerFixture;
-import dev.auditflow.server.testing.TestDatabase;
+import dev.auditflow.server.testing.ShardedStores;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.Page;
 import java.net.URI;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,18 +51,14 @@ class ShardOutageTest {
 
   @Test
   void aMissingShardIsNamedAndTheOthersKeepAnswering() throws Exception {
-    String bUrl = TestDatabase.create();
-    URI direct = URI.create(bUrl.substring("jdbc:".length()));
-    try (ServerFixture home = ServerFixture.start(); ServerFixture a = ServerFixture.start();
-        CuttingProxy proxy = new CuttingProxy(direct.getHost(), direct.getPort());
-        ServerFixture b = ServerFixture.onDatabase("jdbc:postgresql://127.0.0.1:" + proxy.port()
-            + direct.getRawPath() + "?" + direct.getRawQuery(), builder -> builder)) {
-      Placement placement;
-      try (Connection c = home.server().database().connection()) {
-        placement = ShardCatalog.assign(c, "auditflow.events", 4, List.of("a", "b"));
-      }
-      try (ShardedTrail sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
-          "a", a.server().trail(), "b", b.server().trail()), 16L * 1024 * 1024)) {
+    try (ShardedStores stores = ShardedStores.create(4, "a", "b")) {
+      URI direct = URI.create(stores.shards().get("b").substring("jdbc:".length()));
+      try (CuttingProxy proxy = new CuttingProxy(direct.getHost(), direct.getPort());
+          ServerFixture fx = ServerFixture.onDatabase(stores.catalog(), builder -> builder.shards(Map.of(
+              "a", stores.shards().get("a"),
+              "b", "jdbc:postgresql://127.0.0.1:" + proxy.port() + direct.getRawPath() + "?" + direct.getRawQuery())))) {
+        ShardedTrail sharded = (ShardedTrail) fx.server().trail();
+        Placement placement = stores.placement();
         String onA = on(placement, "a", 0);
         String onB = on(placement, "b", 0);
         AuditEvent firstOnA = event(onA);
@@ -78,6 +73,11 @@ class ShardOutageTest {
           assertThat(e.problem(new ServiceException.Answering(false, SHORT)).detail())
               .startsWith("shard b is unavailable, and the answer needs its events");
         });
+        // Over HTTP: 503, the shard named, and a client's retry told when.
+        var counted = fx.get("/api/v1/audit/events/count?event_category=outage");
+        assertThat(counted.status()).as(counted.body()).isEqualTo(503);
+        assertThat(counted.json().get("detail").asText()).startsWith("shard b is unavailable");
+        assertThat(counted.header("Retry-After")).isNotNull();
         assertThatThrownBy(() -> sharded.list(all, new Page(10, false, null)))
             .isInstanceOfSatisfying(ShardUnavailableException.class, e -> assertThat(e.shard()).isEqualTo("b"));
         // What lives on a is answered: it does not need b.
@@ -106,8 +106,6 @@ class ShardOutageTest {
         assertThat(sharded.count(all)).isEqualTo(5);
         assertThat(Set.copyOf(ShardedTrailTest.ids(sharded, all, 2, true))).hasSize(5);
       }
-    } finally {
-      TestDatabase.drop(bUrl);
     }
   }
 }

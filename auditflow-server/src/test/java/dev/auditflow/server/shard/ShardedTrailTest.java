@@ -7,7 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.server.AuditServer;
+import dev.auditflow.server.ServerConfig;
+import dev.auditflow.server.kafka.KafkaSettings;
 import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.ShardedStores;
 import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventFilter;
@@ -37,29 +41,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ShardedTrailTest {
   @RegisterExtension
-  static final ServerFixture home = ServerFixture.perClass();
-  @RegisterExtension
-  static final ServerFixture shardA = ServerFixture.perClass();
-  @RegisterExtension
-  static final ServerFixture shardB = ServerFixture.perClass();
-  @RegisterExtension
   static final ServerFixture whole = ServerFixture.perClass();
 
-  private static final String TOPIC = "auditflow.events";
   private static final int EVENTS = 2_345;
   private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(2, ChronoUnit.HOURS);
 
+  private static ShardedStores stores;
+  private static ServerFixture fx;
   private static ShardedTrail sharded;
   private static final List<AuditEvent> written = new ArrayList<>();
 
   @BeforeAll
-  static void placeAndWrite() throws Exception {
-    Placement placement;
-    try (Connection c = home.server().database().connection()) {
-      placement = ShardCatalog.assign(c, TOPIC, 12, List.of("a", "b"));
-    }
-    sharded = new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(), "a", shardA.server().trail(),
-        "b", shardB.server().trail()), 16L * 1024 * 1024);
+  static void placeAndWrite() {
+    stores = ShardedStores.create(12, "a", "b");
+    fx = ServerFixture.onDatabase(stores.catalog(), b -> b.shards(stores.shards()));
+    sharded = (ShardedTrail) fx.server().trail();
     // 2 345 events in 60 correlations over two hours; many share a timestamp (to the second), so
     // the order within one instant is the event ids', which PostgreSQL compares as unsigned bytes.
     Random random = new Random(28);
@@ -81,8 +77,13 @@ class ShardedTrailTest {
   }
 
   @AfterAll
-  static void closeTrail() {
-    sharded.close();
+  static void stop() {
+    if (fx != null) {
+      fx.close();
+    }
+    if (stores != null) {
+      stores.close();
+    }
   }
 
   private static final EventFilter ALL = new EventFilter(Map.of("event_category", "sharding"), null, null);
@@ -187,19 +188,19 @@ class ShardedTrailTest {
   }
 
   @Test
-  void theShardsGivenMustBeTheCatalogsShards() {
-    Placement placement = sharded.placement();
-    assertThatThrownBy(() -> new ShardedTrail(placement, Map.of(Placement.HOME, home.server().trail(),
-        "a", shardA.server().trail()), 16L * 1024 * 1024))
+  void aNodeMustBeGivenEveryShardTheCatalogPlacesPartitionsOn() {
+    assertThatThrownBy(() -> AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+        .jdbcUrl(stores.catalog()).poolSize(2).shards(Map.of("a", stores.shards().get("a"))).build()))
         .hasMessageContaining("no database given for [b]");
   }
 
   @Test
   void theCatalogKeepsOnePlacementPerTopicAndRefusesAnother() throws Exception {
-    try (Connection c = home.server().database().connection()) {
-      assertThat(ShardCatalog.load(c, TOPIC)).contains(sharded.placement());
-      assertThat(ShardCatalog.assign(c, TOPIC, 12, List.of("a", "b"))).isEqualTo(sharded.placement());
-      assertThatThrownBy(() -> ShardCatalog.assign(c, TOPIC, 12, List.of("a", "b", "c")))
+    String topic = KafkaSettings.DEFAULT_TOPIC;
+    try (Connection c = fx.server().database().connection()) {
+      assertThat(ShardCatalog.load(c, topic)).contains(sharded.placement());
+      assertThat(ShardCatalog.assign(c, topic, 12, List.of("a", "b"))).isEqualTo(sharded.placement());
+      assertThatThrownBy(() -> ShardCatalog.assign(c, topic, 12, List.of("a", "b", "c")))
           .hasMessageContaining("already placed otherwise: partitions [0, 2, 4, 6, 8, 10] on a,"
               + " partitions [1, 3, 5, 7, 9, 11] on b");
       assertThat(ShardCatalog.load(c, "another.topic")).isEmpty();

@@ -12,7 +12,8 @@ public final class EarlierStores {
 
   /** The store as V18 left it: no placement of partitions on shards — and V19 not applied. */
   public static void beforeV19(String jdbcUrl) throws SQLException {
-    Superuser.execute(jdbcUrl, "DROP TABLE shard_partitions", "DELETE FROM flyway_schema_history WHERE version = '19'");
+    Superuser.execute(jdbcUrl, "DROP TABLE shard_partitions, shard_logs",
+        "DELETE FROM flyway_schema_history WHERE version = '19'");
   }
 
   /**
