@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     description = "The auditflow audit pipeline.",
     subcommands = {ServeCommand.class, VerifyCommand.class, dev.auditflow.cli.load.LoadCommand.class,
         TokenCommand.class, PurgeCommand.class, ExportCommand.class, VerifyExportCommand.class, LogCommand.class,
-        CompletenessCommand.class, WorkerCommand.class, KafkaCommand.class})
+        CompletenessCommand.class, WorkerCommand.class, KafkaCommand.class, ShardsCommand.class})
 public final class Main {
   /** Exit code of a command that could not do what it was asked: a bad option, a refusal, an unreachable server. */
   static final int FAILED = 2;

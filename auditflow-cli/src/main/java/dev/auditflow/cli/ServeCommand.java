@@ -67,6 +67,9 @@ class ServeCommand implements Callable<Integer> {
   @ArgGroup(validate = false, heading = "%nKafka (docs/SCALE.md):%n", order = 9)
   KafkaOptions kafka = new KafkaOptions();
 
+  @ArgGroup(validate = false, heading = "%nShards (docs/SCALE.md):%n", order = 10)
+  ShardOptions shards = new ShardOptions();
+
   /** Whether this command always runs a Kafka writer ({@code auditflow worker}). */
   boolean alwaysWriter() {
     return false;
@@ -97,7 +100,8 @@ class ServeCommand implements Callable<Integer> {
           ? new SettingsSources.Origin("command line", String.join(",", option.originalStringValues()))
           : sources == null ? null : sources.origin(option).orElse(null);
       if (origin != null && !option.usageHelp() && !option.versionHelp()) {
-        String value = option.longestName().endsWith("-url") ? Secrets.maskUrl(origin.value()) : origin.value();
+        String value = option.longestName().endsWith("-url") ? Secrets.maskUrl(origin.value())
+            : option.longestName().equals("--shard") ? ShardOptions.masked(origin.value()) : origin.value();
         described.add(option.longestName().substring(2) + "=" + value + " (" + origin.source() + ")");
       }
     }
@@ -112,6 +116,7 @@ class ServeCommand implements Callable<Integer> {
     events.applyTo(config);
     dlq.applyTo(config);
     kafka.applyTo(config, alwaysWriter());
+    shards.applyTo(config);
     try {
       return config.auth(security.auth(database.dataDir)).tls(security.tls())
           .lifecycle(lifecycle.settings(database.dataDir)).log(logOptions.settings())

@@ -80,8 +80,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,28 +144,28 @@ public final class AuditServer implements AutoCloseable {
       SigningKey signing = keys.current();
       CheckpointSigner checkpointSigner = new CheckpointSigner(signing);
       PostgresTrail.Settings trailSettings = new PostgresTrail.Settings(config.log().enabled(),
-          config.log().maxLeavesPerRound(), config.limits().maxAnswerBytes(), config.log().replicatedCheckpoints());
-      PostgresTrail homeTrail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner, trailSettings,
-          registry, clock);
+          config.log().maxLeavesPerRound(), config.limits().maxAnswerBytes(), config.log().replicatedCheckpoints(), null);
+      boolean sharded = !config.shards().isEmpty();
+      PostgresTrail homeTrail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner,
+          sharded ? trailSettings.ofShard(Placement.HOME) : trailSettings, registry, clock);
       List<Database> stores = new ArrayList<>(List.of(database));
-      if (config.shards().isEmpty()) {
+      if (!sharded) {
         this.trail = homeTrail;
       } else {
-        Map<String, AuditTrail> shards = new java.util.LinkedHashMap<>(Map.of(Placement.HOME, homeTrail));
-        for (Map.Entry<String, String> shard : new java.util.TreeMap<>(config.shards()).entrySet()) {
+        Map<String, AuditTrail> shards = new LinkedHashMap<>(Map.of(Placement.HOME, homeTrail));
+        for (Map.Entry<String, String> shard : new TreeMap<>(config.shards()).entrySet()) {
           Database shardDatabase = Database.open(config.database().on(shard.getValue()),
               "auditflow-shard-" + shard.getKey(), registry);
           opened.push(shardDatabase);
           stores.add(shardDatabase);
           shards.put(shard.getKey(), PostgresTrail.open(shardDatabase, hasher, retention, keys, checkpointSigner,
-              trailSettings, registry, clock));
+              trailSettings.ofShard(shard.getKey()), registry, clock));
         }
-        ShardedTrail sharded = new ShardedTrail(placement(config), shards, config.limits().maxAnswerBytes(),
+        ShardedTrail spanning = new ShardedTrail(placement(config), shards, config.limits().maxAnswerBytes(),
             checkpointSigner, registry, clock);
-        opened.push(sharded);
-        this.trail = sharded;
+        opened.push(spanning);
+        this.trail = spanning;
       }
-      boolean sharded = !config.shards().isEmpty();
       RetentionRoutes retentionRoutes = new RetentionRoutes(retention, trail, config.lifecycle().purgeMaxEvents());
       if (sharded && !config.lifecycle().purgeInterval().isZero()) {
         log.warn("retention's purge does not run across shards yet: no scheduled purge (docs/SCALE.md, \"Shards\")");

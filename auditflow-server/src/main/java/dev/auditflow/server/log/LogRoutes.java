@@ -11,8 +11,9 @@ import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.http.Json;
 import dev.auditflow.server.trail.AnswerBudget;
 import dev.auditflow.server.trail.CheckpointSigner;
-import dev.auditflow.server.trail.TransparencyLog;
+import dev.auditflow.server.trail.ShardInclusion;
 import dev.auditflow.server.trail.StoredEvent;
+import dev.auditflow.server.trail.TransparencyLog;
 import dev.auditflow.verify.PublicKeys;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -126,8 +127,15 @@ public final class LogRoutes {
       if (id == null) {
         violations.add(new Violation("event_id", "must be a UUID, was \"" + eventId + "\""));
       } else if (violations.isEmpty()) {
-        leaf = log.leafOf(id).orElseThrow(() -> new NotFoundException("event " + eventId
-            + " is not in the log yet: it is integrated within seconds of being stored, or it does not exist"));
+        leaf = log.leafOf(id).orElse(null);
+        if (leaf == null) {
+          ShardInclusion through = log.throughShard(id, size).orElseThrow(() -> new NotFoundException("event "
+              + eventId + " is not in the log yet: it is integrated within seconds of being stored, or it does not"
+              + " exist"));
+          ctx.attribute(AccessAudit.RESULTS, 1);
+          Json.write(ctx, 200, throughShard(through, size));
+          return;
+        }
       }
     } else {
       long index = number(ctx, "leaf_index", -1, 0, Long.MAX_VALUE, violations);
@@ -155,6 +163,31 @@ public final class LogRoutes {
     // The event as its leaf hashed it, so that the answer can be checked without asking again.
     answer.put("event", log.event(leaf).map(StoredEvent::toSelfContainedJson).orElse(null));
     Json.write(ctx, 200, answer);
+  }
+
+  /**
+   * An event on a shard (docs/SCALE.md): its leaf in the shard's tree of the size the root log took,
+   * that checkpoint, and under {@code root} the record that made it a leaf of the root's tree of
+   * {@code size} leaves — every hash a verifier recomputes, nothing to ask again.
+   */
+  private static Map<String, Object> throughShard(ShardInclusion through, long size) {
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("event_id", through.leaf().eventId().toString());
+    answer.put("leaf_index", through.leaf().index());
+    answer.put("tree_size", through.shardSize());
+    answer.put("leaf_hash", b64(through.leaf().hash()));
+    answer.put("inclusion_path", through.path().stream().map(LogRoutes::b64).toList());
+    answer.put("event", through.event() == null ? null : through.event().toSelfContainedJson());
+    answer.put("shard", through.shard());
+    answer.put("shard_checkpoint", through.shardCheckpoint());
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("leaf_index", through.recordLeaf().index());
+    root.put("tree_size", size);
+    root.put("leaf_hash", b64(through.recordLeaf().hash()));
+    root.put("inclusion_path", through.recordPath().stream().map(LogRoutes::b64).toList());
+    root.put("record", through.record().toSelfContainedJson());
+    answer.put("root", root);
+    return answer;
   }
 
   private void consistency(Context ctx) {

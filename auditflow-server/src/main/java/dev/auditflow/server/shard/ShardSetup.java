@@ -15,13 +15,16 @@ import java.util.TreeMap;
  * finds that very placement stored. What every node then reads at start.
  */
 public final class ShardSetup {
+  /** What {@link #init} found: the placement, and whether it stored it now. */
+  public record Placed(Placement placement, boolean created) {}
+
   private ShardSetup() {}
 
   /**
    * @param shards each shard's database URL by name; partitions go to them in name order, none to home
    * @throws dev.auditflow.server.failure.ConfigurationException when the topic is placed otherwise already
    */
-  public static Placement init(DatabaseSettings catalog, Map<String, String> shards, String topic, int partitions,
+  public static Placed init(DatabaseSettings catalog, Map<String, String> shards, String topic, int partitions,
       MeterRegistry registry) {
     if (shards.isEmpty()) {
       throw new IllegalArgumentException("give at least one shard");
@@ -32,7 +35,8 @@ public final class ShardSetup {
       Database.open(catalog.on(shard.getValue()), "auditflow-shard-" + shard.getKey(), registry).close();
     }
     try (Database database = Database.open(catalog, registry); Connection c = database.connection()) {
-      return ShardCatalog.assign(c, topic, partitions, new ArrayList<>(ordered.keySet()));
+      boolean placedBefore = ShardCatalog.load(c, topic).isPresent();
+      return new Placed(ShardCatalog.assign(c, topic, partitions, new ArrayList<>(ordered.keySet())), !placedBefore);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot place the partitions: " + e.getMessage(), e);
     }

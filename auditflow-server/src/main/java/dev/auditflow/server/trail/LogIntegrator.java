@@ -10,6 +10,7 @@ import dev.auditflow.server.db.Transactions;
 import dev.auditflow.verify.CanonicalForm;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -78,7 +79,8 @@ final class LogIntegrator {
    */
   private CompactRange edge;
 
-  LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, boolean replicatedCheckpoints,
+  /** @param tags its meters' tags: none for the one database, its shard's name when the trail spans several */
+  LogIntegrator(Database database, CheckpointSigner signer, int maxLeaves, boolean replicatedCheckpoints, Tags tags,
       MeterRegistry registry, Clock clock) {
     this.database = database;
     this.nodes = new TreeNodes();
@@ -90,10 +92,12 @@ final class LogIntegrator {
         .description("from an event's commit (its queueing, a moment before) to the signed checkpoint that holds it")
         .publishPercentileHistogram()
         .maximumExpectedValue(Duration.ofSeconds(30))
+        .tags(tags)
         .register(registry);
-    registry.gauge("auditflow.log.tree.size", treeSize);
+    registry.gauge("auditflow.log.tree.size", tags, treeSize);
     this.tampering = Counter.builder("auditflow.log.tampering.detected")
         .description("rounds refused because the stored tree differs from the one this instance signed")
+        .tags(tags)
         .register(registry);
     if (replicatedCheckpoints) {
       warnWithoutSynchronousStandby();

@@ -8,6 +8,7 @@ import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.signing.KnownKeys;
 import dev.auditflow.verify.ChainHasher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -30,12 +31,22 @@ import java.util.function.Predicate;
  * this package, behind {@link AuditTrail}.
  */
 public final class PostgresTrail implements AuditTrail {
-  /** What the trail is told at start. */
-  /** @param replicatedCheckpoints see {@code LogSettings#replicatedCheckpoints} */
+  /**
+   * What the trail is told at start.
+   *
+   * @param replicatedCheckpoints see {@code LogSettings#replicatedCheckpoints}
+   * @param shard the shard this database is when the trail spans several (docs/SCALE.md), its log's
+   *     metrics tagged with it; null for the one database
+   */
   public record Settings(boolean logEnabled, int logMaxLeavesPerRound, long maxAnswerBytes,
-      boolean replicatedCheckpoints) {
+      boolean replicatedCheckpoints, String shard) {
     public Settings(boolean logEnabled, int logMaxLeavesPerRound, long maxAnswerBytes) {
-      this(logEnabled, logMaxLeavesPerRound, maxAnswerBytes, false);
+      this(logEnabled, logMaxLeavesPerRound, maxAnswerBytes, false, null);
+    }
+
+    /** The same settings for shard {@code name}. */
+    public Settings ofShard(String name) {
+      return new Settings(logEnabled, logMaxLeavesPerRound, maxAnswerBytes, replicatedCheckpoints, name);
     }
   }
 
@@ -76,11 +87,12 @@ public final class PostgresTrail implements AuditTrail {
     EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
         new LogQueue(settings.logEnabled()), clock);
     PurgeRecords purgeRecords = new PurgeRecords(keys);
+    Tags tags = settings.shard() == null ? Tags.empty() : Tags.of("shard", settings.shard());
     PostgresLog log = new PostgresLog(database,
-        new LogIntegrator(database, signer, settings.logMaxLeavesPerRound(), settings.replicatedCheckpoints(),
+        new LogIntegrator(database, signer, settings.logMaxLeavesPerRound(), settings.replicatedCheckpoints(), tags,
             registry, clock));
     return new PostgresTrail(database, writer, new EventReader(database, settings.maxAnswerBytes()), purgeRecords, log,
-        new Purger(database, purgeRecords, writer, registry, clock));
+        new Purger(database, purgeRecords, writer, tags, registry, clock));
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.failure.ConflictException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,17 +53,18 @@ final class Purger {
   private final AtomicLong heldSkipped = new AtomicLong();
   private final Timer duration;
 
-  Purger(Database database, PurgeRecords records, EventWriter events, MeterRegistry registry, Clock clock) {
+  /** @param tags its meters' tags: none for the one database, its shard's name when the trail spans several */
+  Purger(Database database, PurgeRecords records, EventWriter events, Tags tags, MeterRegistry registry, Clock clock) {
     this.database = database;
     this.records = records;
     this.events = events;
     this.clock = clock;
     this.purged = Counter.builder("auditflow.purge.events").description("Events removed by the retention purge")
-        .baseUnit("events").register(registry);
+        .baseUnit("events").tags(tags).register(registry);
     this.dropped = Counter.builder("auditflow.purge.partitions.dropped")
-        .description("Month partitions the purge dropped whole").register(registry);
-    registry.gauge("auditflow.purge.held.skipped", heldSkipped, AtomicLong::get);
-    this.duration = Timer.builder("auditflow.purge.duration").description("Purge runs").register(registry);
+        .description("Month partitions the purge dropped whole").tags(tags).register(registry);
+    registry.gauge("auditflow.purge.held.skipped", tags, heldSkipped, AtomicLong::get);
+    this.duration = Timer.builder("auditflow.purge.duration").description("Purge runs").tags(tags).register(registry);
   }
 
   /**

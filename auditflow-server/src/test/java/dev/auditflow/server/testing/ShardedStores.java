@@ -37,7 +37,8 @@ public final class ShardedStores implements AutoCloseable {
     for (String name : names) {
       shards.put(name, TestDatabase.create());
     }
-    Placement placement = ShardSetup.init(settings(catalog), shards, topic, partitions, new SimpleMeterRegistry());
+    Placement placement = ShardSetup.init(settings(catalog), shards, topic, partitions, new SimpleMeterRegistry())
+        .placement();
     return new ShardedStores(catalog, shards, placement);
   }
 

@@ -1,0 +1,192 @@
+package dev.auditflow.server.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.auditflow.api.AuditEventJson;
+import dev.auditflow.api.log.Checkpoint;
+import dev.auditflow.api.log.LogProofException;
+import dev.auditflow.api.log.LogProofs;
+import dev.auditflow.api.log.NoteKey;
+import dev.auditflow.server.LifecycleSettings;
+import dev.auditflow.server.testing.Attacker;
+import dev.auditflow.server.testing.EventJson;
+import dev.auditflow.server.testing.LogRounds;
+import dev.auditflow.server.testing.ServerFixture;
+import dev.auditflow.server.testing.ShardedStores;
+import dev.auditflow.verify.EventInclusion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One verifiable log per shard and a root log over them, on a sharded server: every event is
+ * proven offline leaf → its shard's checkpoint → the root's checkpoint, by the same check
+ * {@code auditflow log prove} runs; the root grows consistently; and a shard whose log forks — its
+ * tree rewritten and signed again by a node that never saw the old one — is refused by the root,
+ * whose witnesses see no fork.
+ */
+class RootLogTest {
+  private static ArrayNode batch(String correlation, int n) {
+    ArrayNode events = AuditEventJson.mapper().createArrayNode();
+    for (int i = 0; i < n; i++) {
+      events.add(EventJson.valid(correlation));
+    }
+    return events;
+  }
+
+  private static List<String> post(ServerFixture fx, String correlation, int n) {
+    var answer = fx.postJson("/api/v1/audit/events/batch", batch(correlation, n).toString());
+    assertThat(answer.status()).as(answer.body()).isEqualTo(201);
+    List<String> ids = new ArrayList<>();
+    answer.json().get("event_ids").forEach(id -> ids.add(id.asText()));
+    return ids;
+  }
+
+  /** The proof as {@code auditflow log prove} writes it: the server's answer and the root checkpoint. */
+  private static ObjectNode proof(ServerFixture fx, String eventId) throws LogProofException {
+    String checkpoint = fx.get("/api/v1/log/checkpoint").body();
+    var answer = fx.get("/api/v1/log/proof/inclusion?event_id=" + eventId + "&tree_size="
+        + Checkpoint.parse(checkpoint).size());
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    ObjectNode proof = (ObjectNode) answer.json();
+    proof.put("checkpoint", checkpoint);
+    return proof;
+  }
+
+  private static NoteKey rootKey(ServerFixture fx) {
+    return NoteKey.parse(fx.get("/api/v1/log/key").json().get("verifier_key").asText());
+  }
+
+  private static String on(Placement placement, String shard) {
+    for (int i = 0; ; i++) {
+      if (placement.writtenTo("root-" + shard + "-" + i).equals(shard)) {
+        return "root-" + shard + "-" + i;
+      }
+    }
+  }
+
+  @Test
+  void everyEventIsProvenThroughItsShardToTheRootAndAForkedShardIsRefused() throws Exception {
+    Path keyFile = Files.createTempDirectory("auditflow-root-log").resolve("signing.key");
+    try (ShardedStores stores = ShardedStores.create(4, "a", "b")) {
+      String onA = on(stores.placement(), "a");
+      String onB = on(stores.placement(), "b");
+      List<String> aIds;
+      String rootBefore;
+      try (ServerFixture fx = ServerFixture.onDatabase(stores.catalog(),
+          b -> b.shards(stores.shards()).lifecycle(new LifecycleSettings(keyFile, List.of(), Duration.ofHours(1), 100_000)))) {
+        aIds = post(fx, onA, 5);
+        List<String> bIds = post(fx, onB, 7);
+        LogRounds.integrateAll(fx.server());
+        NoteKey key = rootKey(fx);
+        for (String id : aIds) {
+          EventInclusion.Proven proven = EventInclusion.check(proof(fx, id), key);
+          assertThat(proven.shard()).isEqualTo("a");
+          assertThat(proven.shardSize()).isEqualTo(5);
+        }
+        for (String id : bIds) {
+          assertThat(EventInclusion.check(proof(fx, id), key).shard()).isEqualTo("b");
+        }
+
+        // What the check refuses: an event changed after it was logged, another record, another key.
+        ObjectNode changed = proof(fx, aIds.get(0));
+        ((ObjectNode) changed.get("event")).put("event_action", "forged");
+        assertThatThrownBy(() -> EventInclusion.check(changed, key)).isInstanceOf(LogProofException.class)
+            .hasMessageContaining("was changed after it was logged");
+        ObjectNode otherShard = proof(fx, aIds.get(1));
+        otherShard.put("shard_checkpoint", proof(fx, bIds.get(0)).get("shard_checkpoint").asText());
+        assertThatThrownBy(() -> EventInclusion.check(otherShard, key)).isInstanceOf(LogProofException.class)
+            .hasMessageContaining("is not shard a's checkpoint of this proof");
+        ObjectNode recordChanged = proof(fx, aIds.get(2));
+        ((ObjectNode) recordChanged.at("/root/record/event_data")).put("tree_size", 99);
+        assertThatThrownBy(() -> EventInclusion.check(recordChanged, key)).isInstanceOf(LogProofException.class);
+
+        // More events: the root grows, consistently with what a witness kept.
+        rootBefore = fx.get("/api/v1/log/checkpoint").body();
+        post(fx, onA, 3);
+        LogRounds.integrateAll(fx.server());
+        assertRootGrewFrom(fx, rootBefore);
+        assertThat(EventInclusion.check(proof(fx, aIds.get(0)), key).shardSize()).isEqualTo(8);
+        rootBefore = fx.get("/api/v1/log/checkpoint").body();
+      }
+
+      // Shard a's tree rewritten (its leaves reordered), and a node that never saw the old tree signs it.
+      Attacker.rewriteTree(stores.shards().get("a"), leaves -> {
+        List<Attacker.Leaf> reordered = new ArrayList<>(leaves);
+        Collections.reverse(reordered);
+        return reordered;
+      });
+      try (ServerFixture fx = ServerFixture.onDatabase(stores.catalog(),
+          b -> b.shards(stores.shards()).lifecycle(new LifecycleSettings(keyFile, List.of(), Duration.ofHours(1), 100_000)))) {
+        ShardedTrail sharded = (ShardedTrail) fx.server().trail();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sharded.log().refused().containsKey("a"));
+        assertThat(sharded.log().refused().get("a")).contains("has another root than the one the root log took");
+        assertThat(fx.server().registry().get("auditflow.shard.log.forked").gauge().value()).isEqualTo(1.0);
+        List<String> later = post(fx, onA, 2);
+        LogRounds.integrateAll(fx.server());
+        assertThat(fx.get("/api/v1/log/proof/inclusion?event_id=" + later.get(0)).status())
+            .as("not provable through the root while its shard's log is refused").isEqualTo(404);
+        // The root's witnesses see a log that only grew.
+        assertRootGrewFrom(fx, rootBefore);
+        // A proof made from the rewritten tree does not lead to what the root took: the rewrite shows.
+        ObjectNode fromForgedTree = proof(fx, aIds.get(0));
+        assertThatThrownBy(() -> EventInclusion.check(fromForgedTree, rootKey(fx))).isInstanceOf(LogProofException.class)
+            .hasMessageContaining("is not in the tree of 8 leaves");
+        // Shard b is unaffected.
+        post(fx, onB, 1);
+        LogRounds.integrateAll(fx.server());
+        assertThat(sharded.log().refused()).containsOnlyKeys("a");
+      }
+    }
+  }
+
+  private static void assertRootGrewFrom(ServerFixture fx, String before) throws LogProofException {
+    Checkpoint old = Checkpoint.parse(before);
+    Checkpoint now = Checkpoint.parse(fx.get("/api/v1/log/checkpoint").body());
+    assertThat(now.origin()).isEqualTo(old.origin());
+    if (now.size() == old.size()) {
+      assertThat(now.rootHash()).isEqualTo(old.rootHash());
+      return;
+    }
+    JsonNode proof = fx.get("/api/v1/log/proof/consistency?first=" + old.size() + "&second=" + now.size()).json();
+    List<byte[]> path = new ArrayList<>();
+    proof.get("consistency_path").forEach(h -> path.add(Base64.getDecoder().decode(h.asText())));
+    LogProofs.verifyConsistency(old.size(), now.size(), path, old.rootHash(), now.rootHash());
+  }
+
+  @Test
+  void aShardsCheckpointIsTakenOnceThoughTwoNodesRoundAtOnce() throws Exception {
+    Path keyFile = Files.createTempDirectory("auditflow-root-log").resolve("signing.key");
+    try (ShardedStores stores = ShardedStores.create(2, "a");
+        ServerFixture one = ServerFixture.onDatabase(stores.catalog(),
+            b -> b.shards(stores.shards()).lifecycle(new LifecycleSettings(keyFile, List.of(), Duration.ofHours(1), 100_000)));
+        ServerFixture two = ServerFixture.onDatabase(stores.catalog(),
+            b -> b.shards(stores.shards()).lifecycle(new LifecycleSettings(keyFile, List.of(), Duration.ofHours(1), 100_000)))) {
+      for (int i = 0; i < 5; i++) {
+        post(one, "root-twice-" + i, 2);
+        Thread rival = new Thread(() -> LogRounds.integrateAll(two.server()));
+        rival.start();
+        LogRounds.integrateAll(one.server());
+        rival.join();
+      }
+      LogRounds.integrateAll(one.server());
+      JsonNode records = one.get("/api/v1/audit/events?correlation_id=auditflow:shard:a&limit=100&order=asc").json()
+          .get("data");
+      List<Long> sizes = new ArrayList<>();
+      records.forEach(r -> sizes.add(r.get("event_data").get("tree_size").asLong()));
+      assertThat(sizes).as("each taken once, in growing order").isSorted().doesNotHaveDuplicates();
+      assertThat(sizes.get(sizes.size() - 1)).isEqualTo(10);
+    }
+  }
+}
