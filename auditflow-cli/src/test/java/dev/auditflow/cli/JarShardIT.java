@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * {@code shards init} places the partitions (once; a different placement is refused), {@code serve}
  * takes the shards from the environment, events land on their correlation's shard, queries page
  * over both exactly, a chain verifies, {@code log prove} proves an event through its shard's log to
- * the root online and offline, {@code log verify} witnesses the root, and what is not built across
- * shards yet answers 501 naming it. No shard password reaches any output.
+ * the root online and offline, {@code log verify} witnesses the root, an export of both shards'
+ * chains passes {@code verify-export} with every event proven, and what is not built across shards
+ * yet answers 501 naming it. No shard password reaches any output.
  */
 class JarShardIT {
   private static final String PASSWORD = "shard-secret-7f3a";
@@ -134,6 +135,20 @@ class JarShardIT {
           base.toString(), "--checkpoint", kept.toString(), "--key", key);
       assertThat(run(witness)).as(witness.output()).isZero();
 
+      // An export streams both shards' chains in one order, every event proven through its shard's checkpoint.
+      Path exported = work.resolve("export.ndjson");
+      JarProcess export = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "export", "--url", base.toString(),
+          "--out", exported.toString(), "--event-category", "test");
+      assertThat(run(export)).as(export.output()).isZero();
+      assertThat(export.output()).contains("exported 100 events in 10 chains");
+      Path publicKey = Files.writeString(work.resolve("auditflow.pub.pem"),
+          api.call("GET", "/api/v1/audit/signing-key?format=pem", null).body());
+      JarProcess verifyExport = JarProcess.of(work, "verify-export", exported.toString(), "--public-key",
+          publicKey.toString());
+      assertThat(run(verifyExport)).as(verifyExport.output()).isZero();
+      assertThat(verifyExport.output()).contains("VALID: 100 events in 10 chains")
+          .containsPattern("100 proven in the log's checkpoint of \\d+ leaves");
+
       JarProcess purge = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "purge", "--url", base.toString(),
           "--dry-run");
       assertThat(run(purge)).as(purge.output()).isEqualTo(2);
@@ -141,7 +156,8 @@ class JarShardIT {
 
       assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isIn(0, 143);
       assertThat(serve.output()).doesNotContain(" ERROR ").doesNotContain("has been already registered");
-      for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, purge)) {
+      for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, export,
+          verifyExport, purge)) {
         assertThat(p.output()).as("a shard's password in the output").doesNotContain(PASSWORD);
       }
     } finally {

@@ -6,6 +6,7 @@ import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.LogProofs;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.api.log.NoteKey;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -58,26 +59,9 @@ public final class EventInclusion {
       return new Proven(proof.path("event_id").asText(), proof.path("leaf_index").asLong(), null, 0, root.size(),
           purged);
     }
-    // Root step: the record carrying the shard's checkpoint is a leaf of the signed root tree.
-    if (rootStep.path("tree_size").asLong() != root.size()) {
-      throw new LogProofException("the proof's root step is for a tree of " + rootStep.path("tree_size").asLong()
-          + " leaves, its checkpoint for " + root.size());
-    }
-    JsonNode record = rootStep.path("record");
-    if (record.isNull() || record.isMissingNode()) {
-      throw new LogProofException("the proof's root step carries no record: the shard's checkpoint cannot be shown");
-    }
-    leafIn(rootStep, record, root);
     String shard = proof.path("shard").asText();
-    String shardNote = proof.path("shard_checkpoint").asText();
-    if (!SHARD_CHECKPOINT_RECORD.equals(record.path("event_type").asText())
-        || !shard.equals(record.path("event_data").path("shard").asText())
-        || !shardNote.equals(record.path("event_data").path("checkpoint").asText())) {
-      throw new LogProofException("the root log's record is not shard " + shard + "'s checkpoint of this proof");
-    }
-    // Shard step: the shard's checkpoint (same key, the shard's origin) and the event's leaf in it.
-    Checkpoint shardCheckpoint = Checkpoint.verified(shardNote,
-        NoteKey.of(Checkpoint.parse(shardNote).origin(), rootKey.publicKey()));
+    Checkpoint shardCheckpoint = shardCheckpoint(shard, proof.path("shard_checkpoint").asText(), rootStep, root,
+        rootKey.publicKey());
     long shardSize = proof.path("tree_size").asLong();
     if (shardSize != shardCheckpoint.size()) {
       throw new LogProofException("the proof is for a shard tree of " + shardSize + " leaves, its checkpoint for "
@@ -89,12 +73,39 @@ public final class EventInclusion {
   }
 
   /**
+   * A shard's checkpoint, shown to be what the root log holds for it: carried by a server record
+   * that hashes to its leaf, on its path to {@code root}'s tree; and signed by the same key as the
+   * root, under the shard's own origin.
+   *
+   * @param rootStep {@code {"leaf_index","tree_size","leaf_hash","inclusion_path","record"}}
+   * @throws LogProofException naming the first thing that does not hold
+   */
+  static Checkpoint shardCheckpoint(String shard, String shardNote, JsonNode rootStep, Checkpoint root, PublicKey key)
+      throws LogProofException {
+    if (rootStep.path("tree_size").asLong() != root.size()) {
+      throw new LogProofException("the root step is for a tree of " + rootStep.path("tree_size").asLong()
+          + " leaves, the root checkpoint for " + root.size());
+    }
+    JsonNode record = rootStep.path("record");
+    if (record.isNull() || record.isMissingNode()) {
+      throw new LogProofException("the root step carries no record: shard " + shard + "'s checkpoint cannot be shown");
+    }
+    leafIn(rootStep, record, root);
+    if (!SHARD_CHECKPOINT_RECORD.equals(record.path("event_type").asText())
+        || !shard.equals(record.path("event_data").path("shard").asText())
+        || !shardNote.equals(record.path("event_data").path("checkpoint").asText())) {
+      throw new LogProofException("the root log's record is not shard " + shard + "'s checkpoint of this proof");
+    }
+    return Checkpoint.verified(shardNote, NoteKey.of(Checkpoint.parse(shardNote).origin(), key));
+  }
+
+  /**
    * The step's leaf (recomputed from {@code event} when it is there) on its path to {@code
    * checkpoint}'s root.
    *
    * @return whether the event was absent (purged) and the leaf hash stood alone
    */
-  private static boolean leafIn(JsonNode step, JsonNode event, Checkpoint checkpoint) throws LogProofException {
+  static boolean leafIn(JsonNode step, JsonNode event, Checkpoint checkpoint) throws LogProofException {
     byte[] leaf = Base64.getDecoder().decode(step.path("leaf_hash").asText());
     boolean purged = event.isNull() || event.isMissingNode();
     if (!purged) {

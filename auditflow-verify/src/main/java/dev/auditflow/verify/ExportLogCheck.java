@@ -11,16 +11,22 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The verifiable log's part of checking an export offline: the header's checkpoint is signed by
  * the export's own key (as a note named for the log's origin), and each event that carries a
- * proof hashes to its leaf — unless redacted — and is included in that checkpoint's tree.
+ * proof hashes to its leaf — unless redacted — and is included in that checkpoint's tree. With
+ * shards (docs/SCALE.md), the header also carries each shard's checkpoint with its step into the
+ * root's tree, and an event's proof names its shard: it is checked against that shard's checkpoint.
  */
 final class ExportLogCheck {
   private final PublicKey publicKey;
   private Checkpoint checkpoint;
+  /** With shards (docs/SCALE.md): each shard's checkpoint the header carries, shown to be in the root's tree. */
+  private final Map<String, Checkpoint> shards = new HashMap<>();
   /** The header's checkpoint did not verify: reported once there, not again for every event. */
   private boolean checkpointInvalid;
   private long proven;
@@ -38,11 +44,26 @@ final class ExportLogCheck {
     try {
       String origin = Checkpoint.parse(SignedNote.parse(note.asText()).text()).origin();
       checkpoint = Checkpoint.verified(note.asText(), NoteKey.of(origin, publicKey));
-      return null;
     } catch (LogProofException | IllegalArgumentException e) {
       checkpointInvalid = true;
       return "the header's log checkpoint does not verify with the export's key: " + e.getMessage();
     }
+    for (var shard : header.path("log").path("shards").properties()) {
+      JsonNode step = shard.getValue();
+      try {
+        Checkpoint taken = EventInclusion.shardCheckpoint(shard.getKey(), step.path("checkpoint").asText(),
+            step.path("root"), checkpoint, publicKey);
+        if (taken.size() != step.path("tree_size").asLong()) {
+          throw new LogProofException("its tree_size " + step.path("tree_size").asLong() + " is not its checkpoint's "
+              + taken.size());
+        }
+        shards.put(shard.getKey(), taken);
+      } catch (LogProofException | IllegalArgumentException e) {
+        checkpointInvalid = true;
+        return "the header's checkpoint of shard " + shard.getKey() + " is not shown in the root log: " + e.getMessage();
+      }
+    }
+    return null;
   }
 
   /** Checks an event line's proof; returns what is wrong, or null (also when it carries none). */
@@ -68,8 +89,14 @@ final class ExportLogCheck {
     }
     List<byte[]> path = new ArrayList<>();
     proof.path("inclusion_path").forEach(h -> path.add(Base64.getDecoder().decode(h.asText())));
+    String shard = proof.path("shard").asText(null);
+    Checkpoint tree = shard == null ? checkpoint : shards.get(shard);
+    if (tree == null) {
+      return "event " + eventId + "'s log proof is in shard " + shard + "'s log, whose checkpoint the header does not"
+          + " carry";
+    }
     try {
-      LogProofs.verifyInclusion(leaf, index, checkpoint.size(), path, checkpoint.rootHash());
+      LogProofs.verifyInclusion(leaf, index, tree.size(), path, tree.rootHash());
     } catch (LogProofException e) {
       return "event " + eventId + ": " + e.getMessage();
     }

@@ -96,7 +96,9 @@ public final class JsonExporter {
       events.add(event);
     }
     // The checkpoint the events' "log" proofs lead to, signed by the same key as the export.
-    answer.putObject("transparency_log").put("checkpoint", log.checkpoint());
+    Map<String, Object> logHeader = ExportFormat.logHeader(trail.log(), log);
+    answer.set("transparency_log", logHeader == null ? JSON.createObjectNode().putNull("checkpoint")
+        : JSON.valueToTree(logHeader));
     ObjectNode verification = answer.putObject("hash_chain_verification");
     verification.put("total_events_verified", rows.size());
     verification.put("valid_chain_events", valid);

@@ -64,7 +64,7 @@ public final class NdjsonExporter {
     header.put("filters", filters.toMap());
     header.put("redaction", redaction(filters));
     TransparencyLog.State log = trail.log().state();
-    header.put("log", log.checkpoint() == null ? null : Map.of("checkpoint", log.checkpoint()));
+    header.put("log", ExportFormat.logHeader(trail.log(), log));
     line(content, header);
     Lines lines = new Lines(content, filters.redactPii(), log.checkpoint() == null ? 0 : log.size());
     try {

@@ -174,19 +174,14 @@ public final class LogRoutes {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("event_id", through.leaf().eventId().toString());
     answer.put("leaf_index", through.leaf().index());
-    answer.put("tree_size", through.shardSize());
+    answer.put("tree_size", through.step().shardSize());
     answer.put("leaf_hash", b64(through.leaf().hash()));
     answer.put("inclusion_path", through.path().stream().map(LogRoutes::b64).toList());
     answer.put("event", through.event() == null ? null : through.event().toSelfContainedJson());
-    answer.put("shard", through.shard());
-    answer.put("shard_checkpoint", through.shardCheckpoint());
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("leaf_index", through.recordLeaf().index());
-    root.put("tree_size", size);
-    root.put("leaf_hash", b64(through.recordLeaf().hash()));
-    root.put("inclusion_path", through.recordPath().stream().map(LogRoutes::b64).toList());
-    root.put("record", through.record().toSelfContainedJson());
-    answer.put("root", root);
+    answer.put("shard", through.step().shard());
+    Map<String, Object> step = through.step().toJson(size);
+    answer.put("shard_checkpoint", step.get("checkpoint"));
+    answer.put("root", step.get("root"));
     return answer;
   }
 

@@ -10,10 +10,12 @@ import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.CheckpointSigner;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.InclusionProof;
+import dev.auditflow.server.trail.LogTamperedException;
 import dev.auditflow.server.trail.Page;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.ServerVocabulary;
 import dev.auditflow.server.trail.ShardInclusion;
+import dev.auditflow.server.trail.ShardStep;
 import dev.auditflow.server.trail.StoredEvent;
 import dev.auditflow.server.trail.TransparencyLog;
 import io.micrometer.core.instrument.Counter;
@@ -29,6 +31,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +116,10 @@ public final class RootLog implements TransparencyLog {
         take(shard.getKey(), shard.getValue().log());
         if (failing.remove(shard.getKey())) {
           log.info("shard log works again shard={}", shard.getKey());
+        }
+      } catch (LogTamperedException e) {
+        if (failing.add(shard.getKey())) {
+          log.error("shard log integration refused shard={}: {}", shard.getKey(), e.getMessage());
         }
       } catch (RuntimeException e) {
         if (failing.add(shard.getKey())) {
@@ -251,40 +259,50 @@ public final class RootLog implements TransparencyLog {
 
   // ---- Proofs through a shard
 
-  /**
-   * The event's leaf in its shard's log, and the newest record in the root's tree of {@code size}
-   * leaves whose shard checkpoint covers it. Records are read newest first, a page at a time; the
-   * newest integrated one covers every event but those of the last round or two.
-   */
+  /** The event's leaf in its shard's log, and the newest taken checkpoint of that shard covering it. */
   @Override
   public Optional<ShardInclusion> throughShard(UUID eventId, long size) {
     for (Map.Entry<String, AuditTrail> shard : shards.entrySet()) {
-      Optional<Leaf> leaf = shard.getValue().log().leafOf(eventId);
+      TransparencyLog shardLog = shard.getValue().log();
+      Optional<Leaf> leaf = shardLog.leafOf(eventId);
       if (leaf.isPresent()) {
-        return through(shard.getKey(), shard.getValue().log(), leaf.get(), size);
+        return step(shard.getKey(), size, leaf.get().index() + 1).map(step -> new ShardInclusion(step, leaf.get(),
+            shardLog.inclusion(leaf.get().index(), step.shardSize()), shardLog.event(leaf.get()).orElse(null)));
       }
     }
     return Optional.empty();
   }
 
-  private Optional<ShardInclusion> through(String shard, TransparencyLog shardLog, Leaf leaf, long size) {
+  @Override
+  public Map<String, ShardStep> shardSteps(long size) {
+    Map<String, ShardStep> steps = new LinkedHashMap<>();
+    for (String shard : shards.keySet()) {
+      step(shard, size, 1).ifPresent(step -> steps.put(shard, step));
+    }
+    return steps;
+  }
+
+  /**
+   * The newest record of {@code shard}'s chain that is a leaf of the root's tree of {@code size}
+   * leaves and carries a shard tree of at least {@code minShardSize} leaves. Records are read newest
+   * first, a page at a time; the newest integrated one covers every event but those of the last
+   * round or two.
+   */
+  private Optional<ShardStep> step(String shard, long size, long minShardSize) {
     EventFilter records = new EventFilter(Map.of("correlation_id", chainOf(shard), "event_type", TAKEN), null, null);
     var page = home.list(records, new Page(20, true, null));
     while (true) {
       for (JsonNode record : page.events()) {
         long shardSize = record.path("event_data").path("tree_size").asLong();
-        if (shardSize <= leaf.index()) {
-          return Optional.empty(); // older records cover even less
+        if (shardSize < minShardSize) {
+          return Optional.empty(); // older records carry smaller trees
         }
         Optional<Leaf> recordLeaf = home.log().leafOf(UUID.fromString(record.get("event_id").asText()));
         if (recordLeaf.isPresent() && recordLeaf.get().index() < size) {
-          StoredEvent recordEvent = home.log().event(recordLeaf.get()).orElse(null);
-          if (recordEvent == null) {
-            return Optional.empty(); // the record was purged: its leaf alone cannot show what it carried
-          }
-          return Optional.of(new ShardInclusion(shard, record.path("event_data").path("checkpoint").asText(),
-              shardSize, leaf, shardLog.inclusion(leaf.index(), shardSize), shardLog.event(leaf).orElse(null),
-              recordLeaf.get(), home.log().inclusion(recordLeaf.get().index(), size), recordEvent));
+          // A purged record's leaf alone cannot show which checkpoint it carried.
+          return home.log().event(recordLeaf.get()).map(recordEvent -> new ShardStep(shard,
+              record.path("event_data").path("checkpoint").asText(), shardSize, recordLeaf.get(),
+              home.log().inclusion(recordLeaf.get().index(), size), recordEvent));
         }
       }
       if (!page.hasMore()) {
@@ -320,9 +338,24 @@ public final class RootLog implements TransparencyLog {
     return home.log().consistency(first, second);
   }
 
+  /** The root's own leaves' proofs, and for events on a shard their proofs in the shard's tree of its step. */
   @Override
   public Map<UUID, InclusionProof> proofs(Collection<UUID> eventIds, long size) {
-    return home.log().proofs(eventIds, size);
+    Map<UUID, InclusionProof> proofs = new HashMap<>(home.log().proofs(eventIds, size));
+    Set<UUID> rest = new HashSet<>(eventIds);
+    rest.removeAll(proofs.keySet());
+    if (rest.isEmpty()) {
+      return proofs;
+    }
+    for (ShardStep step : shardSteps(size).values()) {
+      shards.get(step.shard()).log().proofs(rest, step.shardSize())
+          .forEach((id, proof) -> proofs.put(id, proof.inShard(step.shard())));
+      rest.removeAll(proofs.keySet());
+      if (rest.isEmpty()) {
+        break;
+      }
+    }
+    return proofs;
   }
 
   @Override

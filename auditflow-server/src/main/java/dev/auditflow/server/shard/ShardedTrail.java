@@ -434,12 +434,17 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
       return chains.stream().limit(limit).toList();
     }
 
-    /** Shard by shard: each chain's events stay together and in order, which is what chain order promises. */
+    /** The shards' chains merged into one {@code correlation_id} order ({@link ChainOrderMerge}). */
     @Override
     public void inChainOrder(EventFilter filter, int batchSize, Batches sink) throws IOException {
-      for (String shard : shardsFor(filter)) {
-        snapshots.get(shard).inChainOrder(filter, batchSize, sink);
+      Set<String> targets = shardsFor(filter);
+      if (targets.size() == 1) {
+        snapshots.get(targets.iterator().next()).inChainOrder(filter, batchSize, sink);
+        return;
       }
+      Map<String, Snapshot> sources = new LinkedHashMap<>();
+      targets.forEach(shard -> sources.put(shard, snapshots.get(shard)));
+      ChainOrderMerge.merge(sources, filter, batchSize, sink, fanOut);
     }
 
     @Override

@@ -45,7 +45,10 @@ public interface TransparencyLog {
   /** The consistency proof between the trees of {@code first} and {@code second} leaves. */
   List<byte[]> consistency(long first, long second);
 
-  /** Inclusion proofs in the tree of {@code size} leaves for those of the events that are in it. */
+  /**
+   * Inclusion proofs in the tree of {@code size} leaves for those of the events that are in it —
+   * or, for events on a shard, in the shard's tree that {@link #shardSteps} gives for {@code size}.
+   */
   Map<UUID, InclusionProof> proofs(Collection<UUID> eventIds, long size);
 
   /** The hashes of a tile, concatenated; the caller has checked that the signed tree holds it. */
@@ -70,5 +73,14 @@ public interface TransparencyLog {
    */
   default Optional<ShardInclusion> throughShard(UUID eventId, long size) {
     return Optional.empty();
+  }
+
+  /**
+   * Each shard's newest checkpoint in this log's tree of {@code size} leaves, by shard, with its
+   * step into this tree; empty for a log without shards. {@link #proofs} of events on a shard lead
+   * to these checkpoints.
+   */
+  default Map<String, ShardStep> shardSteps(long size) {
+    return Map.of();
   }
 }

@@ -19,6 +19,12 @@ import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.ShardedStores;
 import dev.auditflow.verify.EventInclusion;
+import dev.auditflow.verify.ExportVerifier;
+import dev.auditflow.verify.PublicKeys;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.util.UUID;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,6 +68,13 @@ class RootLogTest {
     ObjectNode proof = (ObjectNode) answer.json();
     proof.put("checkpoint", checkpoint);
     return proof;
+  }
+
+  private static ExportVerifier.Result verifyNdjson(ServerFixture fx) throws Exception {
+    var export = fx.get("/api/v1/audit/export?format=ndjson&event_category=test");
+    assertThat(export.status()).as(export.body()).isEqualTo(200);
+    PublicKey key = PublicKeys.fromPem(fx.get("/api/v1/audit/signing-key?format=pem").body());
+    return new ExportVerifier(key, null).verify(new ByteArrayInputStream(export.body().getBytes(StandardCharsets.UTF_8)));
   }
 
   private static NoteKey rootKey(ServerFixture fx) {
@@ -111,6 +124,17 @@ class RootLogTest {
         ObjectNode recordChanged = proof(fx, aIds.get(2));
         ((ObjectNode) recordChanged.at("/root/record/event_data")).put("tree_size", 99);
         assertThatThrownBy(() -> EventInclusion.check(recordChanged, key)).isInstanceOf(LogProofException.class);
+
+        // An NDJSON export proves every event through its shard's checkpoint, which its header carries.
+        ExportVerifier.Result exported = verifyNdjson(fx);
+        assertThat(exported.findings()).isEmpty();
+        assertThat(exported.eventsInLog()).isEqualTo(12);
+        assertThat(exported.chains()).isEqualTo(2);
+        Attacker.rewriteEventAndChain(stores.shards().get("b"), UUID.fromString(bIds.get(3)), "{\"n\":5}");
+        assertThat(verifyNdjson(fx).findings()).singleElement().satisfies(f -> {
+          assertThat(f.kind()).isEqualTo("log_inclusion_failed");
+          assertThat(f.detail()).contains(bIds.get(3)).contains("changed after it was logged");
+        });
 
         // More events: the root grows, consistently with what a witness kept.
         rootBefore = fx.get("/api/v1/log/checkpoint").body();

@@ -149,6 +149,25 @@ class ShardedTrailTest {
   }
 
   @Test
+  void chainOrderMergesTheShardsIntoTheOrderOneDatabaseGives() {
+    for (int batchSize : List.of(1, 50, 1_000)) {
+      assertThat(inChainOrder(sharded, batchSize)).as("batches of " + batchSize)
+          .containsExactlyElementsOf(inChainOrder(whole.server().trail(), 500));
+    }
+  }
+
+  private static List<UUID> inChainOrder(AuditTrail trail, int batchSize) {
+    return trail.inSnapshot("export", snapshot -> {
+      List<UUID> ids = new ArrayList<>();
+      snapshot.inChainOrder(ALL, batchSize, batch -> {
+        assertThat(batch.size()).isLessThanOrEqualTo(batchSize);
+        batch.forEach(row -> ids.add(row.event().eventId()));
+      });
+      return ids;
+    });
+  }
+
+  @Test
   void aCorrelationsReadsAskItsShardOnlyAndItsChainIsReadWhole() {
     String correlation = written.get(0).correlationId();
     String shard = sharded.placement().writtenTo(correlation);

@@ -18,9 +18,10 @@ public final class EarlierStores {
 
   /**
    * The store as V17 left it: every leaf a log_leaves row, queued requests in a log_queue table,
-   * no batch links in audit_event_ids — and V18 not applied.
+   * no batch links in audit_event_ids — and neither V18 nor anything after it applied.
    */
   public static void beforeV18(String jdbcUrl) throws SQLException {
+    beforeV19(jdbcUrl);
     Superuser.execute(jdbcUrl,
         "DROP VIEW log_queue, log_tree_leaves",
         """
