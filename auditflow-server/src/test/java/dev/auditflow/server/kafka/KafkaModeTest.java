@@ -213,12 +213,7 @@ class KafkaModeTest {
     try (AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0).jdbcUrl(db).poolSize(4)
         .kafka(settings).build())) {
       String nodeToken = node.apiTokens().create("hole-test", EnumSet.of(Role.ADMIN), null, "test").secret();
-      HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + node.port() + "/api/v1/audit/events/batch"))
-          .header("Authorization", "Bearer " + nodeToken).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(events("kafka-hole", 10).toString())).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(accepted.statusCode()).isEqualTo(201);
+      assertThat(send(node, nodeToken, events("kafka-hole", 10)).statusCode()).isEqualTo(201);
     }
     // Kafka's retention (here: an operator's deleteRecords) takes the first 5 before any writer stored them.
     TopicPartition partition = new TopicPartition(topic, 0);
