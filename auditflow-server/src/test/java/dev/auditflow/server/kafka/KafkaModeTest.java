@@ -13,7 +13,9 @@ import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.kubernaut.OgenDecoder;
 import dev.auditflow.server.shard.Placement;
+import dev.auditflow.server.shard.ShardUnavailableException;
 import dev.auditflow.server.shard.ShardedTrail;
+import dev.auditflow.server.testing.CuttingProxy;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ShardedStores;
 import dev.auditflow.server.trail.EventFilter;
@@ -268,6 +270,57 @@ class KafkaModeTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> get(node, nodeToken, "/api/v1/admin/kafka").path("lag").asLong() == 0);
       assertThat(get(node, nodeToken, "/api/v1/admin/kafka").get("partitions")).hasSize(PARTITIONS)
           .allSatisfy(p -> assertThat(p.get("stored_offset").asLong()).isEqualTo(p.get("end_offset").asLong()));
+    }
+  }
+
+  @Test
+  void aShardsDatabaseUnreachableStopsOnlyItsPartitionsAndTheyCatchUpWhenItIsBack() throws Exception {
+    String topic = "auditflow.shard-outage";
+    kafka.createTopic(topic, PARTITIONS, 3, 2);
+    KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), topic, "shard-outage-writers",
+        KafkaSettings.DEFAULT_PRODUCE_TIMEOUT);
+    try (ShardedStores stores = ShardedStores.create(topic, PARTITIONS, "a", "b")) {
+      URI b = URI.create(stores.shards().get("b").substring("jdbc:".length()));
+      try (CuttingProxy proxy = new CuttingProxy(b.getHost(), b.getPort());
+          AuditServer node = AuditServer.start(ServerConfig.builder().host("127.0.0.1").port(0)
+              .jdbcUrl(stores.catalog()).poolSize(4).kafka(settings).kafkaWriter(true).shards(Map.of(
+                  "a", stores.shards().get("a"),
+                  "b", "jdbc:postgresql://127.0.0.1:" + proxy.port() + b.getRawPath() + "?" + b.getRawQuery()))
+              .build())) {
+        String nodeToken = node.apiTokens().create("shard-outage", EnumSet.of(Role.ADMIN), null, "test").secret();
+        ShardedTrail sharded = (ShardedTrail) node.trail();
+        String onA = stores.correlationOn("a", "kafka-outage");
+        String onB = stores.correlationOn("b", "kafka-outage");
+        EventFilter ofA = new EventFilter(Map.of("correlation_id", onA), null, null);
+        EventFilter ofB = new EventFilter(Map.of("correlation_id", onB), null, null);
+
+        proxy.cutEveryTime("");
+        for (int i = 0; i < 4; i++) {
+          assertThat(send(node, nodeToken, events(onA, 5)).statusCode()).as("Kafka acknowledges").isEqualTo(201);
+          assertThat(send(node, nodeToken, events(onB, 5)).statusCode()).as("Kafka acknowledges").isEqualTo(201);
+        }
+        // Shard a's partitions are stored meanwhile; a read over b names it.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> sharded.count(ofA) == 20);
+        var all = get(node, nodeToken, "/api/v1/audit/events/count?event_category=test");
+        assertThat(all.path("detail").asText()).startsWith("shard b is unavailable");
+
+        proxy.disarm();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+          try {
+            return sharded.count(ofB) == 20;
+          } catch (ShardUnavailableException e) {
+            return false;
+          }
+        });
+        List<Long> positions = sharded.inSnapshot("walking", snapshot -> {
+          List<Long> walked = new ArrayList<>();
+          snapshot.walk(onB, e -> walked.add(e.chainPosition()));
+          return walked;
+        });
+        assertThat(positions).as("stored once, in order").containsExactlyElementsOf(
+            LongStream.rangeClosed(1, 20).boxed().toList());
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(node, nodeToken, "/api/v1/admin/kafka").path("lag").asLong() == 0);
+      }
     }
   }
 

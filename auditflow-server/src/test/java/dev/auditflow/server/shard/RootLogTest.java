@@ -81,20 +81,12 @@ class RootLogTest {
     return NoteKey.parse(fx.get("/api/v1/log/key").json().get("verifier_key").asText());
   }
 
-  private static String on(Placement placement, String shard) {
-    for (int i = 0; ; i++) {
-      if (placement.writtenTo("root-" + shard + "-" + i).equals(shard)) {
-        return "root-" + shard + "-" + i;
-      }
-    }
-  }
-
   @Test
   void everyEventIsProvenThroughItsShardToTheRootAndAForkedShardIsRefused() throws Exception {
     Path keyFile = Files.createTempDirectory("auditflow-root-log").resolve("signing.key");
     try (ShardedStores stores = ShardedStores.create(4, "a", "b")) {
-      String onA = on(stores.placement(), "a");
-      String onB = on(stores.placement(), "b");
+      String onA = stores.correlationOn("a", "root");
+      String onB = stores.correlationOn("b", "root");
       List<String> aIds;
       String rootBefore;
       try (ServerFixture fx = ServerFixture.onDatabase(stores.catalog(),

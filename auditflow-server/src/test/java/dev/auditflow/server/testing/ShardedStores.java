@@ -59,6 +59,15 @@ public final class ShardedStores implements AutoCloseable {
     return placement;
   }
 
+  /** The first correlation named {@code prefix-<n>} that the placement puts on {@code shard}. */
+  public String correlationOn(String shard, String prefix) {
+    for (int i = 0; ; i++) {
+      if (placement.writtenTo(prefix + "-" + i).equals(shard)) {
+        return prefix + "-" + i;
+      }
+    }
+  }
+
   @Override
   public void close() {
     List<String> all = new ArrayList<>(shards.values());
