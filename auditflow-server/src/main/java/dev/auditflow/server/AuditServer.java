@@ -209,8 +209,7 @@ public final class AuditServer implements AutoCloseable {
           new NdjsonExporter(trail, verifier, signing, clock), security.accessAudit(), signing, clock);
       Completeness completeness = new Completeness(trail, config.completenessGrace(), clock);
       ProducerRoutes producerRoutes = new ProducerRoutes(completeness, clock);
-      // Producers' accounts are not read across shards yet: the watch would only fail every minute.
-      this.completenessWatch = sharded ? null : new CompletenessWatch(completeness, COMPLETENESS_CHECK_INTERVAL,
+      this.completenessWatch = new CompletenessWatch(completeness, COMPLETENESS_CHECK_INTERVAL,
           COMPLETENESS_WINDOW.plus(config.completenessGrace()), runtime, registry);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
       ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, ingestLog, trail.log(), clock);
@@ -422,9 +421,7 @@ public final class AuditServer implements AutoCloseable {
     if (logSchedule != null) {
       logSchedule.close();
     }
-    if (completenessWatch != null) {
-      completenessWatch.close();
-    }
+    completenessWatch.close();
     app.stop();
     security.close();
     if (kafkaWriter != null) {

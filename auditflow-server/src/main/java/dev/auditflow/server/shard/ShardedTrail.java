@@ -17,7 +17,7 @@ import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.InvalidPurgeRecordException;
 import dev.auditflow.server.trail.Page;
-import dev.auditflow.server.trail.ProducerEpochAccount;
+import dev.auditflow.server.trail.EpochLedger;
 import dev.auditflow.server.trail.PurgeReport;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.StoredEvent;
@@ -61,8 +61,8 @@ import java.util.function.Predicate;
  * request, naming it ({@link ShardUnavailableException}): never a smaller number that looks whole.
  *
  * <p>Each shard keeps its own verifiable log; {@link #log()} is the root over them ({@link RootLog}).
- * Not across shards yet, and refused rather than answered from part of the trail: purges and
- * producers' accounts. Writes from features ({@link #appendWith})
+ * Producers' accounts merge each epoch's parts from every shard. Not across shards yet, and refused
+ * rather than answered from part of the trail: purges. Writes from features ({@link #appendWith})
  * go to the home database, where the features' own tables are.
  */
 public final class ShardedTrail implements AuditTrail, AutoCloseable {
@@ -465,17 +465,42 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     return counts;
   }
 
+  // ---- Producers' accounts: an epoch's parts on every shard, merged
+
+  /** How {@code producer_epochs} is listed: last seen newest first, then by producer and epoch. */
+  private static final Comparator<EpochLedger> NEWEST_FIRST = Comparator.comparing(EpochLedger::lastSeen).reversed()
+      .thenComparing(EpochLedger::producerId).thenComparing(EpochLedger::epoch, UUID_ORDER);
+
+  /**
+   * The epochs last seen newest across shards: an epoch among the newest {@code limit} of all is
+   * among the newest {@code limit} of the shard where it was last seen, so each shard's list is
+   * enough to choose them; then every shard's part of each chosen epoch is read and merged.
+   */
+  @Override
+  public List<EpochLedger> epochLedgers(Instant since, String producerId, int limit) {
+    Map<EpochLedger.Key, EpochLedger> candidates = merged(ask(placement.shards(), "reading producers' accounts",
+        t -> t.epochLedgers(since, producerId, limit)).values());
+    List<EpochLedger.Key> chosen = candidates.values().stream().sorted(NEWEST_FIRST).limit(limit)
+        .map(EpochLedger::key).toList();
+    return epochLedgers(chosen).stream().sorted(NEWEST_FIRST).toList();
+  }
+
+  @Override
+  public List<EpochLedger> epochLedgers(Collection<EpochLedger.Key> epochs) {
+    if (epochs.isEmpty()) {
+      return List.of();
+    }
+    return List.copyOf(merged(ask(placement.shards(), "reading producers' accounts",
+        t -> t.epochLedgers(epochs)).values()).values());
+  }
+
+  private static Map<EpochLedger.Key, EpochLedger> merged(Collection<List<EpochLedger>> parts) {
+    Map<EpochLedger.Key, EpochLedger> whole = new LinkedHashMap<>();
+    parts.forEach(part -> part.forEach(ledger -> whole.merge(ledger.key(), ledger, EpochLedger::merge)));
+    return whole;
+  }
+
   // ---- Not across shards yet (docs/SCALE.md, "Shards": what is not built)
-
-  @Override
-  public List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit) {
-    throw new NotAcrossShardsException("producers' accounts");
-  }
-
-  @Override
-  public Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch) {
-    throw new NotAcrossShardsException("producers' accounts");
-  }
 
   /** The root log: the home log, taking each shard's checkpoints as leaves. */
   @Override

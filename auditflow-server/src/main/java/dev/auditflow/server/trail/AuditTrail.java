@@ -201,9 +201,20 @@ public interface AuditTrail {
    * Producer epochs last seen at or after {@code since} (all when null), of one producer (all when
    * null), newest first, at most {@code limit}, each with its accounts.
    */
-  List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit);
+  default List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit) {
+    return epochLedgers(since, producerId, limit).stream().map(EpochLedger::account).toList();
+  }
 
-  Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch);
+  default Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch) {
+    return epochLedgers(List.of(new EpochLedger.Key(producerId, epoch))).stream().findFirst()
+        .map(EpochLedger::account);
+  }
+
+  /** The ledgers {@link #producerEpochs} sweeps: the epochs so selected, newest first, with their ranges. */
+  List<EpochLedger> epochLedgers(Instant since, String producerId, int limit);
+
+  /** The ledgers of these epochs, those the trail has. */
+  List<EpochLedger> epochLedgers(Collection<EpochLedger.Key> epochs);
 
   // ---- The verifiable log and retention
 

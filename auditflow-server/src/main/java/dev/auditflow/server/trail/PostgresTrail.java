@@ -263,7 +263,7 @@ public final class PostgresTrail implements AuditTrail {
   }
 
   @Override
-  public List<ProducerEpochAccount> producerEpochs(Instant since, String producerId, int limit) {
+  public List<EpochLedger> epochLedgers(Instant since, String producerId, int limit) {
     try (Connection c = database.readConnection()) {
       return ProducerAccounts.list(c, since, producerId, limit);
     } catch (SQLException e) {
@@ -272,11 +272,11 @@ public final class PostgresTrail implements AuditTrail {
   }
 
   @Override
-  public Optional<ProducerEpochAccount> producerEpoch(String producerId, UUID epoch) {
+  public List<EpochLedger> epochLedgers(Collection<EpochLedger.Key> epochs) {
     try (Connection c = database.readConnection()) {
-      return ProducerAccounts.one(c, producerId, epoch).stream().findFirst();
+      return ProducerAccounts.of(c, epochs);
     } catch (SQLException e) {
-      throw database.readFailure("reading producer " + producerId + " epoch " + epoch, e);
+      throw database.readFailure("reading producer epochs " + epochs, e);
     }
   }
 

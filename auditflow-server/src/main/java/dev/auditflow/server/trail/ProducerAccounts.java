@@ -1,7 +1,5 @@
 package dev.auditflow.server.trail;
 
-import dev.auditflow.api.completeness.Declaration;
-import dev.auditflow.verify.SequenceAccounts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,27 +7,25 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
-/** Reads producer epochs' accounts: the epochs' rows, and their ranges swept into counts and gaps. */
+/**
+ * Reads producer epochs' accounts: the epochs' rows and their ranges ({@link EpochLedger}), swept
+ * into counts and gaps.
+ */
 final class ProducerAccounts {
-  private record Epoch(String producerId, UUID epoch, String principal, Instant firstSeen, Instant lastSeen,
-      long highestSeq, long issuedSeq, Long closedLastSeq, Instant closedAt) {}
-
-  private record Range(long first, long last, String kind, Instant recordedAt) {}
-
   private static final String EPOCH_COLUMNS =
       "producer_id, epoch, principal, first_seen, last_seen, highest_seq, issued_seq, closed_last_seq, closed_at";
 
   private ProducerAccounts() {}
 
   /** Epochs last seen at or after {@code since} (any when null), of one producer or all, newest first. */
-  static List<ProducerEpochAccount> list(Connection c, Instant since, String producerId, int limit) throws SQLException {
-    List<Epoch> epochs = new ArrayList<>();
+  static List<EpochLedger> list(Connection c, Instant since, String producerId, int limit) throws SQLException {
+    List<EpochLedger> epochs = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT " + EPOCH_COLUMNS + " FROM producer_epochs"
         + " WHERE (?::timestamptz IS NULL OR last_seen >= ?) AND (?::text IS NULL OR producer_id = ?)"
         + " ORDER BY last_seen DESC, producer_id, epoch LIMIT " + limit)) {
@@ -47,12 +43,17 @@ final class ProducerAccounts {
     return withRanges(c, epochs);
   }
 
-  static List<ProducerEpochAccount> one(Connection c, String producerId, UUID epoch) throws SQLException {
-    List<Epoch> epochs = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + EPOCH_COLUMNS + " FROM producer_epochs"
-        + " WHERE producer_id = ? AND epoch = ?")) {
-      ps.setString(1, producerId);
-      ps.setObject(2, epoch);
+  /** These epochs, those this database has any part of. */
+  static List<EpochLedger> of(Connection c, Collection<EpochLedger.Key> keys) throws SQLException {
+    List<EpochLedger> epochs = new ArrayList<>();
+    if (keys.isEmpty()) {
+      return epochs;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + EPOCH_COLUMNS.replaceAll("(\\w+)", "p.$1")
+        + " FROM producer_epochs p JOIN unnest(?::text[], ?::uuid[]) AS k(producer_id, epoch)"
+        + " ON p.producer_id = k.producer_id AND p.epoch = k.epoch")) {
+      ps.setArray(1, c.createArrayOf("text", keys.stream().map(EpochLedger.Key::producerId).toArray()));
+      ps.setArray(2, c.createArrayOf("uuid", keys.stream().map(EpochLedger.Key::epoch).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           epochs.add(epoch(rs));
@@ -62,68 +63,40 @@ final class ProducerAccounts {
     return withRanges(c, epochs);
   }
 
-  private static Epoch epoch(ResultSet rs) throws SQLException {
+  private static EpochLedger epoch(ResultSet rs) throws SQLException {
     OffsetDateTime closedAt = rs.getObject("closed_at", OffsetDateTime.class);
-    return new Epoch(rs.getString("producer_id"), rs.getObject("epoch", UUID.class), rs.getString("principal"),
+    return new EpochLedger(rs.getString("producer_id"), rs.getObject("epoch", UUID.class), rs.getString("principal"),
         rs.getObject("first_seen", OffsetDateTime.class).toInstant(),
         rs.getObject("last_seen", OffsetDateTime.class).toInstant(), rs.getLong("highest_seq"),
-        rs.getLong("issued_seq"), (Long) rs.getObject("closed_last_seq"), closedAt == null ? null : closedAt.toInstant());
+        rs.getLong("issued_seq"), (Long) rs.getObject("closed_last_seq"), closedAt == null ? null : closedAt.toInstant(),
+        List.of());
   }
 
-  /** Reads the listed epochs' ranges in one query and sweeps each epoch's into its accounts. */
-  private static List<ProducerEpochAccount> withRanges(Connection c, List<Epoch> epochs) throws SQLException {
+  /** The listed epochs with their ranges, read in one query. */
+  private static List<EpochLedger> withRanges(Connection c, List<EpochLedger> epochs) throws SQLException {
     if (epochs.isEmpty()) {
       return List.of();
     }
-    Map<String, List<Range>> ranges = new LinkedHashMap<>();
+    Map<EpochLedger.Key, List<EpochLedger.Range>> ranges = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT r.producer_id, r.epoch, r.first_seq, r.last_seq, r.kind, r.recorded_at FROM producer_ranges r"
             + " JOIN unnest(?::text[], ?::uuid[]) AS e(producer_id, epoch)"
             + " ON r.producer_id = e.producer_id AND r.epoch = e.epoch ORDER BY r.first_seq")) {
-      ps.setArray(1, c.createArrayOf("text", epochs.stream().map(Epoch::producerId).toArray()));
-      ps.setArray(2, c.createArrayOf("uuid", epochs.stream().map(Epoch::epoch).toArray()));
+      ps.setArray(1, c.createArrayOf("text", epochs.stream().map(EpochLedger::producerId).toArray()));
+      ps.setArray(2, c.createArrayOf("uuid", epochs.stream().map(EpochLedger::epoch).toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ranges.computeIfAbsent(key(rs.getString(1), rs.getObject(2, UUID.class)), k -> new ArrayList<>())
-              .add(new Range(rs.getLong(3), rs.getLong(4), rs.getString(5),
-                  rs.getObject(6, OffsetDateTime.class).toInstant()));
+          ranges.computeIfAbsent(new EpochLedger.Key(rs.getString(1), rs.getObject(2, UUID.class)),
+              k -> new ArrayList<>()).add(new EpochLedger.Range(rs.getLong(3), rs.getLong(4), rs.getString(5),
+              rs.getObject(6, OffsetDateTime.class).toInstant()));
         }
       }
     }
-    List<ProducerEpochAccount> accounts = new ArrayList<>(epochs.size());
-    for (Epoch e : epochs) {
-      accounts.add(sweep(e, ranges.getOrDefault(key(e.producerId(), e.epoch()), List.of())));
+    List<EpochLedger> whole = new ArrayList<>(epochs.size());
+    for (EpochLedger e : epochs) {
+      whole.add(new EpochLedger(e.producerId(), e.epoch(), e.principal(), e.firstSeen(), e.lastSeen(), e.highestSeq(),
+          e.issuedSeq(), e.closedLastSeq(), e.closedAt(), ranges.getOrDefault(e.key(), List.of())));
     }
-    return accounts;
-  }
-
-  private static String key(String producerId, UUID epoch) {
-    return producerId + "\u0000" + epoch;
-  }
-
-  /** Sweeps the ranges into counts and gaps ({@link SequenceAccounts}), dating each gap. */
-  private static ProducerEpochAccount sweep(Epoch e, List<Range> ranges) {
-    long end = e.closedLastSeq() != null ? e.closedLastSeq() : e.highestSeq();
-    List<SequenceAccounts.Range> stored = new ArrayList<>();
-    Map<String, List<SequenceAccounts.Range>> declared = new TreeMap<>();
-    for (Range r : ranges) {
-      SequenceAccounts.Range range = new SequenceAccounts.Range(r.first(), r.last());
-      if (Declaration.STORED.equals(r.kind())) {
-        stored.add(range);
-      } else {
-        declared.computeIfAbsent(r.kind(), k -> new ArrayList<>()).add(range);
-      }
-    }
-    SequenceAccounts.Summary summary = SequenceAccounts.of(stored, declared, end);
-    List<ProducerEpochAccount.Gap> gaps = summary.gaps().stream().map(g -> gap(g, ranges, e)).toList();
-    return new ProducerEpochAccount(e.producerId(), e.epoch(), e.principal(), e.firstSeen(), e.lastSeen(), e.highestSeq(),
-        e.issuedSeq(), e.closedLastSeq(), e.closedAt(), summary.stored(), summary.declared(), gaps);
-  }
-
-  /** A gap is first seen when a number after it was first accounted for, or when the epoch closed past it. */
-  private static ProducerEpochAccount.Gap gap(SequenceAccounts.Range g, List<Range> ranges, Epoch e) {
-    Instant seen = ranges.stream().filter(r -> r.first() > g.last()).map(Range::recordedAt).min(Instant::compareTo)
-        .orElse(e.closedAt() != null ? e.closedAt() : e.lastSeen());
-    return new ProducerEpochAccount.Gap(g.first(), g.last(), seen);
+    return whole;
   }
 }

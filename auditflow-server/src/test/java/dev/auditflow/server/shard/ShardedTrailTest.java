@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.UuidV7;
+import dev.auditflow.api.completeness.Declaration;
 import dev.auditflow.server.AuditServer;
 import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.kafka.KafkaSettings;
@@ -16,6 +17,7 @@ import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.ProducerEpochAccount;
 import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.time.Instant;
@@ -165,6 +167,51 @@ class ShardedTrailTest {
       });
       return ids;
     });
+  }
+
+  @Test
+  void aProducersAccountsAreItsEpochsPartsFromEveryShardMerged() {
+    // One epoch numbering its events over 12 correlations (both shards), 7 and 13 never sent, 13
+    // declared given up, closed at 20; a second producer's epoch on one correlation only.
+    UUID epoch = UuidV7.generate();
+    List<AuditEvent> numbered = new ArrayList<>();
+    for (long seq = 1; seq <= 20; seq++) {
+      if (seq != 7 && seq != 13) {
+        numbered.add(AuditEvent.builder().eventId(UuidV7.generate()).eventTimestamp(T0.plusSeconds(seq))
+            .eventType("shard.numbered").eventCategory("numbered").eventAction("write")
+            .eventOutcome(EventOutcome.SUCCESS).correlationId("numbered-" + (seq % 12)).eventData(Map.of())
+            .producer("shard-test@host", epoch, seq).build());
+      }
+    }
+    numbered.add(Declaration.declared("shard-test@host", epoch, "buffer_full", List.of(new Declaration.SeqRange(13, 13)),
+        T0.plusSeconds(30)));
+    numbered.add(Declaration.closed("shard-test@host", epoch, 20, T0.plusSeconds(31)));
+    UUID other = UuidV7.generate();
+    List<AuditEvent> single = List.of(AuditEvent.builder().eventId(UuidV7.generate()).eventTimestamp(T0)
+        .eventType("shard.numbered").eventCategory("numbered").eventAction("write").eventOutcome(EventOutcome.SUCCESS)
+        .correlationId("numbered-other").eventData(Map.of()).producer("other@host", other, 1L).build());
+    for (AuditTrail trail : List.of(sharded, whole.server().trail())) {
+      trail.append(numbered, "sharding-test", 20);
+      trail.append(single, "sharding-test", 1);
+    }
+    assertThat(numbered.stream().map(e -> sharded.placement().writtenTo(e.correlationId())).distinct())
+        .as("the epoch's events are on both shards").contains("a", "b");
+
+    ProducerEpochAccount across = sharded.producerEpoch("shard-test@host", epoch).orElseThrow();
+    ProducerEpochAccount one = whole.server().trail().producerEpoch("shard-test@host", epoch).orElseThrow();
+    assertThat(across.stored()).isEqualTo(one.stored()).isEqualTo(18);
+    assertThat(across.declared()).isEqualTo(one.declared()).isEqualTo(Map.of("buffer_full", 1L));
+    assertThat(across.gaps()).extracting(g -> g.first() + ".." + g.last()).containsExactly("7..7")
+        .containsExactlyElementsOf(one.gaps().stream().map(g -> g.first() + ".." + g.last()).toList());
+    assertThat(across.highestSeq()).isEqualTo(one.highestSeq());
+    assertThat(across.issuedSeq()).isEqualTo(one.issuedSeq());
+    assertThat(across.closedLastSeq()).isEqualTo(20L);
+    assertThat(sharded.producerEpochs(null, null, 10)).extracting(ProducerEpochAccount::epoch)
+        .containsExactlyInAnyOrder(epoch, other);
+    assertThat(sharded.producerEpochs(null, "other@host", 10)).singleElement()
+        .satisfies(a -> assertThat(a.stored()).isEqualTo(1));
+    var answer = fx.get("/api/v1/producers/shard-test@host/epochs/" + epoch);
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
   }
 
   @Test
