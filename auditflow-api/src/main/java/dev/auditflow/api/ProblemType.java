@@ -23,11 +23,6 @@ public enum ProblemType {
    */
   QUERY_TOO_EXPENSIVE("query-too-expensive", "Query too expensive", 422),
   INTERNAL_ERROR("internal-error", "Internal error", 500),
-  /**
-   * This deployment cannot do what was asked yet — a feature not yet built across shards
-   * (docs/SCALE.md, "Shards"). Retrying does not help; the detail names the feature.
-   */
-  NOT_IMPLEMENTED("not-implemented", "Not implemented", 501),
   /** Nothing was written; the same request may be retried later. */
   SERVICE_UNAVAILABLE("service-unavailable", "Service unavailable", 503),
   /** The database answers, but every connection for reading is busy: retry shortly. */

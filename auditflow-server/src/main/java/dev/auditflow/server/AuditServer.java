@@ -158,6 +158,7 @@ public final class AuditServer implements AutoCloseable {
               "auditflow-shard-" + shard.getKey(), registry);
           opened.push(shardDatabase);
           stores.add(shardDatabase);
+          keys.registerIn(shardDatabase);
           shards.put(shard.getKey(), PostgresTrail.open(shardDatabase, hasher, retention, keys, checkpointSigner,
               trailSettings.ofShard(shard.getKey()), registry, clock));
         }
@@ -167,10 +168,7 @@ public final class AuditServer implements AutoCloseable {
         this.trail = spanning;
       }
       RetentionRoutes retentionRoutes = new RetentionRoutes(retention, trail, config.lifecycle().purgeMaxEvents());
-      if (sharded && !config.lifecycle().purgeInterval().isZero()) {
-        log.warn("retention's purge does not run across shards yet: no scheduled purge (docs/SCALE.md, \"Shards\")");
-      }
-      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() || sharded ? null
+      this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
           : new PurgeSchedule(() -> trail.purge(false, config.lifecycle().purgeMaxEvents(), ServerRecord.Actor.SERVER),
               config.lifecycle().purgeInterval(), runtime, registry);
       LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, trail, clock));

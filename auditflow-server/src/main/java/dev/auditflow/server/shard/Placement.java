@@ -17,7 +17,8 @@ import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
  * catalog ({@link ShardCatalog}), never compiled in.
  *
  * <p>The server's own chains (access records, legal-hold histories, purge records) are written
- * with the catalog's feature tables, in one transaction, so they live on the home database. A
+ * with the catalog's feature tables, in one transaction, so they live on the home database — but
+ * for a shard's purge runs ({@code auditflow:purge:<shard>}), recorded with its deletions. A
  * workflow's records ({@code workflow-<id>}) do too; that name is not reserved for writers, so a
  * writer's event in such a correlation sits on its partition's shard, and both are read.
  *
@@ -77,6 +78,11 @@ public record Placement(String topic, List<String> shardOfPartition) {
 
   /** The shard a writer's event in {@code correlationId} is stored on: home for the server's chains, else its partition's. */
   public String writtenTo(String correlationId) {
+    if (correlationId.startsWith(ServerVocabulary.PURGE_CHAIN_OF_SHARD)) {
+      // A shard's purge runs are recorded on that shard (they commit with its deletions).
+      String shard = correlationId.substring(ServerVocabulary.PURGE_CHAIN_OF_SHARD.length());
+      return shardOfPartition.contains(shard) ? shard : HOME;
+    }
     return HOME_CHAIN_PREFIXES.stream().anyMatch(correlationId::startsWith) ? HOME
         : shardOfPartition(partitionOf(correlationId));
   }

@@ -23,8 +23,10 @@ import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.trail.StoredEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,8 +63,8 @@ import java.util.function.Predicate;
  * request, naming it ({@link ShardUnavailableException}): never a smaller number that looks whole.
  *
  * <p>Each shard keeps its own verifiable log; {@link #log()} is the root over them ({@link RootLog}).
- * Producers' accounts merge each epoch's parts from every shard. Not across shards yet, and refused
- * rather than answered from part of the trail: purges. Writes from features ({@link #appendWith})
+ * Producers' accounts merge each epoch's parts from every shard; the purge runs on each shard with
+ * the catalog's legal holds mirrored to it. Writes from features ({@link #appendWith})
  * go to the home database, where the features' own tables are.
  */
 public final class ShardedTrail implements AuditTrail, AutoCloseable {
@@ -166,10 +168,41 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     return created;
   }
 
-  /** On the home database, with the features' tables: the server's own records live there. */
+  /**
+   * On the home database, with the features' tables: the server's own records live there. A
+   * feature that counts a chain (a legal hold, how many events it keeps) is answered from the
+   * chain's shard.
+   */
   @Override
   public <T> T appendWith(String what, Collection<Instant> at, FeatureWrite<T> write) {
-    return home().appendWith(what, at, write);
+    return home().appendWith(what, at, (tx, homeAppender) -> write.write(tx, new Appender() {
+      /** The server's own chains only: a writer's chain lives on its shard, beyond this transaction. */
+      @Override
+      public Set<UUID> append(List<AuditEvent> events, String ingestedBy, long producerIssued) throws SQLException {
+        for (AuditEvent e : events) {
+          if (!placement.shardsOf(e.correlationId()).contains(Placement.HOME)) {
+            throw new IllegalStateException("a feature's event in chain " + e.correlationId() + " would be stored on"
+                + " home, but the chain lives on shard " + placement.writtenTo(e.correlationId()));
+          }
+        }
+        return homeAppender.append(events, ingestedBy, producerIssued);
+      }
+
+      @Override
+      public void lockChains(Collection<String> correlationIds) throws SQLException {
+        homeAppender.lockChains(correlationIds);
+      }
+
+      @Override
+      public long countChain(String correlationId) throws SQLException {
+        long count = 0;
+        for (String shard : placement.shardsOf(correlationId)) {
+          count += shard.equals(Placement.HOME) ? homeAppender.countChain(correlationId)
+              : shards.get(shard).countChains(List.of(correlationId)).getOrDefault(correlationId, 0L);
+        }
+        return count;
+      }
+    }));
   }
 
   private AuditTrail home() {
@@ -508,9 +541,56 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     return root;
   }
 
+  // ---- Retention
+
+  /**
+   * Each shard's own purge, one after the other within one event budget, home first: a shard's
+   * purge records and its run's record are its own (chain {@code auditflow:purge:<shard>}). Before
+   * a shard other than home is purged, its legal holds are made the catalog's ({@link HoldMirror}),
+   * the catalog's holds locked until that shard's purge has committed. A shard that fails stops the
+   * run, naming it; the shards purged before it stay purged (each recorded its run).
+   */
   @Override
   public PurgeReport purge(boolean dryRun, long maxEvents, ServerRecord.Actor by) {
-    throw new NotAcrossShardsException("retention's purge");
+    UUID runId = null;
+    long purged = 0;
+    long chains = 0;
+    long partitions = 0;
+    long held = 0;
+    boolean complete = true;
+    Duration took = Duration.ZERO;
+    for (String name : placement.shards()) {
+      long budget = maxEvents - purged;
+      if (budget < 1) {
+        complete = false;
+        break;
+      }
+      PurgeReport part;
+      try {
+        part = name.equals(Placement.HOME) ? home().purge(dryRun, budget, by) : purgeShard(name, dryRun, budget, by);
+      } catch (UnavailableException e) {
+        throw new ShardUnavailableException(name, "purging", e, false);
+      }
+      runId = runId == null ? part.purgeId() : runId;
+      purged += part.eventsPurged();
+      chains += part.chainsPurged();
+      partitions += part.partitionsDropped();
+      held += part.heldSkipped();
+      complete &= part.complete();
+      took = took.plus(part.duration());
+    }
+    return new PurgeReport(runId, dryRun, purged, chains, partitions, held, complete, took);
+  }
+
+  private PurgeReport purgeShard(String name, boolean dryRun, long budget, ServerRecord.Actor by) {
+    return home().appendWith("purging shard " + name, List.of(), (catalog, unused) -> {
+      List<HoldMirror.Hold> active = HoldMirror.lockActive(catalog);
+      shard(name).appendWith("mirroring legal holds to shard " + name, List.of(), (tx, appender) -> {
+        HoldMirror.mirror(tx, active);
+        return null;
+      });
+      return shard(name).purge(dryRun, budget, by);
+    });
   }
 
   // ---- Fan-out

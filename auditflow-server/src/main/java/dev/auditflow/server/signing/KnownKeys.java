@@ -24,10 +24,21 @@ public final class KnownKeys {
   private final SigningKey current;
   private final Map<String, PublicKey> trusted = new HashMap<>();
 
+  private final Clock clock;
+
   public KnownKeys(Database database, SigningKey current, List<PublicKey> previous, Clock clock) {
     this.current = current;
+    this.clock = clock;
     trusted.put(current.keyId(), current.publicKey());
     previous.forEach(k -> trusted.put(PublicKeys.keyId(k), k));
+    registerIn(database);
+  }
+
+  /**
+   * Registers the current key in {@code database}'s {@code signing_keys}, which the records it signs
+   * there name: the trail's database, and each shard's when the trail spans several.
+   */
+  public void registerIn(Database database) {
     try (Connection c = database.connection(); PreparedStatement ps = c.prepareStatement(
         "INSERT INTO signing_keys (key_id, algorithm, public_key, first_used_at) VALUES (?, ?, ?, ?)"
             + " ON CONFLICT (key_id) DO NOTHING")) {

@@ -92,7 +92,7 @@ public final class PostgresTrail implements AuditTrail {
         new LogIntegrator(database, signer, settings.logMaxLeavesPerRound(), settings.replicatedCheckpoints(), tags,
             registry, clock));
     return new PostgresTrail(database, writer, new EventReader(database, settings.maxAnswerBytes()), purgeRecords, log,
-        new Purger(database, purgeRecords, writer, tags, registry, clock));
+        new Purger(database, purgeRecords, writer, settings.shard(), registry, clock));
   }
 
   @Override

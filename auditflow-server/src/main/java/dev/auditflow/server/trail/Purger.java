@@ -52,9 +52,17 @@ final class Purger {
   private final Counter dropped;
   private final AtomicLong heldSkipped = new AtomicLong();
   private final Timer duration;
+  /** The chain of this store's purge runs: {@code auditflow:purge}, or {@code auditflow:purge:<shard>} on a shard. */
+  private final String chain;
 
-  /** @param tags its meters' tags: none for the one database, its shard's name when the trail spans several */
-  Purger(Database database, PurgeRecords records, EventWriter events, Tags tags, MeterRegistry registry, Clock clock) {
+  /**
+   * @param shard the shard this database is when the trail spans several, or null: its meters are
+   *     tagged with it, and its runs recorded in a chain of its own
+   */
+  Purger(Database database, PurgeRecords records, EventWriter events, String shard, MeterRegistry registry,
+      Clock clock) {
+    Tags tags = shard == null ? Tags.empty() : Tags.of("shard", shard);
+    this.chain = ServerVocabulary.purgeChainOf(shard);
     this.database = database;
     this.records = records;
     this.events = events;
@@ -304,7 +312,7 @@ final class Purger {
 
 
 
-  /** The purge's own audit event: chain {@code auditflow:purge}. */
+  /** The purge's own audit event: chain {@code auditflow:purge} (a shard's: {@code auditflow:purge:<shard>}). */
   private void record(PurgeReport report, Instant now, ServerRecord.Actor by) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("purge_id", report.purgeId().toString());
@@ -314,7 +322,7 @@ final class Purger {
     data.put("held_skipped", report.heldSkipped());
     data.put("complete", report.complete());
     data.put("duration_ms", report.duration().toMillis());
-    AuditEvent event = new ServerRecord(ServerVocabulary.PURGED, "purge", ServerVocabulary.SERVER_CHAIN_PREFIX + "purge", by,
+    AuditEvent event = new ServerRecord(ServerVocabulary.PURGED, "purge", chain, by,
         new ServerRecord.Resource("audit_events", "retention"), data).toEvent(now);
     events.insert(List.of(event), by.id(), 0);
   }

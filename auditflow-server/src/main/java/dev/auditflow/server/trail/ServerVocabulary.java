@@ -26,7 +26,19 @@ public final class ServerVocabulary {
   public static final String HOLD_CHAIN_PREFIX = "legal-hold:";
   /** The server's other chains, such as {@code auditflow:purge}. */
   public static final String SERVER_CHAIN_PREFIX = "auditflow:";
-  /** The record of a purge run, in chain {@code auditflow:purge}. */
+  /**
+   * The chain of a store's purge runs: {@code auditflow:purge}, or on a shard other than the
+   * catalog {@code auditflow:purge:<shard>} (docs/SCALE.md), each shard purging its own events.
+   *
+   * @param shard the shard, or null (or {@code home}) for the one database and the catalog
+   */
+  public static String purgeChainOf(String shard) {
+    return shard == null || shard.equals("home") ? SERVER_CHAIN_PREFIX + "purge" : PURGE_CHAIN_OF_SHARD + shard;
+  }
+
+  /** The prefix of a shard's purge chain, {@code auditflow:purge:}. */
+  public static final String PURGE_CHAIN_OF_SHARD = SERVER_CHAIN_PREFIX + "purge:";
+  /** The record of a purge run, in chain {@link #purgeChainOf}. */
   public static final String PURGED = TYPE_PREFIX + "retention.purged";
   /** The workflow catalog's records (Kubernaut's Data Storage names them so). */
   public static final String WORKFLOW_TYPE_PREFIX = "datastorage.workflow.";

@@ -251,6 +251,13 @@ class ShardedTrailTest {
     EventFilter access = new EventFilter(Map.of("correlation_id", "access:token:shard-test"), null, null);
     assertThat(sharded.shard(Placement.HOME).count(access)).isEqualTo(1);
     assertThat(sharded.count(access)).isEqualTo(1);
+    // A writer's chain lives on its shard: a feature's transaction on home cannot store it.
+    AuditEvent elsewhere = record.toBuilder().eventId(UuidV7.generate()).correlationId("shard-feature-write")
+        .eventType("shard.t").eventCategory("sharding-feature").build();
+    assertThatThrownBy(() -> sharded.appendWith("a feature write", Instant.now(),
+        (tx, appender) -> appender.append(List.of(elsewhere), "feature")))
+        .hasMessageContaining("but the chain lives on shard");
+    assertThat(sharded.count(new EventFilter(Map.of("event_category", "sharding-feature"), null, null))).isZero();
   }
 
   @Test
