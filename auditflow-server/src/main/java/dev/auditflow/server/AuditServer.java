@@ -149,6 +149,7 @@ public final class AuditServer implements AutoCloseable {
       PostgresTrail homeTrail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner,
           sharded ? trailSettings.ofShard(Placement.HOME) : trailSettings, registry, clock);
       List<Database> stores = new ArrayList<>(List.of(database));
+      Map<String, Database> shardDatabases = new TreeMap<>();
       if (!sharded) {
         this.trail = homeTrail;
       } else {
@@ -159,6 +160,7 @@ public final class AuditServer implements AutoCloseable {
           opened.push(shardDatabase);
           stores.add(shardDatabase);
           keys.registerIn(shardDatabase);
+          shardDatabases.put(shard.getKey(), shardDatabase);
           shards.put(shard.getKey(), PostgresTrail.open(shardDatabase, hasher, retention, keys, checkpointSigner,
               trailSettings.ofShard(shard.getKey()), registry, clock));
         }
@@ -211,7 +213,8 @@ public final class AuditServer implements AutoCloseable {
           COMPLETENESS_WINDOW.plus(config.completenessGrace()), runtime, registry);
       ConsoleRoutes consoleRoutes = new ConsoleRoutes(security, config.tls() != null);
       ConsoleHealthRoute consoleHealth = new ConsoleHealthRoute(registry, dlq, ingestLog, trail.log(), clock);
-      OpsRoutes ops = new OpsRoutes(database, dlq, replay, ingestLog, registry, requests::draining, security.enabled(), clock);
+      OpsRoutes ops = new OpsRoutes(database, shardDatabases, dlq, replay, ingestLog, registry, requests::draining,
+          security.enabled(), clock);
       this.tls = config.tls() == null ? null : new TlsConnector(config.tls(), runtime, registry);
       if (tls != null) {
         opened.push(tls);

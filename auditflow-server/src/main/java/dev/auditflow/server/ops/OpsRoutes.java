@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /** Health, Prometheus metrics and the OpenAPI document. */
@@ -32,11 +33,19 @@ public final class OpsRoutes {
   private final byte[] openApi;
   /** Kafka mode's ingest log, or null in direct mode. */
   private final IngestLogStatus ingestLog;
+  /** The shards' databases by name when the trail spans several (docs/SCALE.md); empty otherwise. */
+  private final Map<String, Database> shards;
 
-  /** @param ingestLog the ingest log's status in Kafka mode, null in direct mode */
-  public OpsRoutes(Database database, DeadLetterQueue dlq, ReplayWorker replay, IngestLogStatus ingestLog,
-      PrometheusMeterRegistry registry, BooleanSupplier draining, boolean authenticated, Clock clock) {
+  /**
+   * @param database the one database, or with shards the catalog
+   * @param shards the shards' databases by name, empty for none
+   * @param ingestLog the ingest log's status in Kafka mode, null in direct mode
+   */
+  public OpsRoutes(Database database, Map<String, Database> shards, DeadLetterQueue dlq, ReplayWorker replay,
+      IngestLogStatus ingestLog, PrometheusMeterRegistry registry, BooleanSupplier draining, boolean authenticated,
+      Clock clock) {
     this.database = database;
+    this.shards = Map.copyOf(shards);
     this.ingestLog = ingestLog;
     this.dlq = dlq;
     this.replay = replay;
@@ -94,7 +103,9 @@ public final class OpsRoutes {
    * Ready when events can be accepted durably: the database is up, or it is down but the
    * dead-letter queue takes them (200, {@code DEGRADED}); in Kafka mode when Kafka is reachable —
    * the database being down then only delays storage and reads ({@code DEGRADED}), and the
-   * answer says how many records wait for a writer. Not ready while stopping.
+   * answer says how many records wait for a writer. With shards, each shard's database is named
+   * up or down; one down makes the node {@code DEGRADED} (its chains wait or fail, the others
+   * answer). Not ready while stopping.
    */
   private void ready(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -106,10 +117,15 @@ public final class OpsRoutes {
     boolean db = database.isReachable();
     Boolean queue = dlq == null ? null : dlq.isReachable();
     IngestLogStatus.Snapshot log = ingestLog == null ? null : ingestLog.snapshot();
+    Map<String, String> shardStates = new TreeMap<>();
+    shards.forEach((name, shard) -> shardStates.put(name, shard.isReachable() ? "up" : "down"));
     boolean accepting = log != null ? log.kafkaUp() : db || Boolean.TRUE.equals(queue);
-    boolean degraded = accepting && (!db || Boolean.FALSE.equals(queue));
+    boolean degraded = accepting && (!db || Boolean.FALSE.equals(queue) || shardStates.containsValue("down"));
     body.put("status", !accepting ? "DOWN" : degraded ? "DEGRADED" : "UP");
     body.put("database", db ? "up" : "down");
+    if (!shardStates.isEmpty()) {
+      body.put("shards", shardStates);
+    }
     if (!authenticated) {
       body.put("auth", "none");
       body.put("warning", "authentication is off: anyone who can reach the service can read and write the audit trail");

@@ -64,6 +64,11 @@ class ShardOutageTest {
           assertThat(e.problem(new ServiceException.Answering(false, SHORT)).detail())
               .startsWith("shard b is unavailable, and the answer needs its events");
         });
+        var ready = fx.get("/health/ready");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().get("status").asText()).isEqualTo("DEGRADED");
+        assertThat(ready.json().get("shards").get("a").asText()).isEqualTo("up");
+        assertThat(ready.json().get("shards").get("b").asText()).isEqualTo("down");
         // Over HTTP: 503, the shard named, and a client's retry told when.
         var counted = fx.get("/api/v1/audit/events/count?event_category=outage");
         assertThat(counted.status()).as(counted.body()).isEqualTo(503);
@@ -89,6 +94,8 @@ class ShardOutageTest {
         assertThat(sharded.count(ofA)).isEqualTo(3);
 
         proxy.disarm();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(SHORT)
+            .until(() -> fx.get("/health/ready").json().get("status").asText().equals("UP"));
         // The client's retry of the same ids: a's are duplicates, b's is stored now.
         List<UUID> retried = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(SHORT).ignoreException(ShardUnavailableException.class)
