@@ -50,6 +50,7 @@ import dev.auditflow.server.signing.SigningKey;
 import dev.auditflow.server.tls.TlsConnector;
 import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.CheckpointSigner;
+import dev.auditflow.server.trail.ParentLookup;
 import dev.auditflow.server.trail.PostgresTrail;
 import dev.auditflow.server.trail.ServerRecord;
 import dev.auditflow.server.workflow.WorkflowRoutes;
@@ -146,14 +147,13 @@ public final class AuditServer implements AutoCloseable {
       PostgresTrail.Settings trailSettings = new PostgresTrail.Settings(config.log().enabled(),
           config.log().maxLeavesPerRound(), config.limits().maxAnswerBytes(), config.log().replicatedCheckpoints(), null);
       boolean sharded = !config.shards().isEmpty();
-      PostgresTrail homeTrail = PostgresTrail.open(database, hasher, retention, keys, checkpointSigner,
-          sharded ? trailSettings.ofShard(Placement.HOME) : trailSettings, registry, clock);
+      StoreOpener store = (db, settings, parents) -> PostgresTrail.open(db, hasher, retention, keys, checkpointSigner,
+          settings, parents, registry, clock);
       List<Database> stores = new ArrayList<>(List.of(database));
       Map<String, Database> shardDatabases = new TreeMap<>();
       if (!sharded) {
-        this.trail = homeTrail;
+        this.trail = store.open(database, trailSettings, ParentLookup.NOWHERE);
       } else {
-        Map<String, AuditTrail> shards = new LinkedHashMap<>(Map.of(Placement.HOME, homeTrail));
         for (Map.Entry<String, String> shard : new TreeMap<>(config.shards()).entrySet()) {
           Database shardDatabase = Database.open(config.database().on(shard.getValue()),
               "auditflow-shard-" + shard.getKey(), registry);
@@ -161,11 +161,13 @@ public final class AuditServer implements AutoCloseable {
           stores.add(shardDatabase);
           keys.registerIn(shardDatabase);
           shardDatabases.put(shard.getKey(), shardDatabase);
-          shards.put(shard.getKey(), PostgresTrail.open(shardDatabase, hasher, retention, keys, checkpointSigner,
-              trailSettings.ofShard(shard.getKey()), registry, clock));
         }
-        ShardedTrail spanning = new ShardedTrail(placement(config), shards, config.limits().maxAnswerBytes(),
-            checkpointSigner, registry, clock);
+        ShardedTrail spanning = ShardedTrail.open(placement(config), parents -> {
+          Map<String, AuditTrail> trails = new LinkedHashMap<>();
+          trails.put(Placement.HOME, store.open(database, trailSettings.ofShard(Placement.HOME), parents));
+          shardDatabases.forEach((name, db) -> trails.put(name, store.open(db, trailSettings.ofShard(name), parents)));
+          return trails;
+        }, config.limits().maxAnswerBytes(), checkpointSigner, registry, clock);
         opened.push(spanning);
         this.trail = spanning;
       }
@@ -286,6 +288,12 @@ public final class AuditServer implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the catalog's shard placement: " + e.getMessage(), e);
     }
+  }
+
+  /** Opens the trail's storage on one database: the one trail, or one shard of several. */
+  @FunctionalInterface
+  private interface StoreOpener {
+    PostgresTrail open(Database database, PostgresTrail.Settings settings, ParentLookup parentsElsewhere);
   }
 
   private static void closeAll(Deque<AutoCloseable> opened, RuntimeException failure) {

@@ -17,6 +17,7 @@ import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.InvalidPurgeRecordException;
 import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.ParentLookup;
 import dev.auditflow.server.trail.EpochLedger;
 import dev.auditflow.server.trail.PurgeReport;
 import dev.auditflow.server.trail.ServerRecord;
@@ -28,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -45,6 +47,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -80,12 +83,30 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
   private final ExecutorService fanOut;
   private final RootLog root;
 
+  /** Opens every shard's own trail, home among them, given where their writers look for parents. */
+  @FunctionalInterface
+  public interface ShardOpener {
+    Map<String, AuditTrail> open(ParentLookup parentsElsewhere);
+  }
+
   /**
-   * @param shards every shard of {@code placement} by name, home among them, each opened with
-   *     {@code signer}: the root log takes only checkpoints this server's key signed
+   * Opens the shards' trails and spans them. Their writers look for a parent they do not store on
+   * every shard ({@link #eventDates}): a child's parent may be in a correlation on another shard.
+   *
+   * @param opener opens each shard with {@code signer}: the root log takes only checkpoints this
+   *     server's key signed
    * @param maxAnswerBytes the most one page may carry, as on each shard ({@link AnswerBudget})
    */
-  public ShardedTrail(Placement placement, Map<String, AuditTrail> shards, long maxAnswerBytes,
+  public static ShardedTrail open(Placement placement, ShardOpener opener, long maxAnswerBytes,
+      CheckpointSigner signer, MeterRegistry registry, Clock clock) {
+    // The shards' writers need the spanning trail, which needs the shards: bound once it exists.
+    AtomicReference<ShardedTrail> spanning = new AtomicReference<>();
+    Map<String, AuditTrail> shards = opener.open(ids -> spanning.get().eventDates(ids));
+    spanning.set(new ShardedTrail(placement, shards, maxAnswerBytes, signer, registry, clock));
+    return spanning.get();
+  }
+
+  private ShardedTrail(Placement placement, Map<String, AuditTrail> shards, long maxAnswerBytes,
       CheckpointSigner signer, MeterRegistry registry, Clock clock) {
     if (!shards.keySet().equals(placement.shards())) {
       Set<String> missing = new TreeSet<>(placement.shards());
@@ -332,6 +353,13 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
     return ask(targets, "counting events over time", t -> t.list(filter, one)).values().stream()
         .flatMap(p -> p.events().stream()).map(e -> Key.of(e).timestamp())
         .reduce((a, b) -> newest == a.isAfter(b) ? a : b);
+  }
+
+  @Override
+  public Map<UUID, LocalDate> eventDates(Collection<UUID> eventIds) {
+    Map<UUID, LocalDate> dates = new HashMap<>();
+    ask(placement.shards(), "reading events' dates", t -> t.eventDates(eventIds)).values().forEach(dates::putAll);
+    return dates;
   }
 
   /**

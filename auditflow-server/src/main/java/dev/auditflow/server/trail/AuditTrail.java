@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +137,12 @@ public interface AuditTrail {
   Histogram histogram(EventFilter filter, int buckets, Instant now);
 
   Optional<ObjectNode> byId(UUID eventId);
+
+  /**
+   * The dates of those of {@code eventIds} the trail stores (or stored: an id outlives its event's
+   * purge), by id — what a child's {@code parent_event_date} is taken from.
+   */
+  Map<UUID, LocalDate> eventDates(Collection<UUID> eventIds);
 
   /** The plan of a {@link #list} query, for tests that assert index use. */
   List<String> explain(EventFilter filter, Page page);

@@ -74,9 +74,12 @@ final class EventWriter {
   private final Retention retention;
   private final LogQueue logQueue;
   private final Clock clock;
+  private final ParentLookup parentsElsewhere;
 
+  /** @param parentsElsewhere where parents this database does not store are looked for */
   public EventWriter(Database database, PartitionManager partitions, ChainLinker linker, Retention retention,
-      LogQueue logQueue, Clock clock) {
+      LogQueue logQueue, ParentLookup parentsElsewhere, Clock clock) {
+    this.parentsElsewhere = parentsElsewhere;
     this.database = database;
     this.partitions = partitions;
     this.linker = linker;
@@ -162,7 +165,7 @@ final class EventWriter {
     PreparedRequest prepared = new PreparedRequest(Timestamps.normalize(clock.instant()), ingestedBy);
     events.forEach(prepared::add);
     lockChains(c, correlations);
-    List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events));
+    List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events), parentsElsewhere);
     Long batch = fresh.isEmpty() ? null : logQueue.nextBatch(c);
     takeIds(c, fresh, batch);
     List<ChainLinker.Prepared> linkable = new ArrayList<>(fresh.size());

@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,8 +16,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Checks that every {@code parent_event_id} names an event that exists — stored, or in the same
- * request — and fills {@code parent_event_date} from it (Kubernaut's rule: a child of a missing
+ * Checks that every {@code parent_event_id} names an event that exists — stored (here, or on
+ * another shard), or in the same request — and fills {@code parent_event_date} from it (Kubernaut's rule: a child of a missing
  * parent is refused, naming its index). The date comes from the parent, whatever the producer
  * sent, so it always names the parent's partition.
  */
@@ -29,10 +30,12 @@ final class ParentEvents {
   /**
    * @param request the whole request, in order (indices in errors refer to it)
    * @param fresh the events about to be inserted
+   * @param elsewhere where parents this database does not store are looked for
    * @return {@code fresh}, each child with its parent's date
    * @throws ParentEventNotFoundException naming the first child whose parent does not exist
    */
-  static List<AuditEvent> resolve(Connection c, List<AuditEvent> request, List<AuditEvent> fresh) throws SQLException {
+  static List<AuditEvent> resolve(Connection c, List<AuditEvent> request, List<AuditEvent> fresh,
+      ParentLookup elsewhere) throws SQLException {
     Set<UUID> wanted = new LinkedHashSet<>();
     for (AuditEvent e : fresh) {
       if (e.parentEventId() != null) {
@@ -52,6 +55,10 @@ final class ParentEvents {
     wanted.removeAll(dates.keySet());
     if (!wanted.isEmpty()) {
       dates.putAll(stored(c, wanted));
+      wanted.removeAll(dates.keySet());
+    }
+    if (!wanted.isEmpty()) {
+      dates.putAll(elsewhere.datesOf(wanted));
     }
     List<AuditEvent> resolved = new ArrayList<>(fresh.size());
     for (AuditEvent e : fresh) {
@@ -68,7 +75,8 @@ final class ParentEvents {
     return resolved;
   }
 
-  private static Map<UUID, LocalDate> stored(Connection c, Set<UUID> ids) throws SQLException {
+  /** The dates of those of {@code ids} stored here (an id row outlives its event's purge). */
+  static Map<UUID, LocalDate> stored(Connection c, Collection<UUID> ids) throws SQLException {
     Map<UUID, LocalDate> dates = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(STORED_DATES)) {
       ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));

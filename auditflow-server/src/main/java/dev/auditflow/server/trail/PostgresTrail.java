@@ -75,9 +75,11 @@ public final class PostgresTrail implements AuditTrail {
    * @param retention how long each event is kept, read when it is written
    * @param keys signs purge records and names the keys trusted to have signed earlier ones
    * @param signer signs the log's checkpoints
+   * @param parentsElsewhere where a writer looks for parents this database does not store (other shards)
    */
   public static PostgresTrail open(Database database, ChainHasher hasher, Retention retention, KnownKeys keys,
-      CheckpointSigner signer, Settings settings, MeterRegistry registry, Clock clock) {
+      CheckpointSigner signer, Settings settings, ParentLookup parentsElsewhere, MeterRegistry registry,
+      Clock clock) {
     PartitionManager partitions = new PartitionManager();
     try (Connection c = database.connection()) {
       partitions.ensureAround(c, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
@@ -85,7 +87,7 @@ public final class PostgresTrail implements AuditTrail {
       throw new IllegalStateException("could not create the audit_events partitions: " + e.getMessage(), e);
     }
     EventWriter writer = new EventWriter(database, partitions, new ChainLinker(hasher), retention,
-        new LogQueue(settings.logEnabled()), clock);
+        new LogQueue(settings.logEnabled()), parentsElsewhere, clock);
     PurgeRecords purgeRecords = new PurgeRecords(keys);
     Tags tags = settings.shard() == null ? Tags.empty() : Tags.of("shard", settings.shard());
     PostgresLog log = new PostgresLog(database,
@@ -133,6 +135,15 @@ public final class PostgresTrail implements AuditTrail {
   @Override
   public long count(EventFilter filter) {
     return reader.count(filter);
+  }
+
+  @Override
+  public Map<UUID, LocalDate> eventDates(Collection<UUID> eventIds) {
+    try (Connection c = database.readConnection()) {
+      return ParentEvents.stored(c, eventIds);
+    } catch (SQLException e) {
+      throw database.readFailure("reading events' dates", e);
+    }
   }
 
   @Override

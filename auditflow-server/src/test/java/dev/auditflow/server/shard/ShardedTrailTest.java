@@ -17,10 +17,13 @@ import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventFilter;
 import dev.auditflow.server.trail.Page;
+import dev.auditflow.server.trail.ParentEventNotFoundException;
 import dev.auditflow.server.trail.ProducerEpochAccount;
 import dev.auditflow.server.trail.StoredEvent;
 import java.sql.Connection;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -212,6 +215,29 @@ class ShardedTrailTest {
         .satisfies(a -> assertThat(a.stored()).isEqualTo(1));
     var answer = fx.get("/api/v1/producers/shard-test@host/epochs/" + epoch);
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+  }
+
+  @Test
+  void aChildsParentIsFoundOnAnotherShard() {
+    String parentChain = "parent-chain";
+    String childChain = "child-chain";
+    for (int i = 0; sharded.placement().writtenTo(childChain).equals(sharded.placement().writtenTo(parentChain)); i++) {
+      childChain = "child-chain-" + i;
+    }
+    Instant lastWeek = Instant.now().minus(7, ChronoUnit.DAYS);
+    AuditEvent parent = AuditEvent.builder().eventId(UuidV7.generate()).eventTimestamp(lastWeek).eventType("shard.parent")
+        .eventCategory("parents").eventAction("write").eventOutcome(EventOutcome.SUCCESS).correlationId(parentChain)
+        .eventData(Map.of()).build();
+    sharded.append(List.of(parent), "sharding-test");
+    AuditEvent child = parent.toBuilder().eventId(UuidV7.generate()).eventTimestamp(Instant.now())
+        .eventType("shard.child").correlationId(childChain).parentEventId(parent.eventId()).build();
+    assertThat(sharded.append(List.of(child), "sharding-test")).containsExactly(child.eventId());
+    assertThat(sharded.byId(child.eventId()).orElseThrow().get("parent_event_date").asText())
+        .as("the parent's date, read on the parent's shard")
+        .startsWith(LocalDate.ofInstant(lastWeek, ZoneOffset.UTC).toString());
+    AuditEvent orphan = child.toBuilder().eventId(UuidV7.generate()).parentEventId(UuidV7.generate()).build();
+    assertThatThrownBy(() -> sharded.append(List.of(orphan), "sharding-test"))
+        .isInstanceOf(ParentEventNotFoundException.class);
   }
 
   @Test

@@ -59,7 +59,8 @@ class EventWriterTest {
   @Test
   void anIdTakenMeanwhileUnderAnotherCorrelationIsADuplicateOnASecondLook() throws Exception {
     EventWriter writer = new EventWriter(fx.server().database(), new PartitionManager(),
-        new ChainLinker(ChainHasher.sha256()), Retention.fixed(30), new LogQueue(true), Clock.systemUTC());
+        new ChainLinker(ChainHasher.sha256()), Retention.fixed(30), new LogQueue(true), ParentLookup.NOWHERE,
+        Clock.systemUTC());
     UUID shared = UuidV7.generate();
     AuditEvent first = event(shared, "conflict-a");
     AuditEvent other = event(UuidV7.generate(), "conflict-b");
