@@ -34,11 +34,16 @@ final class LogKeyOption {
    * @throws CliFailure when it is no verifier key
    */
   String verifierKey(ApiClient client, PrintWriter err) throws InterruptedException {
+    return verifierKey(client, err, "/api/v1/log");
+  }
+
+  /** As {@link #verifierKey(ApiClient, PrintWriter)}, for the log whose API is at {@code logPath} (a shard's). */
+  String verifierKey(ApiClient client, PrintWriter err, String logPath) throws InterruptedException {
     String key = source.key;
     if (source.fromServer) {
       try {
         JsonNode answer = AuditEventJson.mapper().readTree(ApiClient.expect(
-            client.get("/api/v1/log/key", Duration.ofSeconds(30)), 200, "reading the log's key").body());
+            client.get(logPath + "/key", Duration.ofSeconds(30)), 200, "reading the log's key").body());
         key = answer.path("verifier_key").asText();
       } catch (IOException e) {
         throw new CliFailure("the server's /api/v1/log/key answer is not JSON: " + e.getMessage(), null);
@@ -50,7 +55,7 @@ final class LogKeyOption {
       NoteKey.parse(key);
     } catch (IllegalArgumentException e) {
       throw new CliFailure("--key is not a verifier key: " + e.getMessage(),
-          "copy verifier_key from GET /api/v1/log/key: <origin>+<8 hex digits>+<base64>");
+          "copy verifier_key from GET " + logPath + "/key: <origin>+<8 hex digits>+<base64>");
     }
     return key;
   }

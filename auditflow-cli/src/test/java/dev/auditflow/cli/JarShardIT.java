@@ -134,20 +134,38 @@ class JarShardIT {
       JarProcess witness = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url",
           base.toString(), "--checkpoint", kept.toString(), "--key", key);
       assertThat(run(witness)).as(witness.output()).isZero();
+      // A witness of shard a's own log, under the shard's key.
+      String shardKey = json(api, "/api/v1/log/shards/a/key").get("verifier_key").asText();
+      Path keptShard = work.resolve("witness/shard-a");
+      JarProcess shardWitness = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url",
+          base.toString(), "--shard", "a", "--checkpoint", keptShard.toString(), "--key", shardKey);
+      assertThat(run(shardWitness)).as(shardWitness.output()).isZero();
+      assertThat(shardWitness.output()).contains("TRUSTED: first checkpoint kept");
+      String moreOnA = firstCorrelationOn(placement, "a");
+      ArrayNode more = AuditEventJson.mapper().createArrayNode();
+      for (int i = 0; i < 5; i++) {
+        more.add(EventJson.valid(moreOnA));
+      }
+      assertThat(api.call("POST", "/api/v1/audit/events/batch", more.toString()).statusCode()).isEqualTo(201);
+      awaitProvable(api, more.get(4).get("event_id").asText());
+      JarProcess shardWitnessAgain = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url",
+          base.toString(), "--shard", "a", "--checkpoint", keptShard.toString(), "--key", shardKey);
+      assertThat(run(shardWitnessAgain)).as(shardWitnessAgain.output()).isZero();
+      assertThat(shardWitnessAgain.output()).containsPattern("CONSISTENT: .* grew from \\d+ to \\d+ leaves");
 
       // An export streams both shards' chains in one order, every event proven through its shard's checkpoint.
       Path exported = work.resolve("export.ndjson");
       JarProcess export = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "export", "--url", base.toString(),
           "--out", exported.toString(), "--event-category", "test");
       assertThat(run(export)).as(export.output()).isZero();
-      assertThat(export.output()).contains("exported 100 events in 10 chains");
+      assertThat(export.output()).contains("exported 105 events in 11 chains");
       Path publicKey = Files.writeString(work.resolve("auditflow.pub.pem"),
           api.call("GET", "/api/v1/audit/signing-key?format=pem", null).body());
       JarProcess verifyExport = JarProcess.of(work, "verify-export", exported.toString(), "--public-key",
           publicKey.toString());
       assertThat(run(verifyExport)).as(verifyExport.output()).isZero();
-      assertThat(verifyExport.output()).contains("VALID: 100 events in 10 chains")
-          .containsPattern("100 proven in the log's checkpoint of \\d+ leaves");
+      assertThat(verifyExport.output()).contains("VALID: 105 events in 11 chains")
+          .containsPattern("105 proven in the log's checkpoint of \\d+ leaves");
 
       JarProcess purge = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "purge", "--url", base.toString(),
           "--dry-run");
@@ -156,8 +174,8 @@ class JarShardIT {
 
       assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isIn(0, 143);
       assertThat(serve.output()).doesNotContain(" ERROR ").doesNotContain("has been already registered");
-      for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, export,
-          verifyExport, purge)) {
+      for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, shardWitness,
+          shardWitnessAgain, export, verifyExport, purge)) {
         assertThat(p.output()).as("a shard's password in the output").doesNotContain(PASSWORD);
       }
     } finally {
@@ -166,6 +184,14 @@ class JarShardIT {
       }
       for (String db : List.of(catalog, a, b)) {
         TestDatabase.drop(db);
+      }
+    }
+  }
+
+  private static String firstCorrelationOn(Placement placement, String shard) {
+    for (int i = 0; ; i++) {
+      if (placement.writtenTo("jar-shard-more-" + i).equals(shard)) {
+        return "jar-shard-more-" + i;
       }
     }
   }

@@ -68,6 +68,8 @@ public final class LogWitness implements AutoCloseable {
   private final NoteKey key;
   private final Path stateFile;
   private final Duration interval;
+  /** Where the watched log's API is: the root log's, or a shard's (docs/SCALE.md). */
+  private final String logPath;
   private final HttpClient http;
   private final AtomicLong inconsistencies = new AtomicLong();
   private final AtomicLong trustedSize = new AtomicLong(-1);
@@ -76,6 +78,7 @@ public final class LogWitness implements AutoCloseable {
 
   private LogWitness(Builder b) {
     this.base = URI.create(b.endpoint.toString().replaceAll("/+$", ""));
+    this.logPath = b.logPath;
     this.credentials = b.credentials;
     this.key = NoteKey.parse(b.verifierKey);
     this.stateFile = b.stateFile;
@@ -105,7 +108,7 @@ public final class LogWitness implements AutoCloseable {
           null);
     }
     try {
-      note = get("/api/v1/log/checkpoint");
+      note = get(logPath + "/checkpoint");
     } catch (IOException e) {
       return unavailable("cannot fetch the log's checkpoint: " + e.getMessage());
     }
@@ -158,7 +161,7 @@ public final class LogWitness implements AutoCloseable {
 
   private List<byte[]> consistency(long first, long second) throws IOException {
     JsonNode answer = AuditEventJson.mapper().readTree(
-        get("/api/v1/log/proof/consistency?first=" + first + "&second=" + second));
+        get(logPath + "/proof/consistency?first=" + first + "&second=" + second));
     List<byte[]> path = new ArrayList<>();
     answer.path("consistency_path").forEach(h -> path.add(Base64.getDecoder().decode(h.asText())));
     return path;
@@ -219,6 +222,7 @@ public final class LogWitness implements AutoCloseable {
     private Path stateFile;
     private Duration interval = Duration.ofMinutes(1);
     private MeterRegistry meterRegistry;
+    private String logPath = "/api/v1/log";
 
     private Builder() {}
 
@@ -254,6 +258,20 @@ public final class LogWitness implements AutoCloseable {
     /** Where the accepted checkpoint is kept between checks and restarts. */
     public Builder stateFile(Path stateFile) {
       this.stateFile = stateFile;
+      return this;
+    }
+
+    /**
+     * Watch shard {@code name}'s own log instead of the root log the server serves, when the trail
+     * spans shards (docs/SCALE.md): {@code /api/v1/log/shards/<name>}. Its verifier key is the
+     * shard's ({@code GET /api/v1/log/shards/<name>/key}): the same public key under the shard's origin.
+     */
+    public Builder shard(String name) {
+      if (!name.matches("[a-z][a-z0-9-]{0,31}")) {
+        throw new IllegalArgumentException("a shard's name is a lower-case letter, then up to 31 lower-case letters,"
+            + " digits or '-': was \"" + name + "\"");
+      }
+      this.logPath = "/api/v1/log/shards/" + name;
       return this;
     }
 

@@ -81,6 +81,10 @@ public final class RoutePolicy {
     p.require("GET /api/v1/log/checkpoint", Role.READER, null);
     p.require("GET /api/v1/log/key", Role.READER, null);
     p.require("GET /api/v1/log/proof/consistency", Role.READER, null);
+    // With shards (docs/SCALE.md): each shard's own log, for witnesses that watch a shard too.
+    p.require("GET /api/v1/log/shards/{shard}/checkpoint", Role.READER, null);
+    p.require("GET /api/v1/log/shards/{shard}/key", Role.READER, null);
+    p.require("GET /api/v1/log/shards/{shard}/proof/consistency", Role.READER, null);
     p.require("GET /api/v1/log/tile/{level}/{index}", Role.READER, null);
     p.require("GET /api/v1/log/proof/inclusion", Role.READER, "log.prove");
     p.require("GET /api/v1/log/entries", Role.AUDITOR, "log.entries");

@@ -35,6 +35,8 @@ public final class LogRoutes {
   public static final String INCLUSION = "/api/v1/log/proof/inclusion";
   public static final String CONSISTENCY = "/api/v1/log/proof/consistency";
   public static final String ENTRIES = "/api/v1/log/entries";
+  /** A shard's own log (docs/SCALE.md): its checkpoint, key and consistency proofs, under {@code /api/v1/log/shards/<name>}. */
+  public static final String SHARD = "/api/v1/log/shards/{shard}";
   /** C2SP tlog-tiles under the prefix {@code /api/v1/log}: {@code tile/<L>/<N>[.p/<W>]}. */
   public static final String TILE = "/api/v1/log/tile/{level}/<index>";
   /** Most entries one request returns. */
@@ -53,15 +55,28 @@ public final class LogRoutes {
   }
 
   public void register(JavalinConfig config) {
-    config.routes.get(CHECKPOINT, this::checkpoint);
-    config.routes.get(KEY, this::key);
+    config.routes.get(CHECKPOINT, ctx -> checkpoint(ctx, log));
+    config.routes.get(KEY, ctx -> key(ctx, log));
     config.routes.get(INCLUSION, this::inclusion);
-    config.routes.get(CONSISTENCY, this::consistency);
+    config.routes.get(CONSISTENCY, ctx -> consistency(ctx, log));
     config.routes.get(ENTRIES, this::entries);
     config.routes.get(TILE, this::tile);
+    config.routes.get(SHARD + "/checkpoint", ctx -> checkpoint(ctx, shardLog(ctx)));
+    config.routes.get(SHARD + "/key", ctx -> key(ctx, shardLog(ctx)));
+    config.routes.get(SHARD + "/proof/consistency", ctx -> consistency(ctx, shardLog(ctx)));
+  }
+
+  private TransparencyLog shardLog(Context ctx) {
+    String shard = ctx.pathParam("shard");
+    return log.shardLog(shard).orElseThrow(() -> new NotFoundException("no shard " + shard + " (the trail's shards"
+        + " are in the catalog's placement, docs/SCALE.md)"));
   }
 
   private TransparencyLog.State signed() {
+    return signed(log);
+  }
+
+  private static TransparencyLog.State signed(TransparencyLog log) {
     TransparencyLog.State state = log.state();
     if (state.checkpoint() == null) {
       throw new NotFoundException("the log has no signed checkpoint yet: the integrator signs the first one"
@@ -70,11 +85,11 @@ public final class LogRoutes {
     return state;
   }
 
-  private void checkpoint(Context ctx) {
+  private static void checkpoint(Context ctx, TransparencyLog log) {
     ctx.contentType("text/plain; charset=utf-8");
     // It changes every time the log grows (C2SP tlog-tiles: no caching beyond a few seconds).
     ctx.header("Cache-Control", "no-cache");
-    ctx.result(signed().checkpoint());
+    ctx.result(signed(log).checkpoint());
   }
 
   /**
@@ -102,7 +117,7 @@ public final class LogRoutes {
     ctx.result(log.tile(tile));
   }
 
-  private void key(Context ctx) {
+  private void key(Context ctx, TransparencyLog log) {
     String origin = log.state().origin();
     NoteKey key = signer.noteKey(origin);
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -185,8 +200,8 @@ public final class LogRoutes {
     return answer;
   }
 
-  private void consistency(Context ctx) {
-    TransparencyLog.State state = signed();
+  private static void consistency(Context ctx, TransparencyLog log) {
+    TransparencyLog.State state = signed(log);
     List<Violation> violations = new ArrayList<>();
     long second = number(ctx, "second", state.size(), 1, state.size(), violations);
     long first = number(ctx, "first", -1, 1, second, violations);

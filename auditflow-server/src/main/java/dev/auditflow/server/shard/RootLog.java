@@ -312,6 +312,11 @@ public final class RootLog implements TransparencyLog {
     }
   }
 
+  @Override
+  public Optional<TransparencyLog> shardLog(String shard) {
+    return Optional.ofNullable(shards.get(shard)).map(AuditTrail::log);
+  }
+
   // ---- The root's own tree: the home log's
 
   @Override

@@ -83,4 +83,9 @@ public interface TransparencyLog {
   default Map<String, ShardStep> shardSteps(long size) {
     return Map.of();
   }
+
+  /** A shard's own log, by the shard's name; empty for a log without shards, or no such shard. */
+  default Optional<TransparencyLog> shardLog(String shard) {
+    return Optional.empty();
+  }
 }

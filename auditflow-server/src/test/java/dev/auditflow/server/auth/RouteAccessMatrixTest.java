@@ -145,7 +145,8 @@ class RouteAccessMatrixTest {
         .replace("{workflow_id}", UUID.randomUUID().toString()).replace("{token_id}", UUID.randomUUID().toString())
         .replace("{workflow_name}", "matrix").replace("{correlation_id}", "matrix")
         .replace("{policy_id}", UUID.randomUUID().toString()).replace("{level}", "0").replace("{index}", "000")
-        .replace("{file}", "console.js").replace("{producer_id}", "matrix@host").replace("{epoch}", UUID.randomUUID().toString());
+        .replace("{file}", "console.js").replace("{producer_id}", "matrix@host").replace("{epoch}", UUID.randomUUID().toString())
+        .replace("{shard}", "matrix");
     HttpRequest.Builder b = HttpRequest.newBuilder(fx.baseUri().resolve(path));
     if (method.equals("GET") || method.equals("DELETE")) {
       b.method(method, HttpRequest.BodyPublishers.noBody());

@@ -128,11 +128,19 @@ class RootLogTest {
           assertThat(f.detail()).contains(bIds.get(3)).contains("changed after it was logged");
         });
 
-        // More events: the root grows, consistently with what a witness kept.
+        // More events: the root grows, consistently with what a witness kept — and so does shard a's
+        // own log, which a witness may watch too (/api/v1/log/shards/a/…, under the shard's key).
         rootBefore = fx.get("/api/v1/log/checkpoint").body();
+        String shardBefore = fx.get("/api/v1/log/shards/a/checkpoint").body();
+        JsonNode shardKey = fx.get("/api/v1/log/shards/a/key").json();
+        assertThat(shardKey.get("origin").asText()).isEqualTo(Checkpoint.parse(shardBefore).origin())
+            .isNotEqualTo(Checkpoint.parse(rootBefore).origin());
+        Checkpoint.verified(shardBefore, NoteKey.parse(shardKey.get("verifier_key").asText()));
         post(fx, onA, 3);
         LogRounds.integrateAll(fx.server());
         assertRootGrewFrom(fx, rootBefore);
+        assertGrewFrom(fx, "/api/v1/log/shards/a", shardBefore);
+        assertThat(fx.get("/api/v1/log/shards/nope/checkpoint").status()).isEqualTo(404);
         assertThat(EventInclusion.check(proof(fx, aIds.get(0)), key).shardSize()).isEqualTo(8);
         rootBefore = fx.get("/api/v1/log/checkpoint").body();
       }
@@ -168,14 +176,19 @@ class RootLogTest {
   }
 
   private static void assertRootGrewFrom(ServerFixture fx, String before) throws LogProofException {
+    assertGrewFrom(fx, "/api/v1/log", before);
+  }
+
+  /** The log at {@code logPath} now extends {@code before}: its consistency proof verifies. */
+  private static void assertGrewFrom(ServerFixture fx, String logPath, String before) throws LogProofException {
     Checkpoint old = Checkpoint.parse(before);
-    Checkpoint now = Checkpoint.parse(fx.get("/api/v1/log/checkpoint").body());
+    Checkpoint now = Checkpoint.parse(fx.get(logPath + "/checkpoint").body());
     assertThat(now.origin()).isEqualTo(old.origin());
     if (now.size() == old.size()) {
       assertThat(now.rootHash()).isEqualTo(old.rootHash());
       return;
     }
-    JsonNode proof = fx.get("/api/v1/log/proof/consistency?first=" + old.size() + "&second=" + now.size()).json();
+    JsonNode proof = fx.get(logPath + "/proof/consistency?first=" + old.size() + "&second=" + now.size()).json();
     List<byte[]> path = new ArrayList<>();
     proof.get("consistency_path").forEach(h -> path.add(Base64.getDecoder().decode(h.asText())));
     LogProofs.verifyConsistency(old.size(), now.size(), path, old.rootHash(), now.rootHash());
