@@ -14,14 +14,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every read type on a million-event trail, right after the load, again after {@code ANALYZE}, and
@@ -166,21 +161,7 @@ public final class ScaleReads {
 
   private static Instant load(HttpClient http, BenchServer server, int events) throws Exception {
     Instant first = Instant.now();
-    AtomicInteger next = new AtomicInteger();
-    ExecutorService senders = Executors.newFixedThreadPool(4);
-    List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      done.add(senders.submit(() -> {
-        for (int start = next.getAndAdd(BATCH); start < events; start = next.getAndAdd(BATCH)) {
-          post(http, server, "/api/v1/audit/events/batch", batch(start, Math.min(events, start + BATCH)));
-        }
-        return null;
-      }));
-    }
-    for (Future<?> f : done) {
-      f.get();
-    }
-    senders.shutdown();
+    ParallelLoad.run(events, BATCH, (from, to) -> post(http, server, "/api/v1/audit/events/batch", batch(from, to)));
     return first;
   }
 

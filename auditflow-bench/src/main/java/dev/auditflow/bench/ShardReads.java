@@ -23,17 +23,12 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads across shards against one database holding the same events (docs/SCALE.md, "Shards"): one
@@ -107,26 +102,14 @@ public final class ShardReads {
 
   /** The same events on both nodes: event n at t0 + n × (24 h / events), in correlation n mod 2 000. */
   private static void load(HttpClient http, Node node, int events, Instant t0) throws Exception {
-    AtomicInteger next = new AtomicInteger();
-    ExecutorService senders = Executors.newFixedThreadPool(4);
-    List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      done.add(senders.submit(() -> {
-        for (int start = next.getAndAdd(BATCH); start < events; start = next.getAndAdd(BATCH)) {
-          HttpResponse<String> r = send(http, node, HttpRequest.newBuilder(uri(node, "/api/v1/audit/events/batch"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(batch(start, Math.min(events, start + BATCH), events, t0))));
-          if (r.statusCode() != 201) {
-            throw new IllegalStateException("load refused: " + r.statusCode() + " " + r.body());
-          }
-        }
-        return null;
-      }));
-    }
-    for (Future<?> f : done) {
-      f.get();
-    }
-    senders.shutdown();
+    ParallelLoad.run(events, BATCH, (from, to) -> {
+      HttpResponse<String> r = send(http, node, HttpRequest.newBuilder(uri(node, "/api/v1/audit/events/batch"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(batch(from, to, events, t0))));
+      if (r.statusCode() != 201) {
+        throw new IllegalStateException("load refused: " + r.statusCode() + " " + r.body());
+      }
+    });
   }
 
   private static String batch(int from, int to, int events, Instant t0) {
