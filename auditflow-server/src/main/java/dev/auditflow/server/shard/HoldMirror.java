@@ -29,6 +29,9 @@ final class HoldMirror {
    */
   static List<Hold> lockActive(Connection catalog) throws SQLException {
     try (Statement s = catalog.createStatement()) {
+      // The transaction waits, idle, while the shard purges — longer than the pool's idle-in-transaction
+      // limit for a large run, which would end it and release the lock before that purge commits.
+      s.execute("SET LOCAL idle_in_transaction_session_timeout = 0");
       s.execute("LOCK TABLE legal_holds IN SHARE MODE");
     }
     List<Hold> active = new ArrayList<>();
