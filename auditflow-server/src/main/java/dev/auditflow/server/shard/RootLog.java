@@ -77,6 +77,11 @@ public final class RootLog implements TransparencyLog {
   private final MeterRegistry registry;
   /** The shards whose last checkpoint was refused, with why: what an operator must look at. */
   private final Map<String, String> refused = new ConcurrentHashMap<>();
+  /**
+   * Each shard's signed checkpoint this node last found taken, verbatim: while the shard signs
+   * nothing new, a round asks the catalog nothing (a round runs every 200 ms).
+   */
+  private final Map<String, String> knownTaken = new ConcurrentHashMap<>();
   /** The shards whose last round failed (down, most likely): logged once per outage. */
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -138,7 +143,7 @@ public final class RootLog implements TransparencyLog {
   /** Takes the shard's newest checkpoint if it extends the last one taken; refuses it otherwise. */
   private void take(String shard, TransparencyLog shardLog) {
     State state = shardLog.state();
-    if (state.checkpoint() == null) {
+    if (state.checkpoint() == null || state.checkpoint().equals(knownTaken.get(shard))) {
       return;
     }
     Optional<Taken> last = home.appendWith("reading shard " + shard + "'s last checkpoint", clock.instant(),
@@ -146,6 +151,7 @@ public final class RootLog implements TransparencyLog {
     if (last.isPresent() && last.get().size() == state.size()) {
       Checkpoint same = parse(state.checkpoint());
       if (same != null && Arrays.equals(same.rootHash(), last.get().rootHash())) {
+        knownTaken.put(shard, state.checkpoint());
         refused.remove(shard);
         return; // nothing new
       }
@@ -178,6 +184,7 @@ public final class RootLog implements TransparencyLog {
       appender.append(List.of(record), ServerRecord.Actor.SERVER.id());
       return null;
     });
+    knownTaken.put(shard, state.checkpoint());
   }
 
   /** Why the shard's checkpoint cannot be taken after {@code last}; null when it can. */
