@@ -1,6 +1,7 @@
 package dev.auditflow.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
+import dev.auditflow.cli.jar.PostgresProcess;
 import dev.auditflow.server.shard.Placement;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
@@ -32,7 +34,10 @@ import org.junit.jupiter.api.Test;
  * over both exactly, a chain verifies, {@code log prove} proves an event through its shard's log to
  * the root online and offline, {@code log verify} witnesses the root, an export of both shards'
  * chains passes {@code verify-export} with every event proven, and {@code purge} runs over every
- * shard. No shard password reaches any output.
+ * shard. Shard b is a PostgreSQL server of its own; it then crashes (its postmaster SIGKILLed): the
+ * node says which shard is down, keeps storing and answering what needs only shard a, refuses what
+ * needs b with 503 naming it, and answers everything again once b is restarted on its data. No shard
+ * password reaches any output.
  */
 class JarShardIT {
   private static final String PASSWORD = "shard-secret-7f3a";
@@ -52,7 +57,8 @@ class JarShardIT {
     Path work = Files.createTempDirectory("auditflow-jar-shards");
     String catalog = TestDatabase.create();
     String a = TestDatabase.create();
-    String b = TestDatabase.create();
+    PostgresProcess clusterB = new PostgresProcess(work.resolve("shard-b-pgdata"), RedisServerProcess.freePort()).start();
+    String b = clusterB.createDatabase("shard_b");
     List<JarProcess> started = new ArrayList<>();
     try {
       String shardA = "a=" + withPassword(a);
@@ -172,8 +178,11 @@ class JarShardIT {
       assertThat(run(purge)).as(purge.output()).isZero();
       assertThat(purge.output()).contains("would purge 0 events");
 
+      assertThat(serve.output()).doesNotContain(" ERROR ");
+      shardBCrashesAndComesBack(api, clusterB, placement, base);
+
       assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isIn(0, 143);
-      assertThat(serve.output()).doesNotContain(" ERROR ").doesNotContain("has been already registered");
+      assertThat(serve.output()).doesNotContain("has been already registered");
       for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, shardWitness,
           shardWitnessAgain, export, verifyExport, purge)) {
         assertThat(p.output()).as("a shard's password in the output").doesNotContain(PASSWORD);
@@ -182,10 +191,53 @@ class JarShardIT {
       for (JarProcess p : started) {
         p.close();
       }
-      for (String db : List.of(catalog, a, b)) {
+      for (String db : List.of(catalog, a)) {
         TestDatabase.drop(db);
       }
+      clusterB.close();
     }
+  }
+
+  /** Shard b's server crashes; what needs only a keeps working, what needs b is refused naming it, until b is back. */
+  private static void shardBCrashesAndComesBack(JarApi api, PostgresProcess clusterB, Placement placement, URI base)
+      throws Exception {
+    long before = json(api, "/api/v1/audit/events/count?event_category=test").get("count").asLong();
+    clusterB.kill();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      HttpResponse<String> ready = api.call("GET", "/health/ready", null);
+      JsonNode health = AuditEventJson.mapper().readTree(ready.body());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      assertThat(health.get("status").asText()).as(ready.body()).isEqualTo("DEGRADED");
+      assertThat(health.get("shards").get("a").asText()).isEqualTo("up");
+      assertThat(health.get("shards").get("b").asText()).isEqualTo("down");
+    });
+    HttpResponse<String> counted = api.call("GET", "/api/v1/audit/events/count?event_category=test", null);
+    assertThat(counted.statusCode()).as("a count over a missing shard is an error, not a smaller number: " + counted.body())
+        .isEqualTo(503);
+    assertThat(AuditEventJson.mapper().readTree(counted.body()).get("detail").asText()).startsWith("shard b is unavailable");
+
+    String onA = firstCorrelationOn(placement, "a");
+    String onB = firstCorrelationOn(placement, "b");
+    ArrayNode toA = AuditEventJson.mapper().createArrayNode().add(EventJson.valid(onA)).add(EventJson.valid(onA));
+    HttpResponse<String> storedOnA = api.call("POST", "/api/v1/audit/events/batch", toA.toString());
+    assertThat(storedOnA.statusCode()).as(storedOnA.body()).isEqualTo(201);
+    assertThat(json(api, "/api/v1/audit/events?correlation_id=" + onA).get("data")).hasSize(7);
+    HttpResponse<String> refusedOnB = api.call("POST", "/api/v1/audit/events/batch",
+        AuditEventJson.mapper().createArrayNode().add(EventJson.valid(onB)).toString());
+    assertThat(refusedOnB.statusCode()).as(refusedOnB.body()).isEqualTo(503);
+    assertThat(refusedOnB.headers().firstValue("Retry-After")).isPresent();
+
+    clusterB.start();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      HttpResponse<String> recounted = api.call("GET", "/api/v1/audit/events/count?event_category=test", null);
+      assertThat(recounted.statusCode()).as(recounted.body()).isEqualTo(200);
+      assertThat(AuditEventJson.mapper().readTree(recounted.body()).get("count").asLong()).isEqualTo(before + 2);
+    });
+    await().atMost(Duration.ofSeconds(30)).until(
+        () -> json(api, "/health/ready").get("status").asText().equals("UP"));
+    JarProcess verify = JarProcess.of(Files.createTempDirectory("auditflow-jar-shards-verify"),
+        Map.of("AUDITFLOW_TOKEN", api.token()), "verify", "--url", base.toString(), "--correlation-id", "jar-shard-1");
+    assertThat(run(verify)).as(verify.output()).isZero();
   }
 
   private static String firstCorrelationOn(Placement placement, String shard) {

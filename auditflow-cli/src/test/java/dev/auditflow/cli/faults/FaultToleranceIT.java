@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.auditflow.api.AuditEventJson;
 import dev.auditflow.cli.ApiClient;
+import dev.auditflow.cli.jar.PostgresProcess;
 import dev.auditflow.cli.load.StoredEvents;
 import dev.auditflow.client.AuditStoreConfig;
 import dev.auditflow.client.RetryPolicy;

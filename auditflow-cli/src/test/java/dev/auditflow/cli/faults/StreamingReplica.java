@@ -2,6 +2,7 @@ package dev.auditflow.cli.faults;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.auditflow.cli.jar.PostgresProcess;
 import dev.auditflow.server.testing.CuttingProxy;
 import dev.auditflow.server.testing.RedisServerProcess;
 import java.io.IOException;
@@ -12,10 +13,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -14,12 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The built {@code auditflow.jar} run as a user runs it — {@code java -jar auditflow.jar …} in a
  * working directory of the test's choosing — with its output (stdout and stderr) in a file.
- * Nothing of the jar's classes is loaded into the test JVM: what is tested is what ships.
+ * Nothing of the jar's classes is loaded into the test JVM: what is tested is what ships. The JVM
+ * maps the suites' class-data archive of the jar ({@link ClassDataArchive}), which makes it start
+ * sooner and changes nothing else.
  */
 public final class JarProcess implements AutoCloseable {
   /** Set by failsafe (see auditflow-cli/pom.xml). */
@@ -37,6 +40,8 @@ public final class JarProcess implements AutoCloseable {
   }
 
   private final List<String> command;
+  /** Where the jar's own arguments start in {@link #command}. */
+  private final int argsFrom;
   private final Path workingDir;
   private final Path log;
   private final Map<String, String> env;
@@ -47,7 +52,10 @@ public final class JarProcess implements AutoCloseable {
     this.env = env;
     this.log = Files.createTempFile("auditflow-jar", ".log");
     String java = ProcessHandle.current().info().command().orElse("java");
-    command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", jar().toString()));
+    command = new ArrayList<>(List.of(java, "-Xmx256m"));
+    command.addAll(ClassDataArchive.jvmOptions(jar()));
+    command.addAll(List.of("-jar", jar().toString()));
+    argsFrom = command.size();
     command.addAll(args);
   }
 
@@ -94,18 +102,22 @@ public final class JarProcess implements AutoCloseable {
   public int finish(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("auditflow " + command.subList(4, command.size()) + " did not finish within " + timeout
-          + "; output:\n" + output());
+      throw new AssertionError("auditflow " + command.subList(argsFrom, command.size()) + " did not finish within "
+          + timeout + "; output:\n" + output());
     }
     return process.exitValue();
   }
 
   /** Waits until {@code base + path} answers 200, failing at once if the process exits. */
   public void awaitHttp200(URI base, String path, Duration timeout) {
+    awaitHttp200(process, base, path, timeout, this::output);
+  }
+
+  static void awaitHttp200(Process process, URI base, String path, Duration timeout, Callable<String> output) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     await().atMost(timeout).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
       if (!process.isAlive()) {
-        throw new AssertionError("auditflow exited with " + process.exitValue() + "; output:\n" + output());
+        throw new AssertionError("auditflow exited with " + process.exitValue() + "; output:\n" + output.call());
       }
       return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode() == 200;

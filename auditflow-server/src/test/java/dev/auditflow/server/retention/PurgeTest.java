@@ -34,6 +34,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -362,7 +363,11 @@ class PurgeTest {
         .lifecycle(new LifecycleSettings(signingKey, List.of(), Duration.ofMillis(200), 100_000)))) {
       store("scheduled", 3, 40, 1);
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> stored("scheduled") == 0);
-      JsonNode record = scheduled.get("/api/v1/audit/events?correlation_id=auditflow:purge").json().get("data").get(0);
+      // The run's summary record is written once the run is over, just after the rows went (each
+      // removal's own record commits with it): wait for it rather than race it.
+      JsonNode record = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(
+          () -> scheduled.get("/api/v1/audit/events?correlation_id=auditflow:purge").json().get("data").get(0),
+          Objects::nonNull);
       assertThat(record.get("actor_id").asText()).as("the schedule, not a caller").isEqualTo("auditflow");
       assertThat(verify("scheduled").get("verified").asBoolean()).isTrue();
     }

@@ -1,4 +1,4 @@
-package dev.auditflow.cli.faults;
+package dev.auditflow.cli.jar;
 
 import static org.awaitility.Awaitility.await;
 
@@ -19,17 +19,17 @@ import java.time.Duration;
  * immediate shutdown (SIGQUIT to the postmaster, which is what {@code pg_ctl -m immediate} sends:
  * no checkpoint, crash recovery at the next start), or a crash (SIGKILL of the postmaster).
  */
-final class PostgresProcess implements AutoCloseable {
+public final class PostgresProcess implements AutoCloseable {
   private final Path dir;
   private final int port;
   private EmbeddedPostgres pg;
 
-  PostgresProcess(Path dir, int port) {
+  public PostgresProcess(Path dir, int port) {
     this.dir = dir;
     this.port = port;
   }
 
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return jdbcUrl("postgres");
   }
 
@@ -38,14 +38,14 @@ final class PostgresProcess implements AutoCloseable {
   }
 
   /** A new, empty database on this server, for one scenario; its URL. */
-  String createDatabase(String name) throws SQLException {
+  public String createDatabase(String name) throws SQLException {
     try (Connection c = DriverManager.getConnection(jdbcUrl()); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
     return jdbcUrl(name);
   }
 
-  boolean isRunning() {
+  public boolean isRunning() {
     return pg != null;
   }
 
@@ -53,7 +53,7 @@ final class PostgresProcess implements AutoCloseable {
    * Starts on the data directory, recovering from a crash if there was one. After a crash the
    * old server's backends may hold its shared memory for a moment, so a start is retried.
    */
-  PostgresProcess start() {
+  public PostgresProcess start() {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
       pg = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port)
           .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
@@ -64,18 +64,18 @@ final class PostgresProcess implements AutoCloseable {
   }
 
   /** {@code pg_ctl stop -m fast}: sessions are ended, a checkpoint is written. */
-  void stopFast() throws IOException {
+  public void stopFast() throws IOException {
     pg.close();
     pg = null;
   }
 
   /** SIGQUIT to the postmaster: an immediate shutdown, as {@code pg_ctl stop -m immediate}. */
-  void stopImmediate() throws Exception {
+  public void stopImmediate() throws Exception {
     signal("QUIT");
   }
 
   /** SIGKILL to the postmaster: a crash. */
-  void kill() throws Exception {
+  public void kill() throws Exception {
     signal("KILL");
   }
 
