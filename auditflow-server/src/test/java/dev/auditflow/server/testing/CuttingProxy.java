@@ -27,6 +27,7 @@ public final class CuttingProxy implements AutoCloseable {
   private final List<Connection> connections = new CopyOnWriteArrayList<>();
   private volatile byte[] marker;
   private volatile boolean cutEveryTime;
+  private volatile boolean severed;
 
   public CuttingProxy(String targetHost, int targetPort) throws IOException {
     this.target = new InetSocketAddress(targetHost, targetPort);
@@ -69,6 +70,11 @@ public final class CuttingProxy implements AutoCloseable {
         server.connect(target, 5_000);
         Connection c = new Connection(client, server);
         connections.add(c);
+        if (severed) {
+          // accepted just before sever() closed the listener, added after it closed the rest
+          c.closeBoth();
+          continue;
+        }
         start(() -> c.pump(client, server, true));
         start(() -> c.pump(server, client, false));
       } catch (IOException e) {
@@ -154,6 +160,7 @@ public final class CuttingProxy implements AutoCloseable {
 
   /** Closes every connection and stops accepting: nothing crosses any more. */
   public void sever() throws IOException {
+    severed = true;
     listener.close();
     connections.forEach(Connection::closeBoth);
   }
