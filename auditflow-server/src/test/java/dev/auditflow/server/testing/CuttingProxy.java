@@ -109,8 +109,7 @@ public final class CuttingProxy implements AutoCloseable {
             closeBoth(); // the answer to the marked request: dropped
             return;
           }
-          out.write(buffer, 0, n);
-          out.flush();
+          // Marked before it is forwarded: a fast answer must not pass before the mark is set.
           if (request && matches(buffer, n)) {
             cut = true;
             cuts.incrementAndGet();
@@ -118,6 +117,8 @@ public final class CuttingProxy implements AutoCloseable {
               marker = null;
             }
           }
+          out.write(buffer, 0, n);
+          out.flush();
         }
       } catch (IOException e) {
         // one side closed
