@@ -14,6 +14,7 @@ import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
 import dev.auditflow.cli.jar.PostgresProcess;
 import dev.auditflow.client.AuditStore;
+import dev.auditflow.server.shard.Placement;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
 import dev.auditflow.testkit.kafka.KafkaCluster;
@@ -488,6 +489,149 @@ class JarKafkaIT {
       }
       primary.close();
     }
+  }
+
+  /**
+   * Three shards behind Kafka (docs/SCALE.md, "Shards"): a catalog and shard a on the suite's
+   * PostgreSQL server, shards b and c on servers of their own; two ingest nodes and two writers,
+   * every one a process of the jar, on a topic of their own with 6 partitions. Batches go to both
+   * ingest nodes; shard b's server is stopped for real mid-stream: ingest keeps answering 201 (Kafka
+   * holds the events), a count over every shard answers 503 naming b while a correlation on a still
+   * reads, and once b is started again its partitions catch up: every acknowledged event stored
+   * exactly once, on its correlation's shard only, the chains verifying, the lag 0.
+   */
+  @Test
+  @Order(9)
+  void threeShardsBehindTwoIngestNodesAndTwoWritersOneShardStoppedLosesNothing() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("shards"));
+    int portB = RedisServerProcess.freePort();
+    int portC = RedisServerProcess.freePort();
+    CompletableFuture<PostgresProcess> startingB = CompletableFuture.supplyAsync(
+        () -> new PostgresProcess(dir.resolve("pg-b"), portB).start());
+    CompletableFuture<PostgresProcess> startingC = CompletableFuture.supplyAsync(
+        () -> new PostgresProcess(dir.resolve("pg-c"), portC).start());
+    List<JarProcess> nodes = new ArrayList<>();
+    try {
+      JarProcess init = JarProcess.of(dir, "kafka", "init", "--kafka-bootstrap", kafka.bootstrapServers(),
+          "--kafka-topic", "auditflow.shards", "--partitions", "6");
+      assertThat(init.run(START)).as(init.output()).isZero();
+      String catalog = pg.createDatabase("shards_home");
+      Map<String, String> shards = new java.util.LinkedHashMap<>();
+      shards.put("a", pg.createDatabase("shard_a"));
+      PostgresProcess clusterB = startingB.join();
+      shards.put("b", clusterB.createDatabase("shard_b"));
+      shards.put("c", startingC.join().createDatabase("shard_c"));
+      List<String> shardArgs = new ArrayList<>();
+      shards.forEach((name, url) -> shardArgs.addAll(List.of("--shard", name + "=" + url)));
+      List<String> placeArgs = new ArrayList<>(List.of("shards", "init", "--database-url", catalog,
+          "--kafka-topic", "auditflow.shards", "--partitions", "6"));
+      placeArgs.addAll(shardArgs);
+      JarProcess place = JarProcess.of(dir, placeArgs.toArray(String[]::new));
+      assertThat(place.run(START)).as(place.output()).isZero();
+      assertThat(place.output()).contains("placed topic auditflow.shards: partitions [0, 3] on a,"
+          + " partitions [1, 4] on b, partitions [2, 5] on c");
+
+      // The first ingest node writes the admin token; the other three processes start together.
+      List<URI> ingestAt = new ArrayList<>();
+      List<URI> writersAt = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        String command = i < 2 ? "serve" : "worker";
+        int port = RedisServerProcess.freePort();
+        List<String> args = new ArrayList<>(List.of(command, "--host", "127.0.0.1", "--port", Integer.toString(port),
+            "--database-url", catalog, "--kafka-bootstrap", kafka.bootstrapServers(), "--kafka-topic",
+            "auditflow.shards", "--kafka-group", "auditflow-shards"));
+        args.addAll(shardArgs);
+        JarProcess node = JarProcess.of(Files.createDirectories(dir.resolve(command + "-" + i)),
+            args.toArray(String[]::new)).start();
+        nodes.add(node);
+        URI uri = URI.create("http://127.0.0.1:" + port);
+        (i < 2 ? ingestAt : writersAt).add(uri);
+        if (i == 0) {
+          node.awaitHttp200(uri, "/health/ready", START);
+        }
+      }
+      for (int i = 1; i < 4; i++) {
+        nodes.get(i).awaitHttp200(i < 2 ? ingestAt.get(i) : writersAt.get(i - 2), "/health/ready", START);
+      }
+      JarApi api = new JarApi(ingestAt.get(0), Files.readString(dir.resolve("serve-0/auditflow-data/admin.token")).trim());
+      Stream stream = new Stream("jar-kafka-shards", ingestAt);
+      stream.token = api.token();
+      Placement placement = new Placement("auditflow.shards", List.of("a", "b", "c", "a", "b", "c"));
+      Map<String, List<String>> correlationsOn = new java.util.TreeMap<>();
+      for (int c = 0; c < 10; c++) {
+        correlationsOn.computeIfAbsent(placement.writtenTo(stream.prefix + "-" + c), s -> new ArrayList<>())
+            .add(stream.prefix + "-" + c);
+      }
+      assertThat(correlationsOn).as("the stream's correlations reach every shard").containsOnlyKeys("a", "b", "c");
+
+      for (int i = 0; i < 20; i++) {
+        stream.sendOne();
+      }
+      clusterB.stopFast();
+      long stopped = System.nanoTime();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        JsonNode ready = readiness(ingestAt.get(0));
+        assertThat(ready.path("status").asText()).as(ready.toString()).isEqualTo("DEGRADED");
+        assertThat(ready.path("shards").path("b").asText()).as(ready.toString()).isEqualTo("down");
+        assertThat(ready.path("kafka").asText()).as(ready.toString()).isEqualTo("up");
+      });
+      for (int i = 0; i < 20; i++) {
+        stream.sendOne();
+      }
+      HttpResponse<String> counted = api.call("GET", "/api/v1/audit/events/count?event_category=test", null);
+      assertThat(counted.statusCode()).as("a count over a missing shard is an error: " + counted.body()).isEqualTo(503);
+      assertThat(AuditEventJson.mapper().readTree(counted.body()).get("detail").asText())
+          .startsWith("shard b is unavailable");
+      String onA = correlationsOn.get("a").get(0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> countOf(api, "correlation_id=" + onA) > 0);
+      assertThat(stream.refused.get()).as("ingest answered 201 while shard b was down").isZero();
+      assertThat(stream.resent.get()).as("not even a retry was needed").isZero();
+      long outage = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+      clusterB.start();
+      long restarted = System.nanoTime();
+
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+          .until(() -> countOf(api, "event_category=test") == stream.acknowledged.size());
+      System.out.printf("shard b stopped %d ms: %d events acknowledged over 3 shards, all stored %d ms after it"
+          + " started%n", outage, stream.acknowledged.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted));
+      long stored = 0;
+      for (Map.Entry<String, String> shard : shards.entrySet()) {
+        stored += storedOf(shard.getValue(), stream.acknowledged);
+        for (int c = 0; c < 10; c++) {
+          String correlation = stream.prefix + "-" + c;
+          long rows = count(shard.getValue(), "SELECT count(*) FROM audit_events WHERE correlation_id = '"
+              + correlation + "'");
+          assertThat(rows > 0).as("%s on shard %s", correlation, shard.getKey())
+              .isEqualTo(placement.writtenTo(correlation).equals(shard.getKey()));
+        }
+      }
+      assertThat(stored).as("every acknowledged event stored once, over the three shards")
+          .isEqualTo(stream.acknowledged.size());
+      assertThat(count(catalog, "SELECT count(*) FROM audit_events WHERE correlation_id LIKE 'jar-kafka-shards-%'"))
+          .as("none on the catalog").isZero();
+      for (int c = 0; c < 10; c++) {
+        JsonNode verified = AuditEventJson.mapper().readTree(api.call("POST", "/api/v1/audit/verify",
+            "{\"correlation_id\":\"" + stream.prefix + "-" + c + "\"}").body());
+        assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> readiness(ingestAt.get(1)).path("ingest_lag").asLong(-1) == 0
+          && readiness(ingestAt.get(1)).path("status").asText().equals("UP"));
+    } finally {
+      for (JarProcess node : nodes) {
+        node.close();
+      }
+      for (CompletableFuture<PostgresProcess> cluster : List.of(startingB, startingC)) {
+        PostgresProcess started = cluster.exceptionally(e -> null).join();
+        if (started != null) {
+          started.close();
+        }
+      }
+    }
+  }
+
+  private static long countOf(JarApi api, String query) throws Exception {
+    HttpResponse<String> answer = api.call("GET", "/api/v1/audit/events/count?" + query, null);
+    return answer.statusCode() == 200 ? AuditEventJson.mapper().readTree(answer.body()).get("count").asLong() : -1;
   }
 
   private static JarProcess failoverNode(Path dir, int port, String database) throws IOException {
