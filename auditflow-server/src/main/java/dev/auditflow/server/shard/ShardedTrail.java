@@ -6,6 +6,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.Violation;
 import dev.auditflow.server.failure.ConfigurationException;
+import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.failure.RequestRefusedException;
 import dev.auditflow.server.failure.UnavailableException;
 import dev.auditflow.server.trail.AnswerBudget;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -364,7 +366,10 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
 
   /**
    * Every shard is asked: an id says nothing of its correlation. An event found is the answer even
-   * while another shard is down; "not found" is only said when every shard answered.
+   * while another shard is down; "not found" is only said when every shard answered. Each shard
+   * refuses only its own duplicates, so an id reused in a correlation on another shard is stored
+   * there too: such an id is a conflict naming the shards, never one of the events chosen silently
+   * (a writer could otherwise shadow another's event by reusing its id).
    */
   @Override
   public Optional<ObjectNode> byId(UUID eventId) {
@@ -377,10 +382,15 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
         return Optional.empty();
       }
     });
-    for (Map.Entry<String, Optional<ObjectNode>> answer : found.entrySet()) {
-      if (answer.getValue().isPresent()) {
-        return Optional.of(answer.getValue().get().put("shard", answer.getKey()));
-      }
+    Map<String, ObjectNode> holders = new TreeMap<>();
+    found.forEach((shard, event) -> event.ifPresent(e -> holders.put(shard, e)));
+    if (holders.size() > 1) {
+      throw new ConflictException("event_id " + eventId + " is held by events on shards " + String.join(" and ",
+          holders.keySet()) + ": an id reused in correlations on different shards (docs/SCALE.md, \"Shards\")");
+    }
+    if (!holders.isEmpty()) {
+      Map.Entry<String, ObjectNode> holder = holders.entrySet().iterator().next();
+      return Optional.of(holder.getValue().put("shard", holder.getKey()));
     }
     down.values().stream().findFirst().ifPresent(e -> {
       throw e;

@@ -13,6 +13,7 @@ import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.kafka.KafkaSettings;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.ShardedStores;
+import dev.auditflow.server.failure.ConflictException;
 import dev.auditflow.server.trail.AuditTrail;
 import dev.auditflow.server.trail.Cursor;
 import dev.auditflow.server.trail.EventFilter;
@@ -266,6 +267,25 @@ class ShardedTrailTest {
       assertThat(found.get("shard").asText()).isEqualTo(sharded.placement().writtenTo(e.correlationId()));
     }
     assertThat(sharded.byId(UuidV7.generate())).isEmpty();
+  }
+
+  @Test
+  void anIdReusedInACorrelationOnAnotherShardIsAConflictWhenReadNotOneEventChosen() {
+    AuditEvent original = written.get(written.size() - 1); // not one the by-id test reads
+    String own = sharded.placement().writtenTo(original.correlationId());
+    String elsewhere = "reused-id-chain";
+    for (int i = 0; sharded.placement().writtenTo(elsewhere).equals(own); i++) {
+      elsewhere = "reused-id-chain-" + i;
+    }
+    AuditEvent reuse = original.toBuilder().correlationId(elsewhere).eventCategory("reused-ids").eventType("shard.shadow")
+        .build();
+    assertThat(sharded.append(List.of(reuse), "sharding-test")).as("each shard refuses only its own duplicates")
+        .containsExactly(original.eventId());
+    assertThatThrownBy(() -> sharded.byId(original.eventId())).isInstanceOf(ConflictException.class)
+        .hasMessageStartingWith("event_id " + original.eventId() + " is held by events on shards a and b");
+    var answer = fx.get("/api/v1/audit/events/" + original.eventId());
+    assertThat(answer.status()).as(answer.body()).isEqualTo(409);
+    assertThat(answer.body()).contains("is held by events on shards a and b");
   }
 
   @Test
