@@ -13,25 +13,34 @@ import java.util.List;
 final class LogApi {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private final ApiClient client;
+  /** Where the log's own routes are: the root log's, or a shard's (docs/SCALE.md). */
+  private final String log;
 
   LogApi(ApiClient client) {
+    this(client, null);
+  }
+
+  /** @param shard a shard's own log, or null for the (root) log */
+  LogApi(ApiClient client, String shard) {
     this.client = client;
+    this.log = shard == null ? "/api/v1/log" : "/api/v1/log/shards/" + shard;
   }
 
   String checkpoint() throws IOException {
-    return body("/api/v1/log/checkpoint");
+    return body(log + "/checkpoint");
   }
 
   List<byte[]> consistency(long first, long second) throws IOException {
-    return hashes(json("/api/v1/log/proof/consistency?first=" + first + "&second=" + second).get("consistency_path"));
+    return hashes(json(log + "/proof/consistency?first=" + first + "&second=" + second).get("consistency_path"));
   }
 
+  /** An event's proof in the root log (through its shard's checkpoint when it is on a shard). */
   JsonNode inclusion(String eventId, long treeSize) throws IOException {
     return json("/api/v1/log/proof/inclusion?event_id=" + eventId + "&tree_size=" + treeSize);
   }
 
   JsonNode entries(long start, int limit) throws IOException {
-    return json("/api/v1/log/entries?start=" + start + "&limit=" + limit);
+    return json(log + "/entries?start=" + start + "&limit=" + limit);
   }
 
   static List<byte[]> hashes(JsonNode array) {

@@ -49,7 +49,7 @@ final class LogVerifyCommand implements Callable<Integer> {
 
   @Option(names = "--shard", paramLabel = "NAME",
       description = "Witness shard NAME's own log instead of the root log (docs/SCALE.md, \"Shards\"); --key is then"
-          + " the shard's verifier key (GET /api/v1/log/shards/NAME/key). Not with --audit.")
+          + " the shard's verifier key (GET /api/v1/log/shards/NAME/key); --audit then reads the shard's leaves.")
   String shard;
 
   @Option(names = "--completeness",
@@ -61,8 +61,9 @@ final class LogVerifyCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     ApiClient client = connection.client(err);
-    if (shard != null && audit) {
-      err.println("cannot check: --audit reads the root log's entries; a shard's log is witnessed without it");
+    if (shard != null && completeness) {
+      err.println("cannot check: --completeness recomputes a producer's accounts, whose events span every shard;"
+          + " run it without --shard");
       return 2;
     }
     String verifierKey = key.verifierKey(client, err, shard == null ? "/api/v1/log" : "/api/v1/log/shards/" + shard);
@@ -92,7 +93,7 @@ final class LogVerifyCommand implements Callable<Integer> {
     ExportCompleteness accounts = completeness ? new ExportCompleteness() : null;
     if (audit) {
       try {
-        long purged = audit(new LogApi(client), accepted, accounts);
+        long purged = audit(new LogApi(client, shard), accepted, accounts);
         if (accounts != null) {
           accounts.toJson().forEach(epoch -> spec.commandLine().getOut().println(EpochAccountsLine.of(epoch, "the log")));
           if (purged > 0) {

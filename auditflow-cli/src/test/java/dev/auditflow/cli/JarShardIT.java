@@ -11,6 +11,7 @@ import dev.auditflow.cli.jar.JarApi;
 import dev.auditflow.cli.jar.JarProcess;
 import dev.auditflow.cli.jar.PostgresProcess;
 import dev.auditflow.server.shard.Placement;
+import dev.auditflow.server.testing.Attacker;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.RedisServerProcess;
 import dev.auditflow.server.testing.TestDatabase;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -154,10 +156,12 @@ class JarShardIT {
       }
       assertThat(api.call("POST", "/api/v1/audit/events/batch", more.toString()).statusCode()).isEqualTo(201);
       awaitProvable(api, more.get(4).get("event_id").asText());
+      // Again, auditing every leaf of shard a's log against its event as stored now.
       JarProcess shardWitnessAgain = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url",
-          base.toString(), "--shard", "a", "--checkpoint", keptShard.toString(), "--key", shardKey);
+          base.toString(), "--shard", "a", "--checkpoint", keptShard.toString(), "--key", shardKey, "--audit");
       assertThat(run(shardWitnessAgain)).as(shardWitnessAgain.output()).isZero();
-      assertThat(shardWitnessAgain.output()).containsPattern("CONSISTENT: .* grew from \\d+ to \\d+ leaves");
+      assertThat(shardWitnessAgain.output())
+          .containsPattern("CONSISTENT: .* grew from \\d+ to \\d+ leaves; every leaf matches its event");
 
       // An export streams both shards' chains in one order, every event proven through its shard's checkpoint.
       Path exported = work.resolve("export.ndjson");
@@ -181,10 +185,25 @@ class JarShardIT {
       assertThat(serve.output()).doesNotContain(" ERROR ");
       shardBCrashesAndComesBack(api, clusterB, placement, base);
 
+      JarProcess partialAccounts = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url",
+          base.toString(), "--shard", "a", "--checkpoint", keptShard.toString(), "--key", shardKey, "--audit",
+          "--completeness");
+      assertThat(run(partialAccounts)).as(partialAccounts.output()).isEqualTo(2);
+      assertThat(partialAccounts.output()).contains("cannot check: --completeness recomputes a producer's accounts,"
+          + " whose events span every shard; run it without --shard");
+      // The superuser of shard a's server rewrites an event and its chain: the shard's log audit names it.
+      String victim = idsByShard.get("a").get(3);
+      Attacker.rewriteEventAndChain(a, UUID.fromString(victim), "{\"rewritten\":true}");
+      JarProcess caughtAudit = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "log", "verify", "--url",
+          base.toString(), "--shard", "a", "--checkpoint", keptShard.toString(), "--key", shardKey, "--audit");
+      assertThat(run(caughtAudit)).as(caughtAudit.output()).isEqualTo(1);
+      assertThat(caughtAudit.output()).contains("NOT CONSISTENT: leaf ").contains("(event " + victim + ")")
+          .contains("changed after it was logged");
+
       assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isIn(0, 143);
       assertThat(serve.output()).doesNotContain("has been already registered");
       for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, shardWitness,
-          shardWitnessAgain, export, verifyExport, purge)) {
+          shardWitnessAgain, export, verifyExport, purge, caughtAudit)) {
         assertThat(p.output()).as("a shard's password in the output").doesNotContain(PASSWORD);
       }
     } finally {

@@ -88,6 +88,7 @@ public final class RoutePolicy {
     p.require("GET /api/v1/log/tile/{level}/{index}", Role.READER, null);
     p.require("GET /api/v1/log/proof/inclusion", Role.READER, "log.prove");
     p.require("GET /api/v1/log/entries", Role.AUDITOR, "log.entries");
+    p.require("GET /api/v1/log/shards/{shard}/entries", Role.AUDITOR, "log.entries");
     // Producers' accounts say what was emitted and lost, not what happened: a reader's question.
     p.require("GET /api/v1/producers", Role.READER, "producers.list");
     p.require("GET /api/v1/producers/{producer_id}/epochs/{epoch}", Role.READER, "producers.get");

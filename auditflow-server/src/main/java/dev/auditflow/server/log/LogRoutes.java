@@ -59,11 +59,12 @@ public final class LogRoutes {
     config.routes.get(KEY, ctx -> key(ctx, log));
     config.routes.get(INCLUSION, this::inclusion);
     config.routes.get(CONSISTENCY, ctx -> consistency(ctx, log));
-    config.routes.get(ENTRIES, this::entries);
+    config.routes.get(ENTRIES, ctx -> entries(ctx, log));
     config.routes.get(TILE, this::tile);
     config.routes.get(SHARD + "/checkpoint", ctx -> checkpoint(ctx, shardLog(ctx)));
     config.routes.get(SHARD + "/key", ctx -> key(ctx, shardLog(ctx)));
     config.routes.get(SHARD + "/proof/consistency", ctx -> consistency(ctx, shardLog(ctx)));
+    config.routes.get(SHARD + "/entries", ctx -> entries(ctx, shardLog(ctx)));
   }
 
   private TransparencyLog shardLog(Context ctx) {
@@ -215,8 +216,8 @@ public final class LogRoutes {
     Json.write(ctx, 200, answer);
   }
 
-  private void entries(Context ctx) {
-    TransparencyLog.State state = signed();
+  private void entries(Context ctx, TransparencyLog log) {
+    TransparencyLog.State state = signed(log);
     List<Violation> violations = new ArrayList<>();
     long start = number(ctx, "start", 0, 0, Long.MAX_VALUE, violations);
     long limit = number(ctx, "limit", 100, 1, MAX_ENTRIES, violations);
