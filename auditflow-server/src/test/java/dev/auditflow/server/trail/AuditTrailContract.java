@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link AuditTrail} must do, whatever stores it: {@link PostgresTrailTest} runs it on
- * PostgreSQL, and a sharded or log-fed trail runs the same tests by extending this class. Each test
+ * one PostgreSQL database, {@link ShardedTrailContractTest} on three shards. Each test
  * works in correlations of its own, so a shared store does not disturb them.
  */
 abstract class AuditTrailContract {
@@ -72,7 +72,8 @@ abstract class AuditTrailContract {
 
   @Test
   void aFeaturesFailureTakesItsEventsBackWithIt() {
-    String chain = newCorrelation("with");
+    // A chain a feature writes with its tables (a workflow's): with shards, one the catalog holds.
+    String chain = ServerVocabulary.WORKFLOW_CHAIN_PREFIX + newCorrelation("with");
     RuntimeException refused = new IllegalStateException("the feature's own write failed");
 
     assertThatThrownBy(() -> trail().appendWith("a failing feature write", NOW, (tx, appender) -> {
@@ -148,10 +149,17 @@ abstract class AuditTrailContract {
     Map<UUID, InclusionProof> proofs = trail().log().proofs(ids, state.size());
     assertThat(proofs).containsOnlyKeys(ids);
     for (UUID id : ids) {
-      TransparencyLog.Leaf leaf = trail().log().leafOf(id).orElseThrow();
-      assertThat(leaf.index()).isLessThan(state.size());
-      assertThat(proofs.get(id).leafIndex()).isEqualTo(leaf.index());
-      assertThat(trail().log().event(leaf)).hasValueSatisfying(row -> assertThat(row.event().eventId()).isEqualTo(id));
+      InclusionProof proof = proofs.get(id);
+      // With shards, an event is a leaf of its shard's log, whose checkpoint the root took (docs/SCALE.md).
+      TransparencyLog holder = proof.shard() == null ? trail().log() : trail().log().shardLog(proof.shard()).orElseThrow();
+      TransparencyLog.Leaf leaf = holder.leafOf(id).orElseThrow();
+      assertThat(leaf.index()).isLessThan(holder.state().size());
+      assertThat(proof.leafIndex()).isEqualTo(leaf.index());
+      assertThat(holder.event(leaf)).hasValueSatisfying(row -> assertThat(row.event().eventId()).isEqualTo(id));
+      if (proof.shard() != null) {
+        assertThat(trail().log().throughShard(id, state.size())).hasValueSatisfying(step ->
+            assertThat(step.leaf().index()).isEqualTo(leaf.index()));
+      }
     }
   }
 }
