@@ -19,6 +19,9 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,8 +41,9 @@ import org.junit.jupiter.api.Test;
  * chains passes {@code verify-export} with every event proven, and {@code purge} runs over every
  * shard. Shard b is a PostgreSQL server of its own; it then crashes (its postmaster SIGKILLed): the
  * node says which shard is down, keeps storing and answering what needs only shard a, refuses what
- * needs b with 503 naming it, and answers everything again once b is restarted on its data. No shard
- * password reaches any output.
+ * needs b with 503 naming it, and answers everything again once b is restarted on its data. Then
+ * tampering: an event rewritten with its chain on shard a is named by {@code log verify --shard a
+ * --audit}, an event changed on shard b by {@code verify}. No shard password reaches any output.
  */
 class JarShardIT {
   private static final String PASSWORD = "shard-secret-7f3a";
@@ -199,11 +203,22 @@ class JarShardIT {
       assertThat(run(caughtAudit)).as(caughtAudit.output()).isEqualTo(1);
       assertThat(caughtAudit.output()).contains("NOT CONSISTENT: leaf ").contains("(event " + victim + ")")
           .contains("changed after it was logged");
+      // An event on shard b's server changed without its chain: verify names the break.
+      String changed = idsByShard.get("b").get(0);
+      String changedChain = json(api, "/api/v1/audit/events/" + changed).get("correlation_id").asText();
+      try (Connection c = DriverManager.getConnection(b); Statement st = c.createStatement()) {
+        st.execute("SET session_replication_role = replica"); // past the append-only trigger, as a superuser can
+        st.execute("UPDATE audit_events SET event_type = 'rewritten' WHERE event_id = '" + changed + "'");
+      }
+      JarProcess brokenChain = JarProcess.of(work, Map.of("AUDITFLOW_TOKEN", token), "verify", "--url",
+          base.toString(), "--correlation-id", changedChain);
+      assertThat(run(brokenChain)).as(brokenChain.output()).isEqualTo(1);
+      assertThat(brokenChain.output()).contains("NOT VERIFIED: modified_content in chain " + changedChain);
 
       assertThat(serve.terminate(Duration.ofSeconds(30))).as(serve.output()).isIn(0, 143);
       assertThat(serve.output()).doesNotContain("has been already registered");
       for (JarProcess p : List.of(init, again, otherwise, serve, verify, prove, offline, caught, witness, shardWitness,
-          shardWitnessAgain, export, verifyExport, purge, caughtAudit)) {
+          shardWitnessAgain, export, verifyExport, purge, caughtAudit, brokenChain)) {
         assertThat(p.output()).as("a shard's password in the output").doesNotContain(PASSWORD);
       }
     } finally {
