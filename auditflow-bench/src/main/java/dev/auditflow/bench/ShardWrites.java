@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * batch spans every shard). After a warm-up load, the measured load is timed, and the CPU time each
  * PostgreSQL cluster spent on it (its postmaster and every backend, from {@code /proc}) and this
  * JVM's (the node and the load generator) are read before and after: the per-shard cost that
- * docs/SCALE.md's capacity model needs.
+ * docs/SCALE.md's capacity model needs. The JVM's CPU is also given by thread group ({@link
+ * ThreadCpu}): where the node spends it.
  *
  * <p>{@code java -cp benchmarks.jar dev.auditflow.bench.ShardWrites <single|one-shard|two-shards> <events>}
  */
@@ -87,10 +88,12 @@ public final class ShardWrites {
         List<Long> postmasters = servers.stream().map(ShardWrites::postmaster).toList();
         long[] clusterCpuBefore = postmasters.stream().mapToLong(ShardWrites::clusterCpuTicks).toArray();
         long jvmCpuBefore = jvmCpuNanos();
+        ThreadCpu threadsBefore = ThreadCpu.now();
         long started = System.nanoTime();
         load(http, node, token, events);
         double seconds = (System.nanoTime() - started) / 1e9;
         double jvmCpu = (jvmCpuNanos() - jvmCpuBefore) / 1e9;
+        Map<String, Long> byThread = ThreadCpu.now().since(threadsBefore);
         StringBuilder perCluster = new StringBuilder();
         double pgCpu = 0;
         for (int i = 0; i < clusters; i++) {
@@ -100,6 +103,13 @@ public final class ShardWrites {
         }
         System.out.printf("%s | %d events | %.1f s | %.0f events/s | node+load %.1f µs/event | PostgreSQL %.1f µs/event%s%n",
             layout, events, seconds, events / seconds, jvmCpu * 1e6 / events, pgCpu * 1e6 / events, perCluster);
+        // Where the node's CPU went (threads that ended meanwhile are not counted: compare the sum).
+        StringBuilder threads = new StringBuilder("  JVM CPU by thread, µs/event:");
+        byThread.entrySet().stream().filter(t -> t.getValue() * 1e-3 / events >= 0.05)
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(t -> threads.append(String.format(" %s %.2f;", t.getKey(), t.getValue() * 1e-3 / events)));
+        System.out.println(threads.append(String.format(" (sum %.1f of %.1f)",
+            byThread.values().stream().mapToLong(Long::longValue).sum() * 1e-3 / events, jvmCpu * 1e6 / events)));
       }
     } finally {
       for (EmbeddedPostgres server : servers) {
