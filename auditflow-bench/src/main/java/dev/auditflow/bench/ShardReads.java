@@ -9,6 +9,7 @@ import dev.auditflow.server.ServerConfig;
 import dev.auditflow.server.auth.Role;
 import dev.auditflow.server.db.DatabaseSettings;
 import dev.auditflow.server.kafka.KafkaSettings;
+import dev.auditflow.server.shard.Placement;
 import dev.auditflow.server.shard.ShardSetup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -36,7 +37,8 @@ import java.util.Random;
  * node, and a single database behind a plain node — and both nodes are loaded with the same events
  * through the real write path. Then, interleaved request by request, each node answers the same
  * reads: a correlation's first page (one shard), a time window's first page (every shard, merged)
- * and a time window's count (summed). Prints p50/p99 per read and node, in milliseconds.
+ * and a time window's count (summed). Prints p50/p99 per read and node, in milliseconds. Then the
+ * same reads at the SQL level, fan-out against a {@code postgres_fdw} coordinator ({@link SpanDesigns}).
  *
  * <p>{@code java -cp benchmarks.jar dev.auditflow.bench.ShardReads <events per shard> <requests per read>}
  */
@@ -62,14 +64,14 @@ public final class ShardReads {
         .start()) {
       Map<String, String> urls = new LinkedHashMap<>();
       try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-        for (String db : List.of("catalog", "shard_a", "shard_b", "single")) {
+        for (String db : List.of("catalog", "shard_a", "shard_b", "single", "coordinator")) {
           s.execute("CREATE DATABASE " + db);
           urls.put(db, postgres.getJdbcUrl("postgres", db));
         }
       }
       Map<String, String> shards = Map.of("a", urls.get("shard_a"), "b", urls.get("shard_b"));
-      ShardSetup.init(new DatabaseSettings(urls.get("catalog"), 2, 1, Duration.ofSeconds(10), Duration.ofSeconds(60)),
-          shards, KafkaSettings.DEFAULT_TOPIC, 12, new SimpleMeterRegistry());
+      Placement placement = ShardSetup.init(new DatabaseSettings(urls.get("catalog"), 2, 1, Duration.ofSeconds(10),
+          Duration.ofSeconds(60)), shards, KafkaSettings.DEFAULT_TOPIC, 12, new SimpleMeterRegistry()).placement();
       try (AuditServer sharded = start(urls.get("catalog"), shards);
           AuditServer single = start(urls.get("single"), Map.of())) {
         List<Node> nodes = List.of(node("sharded (2 shards)", sharded), node("one database", single));
@@ -86,6 +88,7 @@ public final class ShardReads {
           }
         }
         measure(http, nodes, requests, t0);
+        SpanDesigns.measure(urls, postgres.getPort(), placement, requests, t0, SPREAD, CORRELATIONS);
       }
     }
   }
