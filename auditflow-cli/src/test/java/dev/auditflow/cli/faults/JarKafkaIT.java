@@ -144,6 +144,8 @@ class JarKafkaIT {
    * would.
    */
   private static final class Stream {
+    /** The stream's correlations: {@code <prefix>-0} to {@code <prefix>-9}. */
+    static final int CHAINS = 10;
     final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     final AtomicInteger batches = new AtomicInteger();
     final AtomicInteger resent = new AtomicInteger();
@@ -168,7 +170,7 @@ class JarKafkaIT {
       ArrayNode batch = AuditEventJson.mapper().createArrayNode();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
-        ObjectNode event = EventJson.valid(prefix + "-" + (i % 10));
+        ObjectNode event = EventJson.valid(prefix + "-" + (i % CHAINS));
         ids.add(event.get("event_id").asText());
         batch.add(event);
       }
@@ -188,6 +190,15 @@ class JarKafkaIT {
         }
       }
       refused.incrementAndGet();
+    }
+
+    /** Each of the stream's chains verifies, asked of {@code api}'s node. */
+    void assertChainsVerify(JarApi api) throws Exception {
+      for (int c = 0; c < CHAINS; c++) {
+        JsonNode verified = AuditEventJson.mapper().readTree(api.call("POST", "/api/v1/audit/verify",
+            "{\"correlation_id\":\"" + prefix + "-" + c + "\"}").body());
+        assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
+      }
     }
 
     /** Sends batches until {@code duration} has passed. */
@@ -470,11 +481,7 @@ class JarKafkaIT {
       System.out.printf("failover: %d events acknowledged, %d on the standby when it was promoted, witness at %d leaves%n",
           stream.acknowledged.size(), onReplica, witnessed);
       assertThat(storedOf(replicaDb, stream.acknowledged)).isEqualTo(stream.acknowledged.size());
-      for (int c = 0; c < 10; c++) {
-        JsonNode verified = AuditEventJson.mapper().readTree(api.call("POST", "/api/v1/audit/verify",
-            "{\"correlation_id\":\"jar-kafka-failover-" + c + "\"}").body());
-        assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
-      }
+      stream.assertChainsVerify(api);
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
           .until(() -> count(replicaDb, "SELECT tree_size FROM log_state") >= stream.acknowledged.size() + 0L
               && count(replicaDb, "SELECT count(*) FROM log_queue") == 0);
@@ -558,7 +565,7 @@ class JarKafkaIT {
       stream.token = api.token();
       Placement placement = new Placement("auditflow.shards", List.of("a", "b", "c", "a", "b", "c"));
       Map<String, List<String>> correlationsOn = new java.util.TreeMap<>();
-      for (int c = 0; c < 10; c++) {
+      for (int c = 0; c < Stream.CHAINS; c++) {
         correlationsOn.computeIfAbsent(placement.writtenTo(stream.prefix + "-" + c), s -> new ArrayList<>())
             .add(stream.prefix + "-" + c);
       }
@@ -597,7 +604,7 @@ class JarKafkaIT {
       long stored = 0;
       for (Map.Entry<String, String> shard : shards.entrySet()) {
         stored += storedOf(shard.getValue(), stream.acknowledged);
-        for (int c = 0; c < 10; c++) {
+        for (int c = 0; c < Stream.CHAINS; c++) {
           String correlation = stream.prefix + "-" + c;
           long rows = count(shard.getValue(), "SELECT count(*) FROM audit_events WHERE correlation_id = '"
               + correlation + "'");
@@ -609,11 +616,7 @@ class JarKafkaIT {
           .isEqualTo(stream.acknowledged.size());
       assertThat(count(catalog, "SELECT count(*) FROM audit_events WHERE correlation_id LIKE 'jar-kafka-shards-%'"))
           .as("none on the catalog").isZero();
-      for (int c = 0; c < 10; c++) {
-        JsonNode verified = AuditEventJson.mapper().readTree(api.call("POST", "/api/v1/audit/verify",
-            "{\"correlation_id\":\"" + stream.prefix + "-" + c + "\"}").body());
-        assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
-      }
+      stream.assertChainsVerify(api);
       await().atMost(Duration.ofSeconds(30)).until(() -> readiness(ingestAt.get(1)).path("ingest_lag").asLong(-1) == 0
           && readiness(ingestAt.get(1)).path("status").asText().equals("UP"));
     } finally {
@@ -688,11 +691,7 @@ class JarKafkaIT {
         .until(() -> storedOf(stream.acknowledged) == stream.acknowledged.size());
     assertThat(storedRows(stream.prefix)).as("nothing stored twice, nothing unacknowledged beyond refused batches")
         .isBetween((long) stream.acknowledged.size(), (long) stream.acknowledged.size() + 20L * stream.refused.get());
-    for (int c = 0; c < 10; c++) {
-      JsonNode verified = AuditEventJson.mapper().readTree(new JarApi(ingestUris.get(0), admin).call("POST",
-          "/api/v1/audit/verify", "{\"correlation_id\":\"" + stream.prefix + "-" + c + "\"}").body());
-      assertThat(verified.get("verified").asBoolean()).as(verified.toString()).isTrue();
-    }
+    stream.assertChainsVerify(new JarApi(ingestUris.get(0), admin));
     System.out.printf("%s: %d batches, %d events acknowledged and stored once, %d batches re-sent, %d refused%n",
         stream.prefix, stream.batches.get(), stream.acknowledged.size(), stream.resent.get(), stream.refused.get());
   }
