@@ -331,11 +331,19 @@ public final class RootLog implements TransparencyLog {
     return home.log().state();
   }
 
+  /**
+   * The home log's queue, each shard's, and each shard's leaves that no checkpoint the root took
+   * covers yet: only once the root has taken (and integrated) a shard checkpoint are its events
+   * provable through the root — until then they are waiting, as a queued event is.
+   */
   @Override
   public long queuedEvents() {
     long queued = home.log().queuedEvents();
-    for (AuditTrail shard : shards.values()) {
-      queued += shard.log().queuedEvents();
+    for (Map.Entry<String, AuditTrail> shard : shards.entrySet()) {
+      TransparencyLog shardLog = shard.getValue().log();
+      long taken = home.appendWith("reading shard " + shard.getKey() + "'s last checkpoint", clock.instant(),
+          (tx, appender) -> lastTaken(tx, shard.getKey())).map(Taken::size).orElse(0L);
+      queued += shardLog.queuedEvents() + Math.max(0, shardLog.state().size() - taken);
     }
     return queued;
   }

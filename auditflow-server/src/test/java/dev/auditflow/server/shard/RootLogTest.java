@@ -13,11 +13,13 @@ import dev.auditflow.api.log.LogProofException;
 import dev.auditflow.api.log.LogProofs;
 import dev.auditflow.api.log.NoteKey;
 import dev.auditflow.server.LifecycleSettings;
+import dev.auditflow.server.log.LogSettings;
 import dev.auditflow.server.testing.Attacker;
 import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.LogRounds;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.ShardedStores;
+import dev.auditflow.server.trail.TransparencyLog;
 import dev.auditflow.verify.EventInclusion;
 import dev.auditflow.verify.ExportVerifier;
 import dev.auditflow.verify.PublicKeys;
@@ -216,6 +218,36 @@ class RootLogTest {
       records.forEach(r -> sizes.add(r.get("event_data").get("tree_size").asLong()));
       assertThat(sizes).as("each taken once, in growing order").isSorted().doesNotHaveDuplicates();
       assertThat(sizes.get(sizes.size() - 1)).isEqualTo(10);
+    }
+  }
+
+  /**
+   * A shard's leaves are waiting until the root has taken a checkpoint covering them — only then
+   * are they provable through the root — so the root's queue counts them: "nothing queued" is
+   * "everything provable", which a reader (the console, a test) may wait for.
+   */
+  @Test
+  void aShardsLeavesCountAsQueuedUntilTheRootHasTakenThem() throws LogProofException {
+    try (ShardedStores stores = ShardedStores.create(4, "a", "b");
+        ServerFixture fx = ServerFixture.onDatabase(stores.catalog(),
+            b -> b.shards(stores.shards()).log(new LogSettings(true, Duration.ofHours(1), 20_000)))) {
+      LogRounds.integrateAll(fx.server());
+      TransparencyLog root = fx.server().trail().log();
+      List<String> ids = post(fx, stores.correlationOn("a", "waiting"), 3);
+      assertThat(root.queuedEvents()).isEqualTo(3);
+
+      TransparencyLog shardA = root.shardLog("a").orElseThrow();
+      assertThat(shardA.integrate().integrated()).isEqualTo(3);
+      assertThat(shardA.queuedEvents()).isZero();
+      assertThat(root.queuedEvents()).as("integrated on shard a, not yet taken by the root").isEqualTo(3);
+      assertThat(fx.get("/api/v1/log/proof/inclusion?event_id=" + ids.get(0) + "&tree_size=" + root.state().size())
+          .status()).as("not provable through the root yet").isNotEqualTo(200);
+
+      LogRounds.integrateAll(fx.server());
+      assertThat(root.queuedEvents()).isZero();
+      for (String id : ids) {
+        assertThat(proof(fx, id).get("shard").asText()).isEqualTo("a");
+      }
     }
   }
 }
