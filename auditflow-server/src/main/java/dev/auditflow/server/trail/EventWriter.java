@@ -4,6 +4,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.Timestamps;
 import dev.auditflow.api.log.MerkleHashes;
 import dev.auditflow.server.db.Database;
+import dev.auditflow.server.db.RoundTrip;
 import dev.auditflow.server.db.SqlFailures;
 import dev.auditflow.server.db.Transactions;
 import dev.auditflow.server.trail.ChainHead;
@@ -37,10 +38,13 @@ import org.postgresql.PGConnection;
  *
  * <p>The transaction, in order: lock the request's chains (advisory locks in key order — writers
  * of the same correlation queue, others do not wait); find which events are already stored (a
- * retry's duplicates take no chain position); read all the chains' heads in one query; compute
- * positions and hashes here; write the new rows with one COPY; move the heads. Every step is one
- * statement whatever the request's size: lookups take their keys as array parameters, which also
- * sidesteps PostgreSQL's 65 535-parameter limit.
+ * retry's duplicates take no chain position); read all the chains' heads in one query; draw the
+ * log batch's number — these four sent in one round trip; take the new ids; compute positions and
+ * hashes here; write the new rows with one COPY; move the heads and queue the log batch, again in
+ * one round trip. Every step is one statement whatever the request's size: lookups take their keys
+ * as array parameters, which also sidesteps PostgreSQL's 65 535-parameter limit. Round trips, not
+ * statements, are most of what a small request pays (an access record is one event): four of
+ * them and the commit.
  */
 final class EventWriter {
   /** Ids taken by stored events (and by purged ones: an id is never given back), with their dates. */
@@ -164,9 +168,9 @@ final class EventWriter {
     // writers of the same correlations then wait on each other only for what must be serial.
     PreparedRequest prepared = new PreparedRequest(Timestamps.normalize(clock.instant()), ingestedBy);
     events.forEach(prepared::add);
-    lockChains(c, correlations);
-    List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(c, events), parentsElsewhere);
-    Long batch = fresh.isEmpty() ? null : logQueue.nextBatch(c);
+    Locked locked = lockAndRead(c, correlationIds, events);
+    List<AuditEvent> fresh = ParentEvents.resolve(c, events, withoutStored(events, locked.taken()), parentsElsewhere);
+    Long batch = fresh.isEmpty() ? null : locked.batch();
     takeIds(c, fresh, batch);
     List<ChainLinker.Prepared> linkable = new ArrayList<>(fresh.size());
     List<EventRows.Row> rows = new ArrayList<>(fresh.size());
@@ -175,13 +179,15 @@ final class EventWriter {
       linkable.add(p.linkable());
       rows.add(p.row());
     }
-    ChainLinker.Result linked = linker.link(linkable, heads(c, correlationIds));
+    ChainLinker.Result linked = linker.link(linkable, locked.heads());
     copyRows(c, linked.links(), rows);
     ProducerLedger.account(c, fresh, ingestedBy, prepared.receivedAt, producerIssued);
+    RoundTrip finish = new RoundTrip();
     if (!linked.movedHeads().isEmpty()) {
-      moveHeads(c, linked.movedHeads());
+      moveHeads(finish, linked.movedHeads());
     }
-    logQueue.enqueue(c, batch, leaves(linkable, linked.links()));
+    logQueue.enqueue(finish, batch, leaves(linkable, linked.links()));
+    finish.run(c);
     Set<UUID> created = new HashSet<>();
     fresh.forEach(e -> created.add(e.eventId()));
     return created;
@@ -192,10 +198,38 @@ final class EventWriter {
    * ({@code auditflow_lock_chains}), so that every writer takes them in one order.
    */
   static void lockChains(Connection c, Collection<String> correlationIds) throws SQLException {
-    try (PreparedStatement lock = c.prepareStatement("SELECT auditflow_lock_chains(?::text[])")) {
-      lock.setArray(1, c.createArrayOf("text", correlationIds.toArray(String[]::new)));
-      lock.execute();
-    }
+    new RoundTrip().update(LOCK_CHAINS, p -> p.array("text", correlationIds.toArray())).run(c);
+  }
+
+  private static final String LOCK_CHAINS = "SELECT auditflow_lock_chains(?::text[])";
+
+  /** What a request reads once its chains are locked. */
+  private record Locked(Map<UUID, LocalDate> taken, Map<String, ChainHead> heads, Long batch) {}
+
+  /**
+   * Locks the request's chains and reads what the lock makes stable — which of its ids are taken,
+   * the chains' heads — and draws its log batch, in one round trip: each statement after the lock
+   * starts once the lock is held, with a snapshot of its own.
+   */
+  private Locked lockAndRead(Connection c, String[] correlationIds, List<AuditEvent> events) throws SQLException {
+    Map<UUID, LocalDate> taken = new HashMap<>();
+    Map<String, ChainHead> heads = new HashMap<>();
+    Long[] batch = new Long[1];
+    RoundTrip trip = new RoundTrip()
+        .update(LOCK_CHAINS, p -> p.array("text", correlationIds))
+        .query(TAKEN_IDS, p -> p.array("uuid", events.stream().map(AuditEvent::eventId).toArray()), rows -> {
+          while (rows.next()) {
+            taken.put(rows.getObject(1, UUID.class), rows.getObject(2, LocalDate.class));
+          }
+        })
+        .query(HEADS, p -> p.array("text", correlationIds), rows -> {
+          while (rows.next()) {
+            heads.put(rows.getString(1), new ChainHead(rows.getLong(2), rows.getString(3)));
+          }
+        });
+    logQueue.drawBatch(trip, b -> batch[0] = b);
+    trip.run(c);
+    return new Locked(taken, heads, batch[0]);
   }
 
   /** The new events' leaves in the verifiable log: the RFC 6962 leaf hash of each canonical form. */
@@ -249,16 +283,13 @@ final class EventWriter {
    *
    * @throws EventIdConflictException naming the first such event
    */
-  private static List<AuditEvent> withoutStored(Connection c, List<AuditEvent> events) throws SQLException {
-    Map<UUID, LocalDate> taken = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(TAKEN_IDS)) {
-      ps.setArray(1, c.createArrayOf("uuid", events.stream().map(AuditEvent::eventId).toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          taken.put(rs.getObject(1, UUID.class), rs.getObject(2, LocalDate.class));
-        }
-      }
-    }
+  /**
+   * The request's events whose ids are not taken, each id once (a retry's duplicates take no chain
+   * position).
+   *
+   * @throws EventIdConflictException when an id is taken by an event of another date
+   */
+  private static List<AuditEvent> withoutStored(List<AuditEvent> events, Map<UUID, LocalDate> taken) {
     List<AuditEvent> fresh = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       AuditEvent e = events.get(i);
@@ -298,19 +329,6 @@ final class EventWriter {
     }
   }
 
-  private static Map<String, ChainHead> heads(Connection c, String[] correlationIds) throws SQLException {
-    Map<String, ChainHead> heads = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(HEADS)) {
-      ps.setArray(1, c.createArrayOf("text", correlationIds));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          heads.put(rs.getString(1), new ChainHead(rs.getLong(2), rs.getString(3)));
-        }
-      }
-    }
-    return heads;
-  }
-
   /**
    * Writes the new events with one COPY. All of them are new: their ids were taken in {@code
    * audit_event_ids} just before, in this transaction, so a unique violation here means the two
@@ -336,7 +354,7 @@ final class EventWriter {
 
   private static final String UNIQUE_VIOLATION = "23505";
 
-  private static void moveHeads(Connection c, Map<String, ChainHead> heads) throws SQLException {
+  private static void moveHeads(RoundTrip trip, Map<String, ChainHead> heads) {
     int n = heads.size();
     String[] ids = new String[n];
     Long[] positions = new Long[n];
@@ -348,12 +366,7 @@ final class EventWriter {
       hashes[i] = entry.getValue().hash();
       i++;
     }
-    try (PreparedStatement ps = c.prepareStatement(MOVE_HEADS)) {
-      ps.setArray(1, c.createArrayOf("text", ids));
-      ps.setArray(2, c.createArrayOf("int8", positions));
-      ps.setArray(3, c.createArrayOf("text", hashes));
-      ps.executeUpdate();
-    }
+    trip.update(MOVE_HEADS, p -> p.array("text", ids).array("int8", positions).array("text", hashes));
   }
 
 }

@@ -1,11 +1,10 @@
 package dev.auditflow.server.trail;
 
 import dev.auditflow.api.log.MerkleHashes;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import dev.auditflow.server.db.RoundTrip;
+import java.sql.Types;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The writers' side of the log: a request's events enter {@code log_batches} — one row, their keys
@@ -29,22 +28,24 @@ final class LogQueue {
     this.enabled = enabled;
   }
 
-  /** The number of the batch the caller's events will be queued in; null when the log is off. */
-  public Long nextBatch(Connection c) throws SQLException {
-    if (!enabled) {
-      return null;
-    }
-    try (PreparedStatement ps = c.prepareStatement(NEXT_BATCH); ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
+  /**
+   * Adds to {@code trip} the drawing of the number of the batch the caller's events will be queued
+   * in, which {@code batch} is given; nothing when the log is off (the batch stays null).
+   */
+  public void drawBatch(RoundTrip trip, LongConsumer batch) {
+    if (enabled) {
+      trip.query(NEXT_BATCH, unused -> {}, rows -> {
+        rows.next();
+        batch.accept(rows.getLong(1));
+      });
     }
   }
 
   /**
-   * Queues the leaves as batch {@code batch} ({@link #nextBatch}), in the caller's open
-   * transaction; leaf k is the event at {@code log_position} k.
+   * Adds to {@code trip} the queueing of the leaves as batch {@code batch} ({@link #drawBatch}), in
+   * the caller's open transaction; leaf k is the event at {@code log_position} k.
    */
-  public void enqueue(Connection c, Long batch, List<QueuedLeaf> leaves) throws SQLException {
+  public void enqueue(RoundTrip trip, Long batch, List<QueuedLeaf> leaves) {
     if (batch == null || leaves.isEmpty()) {
       return;
     }
@@ -58,12 +59,6 @@ final class LogQueue {
       dates[i] = leaf.eventDate().toString();
       System.arraycopy(leaf.leafHash(), 0, hashes, i * MerkleHashes.SIZE, MerkleHashes.SIZE);
     }
-    try (PreparedStatement ps = c.prepareStatement(ENQUEUE)) {
-      ps.setLong(1, batch);
-      ps.setArray(2, c.createArrayOf("uuid", ids));
-      ps.setArray(3, c.createArrayOf("text", dates));
-      ps.setBytes(4, hashes);
-      ps.executeUpdate();
-    }
+    trip.update(ENQUEUE, p -> p.value(batch, Types.BIGINT).array("uuid", ids).array("text", dates).bytes(hashes));
   }
 }
