@@ -147,8 +147,11 @@ final class AccessRecorder implements AutoCloseable {
     trail.appendWith("recording " + group.size() + " accesses", times, (tx, appender) -> {
       // All of the group's chains at once, in the trail's one lock order: appended principal by
       // principal they would be locked in arrival order, and two instances on one database
-      // whose groups hold the same principals in opposite orders would deadlock.
-      appender.lockChains(group.stream().map(p -> p.record().correlationId()).distinct().toList());
+      // whose groups hold the same principals in opposite orders would deadlock. One principal's
+      // group (a lone reader's) needs no separate round trip: its append locks its chain first.
+      if (byPrincipal.size() > 1) {
+        appender.lockChains(group.stream().map(p -> p.record().correlationId()).distinct().toList());
+      }
       for (Map.Entry<String, List<AuditEvent>> records : byPrincipal.entrySet()) {
         appender.append(records.getValue(), records.getKey());
       }
