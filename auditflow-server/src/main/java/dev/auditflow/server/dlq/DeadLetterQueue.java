@@ -13,6 +13,7 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
@@ -20,6 +21,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,15 +165,32 @@ public final class DeadLetterQueue implements AutoCloseable {
     redis.xdel(stream, id);
   }
 
-  /** Moves a poison entry to the dead stream, with why. */
+  /**
+   * Moves a poison entry to the dead stream, with why — in one step: Redis runs the script
+   * atomically, so no one reading the queue ever sees the entry in both streams (counted as waiting
+   * and as dead) or in neither.
+   */
   void deadLetter(StreamMessage<String, String> message, String reason, int attempts) {
     Map<String, String> body = new HashMap<>(message.getBody());
     body.put("reason", reason);
     body.put("attempts", Integer.toString(attempts));
     body.put("original_id", message.getId());
-    replayCommands().xadd(deadStream, body);
-    acknowledge(message.getId());
+    List<String> arguments = new ArrayList<>(List.of(GROUP, message.getId()));
+    body.forEach((field, value) -> {
+      arguments.add(field);
+      arguments.add(value);
+    });
+    replayCommands().eval(MOVE_TO_DEAD, ScriptOutputType.INTEGER, new String[] {stream, deadStream},
+        arguments.toArray(String[]::new));
   }
+
+  /** KEYS: the stream, the dead stream; ARGV: the group, the entry's id, then the dead entry's fields and values. */
+  private static final String MOVE_TO_DEAD =
+      """
+      redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+      redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+      return redis.call('XDEL', KEYS[1], ARGV[2])
+      """;
 
   /** What is in the queue now. */
   public record Summary(long depth, long pending, long dead, Optional<String> oldestQueuedAt) {}
