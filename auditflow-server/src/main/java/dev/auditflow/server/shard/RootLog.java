@@ -146,8 +146,7 @@ public final class RootLog implements TransparencyLog {
     if (state.checkpoint() == null || state.checkpoint().equals(knownTaken.get(shard))) {
       return;
     }
-    Optional<Taken> last = home.appendWith("reading shard " + shard + "'s last checkpoint", clock.instant(),
-        (tx, appender) -> lastTaken(tx, shard));
+    Optional<Taken> last = lastTaken(shard);
     if (last.isPresent() && last.get().size() == state.size()) {
       Checkpoint same = parse(state.checkpoint());
       if (same != null && Arrays.equals(same.rootHash(), last.get().rootHash())) {
@@ -226,6 +225,12 @@ public final class RootLog implements TransparencyLog {
     } catch (LogProofException e) {
       return null;
     }
+  }
+
+  /** The shard checkpoint the root took last, as the catalog holds it (another node may have taken it). */
+  private Optional<Taken> lastTaken(String shard) {
+    return home.appendWith("reading shard " + shard + "'s last checkpoint", clock.instant(),
+        (tx, appender) -> lastTaken(tx, shard));
   }
 
   private static Optional<Taken> lastTaken(Connection c, String shard) throws SQLException {
@@ -341,8 +346,7 @@ public final class RootLog implements TransparencyLog {
     long queued = home.log().queuedEvents();
     for (Map.Entry<String, AuditTrail> shard : shards.entrySet()) {
       TransparencyLog shardLog = shard.getValue().log();
-      long taken = home.appendWith("reading shard " + shard.getKey() + "'s last checkpoint", clock.instant(),
-          (tx, appender) -> lastTaken(tx, shard.getKey())).map(Taken::size).orElse(0L);
+      long taken = lastTaken(shard.getKey()).map(Taken::size).orElse(0L);
       queued += shardLog.queuedEvents() + Math.max(0, shardLog.state().size() - taken);
     }
     return queued;
