@@ -1,11 +1,11 @@
 package dev.auditflow.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * Checks an event against the rules of the event model and reports <em>every</em> violation, so
@@ -39,28 +39,6 @@ public final class EventValidator {
   /** The longest {@code producer_id}. */
   public static final int MAX_PRODUCER_ID = 200;
 
-  private record TextRule(String field, Function<AuditEvent, String> value, boolean required, int max) {}
-
-  private static final List<TextRule> TEXT_RULES =
-      List.of(
-          new TextRule("version", AuditEvent::version, true, 20),
-          new TextRule("event_type", AuditEvent::eventType, true, 100),
-          new TextRule("event_category", AuditEvent::eventCategory, true, 50),
-          new TextRule("event_action", AuditEvent::eventAction, true, 50),
-          new TextRule("correlation_id", AuditEvent::correlationId, true, 255),
-          new TextRule("actor_type", AuditEvent::actorType, false, 50),
-          new TextRule("actor_id", AuditEvent::actorId, false, 255),
-          new TextRule("actor_ip", AuditEvent::actorIp, false, 45),
-          new TextRule("resource_type", AuditEvent::resourceType, false, 100),
-          new TextRule("resource_id", AuditEvent::resourceId, false, 255),
-          new TextRule("resource_name", AuditEvent::resourceName, false, 255),
-          new TextRule("namespace", AuditEvent::namespace, false, 253),
-          new TextRule("cluster_name", AuditEvent::clusterName, false, 255),
-          new TextRule("error_code", AuditEvent::errorCode, false, 100),
-          new TextRule("error_message", AuditEvent::errorMessage, false, 4096),
-          new TextRule("severity", AuditEvent::severity, false, 20),
-          new TextRule("producer_id", AuditEvent::producerId, false, MAX_PRODUCER_ID));
-
   private final ValidationRules rules;
 
   public EventValidator(ValidationRules rules) {
@@ -70,9 +48,7 @@ public final class EventValidator {
   /** Every rule the event breaks; empty when it is valid. */
   public List<Violation> validate(AuditEvent event) {
     List<Violation> violations = new ArrayList<>();
-    for (TextRule rule : TEXT_RULES) {
-      checkText(rule, rule.value().apply(event), violations);
-    }
+    checkTexts(event, violations);
     if (event.eventId() == null) {
       violations.add(new Violation("event_id", "is required"));
     }
@@ -93,6 +69,31 @@ public final class EventValidator {
           new Violation("retention_days", "must be between 1 and " + MAX_RETENTION_DAYS + ", was " + retention));
     }
     return violations;
+  }
+
+  /**
+   * The text fields: required or not, and their longest. One direct call per field rather than a
+   * table of accessor functions: validation runs on every {@code store()}, and a loop over 17
+   * different accessors is a call site the JIT cannot inline (BENCHMARKS.md §15a).
+   */
+  private static void checkTexts(AuditEvent event, List<Violation> violations) {
+    checkText("version", event.version(), true, 20, violations);
+    checkText("event_type", event.eventType(), true, 100, violations);
+    checkText("event_category", event.eventCategory(), true, 50, violations);
+    checkText("event_action", event.eventAction(), true, 50, violations);
+    checkText("correlation_id", event.correlationId(), true, 255, violations);
+    checkText("actor_type", event.actorType(), false, 50, violations);
+    checkText("actor_id", event.actorId(), false, 255, violations);
+    checkText("actor_ip", event.actorIp(), false, 45, violations);
+    checkText("resource_type", event.resourceType(), false, 100, violations);
+    checkText("resource_id", event.resourceId(), false, 255, violations);
+    checkText("resource_name", event.resourceName(), false, 255, violations);
+    checkText("namespace", event.namespace(), false, 253, violations);
+    checkText("cluster_name", event.clusterName(), false, 255, violations);
+    checkText("error_code", event.errorCode(), false, 100, violations);
+    checkText("error_message", event.errorMessage(), false, 4096, violations);
+    checkText("severity", event.severity(), false, 20, violations);
+    checkText("producer_id", event.producerId(), false, MAX_PRODUCER_ID, violations);
   }
 
   /** The producer fields come all three or not at all, and a sequence starts at 1. */
@@ -196,26 +197,25 @@ public final class EventValidator {
     return previous[b.length()];
   }
 
-  private static void checkText(TextRule rule, String value, List<Violation> violations) {
+  private static void checkText(String field, String value, boolean required, int max, List<Violation> violations) {
     if (value == null) {
-      if (rule.required()) {
-        violations.add(new Violation(rule.field(), "is required"));
+      if (required) {
+        violations.add(new Violation(field, "is required"));
       }
       return;
     }
     String textProblem = textProblem(value);
     if (textProblem != null) {
-      violations.add(new Violation(rule.field(), textProblem));
-    } else if (rule.required() && value.isBlank()) {
-      violations.add(new Violation(rule.field(), "must not be blank"));
+      violations.add(new Violation(field, textProblem));
+    } else if (required && value.isBlank()) {
+      violations.add(new Violation(field, "must not be blank"));
     } else if (value.isEmpty()) {
-      violations.add(new Violation(rule.field(), "must not be empty when present"));
-    } else if (value.length() > rule.max()) {
+      violations.add(new Violation(field, "must not be empty when present"));
+    } else if (value.length() > max) {
       // A string never has more code points than UTF-16 units, so only a long one needs counting.
       int length = value.codePointCount(0, value.length());
-      if (length > rule.max()) {
-        violations.add(
-            new Violation(rule.field(), "must be at most " + rule.max() + " characters, was " + length));
+      if (length > max) {
+        violations.add(new Violation(field, "must be at most " + max + " characters, was " + length));
       }
     }
   }
@@ -226,22 +226,38 @@ public final class EventValidator {
       return;
     }
     Instant now = rules.clock().instant();
-    Instant latest = now.plus(rules.maxFutureSkew());
-    Instant earliest = now.minus(rules.maxAge());
-    if (timestamp.isAfter(latest)) {
+    if (exceeds(timestamp, now, rules.maxFutureSkew())) {
       violations.add(
           new Violation(
               "event_timestamp",
               "is " + Timestamps.format(timestamp) + ", more than " + rules.maxFutureSkew()
                   + " in the future of the validating clock (" + Timestamps.format(now)
                   + "); check the emitting host's clock or raise the skew window"));
-    } else if (timestamp.isBefore(earliest)) {
+    } else if (exceeds(now, timestamp, rules.maxAge())) {
+      Instant earliest = now.minus(rules.maxAge());
       violations.add(
           new Violation(
               "event_timestamp",
               "is " + Timestamps.format(timestamp) + ", older than the maximum age "
                   + rules.maxAge() + " (earliest accepted " + Timestamps.format(earliest) + ")"));
     }
+  }
+
+  /**
+   * Whether {@code later - earlier > limit}, exactly, without the two instants {@code plus} and
+   * {@code minus} would allocate on every valid event.
+   */
+  static boolean exceeds(Instant later, Instant earlier, Duration limit) {
+    // Each difference fits a long: epoch seconds of an Instant lie within ±3.2e16.
+    long seconds = later.getEpochSecond() - earlier.getEpochSecond() - limit.getSeconds();
+    long nanos = (long) later.getNano() - earlier.getNano() - limit.getNano(); // in (-2e9, 1e9)
+    if (seconds > 1) {
+      return true;
+    }
+    if (seconds < -1) {
+      return false;
+    }
+    return seconds * 1_000_000_000L + nanos > 0;
   }
 
   /**
@@ -268,51 +284,63 @@ public final class EventValidator {
 
   /**
    * One walk over {@code event_data}: the first key, string or number that cannot be stored and
-   * read back as it is, and an upper bound on its serialised size (every character counted as a
-   * six-byte escape). Exact serialisation is needed only when the bound exceeds the limit, which
-   * keeps validation cheap on the hot path.
+   * read back as it is, the deepest nesting, and an upper bound on its serialised size (every
+   * character counted as a six-byte escape). Exact serialisation is needed only when the bound
+   * exceeds the limit, which keeps validation cheap on the hot path; so does keeping the walk's
+   * state in one object rather than a result per node.
    */
-  private record Scan(String problem, long sizeBound, int depth) {}
+  private static final class DataScan {
+    private String problem;
+    private long sizeBound;
 
-  private static String either(String first, String second) {
-    return first != null ? first : second;
-  }
-
-  private static Scan scan(JsonNode node) {
-    if (node.isTextual()) {
-      String text = node.textValue();
-      String problem = textProblem(text);
-      return new Scan(problem == null ? null : "holds a string that " + problem, 2 + 6L * text.length(), 0);
-    }
-    if (node.isObject() || node.isArray()) {
-      String problem = null;
-      long size = 2 + Math.max(0, node.size() - 1);
-      int depth = 0;
-      if (node.isObject()) {
-        var fields = node.fields();
-        while (fields.hasNext()) {
-          var field = fields.next();
-          Scan value = scan(field.getValue());
-          String keyProblem = textProblem(field.getKey());
-          problem = either(problem, either(keyProblem == null ? null : "holds a key that " + keyProblem, value.problem()));
-          size += 3 + 6L * field.getKey().length() + value.sizeBound();
-          depth = Math.max(depth, value.depth());
-        }
-      } else {
-        for (JsonNode element : node) {
-          Scan value = scan(element);
-          problem = either(problem, value.problem());
-          size += value.sizeBound();
-          depth = Math.max(depth, value.depth());
-        }
+    /** Walks {@code node}, returning its depth (an object or array 1 more than its deepest child). */
+    int walk(JsonNode node) {
+      if (node.isTextual()) {
+        String text = node.textValue();
+        noteText("holds a string that ", text);
+        sizeBound += 2 + 6L * text.length();
+        return 0;
       }
-      return new Scan(problem, size, depth + 1);
+      if (node.isObject() || node.isArray()) {
+        sizeBound += 2 + Math.max(0, node.size() - 1);
+        int depth = 0;
+        if (node.isObject()) {
+          for (var fields = node.fields(); fields.hasNext(); ) {
+            var field = fields.next();
+            noteText("holds a key that ", field.getKey());
+            sizeBound += 3 + 6L * field.getKey().length();
+            depth = Math.max(depth, walk(field.getValue()));
+          }
+        } else {
+          for (JsonNode element : node) {
+            depth = Math.max(depth, walk(element));
+          }
+        }
+        return depth + 1;
+      }
+      if (node.isNumber()) {
+        note(numberProblem(node));
+        sizeBound += 25 + (node.isBigDecimal() ? node.decimalValue().precision() : 0)
+            + (node.isBigInteger() ? node.bigIntegerValue().bitLength() / 3L : 0);
+        return 0;
+      }
+      sizeBound += 25; // booleans, null
+      return 0;
     }
-    if (node.isNumber()) {
-      return new Scan(numberProblem(node), 25 + (node.isBigDecimal() ? node.decimalValue().precision() : 0)
-          + (node.isBigInteger() ? node.bigIntegerValue().bitLength() / 3L : 0), 0);
+
+    private void noteText(String what, String text) {
+      String textProblem = textProblem(text);
+      if (textProblem != null) {
+        note(what + textProblem);
+      }
     }
-    return new Scan(null, 25, 0); // booleans, null
+
+    /** The first problem found is the one reported. */
+    private void note(String found) {
+      if (problem == null) {
+        problem = found;
+      }
+    }
   }
 
   /** Why a number cannot be stored and read back as it is, or null. See {@link #MAX_NUMBER_DIGITS}. */
@@ -350,14 +378,15 @@ public final class EventValidator {
       violations.add(
           new Violation("event_data", "must be a JSON object, was " + data.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
     } else {
-      Scan scan = scan(data);
-      if (scan.problem() != null) {
+      DataScan scan = new DataScan();
+      int depth = scan.walk(data);
+      if (scan.problem != null) {
         // Refused here, a 400 naming the field — not a failed write, nor a row every reader then chokes on.
-        violations.add(new Violation("event_data", scan.problem()));
-      } else if (scan.depth() > MAX_EVENT_DATA_DEPTH) {
+        violations.add(new Violation("event_data", scan.problem));
+      } else if (depth > MAX_EVENT_DATA_DEPTH) {
         violations.add(new Violation("event_data", "must nest objects and arrays at most " + MAX_EVENT_DATA_DEPTH
-            + " deep (the object itself counting as 1), was " + scan.depth()));
-      } else if (scan.sizeBound() > MAX_EVENT_DATA_BYTES) {
+            + " deep (the object itself counting as 1), was " + depth));
+      } else if (scan.sizeBound > MAX_EVENT_DATA_BYTES) {
         long size = AuditEventJson.serializedSize(data);
         if (size > MAX_EVENT_DATA_BYTES) {
           violations.add(new Violation(

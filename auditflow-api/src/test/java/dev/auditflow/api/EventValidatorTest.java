@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -283,6 +284,26 @@ class EventValidatorTest {
     assertThat(validator.validate(TestEvents.valid().eventTimestamp(TestEvents.NOW.minus(Duration.ofDays(7)).minusSeconds(1)).build()))
         .singleElement()
         .satisfies(v -> assertThat(v.message()).contains("older than"));
+  }
+
+  @Test
+  void theWindowIsComparedToTheNanosecondWithoutAllocatingInstants() {
+    Instant base = Instant.parse("2026-12-07T00:00:00.999999999Z");
+    Duration limit = Duration.ofSeconds(10, 5);
+    assertThat(EventValidator.exceeds(base.plus(limit), base, limit)).isFalse();
+    assertThat(EventValidator.exceeds(base.plus(limit).plusNanos(1), base, limit)).isTrue();
+    assertThat(EventValidator.exceeds(base.plus(limit).minusNanos(1), base, limit)).isFalse();
+    assertThat(EventValidator.exceeds(Instant.MAX, Instant.MIN, Duration.ofDays(7))).isTrue();
+    assertThat(EventValidator.exceeds(Instant.MIN, Instant.MAX, Duration.ZERO)).isFalse();
+    // The arithmetic against what it replaces, on pairs around every borrow between seconds and nanos.
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 100_000; i++) {
+      Instant earlier = base.plusNanos(random.nextInt(2_000_000_000));
+      Duration window = Duration.ofSeconds(random.nextInt(3), random.nextInt(1_000_000_000));
+      Instant later = earlier.plus(window).plusNanos(random.nextInt(2_000_000_001) - 1_000_000_000L);
+      assertThat(EventValidator.exceeds(later, earlier, window)).as("%s - %s > %s", later, earlier, window)
+          .isEqualTo(later.isAfter(earlier.plus(window)));
+    }
   }
 
   @Test
