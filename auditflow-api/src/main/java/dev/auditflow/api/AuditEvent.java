@@ -383,7 +383,7 @@ public record AuditEvent(
           eventOutcome,
           correlationId,
           orDefault(actorType, DEFAULT_ACTOR_TYPE),
-          orDefault(actorId, eventCategory == null ? null : eventCategory + "-service"),
+          actorId != null ? none(actorId) : defaultActorId(eventCategory),
           none(actorIp),
           orDefault(resourceType, eventCategory),
           orDefault(resourceId, correlationId),
@@ -404,6 +404,11 @@ public record AuditEvent(
           producerSeq,
           none(traceId),
           none(spanId));
+    }
+
+    /** Built only when needed: most producers name their actor, and every event would pay for it. */
+    private static String defaultActorId(String eventCategory) {
+      return eventCategory == null ? null : eventCategory + "-service";
     }
 
     /** Absent: the default. Empty: explicitly none. */
