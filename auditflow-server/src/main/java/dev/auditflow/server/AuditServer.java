@@ -39,6 +39,7 @@ import dev.auditflow.server.kafka.KafkaWriter;
 import dev.auditflow.server.log.LogRoutes;
 import dev.auditflow.server.log.LogSchedule;
 import dev.auditflow.server.ops.OpsRoutes;
+import dev.auditflow.server.query.CountFolding;
 import dev.auditflow.server.query.QueryParameters;
 import dev.auditflow.server.query.QueryRoutes;
 import dev.auditflow.server.retention.PurgeSchedule;
@@ -113,6 +114,7 @@ public final class AuditServer implements AutoCloseable {
   private final TlsConnector tls;
   private final Javalin management;
   private final PurgeSchedule purgeSchedule;
+  private final CountFolding countFolding;
   private final AuditTrail trail;
   private final CompletenessWatch completenessWatch;
   /** How often unaccounted loss is looked for, and over which epochs (those seen this long ago or since). */
@@ -175,6 +177,7 @@ public final class AuditServer implements AutoCloseable {
       this.purgeSchedule = config.lifecycle().purgeInterval().isZero() ? null
           : new PurgeSchedule(() -> trail.purge(false, config.lifecycle().purgeMaxEvents(), ServerRecord.Actor.SERVER),
               config.lifecycle().purgeInterval(), runtime, registry);
+      this.countFolding = new CountFolding(trail::foldCounts, runtime);
       LegalHoldRoutes holdRoutes = new LegalHoldRoutes(new LegalHolds(database, trail, clock));
       this.logSchedule = config.log().enabled() ? new LogSchedule(trail.log()::integrate, config.log()) : null;
       LogRoutes logRoutes = new LogRoutes(trail.log(), checkpointSigner, config.limits().maxAnswerBytes());
@@ -430,6 +433,7 @@ public final class AuditServer implements AutoCloseable {
     if (logSchedule != null) {
       logSchedule.close();
     }
+    countFolding.close();
     completenessWatch.close();
     app.stop();
     security.close();

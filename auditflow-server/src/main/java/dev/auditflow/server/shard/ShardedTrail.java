@@ -314,6 +314,12 @@ public final class ShardedTrail implements AuditTrail, AutoCloseable {
         .mapToLong(Long::longValue).sum();
   }
 
+  @Override
+  public long foldCounts() {
+    return ask(placement.shards(), "folding the totals' counts", AuditTrail::foldCounts).values().stream()
+        .mapToLong(Long::longValue).sum();
+  }
+
   /**
    * Over the same span and buckets on every shard, summed. The span is resolved first as one
    * trail resolves it: {@code since} or the oldest event, {@code until} or now (or the newest

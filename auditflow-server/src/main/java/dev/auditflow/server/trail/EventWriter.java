@@ -283,12 +283,6 @@ final class EventWriter {
    *
    * @throws EventIdConflictException naming the first such event
    */
-  /**
-   * The request's events whose ids are not taken, each id once (a retry's duplicates take no chain
-   * position).
-   *
-   * @throws EventIdConflictException when an id is taken by an event of another date
-   */
   private static List<AuditEvent> withoutStored(List<AuditEvent> events, Map<UUID, LocalDate> taken) {
     List<AuditEvent> fresh = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {

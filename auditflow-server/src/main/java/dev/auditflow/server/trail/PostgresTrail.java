@@ -265,6 +265,15 @@ public final class PostgresTrail implements AuditTrail {
   }
 
   @Override
+  public long foldCounts() {
+    try (Connection c = database.connection()) {
+      return EventCounts.fold(c);
+    } catch (SQLException e) {
+      throw SqlFailures.translate("folding the totals' counts", e);
+    }
+  }
+
+  @Override
   public Map<String, Long> countChains(List<String> correlationIds) {
     try (Connection c = database.readConnection()) {
       return Chains.count(c, correlationIds);

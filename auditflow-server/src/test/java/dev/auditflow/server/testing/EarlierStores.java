@@ -1,5 +1,9 @@
 package dev.auditflow.server.testing;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
 /**
@@ -10,8 +14,42 @@ import java.sql.SQLException;
 public final class EarlierStores {
   private EarlierStores() {}
 
+  /**
+   * The store as V19 left it: no counts of events per value, the partition drop as V6 wrote it —
+   * and V20 not applied.
+   */
+  public static void beforeV20(String jdbcUrl) throws SQLException {
+    Superuser.execute(jdbcUrl,
+        "DROP TRIGGER audit_events_counted_in ON audit_events",
+        "DROP TRIGGER audit_events_counted_out ON audit_events",
+        "DROP FUNCTION auditflow_count_events(), auditflow_fold_event_counts(), auditflow_event_counts_delta(text, integer)",
+        "DROP TABLE audit_event_counts",
+        v6Function("auditflow_drop_purged_partition").replaceFirst("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"),
+        """
+        DO $$ BEGIN
+            EXECUTE format('ALTER FUNCTION auditflow_drop_purged_partition(text) SECURITY DEFINER SET search_path = %I',
+                           current_schema());
+        END $$
+        """,
+        "DELETE FROM flyway_schema_history WHERE version = '20'");
+  }
+
+  /** A function's definition as migration V6 created it, read from that migration itself. */
+  private static String v6Function(String name) {
+    try (InputStream in = EarlierStores.class.getResourceAsStream("/db/migration/V6__lifecycle.sql")) {
+      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      int start = sql.indexOf("CREATE FUNCTION " + name + "(");
+      int bodyStart = sql.indexOf("$$", start);
+      int bodyEnd = sql.indexOf("$$", bodyStart + 2);
+      return sql.substring(start, bodyEnd + 2);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The store as V18 left it: no placement of partitions on shards — and V19 not applied. */
   public static void beforeV19(String jdbcUrl) throws SQLException {
+    beforeV20(jdbcUrl);
     Superuser.execute(jdbcUrl, "DROP TABLE shard_partitions, shard_logs",
         "DELETE FROM flyway_schema_history WHERE version = '19'");
   }
