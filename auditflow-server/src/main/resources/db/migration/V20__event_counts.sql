@@ -15,27 +15,38 @@ CREATE TABLE audit_event_counts (
 );
 CREATE INDEX audit_event_counts_value_idx ON audit_event_counts (dimension, value) INCLUDE (events);
 
--- The statement that appends the deltas of the events in `source` (a table, or a trigger's
--- transition table), each counted `sign` times: the one definition the triggers, the partition
--- drop and this migration's first count share.
+-- The statement that appends the deltas of the events in `source` (a table), each counted
+-- `sign` times, for the partition drop and this migration's first count. One pass with grouping
+-- sets: the four columns are NOT NULL, so in each output row exactly one of them is not null —
+-- the one it was grouped by.
 CREATE FUNCTION auditflow_event_counts_delta(source text, sign integer) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format(
         'INSERT INTO audit_event_counts (dimension, value, events)'
-        ' SELECT ''event_category'', event_category, %2$s * count(*) FROM %1$s GROUP BY event_category'
-        ' UNION ALL SELECT ''event_outcome'', event_outcome, %2$s * count(*) FROM %1$s GROUP BY event_outcome'
-        ' UNION ALL SELECT ''severity'', severity, %2$s * count(*) FROM %1$s GROUP BY severity'
-        ' UNION ALL SELECT ''event_type'', event_type, %2$s * count(*) FROM %1$s GROUP BY event_type',
+        ' SELECT CASE WHEN event_category IS NOT NULL THEN ''event_category'''
+        '             WHEN event_outcome IS NOT NULL THEN ''event_outcome'''
+        '             WHEN severity IS NOT NULL THEN ''severity'' ELSE ''event_type'' END,'
+        '        coalesce(event_category, event_outcome, severity, event_type), %2$s * count(*)'
+        ' FROM %1$s GROUP BY GROUPING SETS ((event_category), (event_outcome), (severity), (event_type))',
         source, sign)
 $$;
 
 -- Statement-level, so a COPY of 1 000 events appends a handful of rows, not 4 000. Whoever
 -- writes the trail — this version, an older node during a rolling upgrade, the purge's
--- auditflow_purge_events — keeps the counts exact, because the database does it.
+-- auditflow_purge_events — keeps the counts exact, because the database does it. The statement
+-- is the one above written out: a static statement's plan is cached, where planning the dynamic
+-- one cost each one-row write (an access record) 0.2 ms instead of 0.05 (docs/BENCHMARKS.md §14b).
 CREATE FUNCTION auditflow_count_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := CASE TG_OP WHEN 'DELETE' THEN -1 ELSE 1 END;
 BEGIN
-    EXECUTE auditflow_event_counts_delta('changed', CASE TG_OP WHEN 'DELETE' THEN -1 ELSE 1 END);
+    INSERT INTO audit_event_counts (dimension, value, events)
+    SELECT CASE WHEN event_category IS NOT NULL THEN 'event_category'
+                WHEN event_outcome IS NOT NULL THEN 'event_outcome'
+                WHEN severity IS NOT NULL THEN 'severity' ELSE 'event_type' END,
+           coalesce(event_category, event_outcome, severity, event_type), sign * count(*)
+    FROM changed GROUP BY GROUPING SETS ((event_category), (event_outcome), (severity), (event_type));
     RETURN NULL;
 END
 $$;
