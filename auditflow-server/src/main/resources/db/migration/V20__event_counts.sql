@@ -74,34 +74,24 @@ BEGIN
 END
 $$;
 
--- Dropping a month partition fires no trigger: V6's function, with the month's events taken off
--- the counts in the same transaction as the DROP.
-CREATE OR REPLACE FUNCTION auditflow_drop_purged_partition(part_name text) RETURNS bigint
+-- Dropping a month partition fires no trigger. V6's function, which checks and drops, is kept
+-- under another name and called by this one, which first takes the month's events off the
+-- counts — under the lock V6's takes too, so that nothing is inserted in between, and in the
+-- same transaction, so that its refusal takes them back. The partition check comes first: as
+-- the table's owner, this must never lock or read another table.
+ALTER FUNCTION auditflow_drop_purged_partition(text) RENAME TO auditflow_drop_uncounted_partition;
+CREATE FUNCTION auditflow_drop_purged_partition(part_name text) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-    qualified  text := format('%I.%I', current_schema(), part_name);
-    blocking   bigint;
-    dropped    bigint;
+    qualified text := format('%I.%I', current_schema(), part_name);
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = 'audit_events'::regclass
                    AND i.inhrelid = to_regclass(qualified)) THEN
         RAISE EXCEPTION '% is not a partition of audit_events', qualified;
     END IF;
-    LOCK TABLE legal_holds IN SHARE MODE;
     EXECUTE format('LOCK TABLE %s IN SHARE MODE', qualified);
-    EXECUTE format('SELECT count(*) FROM %s e WHERE NOT (e.event_date + e.retention_days < (now() AT TIME ZONE ''UTC'')::date)'
-                   ' OR EXISTS (SELECT 1 FROM legal_holds h WHERE h.correlation_id = e.correlation_id AND h.released_at IS NULL)'
-                   ' OR NOT EXISTS (SELECT 1 FROM audit_purge_records r WHERE r.correlation_id = e.correlation_id'
-                   '                AND e.chain_position BETWEEN r.purged_from AND r.purged_through)',
-                   qualified) INTO blocking;
-    IF blocking > 0 THEN
-        RAISE EXCEPTION '% holds % events that are not expired, are under a legal hold or have no purge record',
-            qualified, blocking USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    EXECUTE format('SELECT count(*) FROM %s', qualified) INTO dropped;
     EXECUTE auditflow_event_counts_delta(qualified, -1);
-    EXECUTE format('DROP TABLE %s', qualified);
-    RETURN dropped;
+    RETURN auditflow_drop_uncounted_partition(part_name);
 END
 $$;
 
@@ -122,6 +112,8 @@ BEGIN
                    current_schema());
     EXECUTE format('ALTER FUNCTION auditflow_drop_purged_partition(text) SECURITY DEFINER SET search_path = %I',
                    current_schema());
+    -- Called directly, V6's drop would leave the month in the counts.
+    REVOKE EXECUTE ON FUNCTION auditflow_drop_uncounted_partition(text) FROM PUBLIC;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'auditflow_writer') THEN
         EXECUTE format('REVOKE ALL ON %I.audit_event_counts FROM auditflow_writer', current_schema());
         EXECUTE format('GRANT SELECT ON %I.audit_event_counts TO auditflow_writer', current_schema());

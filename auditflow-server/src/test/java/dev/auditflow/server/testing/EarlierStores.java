@@ -1,9 +1,5 @@
 package dev.auditflow.server.testing;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
 /**
@@ -15,7 +11,7 @@ public final class EarlierStores {
   private EarlierStores() {}
 
   /**
-   * The store as V19 left it: no counts of events per value, the partition drop as V6 wrote it —
+   * The store as V19 left it: no counts of events per value, V6's partition drop under its own name —
    * and V20 not applied.
    */
   public static void beforeV20(String jdbcUrl) throws SQLException {
@@ -24,27 +20,10 @@ public final class EarlierStores {
         "DROP TRIGGER audit_events_counted_out ON audit_events",
         "DROP FUNCTION auditflow_count_events(), auditflow_fold_event_counts(), auditflow_event_counts_delta(text, integer)",
         "DROP TABLE audit_event_counts",
-        v6Function("auditflow_drop_purged_partition").replaceFirst("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"),
-        """
-        DO $$ BEGIN
-            EXECUTE format('ALTER FUNCTION auditflow_drop_purged_partition(text) SECURITY DEFINER SET search_path = %I',
-                           current_schema());
-        END $$
-        """,
+        "DROP FUNCTION auditflow_drop_purged_partition(text)",
+        "ALTER FUNCTION auditflow_drop_uncounted_partition(text) RENAME TO auditflow_drop_purged_partition",
+        "GRANT EXECUTE ON FUNCTION auditflow_drop_purged_partition(text) TO PUBLIC",
         "DELETE FROM flyway_schema_history WHERE version = '20'");
-  }
-
-  /** A function's definition as migration V6 created it, read from that migration itself. */
-  private static String v6Function(String name) {
-    try (InputStream in = EarlierStores.class.getResourceAsStream("/db/migration/V6__lifecycle.sql")) {
-      String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int start = sql.indexOf("CREATE FUNCTION " + name + "(");
-      int bodyStart = sql.indexOf("$$", start);
-      int bodyEnd = sql.indexOf("$$", bodyStart + 2);
-      return sql.substring(start, bodyEnd + 2);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** The store as V18 left it: no placement of partitions on shards — and V19 not applied. */

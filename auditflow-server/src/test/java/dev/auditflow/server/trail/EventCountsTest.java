@@ -1,6 +1,7 @@
 package dev.auditflow.server.trail;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
@@ -51,6 +52,18 @@ class EventCountsTest {
         .isFalse();
     assertThat(EventCounts.answers(new EventFilter(Map.of(), null, null, null, null,
         new ProducerRange(UuidV7.generate(), 1, 2)))).isFalse();
+  }
+
+  @Test
+  void theServicesLoginReadsTheCountsButCannotWriteThemOrDropAMonthUncounted() throws Exception {
+    // auditflow_writer is the role V2 made for the service's login (docs/SECURITY.md).
+    assertThatThrownBy(() -> Superuser.execute(fx.jdbcUrl(), "SET ROLE auditflow_writer",
+        "INSERT INTO audit_event_counts (dimension, value, events) VALUES ('event_category', 'forged', 1000000)"))
+        .hasMessageContaining("permission denied");
+    assertThatThrownBy(() -> Superuser.execute(fx.jdbcUrl(), "SET ROLE auditflow_writer",
+        "SELECT auditflow_drop_uncounted_partition('audit_events_2020_01')"))
+        .hasMessageContaining("permission denied");
+    Superuser.execute(fx.jdbcUrl(), "SET ROLE auditflow_writer", "SELECT count(*) FROM audit_event_counts");
   }
 
   @Test
