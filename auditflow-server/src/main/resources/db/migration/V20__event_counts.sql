@@ -17,17 +17,18 @@ CREATE INDEX audit_event_counts_value_idx ON audit_event_counts (dimension, valu
 
 -- The statement that appends the deltas of the events in `source` (a table), each counted
 -- `sign` times, for the partition drop and this migration's first count. One pass with grouping
--- sets: the four columns are NOT NULL, so in each output row exactly one of them is not null —
--- the one it was grouped by.
+-- sets; GROUPING() names the column each output row was grouped by. A NULL severity (allowed
+-- since V4) is not counted: no filter asks for it.
 CREATE FUNCTION auditflow_event_counts_delta(source text, sign integer) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT format(
         'INSERT INTO audit_event_counts (dimension, value, events)'
-        ' SELECT CASE WHEN event_category IS NOT NULL THEN ''event_category'''
-        '             WHEN event_outcome IS NOT NULL THEN ''event_outcome'''
-        '             WHEN severity IS NOT NULL THEN ''severity'' ELSE ''event_type'' END,'
+        ' SELECT CASE GROUPING(event_category, event_outcome, severity, event_type)'
+        '             WHEN 7 THEN ''event_category'' WHEN 11 THEN ''event_outcome'''
+        '             WHEN 13 THEN ''severity'' ELSE ''event_type'' END,'
         '        coalesce(event_category, event_outcome, severity, event_type), %2$s * count(*)'
-        ' FROM %1$s GROUP BY GROUPING SETS ((event_category), (event_outcome), (severity), (event_type))',
+        ' FROM %1$s GROUP BY GROUPING SETS ((event_category), (event_outcome), (severity), (event_type))'
+        ' HAVING coalesce(event_category, event_outcome, severity, event_type) IS NOT NULL',
         source, sign)
 $$;
 
@@ -42,11 +43,12 @@ DECLARE
     sign integer := CASE TG_OP WHEN 'DELETE' THEN -1 ELSE 1 END;
 BEGIN
     INSERT INTO audit_event_counts (dimension, value, events)
-    SELECT CASE WHEN event_category IS NOT NULL THEN 'event_category'
-                WHEN event_outcome IS NOT NULL THEN 'event_outcome'
-                WHEN severity IS NOT NULL THEN 'severity' ELSE 'event_type' END,
+    SELECT CASE GROUPING(event_category, event_outcome, severity, event_type)
+               WHEN 7 THEN 'event_category' WHEN 11 THEN 'event_outcome'
+               WHEN 13 THEN 'severity' ELSE 'event_type' END,
            coalesce(event_category, event_outcome, severity, event_type), sign * count(*)
-    FROM changed GROUP BY GROUPING SETS ((event_category), (event_outcome), (severity), (event_type));
+    FROM changed GROUP BY GROUPING SETS ((event_category), (event_outcome), (severity), (event_type))
+    HAVING coalesce(event_category, event_outcome, severity, event_type) IS NOT NULL;
     RETURN NULL;
 END
 $$;

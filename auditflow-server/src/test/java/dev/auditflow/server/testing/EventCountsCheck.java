@@ -14,7 +14,8 @@ public final class EventCountsCheck {
            stored AS (SELECT 'event_category' AS dimension, event_category AS value, count(*) AS n
                       FROM audit_events GROUP BY event_category
                       UNION ALL SELECT 'event_outcome', event_outcome, count(*) FROM audit_events GROUP BY event_outcome
-                      UNION ALL SELECT 'severity', severity, count(*) FROM audit_events GROUP BY severity
+                      UNION ALL SELECT 'severity', severity, count(*) FROM audit_events WHERE severity IS NOT NULL
+                      GROUP BY severity
                       UNION ALL SELECT 'event_type', event_type, count(*) FROM audit_events GROUP BY event_type)
       SELECT coalesce(string_agg(format('%s=%s: counted %s, stored %s', coalesce(k.dimension, s.dimension),
                                         coalesce(k.value, s.value), coalesce(k.n, 0), coalesce(s.n, 0)), '; '), '')

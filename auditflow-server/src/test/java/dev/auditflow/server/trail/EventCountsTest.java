@@ -7,6 +7,7 @@ import dev.auditflow.api.AuditEvent;
 import dev.auditflow.api.EventOutcome;
 import dev.auditflow.api.UuidV7;
 import dev.auditflow.server.testing.EventCountsCheck;
+import dev.auditflow.server.testing.EventJson;
 import dev.auditflow.server.testing.ServerFixture;
 import dev.auditflow.server.testing.Superuser;
 import java.time.Instant;
@@ -64,6 +65,22 @@ class EventCountsTest {
         "SELECT auditflow_drop_uncounted_partition('audit_events_2020_01')"))
         .hasMessageContaining("permission denied");
     Superuser.execute(fx.jdbcUrl(), "SET ROLE auditflow_writer", "SELECT count(*) FROM audit_event_counts");
+  }
+
+  @Test
+  void anEventWithoutASeverityIsCountedUnderItsOtherColumns() {
+    // Kubernaut may send "severity": "" (optional since V4): stored as none, and no filter asks for none.
+    String category = "no-severity-" + UuidV7.generate().toString().substring(24);
+    var event = EventJson.valid("counts-no-severity");
+    event.put("event_category", category);
+    event.put("severity", "");
+    var stored = fx.postJson("/api/v1/audit/events", event.toString());
+    assertThat(stored.status()).as(stored.body()).isEqualTo(201);
+
+    assertThat(Superuser.number(fx.jdbcUrl(), "SELECT count(*) FROM audit_events WHERE severity IS NULL"
+        + " AND event_category = '" + category + "'")).as("stored without a severity").isEqualTo(1);
+    assertThat(fx.server().trail().count(filter(Map.of("event_category", category), null))).isEqualTo(1);
+    assertThat(EventCountsCheck.disagreements(fx.jdbcUrl())).isEmpty();
   }
 
   @Test
