@@ -84,9 +84,10 @@ class EventCountsTest {
   }
 
   @Test
-  void writersAndFoldsAtOnceLeaveEveryValueCountedExactly() throws Exception {
+  void writersAndTwoFoldersAtOnceLeaveEveryValueCountedExactly() throws Exception {
     String run = UuidV7.generate().toString();
     ExecutorService writers = Executors.newFixedThreadPool(4);
+    ExecutorService folder = Executors.newSingleThreadExecutor();
     try {
       List<Future<?>> writing = new ArrayList<>();
       for (int w = 0; w < 4; w++) {
@@ -103,17 +104,17 @@ class EventCountsTest {
           return null;
         }));
       }
-      int folds = 0;
-      while (!writing.stream().allMatch(Future::isDone)) {
-        fx.server().trail().foldCounts();
-        folds++;
-      }
+      // Two folders at once, as two instances of the server run theirs.
+      Future<Integer> otherFolds = folder.submit(() -> foldUntilDone(writing));
+      int folds = foldUntilDone(writing);
       for (Future<?> f : writing) {
         f.get();
       }
       assertThat(folds).as("folds ran while the writers did").isPositive();
+      assertThat(otherFolds.get()).as("and the other instance's").isPositive();
     } finally {
       writers.shutdownNow();
+      folder.shutdownNow();
     }
 
     assertThat(EventCountsCheck.disagreements(fx.jdbcUrl())).isEmpty();
@@ -124,6 +125,15 @@ class EventCountsTest {
     long values = Superuser.number(fx.jdbcUrl(),
         "SELECT count(*) FROM (SELECT DISTINCT dimension, value FROM audit_event_counts) v");
     assertThat(EventCountsCheck.rows(fx.jdbcUrl())).as("one row per value once folded").isEqualTo(values);
+  }
+
+  private static int foldUntilDone(List<Future<?>> writing) {
+    int folds = 0;
+    while (!writing.stream().allMatch(Future::isDone)) {
+      fx.server().trail().foldCounts();
+      folds++;
+    }
+    return folds;
   }
 
   private static AuditEvent event(String correlationId, String category, String type, EventOutcome outcome) {
